@@ -1,0 +1,64 @@
+"""Question sets in the shared format (``../shared/eval/README.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from retrieval.queries import Turn
+
+Category = Literal["single_doc", "multi_doc", "comparison", "latest", "unanswerable", "follow_up"]
+
+
+class GoldPassage(BaseModel):
+    """A passage that supports the answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc: str
+    quote: str
+
+
+class Question(BaseModel):
+    """One evaluation question."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    question: str
+    category: Category
+    answerable: bool
+    history: list[Turn] = Field(default_factory=list)
+    gold: list[GoldPassage] = Field(default_factory=list)
+    key_facts: list[list[str]] = Field(default_factory=list)
+    notes: str = ""
+
+
+class QuestionSetError(ValueError):
+    """The question file cannot be read."""
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read and validate a question set; ids must be unique."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise QuestionSetError(f"{path}: cannot read the question set: {exc}") from exc
+    if not isinstance(raw, list):
+        raise QuestionSetError(f"{path}: expected a YAML list of questions")
+    questions = []
+    for i, item in enumerate(raw):
+        try:
+            questions.append(Question.model_validate(item))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise QuestionSetError(f"{path}: question #{i + 1} ({where}): {first['msg']}") from exc
+    ids = [q.id for q in questions]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise QuestionSetError(f"{path}: duplicate ids: {', '.join(dupes)}")
+    return questions

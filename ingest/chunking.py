@@ -1,0 +1,164 @@
+"""Structure-aware chunking: paragraphs, lists and headings, never cutting a sentence.
+
+Every chunk is an exact span of its document (``doc.text[start:end] == chunk.text``) and
+carries the heading of its section, including bold lead-ins such as
+``**FOREIGN EXCHANGE MARKET STABILITY:**`` that statements use as headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.models import Chunk, SourceDocument
+from retrieval.sentences import split_sentences
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_RULE = re.compile(r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_LEAD_IN = re.compile(r"^\*\*([^*\n]{2,160}?)\*\*[ \t]*:?")
+
+
+@dataclass
+class _Block:
+    kind: str  # para | item | heading | comment | rule
+    start: int
+    end: int
+    section: str = ""
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    pos = 0
+    current: _Block | None = None
+    in_comment: _Block | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            blocks.append(current)
+            current = None
+
+    for line in text.splitlines(keepends=True):
+        start, pos = pos, pos + len(line)
+        stripped = line.strip()
+        line_end = start + len(line.rstrip("\n"))
+        if in_comment is not None:
+            in_comment.end = line_end
+            if "-->" in line:
+                blocks.append(in_comment)
+                in_comment = None
+            continue
+        if not stripped:
+            close()
+            continue
+        if stripped.startswith("<!--"):
+            close()
+            block = _Block("comment", start, line_end)
+            if "-->" in stripped:
+                blocks.append(block)
+            else:
+                in_comment = block
+            continue
+        heading = _HEADING.match(stripped)
+        if heading or _RULE.match(line):
+            close()
+            blocks.append(_Block("heading" if heading else "rule", start, line_end))
+            continue
+        if _ITEM.match(line):
+            close()
+            current = _Block("item", start, line_end)
+            continue
+        if current is None:
+            current = _Block("para", start, line_end)
+        else:
+            current.end = line_end
+    close()
+    if in_comment is not None:
+        blocks.append(in_comment)
+    return blocks
+
+
+def _assign_sections(text: str, blocks: list[_Block]) -> None:
+    section = ""
+    for block in blocks:
+        raw = text[block.start : block.end].strip()
+        if block.kind == "heading":
+            match = _HEADING.match(raw)
+            level = len(match.group(1)) if match else 1
+            # The H1 usually repeats the title; deeper headings name sections.
+            section = "" if level == 1 else (match.group(2).strip() if match else raw)
+        elif block.kind == "rule":
+            section = ""
+        elif block.kind == "para":
+            lead = _LEAD_IN.match(raw)
+            if lead:
+                section = lead.group(1).strip().rstrip(":").strip()
+        block.section = section
+
+
+def _split_long(doc: SourceDocument, block: _Block, max_chars: int) -> list[_Block]:
+    """Split an over-long block at sentence boundaries (a lone long sentence stays whole)."""
+    if block.end - block.start <= max_chars:
+        return [block]
+    sentences = split_sentences(doc.text, block.start, block.end)
+    if not sentences:
+        return [block]
+    pieces: list[_Block] = []
+    lo = block.start
+    hi = lo
+    for sent in sentences:
+        if hi > lo and sent.end - lo > max_chars:
+            pieces.append(_Block(block.kind, lo, hi, block.section))
+            lo = sent.start
+        hi = sent.end
+    pieces.append(_Block(block.kind, lo, max(hi, block.end), block.section))
+    return pieces
+
+
+def chunk_document(doc: SourceDocument, max_chars: int = 900, min_chars: int = 250) -> list[Chunk]:
+    """Cut a document into chunks that follow its structure."""
+    blocks = _blocks(doc.text)
+    _assign_sections(doc.text, blocks)
+    groups: list[list[_Block]] = []
+    current: list[_Block] = []
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            groups.append(current)
+            current = []
+
+    for block in blocks:
+        if block.kind not in ("para", "item"):
+            flush()
+            continue
+        for piece in _split_long(doc, block, max_chars):
+            if current:
+                size = current[-1].end - current[0].start
+                if (
+                    piece.section != current[0].section
+                    or piece.end - current[0].start > max_chars
+                    or (piece.kind == "para" and size >= min_chars)
+                ):
+                    flush()
+            current.append(piece)
+    flush()
+
+    chunks = []
+    for position, group in enumerate(groups):
+        start, end = group[0].start, group[-1].end
+        while end > start and doc.text[end - 1].isspace():
+            end -= 1
+        chunks.append(
+            Chunk(
+                doc_id=doc.doc_id,
+                text=doc.text[start:end],
+                start=start,
+                end=end,
+                section=group[0].section,
+                position=position,
+                meta=doc.meta,
+            )
+        )
+    return chunks

@@ -1,0 +1,61 @@
+"""Citations: numbered, verbatim quotes mapped back to their documents."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from retrieval.models import Chunk, Citation
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})
+
+
+def normalize_text(text: str) -> str:
+    """Fold whitespace, quote marks and Unicode forms (for verbatim comparisons)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = text.replace("–", "-").replace("—", "-")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def is_verbatim(quote: str, document_text: str) -> bool:
+    """Whether the quote stands in the document, whitespace and quote marks aside.
+
+    An ellipsis ("…" or "...") separates parts that must each stand in the document, in order.
+    """
+    doc = normalize_text(document_text)
+    pos = 0
+    for part in re.split(r"\s*(?:…|\.\.\.)\s*", quote):
+        norm = normalize_text(part)
+        if not norm:
+            continue
+        found = doc.find(norm, pos)
+        if found < 0:
+            return False
+        pos = found + len(norm)
+    return True
+
+
+def cite(n: int, chunk: Chunk, start: int, end: int, text: str) -> Citation:
+    """Citation number ``n`` for ``text`` at ``[start, end)`` of the chunk's document."""
+    return Citation(
+        n=n,
+        doc_id=chunk.doc_id,
+        title=chunk.meta.title,
+        issuer=chunk.meta.issuer,
+        date=chunk.meta.date,
+        section=chunk.section,
+        quote=text,
+        start=start,
+        end=end,
+        source_url=chunk.meta.source_url,
+    )
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """Rewrite ``[n]`` markers by ``mapping``; markers not in it are removed."""
+
+    def sub(match: re.Match[str]) -> str:
+        new = mapping.get(int(match.group(1)))
+        return f"[{new}]" if new else ""
+
+    return re.sub(r"\s?\[(\d+)\]", lambda m: (" " if sub(m) else "") + sub(m), text)

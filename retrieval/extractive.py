@@ -1,0 +1,201 @@
+"""The default answerer: verbatim sentences chosen for the question, each cited.
+
+Candidate sentences come from the top passages (bullets count as sentences). Each is scored
+by embedding similarity to the question, coverage of the question's informative terms, and
+the rank of its passage. Selection is MMR-like under a word budget, draws on every relevant
+document for multi-document questions, and orders quotes by document date then position.
+When the best evidence is weak the answer is a refusal that shows the closest passages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.citations import cite
+from retrieval.index import StatementIndex
+from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.models import Chunk, Citation, Passage
+from retrieval.queries import QueryPlan
+from retrieval.sentences import word_count
+
+W_DENSE = 0.6
+W_LEXICAL = 0.4
+W_RANK = 0.05
+RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
+MULTI_DOC_CUTOFF = 0.75
+REDUNDANT_COS = 0.88
+MAX_TITLE_WORDS = 12
+UNKNOWN_TERM_PENALTY = 0.12
+_SPECIFIC = re.compile(r"\b(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)\b")
+
+
+@dataclass
+class Candidate:
+    """A sentence that could be quoted."""
+
+    chunk: Chunk
+    passage_rank: int
+    start: int
+    end: int
+    vector: np.ndarray
+    dense: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The sentence, verbatim."""
+        return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
+
+
+@dataclass
+class ExtractiveResult:
+    """Text with markers, its citations, and whether it is a refusal."""
+
+    text: str
+    citations: list[Citation]
+    refused: bool
+    best_score: float
+    notes: list[str] = field(default_factory=list)
+
+
+def short_title(title: str) -> str:
+    """A title short enough for a sentence of a brief."""
+    words = title.split()
+    if len(words) <= MAX_TITLE_WORDS:
+        return title
+    cut = " ".join(words[:MAX_TITLE_WORDS]).rstrip(",;:")
+    return cut + "…"
+
+
+def unknown_terms(question: str, lexical: LexicalIndex) -> list[str]:
+    """Specific words of the question (names, acronyms, numbers) found in no indexed chunk."""
+    out = []
+    for word in _SPECIFIC.findall(question):
+        terms = tokenize(word)
+        if terms and all(t not in lexical.df for t in terms):
+            out.append(word)
+    return out
+
+
+class ExtractiveAnswerer:
+    """Chooses, orders and cites verbatim sentences."""
+
+    def __init__(self, index: StatementIndex) -> None:
+        self.index = index
+        self.settings = index.settings
+
+    def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
+        """Scored sentences of the top passages."""
+        depth = 8 if plan.multi_document else 6
+        top = passages[:depth]
+        vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in top])
+        query_vec = np.asarray(self.index.embeddings.embed_query(plan.search_text))
+        lexical = self.index.lexical()
+        q_terms = set(tokenize(plan.search_text))
+        q_weight = sum(lexical.idf(t) for t in q_terms) or 1.0
+        out: list[Candidate] = []
+        for p in top:
+            for start, end, vec in vectors.get(p.chunk.chunk_id, []):
+                cand = Candidate(p.chunk, p.rank, start, end, vec)
+                s_terms = set(tokenize(cand.text + " " + p.chunk.context_header()))
+                cand.dense = float(vec @ query_vec)
+                cand.lexical = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
+                cand.score = (
+                    W_DENSE * cand.dense + W_LEXICAL * cand.lexical + W_RANK / p.rank
+                )
+                out.append(cand)
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def answer(self, plan: QueryPlan, passages: list[Passage]) -> ExtractiveResult:
+        """Quote the evidence, or refuse when it is too weak."""
+        cands = self.candidates(plan, passages)
+        best = cands[0].score if cands else 0.0
+        notes: list[str] = []
+        missing = unknown_terms(plan.question, self.index.lexical())
+        threshold = self.settings.refusal_threshold
+        if missing:
+            notes.append("no indexed statement mentions: " + ", ".join(missing))
+            threshold += UNKNOWN_TERM_PENALTY * len(missing)
+        if not cands or best < threshold:
+            return ExtractiveResult(
+                "The indexed statements do not answer this question. "
+                "The closest passages are listed below.",
+                [],
+                True,
+                best,
+                notes,
+            )
+        chosen = self._select(plan, cands)
+        text, citations = self._compose(plan, chosen)
+        return ExtractiveResult(text, citations, False, best, notes)
+
+    def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
+        budget = (
+            self.settings.comparison_max_words
+            if plan.multi_document
+            else self.settings.answer_max_words
+        )
+        best = cands[0].score
+        chosen: list[Candidate] = []
+        words = 0
+
+        def fits(c: Candidate) -> bool:
+            if any(c.chunk.doc_id == o.chunk.doc_id and c.start == o.start for o in chosen):
+                return False
+            if any(float(c.vector @ o.vector) > REDUNDANT_COS for o in chosen):
+                return False
+            return not chosen or words + word_count(c.text) <= budget
+
+        pool = cands
+        if plan.intent == "latest":
+            # The most recent document whose evidence is nearly as strong as the best.
+            strong = [c for c in cands if c.score >= best * MULTI_DOC_CUTOFF]
+            newest = max(strong, key=lambda c: (c.chunk.meta.date, c.score))
+            pool = [c for c in cands if c.chunk.doc_id == newest.chunk.doc_id]
+            best = pool[0].score
+        if plan.multi_document:
+            seen_docs: set[str] = set()
+            for c in cands:
+                if c.score < best * MULTI_DOC_CUTOFF:
+                    break
+                if c.chunk.doc_id not in seen_docs and fits(c):
+                    chosen.append(c)
+                    seen_docs.add(c.chunk.doc_id)
+                    words += word_count(c.text)
+        for c in pool:
+            if c.score < best * RELATIVE_CUTOFF:
+                break
+            if fits(c):
+                chosen.append(c)
+                words += word_count(c.text)
+        return chosen
+
+    @staticmethod
+    def _compose(plan: QueryPlan, chosen: list[Candidate]) -> tuple[str, list[Citation]]:
+        chosen = sorted(chosen, key=lambda c: (c.chunk.meta.date, c.chunk.doc_id, c.start))
+        groups: list[list[Candidate]] = []
+        for c in chosen:
+            if groups and groups[-1][0].chunk.doc_id == c.chunk.doc_id:
+                groups[-1].append(c)
+            else:
+                groups.append([c])
+        citations: list[Citation] = []
+        lines = []
+        for group in groups:
+            meta = group[0].chunk.meta
+            quotes = []
+            for c in group:
+                n = len(citations) + 1
+                citations.append(cite(n, c.chunk, c.start, c.end, c.text))
+                quotes.append(f"“{c.text}” [{n}]")
+            lead = f"{short_title(meta.title)} ({meta.date_label()})"
+            lines.append(f"{lead}: " + " ".join(quotes))
+        prefix = ""
+        if plan.intent == "latest" and groups:
+            prefix = "Most recent statement on this: "
+        return prefix + "\n\n".join(lines), citations

@@ -1,0 +1,150 @@
+"""BM25 over the same chunks as the vector store (bm25s), kept on disk beside it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    s t say said says did does what's whats also""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed terms; hyphenated words also give their parts."""
+    terms: list[str] = []
+    for raw in _TOKEN.findall(text.lower().replace("’", "'")):
+        raw = raw.split("'")[0]  # possessives: "group's" -> "group"
+        parts = raw.split("-")
+        words = [raw, *parts] if len(parts) > 1 else [raw]
+        for word in words:
+            if not word or word in STOPWORDS or (len(word) == 1 and word.isalpha()):
+                continue
+            terms.append(word if any(ch.isdigit() for ch in word) else _stem(word))
+    return terms
+
+
+def ids_signature(ids: Sequence[str]) -> str:
+    """Order-independent fingerprint of a set of chunk ids."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class LexicalIndex:
+    """A BM25 ranking over chunk texts, addressable by chunk id."""
+
+    def __init__(
+        self, ids: list[str], retriever: Any, signature: str, df: dict[str, int]
+    ) -> None:
+        self.ids = ids
+        self.signature = signature
+        self.df = df
+        self._retriever = retriever
+        self._position = {cid: i for i, cid in enumerate(ids)}
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> LexicalIndex:
+        """Index the texts (already carrying their context headers)."""
+        import bm25s
+
+        tokens = [tokenize(t) for t in texts]
+        df: dict[str, int] = {}
+        for doc in tokens:
+            for term in set(doc):
+                df[term] = df.get(term, 0) + 1
+        if not ids:
+            return cls([], None, ids_signature([]), df)
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        retriever.index([doc or ["_empty_"] for doc in tokens], show_progress=False)
+        return cls(list(ids), retriever, ids_signature(ids), df)
+
+    def idf(self, term: str) -> float:
+        """BM25 inverse document frequency of a stemmed term (unknown terms: the maximum)."""
+        n = len(self.ids)
+        df = self.df.get(term, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top chunk ids with BM25 scores; ``allowed`` restricts the chunk ids."""
+        if self._retriever is None or k <= 0:
+            return []
+        terms = [t for t in tokenize(query) if t in self.df]
+        if not terms:
+            return []
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(len(self.ids), dtype=np.float32)
+            for cid in allowed:
+                pos = self._position.get(cid)
+                if pos is not None:
+                    mask[pos] = 1.0
+        scores = self._retriever.get_scores(terms, weight_mask=mask)
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k] if len(scores) > k else \
+            np.arange(len(scores))
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, folder: Path) -> None:
+        """Write the index atomically (a temp folder renamed into place)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._retriever is not None:
+            self._retriever.save(str(tmp / "bm25"))
+        record = {"signature": self.signature, "ids": self.ids, "df": self.df}
+        (tmp / "ids.json").write_text(json.dumps(record))
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The saved index, or None when absent or unreadable."""
+        import bm25s
+
+        try:
+            record = json.loads((folder / "ids.json").read_text())
+            retriever = (
+                bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
+            )
+            return cls(
+                list(record["ids"]), retriever, str(record["signature"]), dict(record["df"])
+            )
+        except (OSError, ValueError, KeyError):
+            return None

@@ -1,0 +1,255 @@
+"""The typed nouns passed between stages: document, chunk, passage, citation, answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+UNKNOWN_DATE = dt.date(1900, 1, 1)
+
+
+class DocumentMeta(BaseModel):
+    """Descriptive metadata of one statement."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    issuer: str = "Unknown issuer"
+    date: dt.date = UNKNOWN_DATE
+    kind: str = "statement"
+    source_url: str = ""
+    language: str = "en"
+
+    @property
+    def date_known(self) -> bool:
+        """False when the document carried no date."""
+        return self.date != UNKNOWN_DATE
+
+    def date_label(self) -> str:
+        """A date as a brief writes it: ``November 13, 2025``."""
+        if not self.date_known:
+            return "undated"
+        return f"{self.date:%B} {self.date.day}, {self.date.year}"
+
+
+class SourceDocument(BaseModel):
+    """One ingested file: its id (path relative to the corpus root), body text and metadata."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc_id: str
+    text: str
+    meta: DocumentMeta
+    source_path: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of text and metadata; changes whenever a re-ingest must replace chunks."""
+        payload = json.dumps(
+            {"text": self.text, "meta": self.meta.model_dump(mode="json")}, sort_keys=True
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Chunk(BaseModel):
+    """A span of a document: ``doc.text[start:end] == text``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc_id: str
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    section: str = ""
+    position: int = Field(default=0, ge=0, description="Order of the chunk in its document.")
+    meta: DocumentMeta
+
+    @model_validator(mode="after")
+    def _span_matches(self) -> Chunk:
+        if self.end - self.start != len(self.text):
+            raise ValueError("chunk span length differs from its text")
+        return self
+
+    @property
+    def chunk_id(self) -> str:
+        """Stable id: document, span and a hash of content and metadata."""
+        digest = hashlib.sha256(
+            json.dumps(
+                [self.text, self.section, self.meta.model_dump(mode="json")], sort_keys=True
+            ).encode()
+        ).hexdigest()[:16]
+        return f"{self.doc_id}:{self.start}-{self.end}:{digest}"
+
+    def context_header(self) -> str:
+        """Title, date and section: prepended to the text for embedding and BM25 only."""
+        parts = [self.meta.title, self.meta.date_label()]
+        if self.section:
+            parts.append(self.section)
+        return " | ".join(parts)
+
+    def to_metadata(self) -> dict[str, str | int | float | bool]:
+        """Flat scalar metadata for Chroma (no None)."""
+        return {
+            "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,
+            "start": self.start,
+            "end": self.end,
+            "section": self.section,
+            "position": self.position,
+            "title": self.meta.title,
+            "issuer": self.meta.issuer,
+            "date": self.meta.date.isoformat(),
+            "date_int": int(self.meta.date.strftime("%Y%m%d")),
+            "kind": self.meta.kind,
+            "source_url": self.meta.source_url,
+            "language": self.meta.language,
+        }
+
+    @classmethod
+    def from_metadata(cls, text: str, md: dict[str, Any]) -> Chunk:
+        """Rebuild a chunk from stored text and flat metadata."""
+        meta = DocumentMeta(
+            title=str(md["title"]),
+            issuer=str(md["issuer"]),
+            date=dt.date.fromisoformat(str(md["date"])),
+            kind=str(md["kind"]),
+            source_url=str(md.get("source_url", "")),
+            language=str(md.get("language", "en")),
+        )
+        return cls(
+            doc_id=str(md["doc_id"]),
+            text=text,
+            start=int(md["start"]),
+            end=int(md["end"]),
+            section=str(md.get("section", "")),
+            position=int(md.get("position", 0)),
+            meta=meta,
+        )
+
+
+class Filters(BaseModel):
+    """Restrictions applied to retrieval, before ranking."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuers: tuple[str, ...] = Field(default=(), description="Issuer substrings (any matches).")
+    kinds: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def is_empty(self) -> bool:
+        """True when nothing is restricted."""
+        return not (self.issuers or self.kinds or self.doc_ids or self.date_from or self.date_to)
+
+    def matches(self, meta: DocumentMeta, doc_id: str) -> bool:
+        """Whether a document passes every restriction."""
+        if self.doc_ids and doc_id not in self.doc_ids:
+            return False
+        if self.issuers and not any(i.lower() in meta.issuer.lower() for i in self.issuers):
+            return False
+        if self.kinds and meta.kind.lower() not in {k.lower() for k in self.kinds}:
+            return False
+        if self.date_from and meta.date < self.date_from:
+            return False
+        return not (self.date_to and meta.date > self.date_to)
+
+    def merged(self, other: Filters) -> Filters:
+        """Both sets of restrictions at once (the narrower date range wins)."""
+        date_from = max((d for d in (self.date_from, other.date_from) if d), default=None)
+        date_to = min((d for d in (self.date_to, other.date_to) if d), default=None)
+        return Filters(
+            issuers=self.issuers + other.issuers,
+            kinds=self.kinds + other.kinds,
+            doc_ids=self.doc_ids + other.doc_ids,
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+    def describe(self) -> str:
+        """Human summary, e.g. ``issuer: White House; 2023-01-01 to 2025-12-31``."""
+        parts = []
+        if self.issuers:
+            parts.append("issuer: " + ", ".join(self.issuers))
+        if self.kinds:
+            parts.append("kind: " + ", ".join(self.kinds))
+        if self.doc_ids:
+            parts.append("documents: " + ", ".join(self.doc_ids))
+        if self.date_from or self.date_to:
+            lo = self.date_from.isoformat() if self.date_from else "…"
+            hi = self.date_to.isoformat() if self.date_to else "…"
+            parts.append(f"dates: {lo} to {hi}")
+        return "; ".join(parts) or "all statements"
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its rank and scores."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chunk: Chunk
+    rank: int
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class Citation(BaseModel):
+    """One numbered source of an answer, with the exact quote and where it stands."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    n: int = Field(ge=1)
+    doc_id: str
+    title: str
+    issuer: str
+    date: dt.date
+    section: str
+    quote: str
+    start: int = Field(ge=0, description="Offset of the quote in the document text.")
+    end: int = Field(ge=0)
+    source_url: str = ""
+    supported: bool = True
+    support_score: float | None = None
+
+    def footnote(self) -> str:
+        """One-line reference for a brief."""
+        date = DocumentMeta(title=self.title, date=self.date).date_label()
+        parts = [self.title, self.issuer, date]
+        if self.section:
+            parts.append(self.section)
+        if self.source_url:
+            parts.append(self.source_url)
+        return ", ".join(parts) + "."
+
+
+class Answer(BaseModel):
+    """What every front end shows: text with [n] markers, citations, refusal, evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    searched_as: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    refused: bool = False
+    passages: list[Passage] = Field(default_factory=list)
+    filters: Filters = Field(default_factory=Filters)
+    intent: str = "lookup"
+    answerer: str = "extractive"
+    timings: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+    def to_markdown(self) -> str:
+        """The answer with numbered footnotes, ready to paste into a brief."""
+        body = self.text
+        for c in self.citations:
+            body = body.replace(f"[{c.n}]", f"[^{c.n}]")
+        lines = [body, ""]
+        lines += [f"[^{c.n}]: {c.footnote()}" for c in self.citations]
+        return "\n".join(lines).rstrip() + "\n"

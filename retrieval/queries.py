@@ -1,0 +1,96 @@
+"""What a question asks for: its intent, the dates it names, and its standalone form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from retrieval.models import Filters
+
+_YEAR = r"(19[5-9]\d|20[0-4]\d)"
+_LATEST = re.compile(
+    r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last)\b", re.I
+)
+_COMPARE = re.compile(
+    r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
+    r"same|contrast|between .+ and)\b",
+    re.I,
+)
+_LIST = re.compile(r"\b(which|what) (statements|documents|texts|declarations|ones)\b|\ball\b", re.I)
+_SINCE = re.compile(rf"\b(since|after|from) {_YEAR}\b", re.I)
+_UNTIL = re.compile(rf"\b(before|until|up to|as of|by) {_YEAR}\b", re.I)
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|also|what about|how about|but|so|then)\b|\b(it|its|they|them|their|that|"
+    r"this|those|these|he|she|his|her)\b",
+    re.I,
+)
+
+
+class Turn(BaseModel):
+    """One earlier message of the conversation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """How to search for a question."""
+
+    question: str
+    search_text: str
+    intent: str  # lookup | latest | comparison | list
+    years: tuple[int, ...] = ()
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def multi_document(self) -> bool:
+        """Whether the answer should draw on several statements."""
+        return self.intent in ("comparison", "list")
+
+
+def condense(question: str, history: list[Turn]) -> str:
+    """A standalone search text for a follow-up: the question plus the last user turn.
+
+    Without a model, the previous question carries the topic that pronouns point to; the
+    current question comes first so its own terms dominate.
+    """
+    previous = [t.content for t in history if t.role == "user"]
+    if not previous:
+        return question
+    if not _FOLLOW_UP.search(question) and len(question.split()) > 12:
+        return question
+    return f"{question} {previous[-1]}"
+
+
+def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
+    """Intent and date restrictions of a question."""
+    search_text = condense(question, history or [])
+    years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
+    date_from = date_to = None
+    since = _SINCE.search(question)
+    if since:
+        date_from = dt.date(int(since.group(2)), 1, 1)
+    until = _UNTIL.search(question)
+    if until:
+        date_to = dt.date(int(until.group(2)), 12, 31)
+    if _COMPARE.search(question) and (len(years) >= 2 or since or _COMPARE.search(question)):
+        intent = "comparison"
+    elif _LATEST.search(question):
+        intent = "latest"
+    elif _LIST.search(question):
+        intent = "list"
+    else:
+        intent = "lookup"
+    return QueryPlan(
+        question=question,
+        search_text=search_text,
+        intent=intent,
+        years=years,
+        filters=Filters(date_from=date_from, date_to=date_to),
+    )

