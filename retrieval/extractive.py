@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.citations import cite
-from retrieval.index import StatementIndex
+from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.lexical import LexicalIndex, tokenize
 from retrieval.models import Chunk, Citation, Passage
-from retrieval.queries import QueryPlan
+from retrieval.queries import QueryPlan, topic_text
 from retrieval.sentences import word_count
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
-W_RANK = 0.05
+W_RANK = 0.15
+MIN_WORDS = 5
 RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
 MULTI_DOC_CUTOFF = 0.75
 REDUNDANT_COS = 0.88
@@ -71,12 +72,23 @@ def short_title(title: str) -> str:
     return cut + "…"
 
 
-def unknown_terms(question: str, lexical: LexicalIndex) -> list[str]:
-    """Specific words of the question (names, acronyms, numbers) found in no indexed chunk."""
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def unknown_terms(question: str, lexical: LexicalIndex, known: set[str]) -> list[str]:
+    """Specific words of the question (names, acronyms, numbers) that no statement contains.
+
+    ``known`` holds stemmed words of document titles, issuers and dates, which also count.
+    """
     out = []
     for word in _SPECIFIC.findall(question):
+        if word.lower().rstrip(".") in _MONTHS or (word.isdigit() and int(word) <= 31):
+            continue
         terms = tokenize(word)
-        if terms and all(t not in lexical.df for t in terms):
+        if terms and all(t not in lexical.df and t not in known for t in terms):
             out.append(word)
     return out
 
@@ -84,28 +96,47 @@ def unknown_terms(question: str, lexical: LexicalIndex) -> list[str]:
 class ExtractiveAnswerer:
     """Chooses, orders and cites verbatim sentences."""
 
-    def __init__(self, index: StatementIndex) -> None:
-        self.index = index
-        self.settings = index.settings
+    def __init__(self, searcher: HybridSearcher) -> None:
+        self.searcher = searcher
+        self.index = searcher.index
+        self.settings = searcher.index.settings
+
+    def topic(self, plan: QueryPlan) -> str:
+        """What a quoted sentence must address: the question minus framing and document names."""
+        named = self.searcher.named_documents(plan.search_text)
+        card = self.searcher.card_words([d for d, f in named.items() if f >= NAMED_DOC_MIN])
+        words = topic_text(plan.question).split()
+        kept = [w for w in words if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
+        return " ".join(kept) or plan.question
 
     def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
         """Scored sentences of the top passages."""
         depth = 8 if plan.multi_document else 6
         top = passages[:depth]
+        if not top:
+            return []
         vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in top])
-        query_vec = np.asarray(self.index.embeddings.embed_query(plan.search_text))
         lexical = self.index.lexical()
-        q_terms = set(tokenize(plan.search_text))
+        topic = lexical.expand(self.topic(plan))
+        full_vec, topic_vec = self.index.embeddings.embed_array(
+            [lexical.expand(plan.search_text), topic]
+        )
+        q_terms = set(tokenize(topic))
         q_weight = sum(lexical.idf(t) for t in q_terms) or 1.0
+        top_score = top[0].score or 1.0
         out: list[Candidate] = []
         for p in top:
             for start, end, vec in vectors.get(p.chunk.chunk_id, []):
                 cand = Candidate(p.chunk, p.rank, start, end, vec)
-                s_terms = set(tokenize(cand.text + " " + p.chunk.context_header()))
-                cand.dense = float(vec @ query_vec)
+                if word_count(cand.text) < MIN_WORDS or "http" in cand.text:
+                    continue
+                s_terms = set(tokenize(cand.text))
+                cand.dense = 0.5 * float(vec @ full_vec) + 0.5 * float(vec @ topic_vec)
                 cand.lexical = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
                 cand.score = (
-                    W_DENSE * cand.dense + W_LEXICAL * cand.lexical + W_RANK / p.rank
+                    W_DENSE * cand.dense
+                    + W_LEXICAL * cand.lexical
+                    + W_RANK * (p.score / top_score)
                 )
                 out.append(cand)
         out.sort(key=lambda c: -c.score)
@@ -116,7 +147,8 @@ class ExtractiveAnswerer:
         cands = self.candidates(plan, passages)
         best = cands[0].score if cands else 0.0
         notes: list[str] = []
-        missing = unknown_terms(plan.question, self.index.lexical())
+        known = self.searcher.card_words(list(self.index.documents()))
+        missing = unknown_terms(plan.question, self.index.lexical(), known)
         threshold = self.settings.refusal_threshold
         if missing:
             notes.append("no indexed statement mentions: " + ", ".join(missing))

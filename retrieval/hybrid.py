@@ -18,11 +18,25 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from retrieval.index import StatementIndex
-from retrieval.models import Filters, Passage
-from retrieval.queries import QueryPlan, plan_query
+from retrieval.lexical import tokenize
+from retrieval.models import DocumentMeta, Filters, Passage
+from retrieval.queries import QueryPlan, plan_query, sub_questions, topic_text
 
 YEAR_BOOST = 0.35
 LATEST_BOOST = 0.5
+LATEST_SHARE = 0.6
+RERANK_POOL = 60
+RERANK_DENSE = 0.3
+RERANK_LEXICAL = 0.7
+RERANK_PRIOR = 0.3
+TITLE_BOOST = 1.0
+NAMED_DOC_MIN = 0.3
+CAPS = {"comparison": 1, "list": 2}
+
+
+def card_text(meta: DocumentMeta) -> str:
+    """What identifies a document when a question names it."""
+    return f"{meta.title} {meta.issuer} {meta.kind} {meta.date_label()} {meta.date.year}"
 
 
 def doc_of(chunk_id: str) -> str:
@@ -36,6 +50,40 @@ class HybridSearcher:
     def __init__(self, index: StatementIndex) -> None:
         self.index = index
         self.settings = index.settings
+        self._cards: tuple[int, dict[str, set[str]], dict[str, int]] | None = None
+
+    def _card_terms(self) -> tuple[dict[str, set[str]], dict[str, int]]:
+        docs = self.index.documents()
+        key = hash(tuple(sorted((d, e.content_hash) for d, e in docs.items())))
+        if self._cards is None or self._cards[0] != key:
+            cards = {d: set(tokenize(card_text(e.meta))) for d, e in docs.items()}
+            df: dict[str, int] = defaultdict(int)
+            for terms in cards.values():
+                for t in terms:
+                    df[t] += 1
+            self._cards = (key, cards, dict(df))
+        return self._cards[1], self._cards[2]
+
+    def named_documents(self, text: str) -> dict[str, float]:
+        """How much of the question's informative weight each document's card explains."""
+        cards, card_df = self._card_terms()
+        if not cards:
+            return {}
+        lexical = self.index.lexical()
+        terms = set(tokenize(text))
+        total = sum(lexical.idf(t) for t in terms) or 1.0
+        n = len(cards)
+        out = {}
+        for doc, card in cards.items():
+            hit = sum(lexical.idf(t) * (1 - card_df[t] / n) for t in terms & card)
+            if hit > 0:
+                out[doc] = hit / total
+        return out
+
+    def card_words(self, doc_ids: list[str]) -> set[str]:
+        """Stemmed card terms of these documents."""
+        cards, _ = self._card_terms()
+        return set().union(*(cards.get(d, set()) for d in doc_ids)) if doc_ids else set()
 
     def allowed_documents(self, filters: Filters) -> list[str] | None:
         """Document ids that pass the filters (None: no restriction)."""
@@ -58,40 +106,54 @@ class HybridSearcher:
         if allowed_docs is not None and not allowed_docs:
             return []
         n = self.settings.candidate_k
-        t0 = time.perf_counter()
-        vector = self.index.embeddings.embed_query(plan.search_text)
-        t1 = time.perf_counter()
-        dense = self.index.store.query_chunks(vector, n, allowed_docs)
-        sentence_hits = self.index.store.query_sentences(vector, n * 3, allowed_docs)
-        best_sentence: dict[str, float] = {}
-        for cid, sim in sentence_hits:
-            best_sentence[cid] = max(sim, best_sentence.get(cid, -1.0))
-        sentences = sorted(best_sentence.items(), key=lambda kv: -kv[1])
-        t2 = time.perf_counter()
         lexical = self.index.lexical()
+        allowed_set = None if allowed_docs is None else set(allowed_docs)
         allowed_chunks = (
             None
-            if allowed_docs is None
-            else {cid for cid in lexical.ids if doc_of(cid) in set(allowed_docs)}
+            if allowed_set is None
+            else {cid for cid in lexical.ids if doc_of(cid) in allowed_set}
         )
-        bm25 = lexical.search(plan.search_text, n, allowed_chunks)
-        t3 = time.perf_counter()
-        timings.update(embed_s=t1 - t0, dense_s=t2 - t1, bm25_s=t3 - t2)
-
+        queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
+        queries += sub_questions(plan.question)
         fused: dict[str, float] = defaultdict(float)
         ranks: dict[str, dict[str, int]] = defaultdict(dict)
-        for name, ranking in (("dense", dense), ("sentence", sentences), ("bm25", bm25)):
-            for rank, (cid, _score) in enumerate(ranking):
-                fused[cid] += 1.0 / (self.settings.rrf_k + rank + 1)
-                ranks[cid][name] = rank + 1
+        t_embed = t_dense = t_bm25 = 0.0
+        main_vector: list[float] | None = None
+        for query in queries:
+            expanded = lexical.expand(query)
+            t0 = time.perf_counter()
+            vector = self.index.embeddings.embed_query(expanded)
+            main_vector = main_vector if main_vector is not None else vector
+            t1 = time.perf_counter()
+            dense = self.index.store.query_chunks(vector, n, allowed_docs)
+            sentence_hits = self.index.store.query_sentences(vector, n * 3, allowed_docs)
+            best_sentence: dict[str, float] = {}
+            for cid, sim in sentence_hits:
+                best_sentence[cid] = max(sim, best_sentence.get(cid, -1.0))
+            sentences = sorted(best_sentence.items(), key=lambda kv: -kv[1])
+            t2 = time.perf_counter()
+            bm25 = lexical.search(topic_text(expanded), n, allowed_chunks)
+            t3 = time.perf_counter()
+            t_embed, t_dense, t_bm25 = t_embed + t1 - t0, t_dense + t2 - t1, t_bm25 + t3 - t2
+            for name, ranking in (("dense", dense), ("sentence", sentences), ("bm25", bm25)):
+                for rank, (cid, _score) in enumerate(ranking):
+                    fused[cid] += 1.0 / (self.settings.rrf_k + rank + 1)
+                    ranks[cid].setdefault(name, rank + 1)
+        timings.update(embed_s=t_embed, dense_s=t_dense, bm25_s=t_bm25)
         if not fused:
             return []
         chunks = self.index.chunks(list(fused))
         fused = defaultdict(float, {c: s for c, s in fused.items() if c in chunks})
+        self._rerank(plan, fused, chunks, main_vector)
+        named = self.named_documents(plan.search_text)
+        for cid in fused:
+            fused[cid] *= 1 + TITLE_BOOST * named.get(chunks[cid].doc_id, 0.0)
         self._apply_dates(plan, fused, chunks)
 
         ordered = sorted(fused, key=lambda c: -fused[c])
-        cap = min(self.settings.max_per_document, 2 if plan.multi_document else 99)
+        if plan.intent == "latest":
+            ordered = self._newest_first(ordered, fused, chunks)
+        cap = min(self.settings.max_per_document, CAPS.get(plan.intent, 99))
         picked: list[str] = []
         per_doc: dict[str, int] = defaultdict(int)
         overflow: list[str] = []
@@ -115,6 +177,46 @@ class HybridSearcher:
             )
             for i, cid in enumerate(picked)
         ]
+
+    def _rerank(
+        self, plan: QueryPlan, fused: dict[str, float], chunks: dict[str, Any], vector: Any
+    ) -> None:
+        """Rescore the fused pool by its best sentence and its coverage of the topic's terms."""
+        import numpy as np
+
+        lexical = self.index.lexical()
+        pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
+        qvec = np.asarray(vector, dtype=np.float32)
+        terms = set(tokenize(lexical.expand(topic_text(plan.search_text))))
+        weight = sum(lexical.idf(t) for t in terms) or 1.0
+        sentences = self.index.store.sentence_vectors(pool)
+        top = max(fused[c] for c in pool)
+        for cid in list(fused):
+            if cid not in sentences:
+                fused[cid] = 0.0 if cid not in pool else RERANK_PRIOR * fused[cid] / top
+                continue
+            best = max(float(vec @ qvec) for _s, _e, vec in sentences[cid])
+            chunk = chunks[cid]
+            have = set(tokenize(chunk.context_header() + " " + chunk.text))
+            coverage = sum(lexical.idf(t) for t in terms & have) / weight
+            fused[cid] = (
+                RERANK_DENSE * best + RERANK_LEXICAL * coverage + RERANK_PRIOR * fused[cid] / top
+            )
+
+    @staticmethod
+    def _newest_first(
+        ordered: list[str], fused: dict[str, float], chunks: dict[str, Any]
+    ) -> list[str]:
+        """Move the newest document that addresses the topic (strong evidence) to the front."""
+        best_by_doc: dict[str, float] = {}
+        for cid in ordered:
+            best_by_doc.setdefault(chunks[cid].doc_id, fused[cid])
+        top = max(best_by_doc.values())
+        addressing = [d for d, sc in best_by_doc.items() if sc >= LATEST_SHARE * top]
+        newest = max(addressing, key=lambda d: (chunks[next(
+            c for c in ordered if chunks[c].doc_id == d)].meta.date, best_by_doc[d]))
+        front = [c for c in ordered if chunks[c].doc_id == newest][:2]
+        return front + [c for c in ordered if c not in front]
 
     @staticmethod
     def _apply_dates(plan: QueryPlan, fused: dict[str, float], chunks: dict[str, Any]) -> None:

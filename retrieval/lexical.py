@@ -52,6 +52,31 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
+_DEFINITION = re.compile(
+    r"((?:[A-Z][\w’'.-]*\s+(?:(?:of|and|for|on|the|to|in|&)\s+)*){1,9}[A-Z][\w’'.-]*)\s+\((?:“|\")?"
+    r"([A-Z][A-Za-z0-9&-]{1,11})(?:”|\")?\)"
+)
+
+
+def find_acronyms(text: str) -> dict[str, str]:
+    """Acronyms defined in a text, e.g. ``Nuclear Consultative Group (NCG)`` -> {ncg: ...}."""
+    found: dict[str, str] = {}
+    for match in _DEFINITION.finditer(text):
+        long_form, short = match.group(1), match.group(2)
+        letters = [c for c in short if c.isupper()]
+        words = [w for w in re.split(r"[\s-]+", long_form) if w and w[0].isupper()]
+        # Keep the shortest tail of capitalised words whose initials spell the acronym.
+        for size in range(len(letters), len(words) + 1):
+            tail = words[-size:]
+            if "".join(w[0] for w in tail).upper().startswith("".join(letters)[:2]) and (
+                "".join(w[0] for w in tail).upper() == "".join(letters)
+            ):
+                start = long_form.rfind(tail[0])
+                found.setdefault(short.lower(), long_form[start:].strip())
+                break
+    return found
+
+
 def ids_signature(ids: Sequence[str]) -> str:
     """Order-independent fingerprint of a set of chunk ids."""
     digest = hashlib.sha256()
@@ -65,11 +90,17 @@ class LexicalIndex:
     """A BM25 ranking over chunk texts, addressable by chunk id."""
 
     def __init__(
-        self, ids: list[str], retriever: Any, signature: str, df: dict[str, int]
+        self,
+        ids: list[str],
+        retriever: Any,
+        signature: str,
+        df: dict[str, int],
+        acronyms: dict[str, str] | None = None,
     ) -> None:
         self.ids = ids
         self.signature = signature
         self.df = df
+        self.acronyms = acronyms or {}
         self._retriever = retriever
         self._position = {cid: i for i, cid in enumerate(ids)}
 
@@ -79,15 +110,32 @@ class LexicalIndex:
         import bm25s
 
         tokens = [tokenize(t) for t in texts]
+        acronyms: dict[str, str] = {}
+        for text in texts:
+            for short, long_form in find_acronyms(text).items():
+                acronyms.setdefault(short, long_form)
         df: dict[str, int] = {}
         for doc in tokens:
             for term in set(doc):
                 df[term] = df.get(term, 0) + 1
         if not ids:
-            return cls([], None, ids_signature([]), df)
+            return cls([], None, ids_signature([]), df, acronyms)
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         retriever.index([doc or ["_empty_"] for doc in tokens], show_progress=False)
-        return cls(list(ids), retriever, ids_signature(ids), df)
+        return cls(list(ids), retriever, ids_signature(ids), df, acronyms)
+
+    def expand(self, query: str) -> str:
+        """The query with defined acronyms spelled out (and long forms abbreviated)."""
+        extra = []
+        low = query.lower()
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9&-]+", query):
+            long_form = self.acronyms.get(word.lower())
+            if long_form and word.isupper() and long_form.lower() not in low:
+                extra.append(long_form)
+        for short, long_form in self.acronyms.items():
+            if long_form.lower() in low and not re.search(rf"\b{re.escape(short)}\b", low):
+                extra.append(short.upper())
+        return query + (" " + " ".join(extra) if extra else "")
 
     def idf(self, term: str) -> float:
         """BM25 inverse document frequency of a stemmed term (unknown terms: the maximum)."""
@@ -124,7 +172,12 @@ class LexicalIndex:
         tmp.mkdir(parents=True)
         if self._retriever is not None:
             self._retriever.save(str(tmp / "bm25"))
-        record = {"signature": self.signature, "ids": self.ids, "df": self.df}
+        record = {
+            "signature": self.signature,
+            "ids": self.ids,
+            "df": self.df,
+            "acronyms": self.acronyms,
+        }
         (tmp / "ids.json").write_text(json.dumps(record))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -144,7 +197,11 @@ class LexicalIndex:
                 bm25s.BM25.load(str(folder / "bm25")) if (folder / "bm25").exists() else None
             )
             return cls(
-                list(record["ids"]), retriever, str(record["signature"]), dict(record["df"])
+                list(record["ids"]),
+                retriever,
+                str(record["signature"]),
+                dict(record["df"]),
+                dict(record.get("acronyms", {})),
             )
         except (OSError, ValueError, KeyError):
             return None

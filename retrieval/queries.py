@@ -29,6 +29,37 @@ _FOLLOW_UP = re.compile(
 )
 
 
+# Words that frame a question rather than name its topic.
+META_WORDS = frozenset(
+    """wording word words language phrase phrasing phrased text texts changed change changes
+    changing compare compared comparison differ differs different difference differences evolve
+    evolved evolution shift shifted latest recent recently newest most current currently
+    corpus document documents statement statements say said says mention mentions mentioned
+    according tell what which when how who where does did do is are was were has have had
+    the a an of on in about to and or for with since between vs versus anything something""".split()
+)
+
+
+_SUB_QUESTION = re.compile(
+    r",?\s+and\s+(?=(?:what|when|who|whom|which|where|why|how|is|are|was|were|does|did|do)\b)",
+    re.I,
+)
+
+
+def sub_questions(question: str) -> list[str]:
+    """The parts of a compound question ("When was X issued and what did it create?")."""
+    parts = [p.strip(" ?,") for p in _SUB_QUESTION.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    return parts if len(parts) > 1 else []
+
+
+def topic_text(question: str) -> str:
+    """The question without its framing words (the topic a sentence must address)."""
+    words = re.findall(r"[\w’'.-]+", question)
+    kept = [w for w in words if w.lower().strip(".") not in META_WORDS]
+    return " ".join(kept) or question
+
+
 class Turn(BaseModel):
     """One earlier message of the conversation."""
 
@@ -45,6 +76,7 @@ class QueryPlan:
     question: str
     search_text: str
     intent: str  # lookup | latest | comparison | list
+    follow_up: bool = False
     years: tuple[int, ...] = ()
     filters: Filters = field(default_factory=Filters)
 
@@ -71,6 +103,7 @@ def condense(question: str, history: list[Turn]) -> str:
 def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
     """Intent and date restrictions of a question."""
     search_text = condense(question, history or [])
+    follow_up = search_text != question
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
     date_from = date_to = None
     since = _SINCE.search(question)
@@ -91,6 +124,7 @@ def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
         question=question,
         search_text=search_text,
         intent=intent,
+        follow_up=follow_up,
         years=years,
         filters=Filters(date_from=date_from, date_to=date_to),
     )

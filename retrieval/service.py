@@ -23,7 +23,7 @@ class BriefingService:
     def __init__(self, index: StatementIndex) -> None:
         self.index = index
         self.searcher = HybridSearcher(index)
-        self.extractive = ExtractiveAnswerer(index)
+        self.extractive = ExtractiveAnswerer(self.searcher)
 
     def ask(
         self,
