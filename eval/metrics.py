@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from retrieval.citations import is_verbatim, normalize_text
@@ -10,12 +11,19 @@ from retrieval.citations import is_verbatim, normalize_text
 RUN_WORDS = 12
 
 
+def _words(text: str) -> list[str]:
+    """Normalised words, punctuation dropped (so "Panmunjom." matches "Panmunjom")."""
+    return re.findall(r"[\w$%]+", normalize_text(text))
+
+
 def quote_in_text(quote: str, text: str, run: int = RUN_WORDS) -> bool:
     """Whether ``text`` holds the quote: a run of ``run`` consecutive words, or all of it."""
-    q_words = normalize_text(quote).split()
-    hay = " " + " ".join(normalize_text(text).split()) + " "
+    q_words = _words(quote)
+    if not q_words:
+        return False
+    hay = " " + " ".join(_words(text)) + " "
     if len(q_words) <= run:
-        return " " + " ".join(q_words) + " " in hay or " ".join(q_words) in hay
+        return " " + " ".join(q_words) + " " in hay
     return any(
         " " + " ".join(q_words[i : i + run]) + " " in hay for i in range(len(q_words) - run + 1)
     )
@@ -28,14 +36,20 @@ def gold_hits(
     out: list[int | None] = []
     for doc, quote in gold:
         rank = next(
-            (i + 1 for i, (d, t) in enumerate(retrieved[:k]) if d == doc and quote_in_text(quote, t)),
+            (
+                i + 1
+                for i, (d, t) in enumerate(retrieved[:k])
+                if d == doc and quote_in_text(quote, t)
+            ),
             None,
         )
         out.append(rank)
     return out
 
 
-def hit_at_k(gold: Sequence[tuple[str, str]], retrieved: Sequence[tuple[str, str]], k: int = 5) -> float:
+def hit_at_k(
+    gold: Sequence[tuple[str, str]], retrieved: Sequence[tuple[str, str]], k: int = 5
+) -> float:
     """1.0 when every gold quote is in the top k passages of its document."""
     return float(all(r is not None for r in gold_hits(gold, retrieved, k))) if gold else 0.0
 
@@ -49,7 +63,9 @@ def recall_at_k(
     return sum(r is not None for r in gold_hits(gold, retrieved, k)) / len(gold)
 
 
-def mrr_at_k(gold: Sequence[tuple[str, str]], retrieved: Sequence[tuple[str, str]], k: int = 5) -> float:
+def mrr_at_k(
+    gold: Sequence[tuple[str, str]], retrieved: Sequence[tuple[str, str]], k: int = 5
+) -> float:
     """Reciprocal rank of the first top-k passage holding any gold quote."""
     ranks = [r for r in gold_hits(gold, retrieved, k) if r is not None]
     return 1.0 / min(ranks) if ranks else 0.0
@@ -61,10 +77,16 @@ def ndcg_at_k(
     """nDCG with binary gains: a passage is relevant when it holds a gold quote of its doc."""
     if not gold:
         return 0.0
-    gains = [
-        1.0 if any(d == gd and quote_in_text(gq, t) for gd, gq in gold) else 0.0
-        for d, t in retrieved[:k]
-    ]
+    found: set[int] = set()
+    gains = []
+    for d, t in retrieved[:k]:
+        new = {
+            i
+            for i, (gd, gq) in enumerate(gold)
+            if i not in found and d == gd and quote_in_text(gq, t)
+        }
+        found |= new
+        gains.append(1.0 if new else 0.0)
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(gold), k)))
     return dcg / ideal if ideal else 0.0

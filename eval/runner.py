@@ -27,7 +27,9 @@ def result_record(question: Question, answer: Answer, latency_s: float) -> dict[
     }
 
 
-def score_one(question: Question, record: dict[str, Any], documents: dict[str, str]) -> dict[str, Any]:
+def score_one(
+    question: Question, record: dict[str, Any], documents: dict[str, str]
+) -> dict[str, Any]:
     """Per-question figures from a results record."""
     gold = [(g.doc, g.quote) for g in question.gold]
     retrieved = [(r["doc"], r["text"]) for r in record["retrieved"]]
@@ -43,7 +45,9 @@ def score_one(question: Question, record: dict[str, Any], documents: dict[str, s
         "citations_valid": sum(
             metrics.citation_valid(c["text"], documents.get(c["doc"], "")) for c in cites
         ),
-        "citations_on_gold": sum(metrics.citation_on_gold(c["doc"], c["text"], gold) for c in cites),
+        "citations_on_gold": sum(
+            metrics.citation_on_gold(c["doc"], c["text"], gold) for c in cites
+        ),
     }
     if question.answerable:
         row.update(
@@ -72,7 +76,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "key_fact_recall": metrics.mean([r["key_facts"] for r in answerable]),
         "answer_words_median": metrics.percentile(words, 50),
         "answer_words_mean": metrics.mean(words),
-        "citation_validity": (sum(r["citations_valid"] for r in rows) / n_cites) if n_cites else 1.0,
+        "citation_validity": (sum(r["citations_valid"] for r in rows) / n_cites)
+        if n_cites
+        else 1.0,
         "citation_on_gold": (
             sum(r["citations_on_gold"] for r in answerable)
             / max(1, sum(r["citations"] for r in answerable))

@@ -8,75 +8,14 @@ carries the heading of its section, including bold lead-ins such as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from retrieval.models import Chunk, SourceDocument
+from retrieval.sentences import Block as _Block
+from retrieval.sentences import markdown_blocks as _blocks
 from retrieval.sentences import split_sentences
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_RULE = re.compile(r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _LEAD_IN = re.compile(r"^\*\*([^*\n]{2,160}?)\*\*[ \t]*:?")
-
-
-@dataclass
-class _Block:
-    kind: str  # para | item | heading | comment | rule
-    start: int
-    end: int
-    section: str = ""
-
-
-def _blocks(text: str) -> list[_Block]:
-    blocks: list[_Block] = []
-    pos = 0
-    current: _Block | None = None
-    in_comment: _Block | None = None
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            blocks.append(current)
-            current = None
-
-    for line in text.splitlines(keepends=True):
-        start, pos = pos, pos + len(line)
-        stripped = line.strip()
-        line_end = start + len(line.rstrip("\n"))
-        if in_comment is not None:
-            in_comment.end = line_end
-            if "-->" in line:
-                blocks.append(in_comment)
-                in_comment = None
-            continue
-        if not stripped:
-            close()
-            continue
-        if stripped.startswith("<!--"):
-            close()
-            block = _Block("comment", start, line_end)
-            if "-->" in stripped:
-                blocks.append(block)
-            else:
-                in_comment = block
-            continue
-        heading = _HEADING.match(stripped)
-        if heading or _RULE.match(line):
-            close()
-            blocks.append(_Block("heading" if heading else "rule", start, line_end))
-            continue
-        if _ITEM.match(line):
-            close()
-            current = _Block("item", start, line_end)
-            continue
-        if current is None:
-            current = _Block("para", start, line_end)
-        else:
-            current.end = line_end
-    close()
-    if in_comment is not None:
-        blocks.append(in_comment)
-    return blocks
 
 
 def _assign_sections(text: str, blocks: list[_Block]) -> None:

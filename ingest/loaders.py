@@ -15,7 +15,7 @@ from retrieval.models import DocumentMeta, SourceDocument
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 20 * 1024 * 1024
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _FIELDS = ("title", "issuer", "date", "kind", "source_url", "language")
@@ -55,8 +55,11 @@ def discover(paths: list[Path]) -> tuple[list[FoundFile], list[LoadError]]:
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 errors.append(
-                    LoadError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
-                              f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
+                    LoadError(
+                        path,
+                        f"unsupported file type {path.suffix or '(none)'!r}; "
+                        f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+                    )
                 )
             else:
                 found.append(FoundFile(path, path.name))
@@ -74,8 +77,9 @@ def _decode(path: Path, raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(
-            path, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "re-save the file as UTF-8"
+            path,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "re-save the file as UTF-8",
         ) from exc
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -100,17 +104,18 @@ def parse_document(path: Path, doc_id: str, text: str) -> SourceDocument:
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yaml.safe_load(match.group(1) or "")
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 2})" if mark is not None else ""
-            raise LoadError(path, f"broken front matter{where}: {getattr(exc, 'problem', exc)}") \
-                from exc
+            raise LoadError(
+                path, f"broken front matter{where}: {getattr(exc, 'problem', exc)}"
+            ) from exc
         if loaded is not None and not isinstance(loaded, dict):
             raise LoadError(path, "broken front matter: expected 'key: value' lines")
         fields = loaded or {}
         body = text[match.end() :]
-    elif text.startswith("---\n"):
+    elif text.split("\n", 1)[0].strip() == "---":
         raise LoadError(path, "broken front matter: no closing '---' line")
     if not body.strip():
         raise LoadError(path, "no text after the front matter")
@@ -131,7 +136,8 @@ def parse_document(path: Path, doc_id: str, text: str) -> SourceDocument:
             warnings.append(f"unreadable date {fields.get('date')!r}")
         warnings.append(
             f"no date in front matter; using {date.isoformat()} from the file name"
-            if date else "no date; the document is treated as undated"
+            if date
+            else "no date; the document is treated as undated"
         )
     if date is not None:
         meta["date"] = date

@@ -75,7 +75,9 @@ def _chunk_key(doc: Document) -> str:
     return str(doc.metadata["chunk_id"])
 
 
-def ingest_document(index: StatementIndex, doc: SourceDocument, known: dict[str, str]) -> FileResult:
+def ingest_document(
+    index: StatementIndex, doc: SourceDocument, known: dict[str, str]
+) -> FileResult:
     """Store one document's chunks, replacing its earlier version."""
     fingerprint = _fingerprint(doc, index)
     result = FileResult(doc.doc_id, doc.source_path, "added", warnings=list(doc.warnings))

@@ -23,8 +23,11 @@ def is_verbatim(quote: str, document_text: str) -> bool:
     An ellipsis ("…" or "...") separates parts that must each stand in the document, in order.
     """
     doc = normalize_text(document_text)
+    parts = [p for p in re.split(r"\s*(?:…|\.\.\.)\s*", quote) if normalize_text(p)]
+    if not parts:
+        return False
     pos = 0
-    for part in re.split(r"\s*(?:…|\.\.\.)\s*", quote):
+    for part in parts:
         norm = normalize_text(part)
         if not norm:
             continue

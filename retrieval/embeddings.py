@@ -55,7 +55,8 @@ def verify_sha256(path: Path, expected: str) -> None:
             digest.update(block)
     if digest.hexdigest() != expected:
         raise ModelUnavailableError(
-            f"{path} does not match its pinned sha256 (got {digest.hexdigest()[:12]}…): {SETUP_HINT}"
+            f"{path} does not match its pinned sha256 "
+            f"(got {digest.hexdigest()[:12]}…): {SETUP_HINT}"
         )
 
 
@@ -94,6 +95,9 @@ class OnnxMiniLMEmbeddings(Embeddings):
                 default_model, default_tok = default_model_files()
                 model_path = model_path or default_model
                 tokenizer_path = tokenizer_path or default_tok
+            for path in (model_path, tokenizer_path):
+                if not path.is_file():
+                    raise ModelUnavailableError(f"{path} is missing: {SETUP_HINT}")
             if self._verify:
                 verify_sha256(model_path, MODEL_SHA256)
                 verify_sha256(tokenizer_path, TOKENIZER_SHA256)

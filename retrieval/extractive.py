@@ -134,9 +134,7 @@ class ExtractiveAnswerer:
                 cand.dense = 0.5 * float(vec @ full_vec) + 0.5 * float(vec @ topic_vec)
                 cand.lexical = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
                 cand.score = (
-                    W_DENSE * cand.dense
-                    + W_LEXICAL * cand.lexical
-                    + W_RANK * (p.score / top_score)
+                    W_DENSE * cand.dense + W_LEXICAL * cand.lexical + W_RANK * (p.score / top_score)
                 )
                 out.append(cand)
         out.sort(key=lambda c: -c.score)
@@ -225,7 +223,8 @@ class ExtractiveAnswerer:
                 n = len(citations) + 1
                 citations.append(cite(n, c.chunk, c.start, c.end, c.text))
                 quotes.append(f"“{c.text}” [{n}]")
-            lead = f"{short_title(meta.title)} ({meta.date_label()})"
+            label = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
+            lead = f"{short_title(meta.title)} ({label})"
             lines.append(f"{lead}: " + " ".join(quotes))
         prefix = ""
         if plan.intent == "latest" and groups:

@@ -24,7 +24,8 @@ from retrieval.queries import QueryPlan, plan_query, sub_questions, topic_text
 
 YEAR_BOOST = 0.35
 LATEST_BOOST = 0.5
-LATEST_SHARE = 0.6
+LATEST_SHARE = 0.5
+LATEST_COVERAGE = 0.8
 RERANK_POOL = 60
 RERANK_DENSE = 0.3
 RERANK_LEXICAL = 0.7
@@ -122,7 +123,7 @@ class HybridSearcher:
         for query in queries:
             expanded = lexical.expand(query)
             t0 = time.perf_counter()
-            vector = self.index.embeddings.embed_query(expanded)
+            vector = self.index.embeddings.embed_query(query)
             main_vector = main_vector if main_vector is not None else vector
             t1 = time.perf_counter()
             dense = self.index.store.query_chunks(vector, n, allowed_docs)
@@ -144,15 +145,17 @@ class HybridSearcher:
             return []
         chunks = self.index.chunks(list(fused))
         fused = defaultdict(float, {c: s for c, s in fused.items() if c in chunks})
-        self._rerank(plan, fused, chunks, main_vector)
+        coverage = self._rerank(plan, fused, chunks, main_vector)
         named = self.named_documents(plan.search_text)
         for cid in fused:
             fused[cid] *= 1 + TITLE_BOOST * named.get(chunks[cid].doc_id, 0.0)
+            if chunks[cid].meta.secondary:
+                fused[cid] *= self.settings.secondary_source_weight
         self._apply_dates(plan, fused, chunks)
 
         ordered = sorted(fused, key=lambda c: -fused[c])
         if plan.intent == "latest":
-            ordered = self._newest_first(ordered, fused, chunks)
+            ordered = self._newest_first(ordered, fused, chunks, coverage)
         cap = min(self.settings.max_per_document, CAPS.get(plan.intent, 99))
         picked: list[str] = []
         per_doc: dict[str, int] = defaultdict(int)
@@ -180,8 +183,11 @@ class HybridSearcher:
 
     def _rerank(
         self, plan: QueryPlan, fused: dict[str, float], chunks: dict[str, Any], vector: Any
-    ) -> None:
-        """Rescore the fused pool by its best sentence and its coverage of the topic's terms."""
+    ) -> dict[str, float]:
+        """Rescore the fused pool by its best sentence and its coverage of the topic's terms.
+
+        Returns each pooled chunk's coverage of the topic terms (idf-weighted share).
+        """
         import numpy as np
 
         lexical = self.index.lexical()
@@ -191,6 +197,7 @@ class HybridSearcher:
         weight = sum(lexical.idf(t) for t in terms) or 1.0
         sentences = self.index.store.sentence_vectors(pool)
         top = max(fused[c] for c in pool)
+        covered: dict[str, float] = {}
         for cid in list(fused):
             if cid not in sentences:
                 fused[cid] = 0.0 if cid not in pool else RERANK_PRIOR * fused[cid] / top
@@ -199,23 +206,40 @@ class HybridSearcher:
             chunk = chunks[cid]
             have = set(tokenize(chunk.context_header() + " " + chunk.text))
             coverage = sum(lexical.idf(t) for t in terms & have) / weight
+            covered[cid] = coverage
             fused[cid] = (
                 RERANK_DENSE * best + RERANK_LEXICAL * coverage + RERANK_PRIOR * fused[cid] / top
             )
+        return covered
 
     @staticmethod
     def _newest_first(
-        ordered: list[str], fused: dict[str, float], chunks: dict[str, Any]
+        ordered: list[str],
+        fused: dict[str, float],
+        chunks: dict[str, Any],
+        coverage: dict[str, float],
     ) -> list[str]:
-        """Move the newest document that addresses the topic (strong evidence) to the front."""
-        best_by_doc: dict[str, float] = {}
-        for cid in ordered:
-            best_by_doc.setdefault(chunks[cid].doc_id, fused[cid])
-        top = max(best_by_doc.values())
-        addressing = [d for d, sc in best_by_doc.items() if sc >= LATEST_SHARE * top]
-        newest = max(addressing, key=lambda d: (chunks[next(
-            c for c in ordered if chunks[c].doc_id == d)].meta.date, best_by_doc[d]))
-        front = [c for c in ordered if chunks[c].doc_id == newest][:2]
+        """Put first the newest document that addresses the topic.
+
+        A document addresses the topic when one of its passages covers nearly as much of the
+        question's informative terms as the best passage does and ranks in the same league.
+        """
+        if not ordered:
+            return ordered
+        top_score = fused[ordered[0]]
+        top_cover = max(coverage.values(), default=0.0)
+        addressing = [
+            c
+            for c in ordered
+            if coverage.get(c, 0.0) >= LATEST_COVERAGE * top_cover
+            and fused[c] >= LATEST_SHARE * top_score
+        ]
+        if not addressing:
+            return ordered
+        newest = max(addressing, key=lambda c: (chunks[c].meta.date, fused[c]))
+        doc = chunks[newest].doc_id
+        same_doc = [c for c in addressing if chunks[c].doc_id == doc and c != newest]
+        front = [newest, *same_doc[:1]]
         return front + [c for c in ordered if c not in front]
 
     @staticmethod

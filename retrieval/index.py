@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import json
 import os
 import sqlite3
 import threading
@@ -152,6 +151,7 @@ class StatementIndex:
 
     def __init__(self, settings: Settings, embeddings: OnnxMiniLMEmbeddings) -> None:
         import chromadb
+        from chromadb.config import Settings as ChromaSettings
         from langchain_classic.indexes import SQLRecordManager
 
         self.settings = settings
@@ -161,7 +161,7 @@ class StatementIndex:
         try:
             self.client = chromadb.PersistentClient(
                 path=str(settings.chroma_dir),
-                settings=chromadb.Settings(anonymized_telemetry=False, allow_reset=False),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
             )
             self.store = StatementStore(
                 client=self.client,
@@ -273,23 +273,24 @@ class StatementIndex:
         self.close()
 
 
-@contextmanager
-def open_index(settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None) -> Iterator[StatementIndex]:
-    """Open the store for the duration of a ``with`` block."""
-    index = StatementIndex(
+def connect(settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None) -> StatementIndex:
+    """Open the store for a long-lived process (close it with ``close()``)."""
+    return StatementIndex(
         settings,
         embeddings
         or OnnxMiniLMEmbeddings(
             batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
         ),
     )
+
+
+@contextmanager
+def open_index(
+    settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None
+) -> Iterator[StatementIndex]:
+    """Open the store for the duration of a ``with`` block."""
+    index = connect(settings, embeddings)
     try:
         yield index
     finally:
         index.close()
-
-
-def describe_stats(index: StatementIndex) -> str:
-    """One line about the store."""
-    docs = index.documents()
-    return json.dumps({"documents": len(docs), "chunks": index.count()})

@@ -77,9 +77,12 @@ def find_acronyms(text: str) -> dict[str, str]:
     return found
 
 
+FORMAT_VERSION = "2"  # bump when tokenization or the saved record changes
+
+
 def ids_signature(ids: Sequence[str]) -> str:
-    """Order-independent fingerprint of a set of chunk ids."""
-    digest = hashlib.sha256()
+    """Order-independent fingerprint of a set of chunk ids (and of the index format)."""
+    digest = hashlib.sha256(FORMAT_VERSION.encode())
     for chunk_id in sorted(ids):
         digest.update(chunk_id.encode())
         digest.update(b"\0")
@@ -160,8 +163,11 @@ class LexicalIndex:
                 if pos is not None:
                     mask[pos] = 1.0
         scores = self._retriever.get_scores(terms, weight_mask=mask)
-        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k] if len(scores) > k else \
-            np.arange(len(scores))
+        top = (
+            np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+            if len(scores) > k
+            else np.arange(len(scores))
+        )
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 

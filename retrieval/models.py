@@ -25,6 +25,12 @@ class DocumentMeta(BaseModel):
     language: str = "en"
 
     @property
+    def secondary(self) -> bool:
+        """True for press articles and analyses: reports about statements, not statements."""
+        kind = self.kind.lower()
+        return any(w in kind for w in ("news", "article", "analysis", "commentary", "op-ed"))
+
+    @property
     def date_known(self) -> bool:
         """False when the document carried no date."""
         return self.date != UNKNOWN_DATE

@@ -7,16 +7,65 @@ from dataclasses import dataclass
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = {
-    "u.s", "u.k", "u.n", "e.u", "d.c", "dr", "mr", "mrs", "ms", "st", "no", "nos", "vs", "etc",
-    "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "gen", "lt", "col", "sen", "rep", "gov", "amb", "prof", "jr", "sr", "inc", "co", "corp",
-    "ltd", "art", "para", "p", "pp", "fig", "approx", "a.m", "p.m", "min", "dept", "govt",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.u",
+    "d.c",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "st",
+    "no",
+    "nos",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "gen",
+    "lt",
+    "col",
+    "sen",
+    "rep",
+    "gov",
+    "amb",
+    "prof",
+    "jr",
+    "sr",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "art",
+    "para",
+    "p",
+    "pp",
+    "fig",
+    "approx",
+    "a.m",
+    "p.m",
+    "min",
+    "dept",
+    "govt",
 }
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+|$)")
 _BULLET = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 # A bold lead-in that works as a heading: "**FOREIGN EXCHANGE MARKET STABILITY:** ..."
 _LEAD_IN = re.compile(r"\*\*([^*\n]{2,160}?)\*\*[ \t]*:?[ \t]*")
-_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
@@ -40,26 +89,71 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a region into blocks at blank lines and before bullet/numbered items."""
-    out: list[tuple[int, int]] = []
-    pos = start
-    block_start: int | None = None
-    for line in text[start:end].splitlines(keepends=True):
-        line_start, pos = pos, pos + len(line)
-        if not line.strip():
-            if block_start is not None:
-                out.append((block_start, line_start))
-                block_start = None
+_MD_RULE = re.compile(r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_MD_ITEM = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+
+
+@dataclass
+class Block:
+    """A structural block of Markdown text: paragraph, list item, heading, comment, rule."""
+
+    kind: str  # para | item | heading | comment | rule
+    start: int
+    end: int
+    section: str = ""
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Paragraphs, list items, headings, comments and rules, with their spans."""
+    blocks: list[Block] = []
+    pos = 0
+    current: Block | None = None
+    in_comment: Block | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            blocks.append(current)
+            current = None
+
+    for line in text.splitlines(keepends=True):
+        start, pos = pos, pos + len(line)
+        stripped = line.strip()
+        line_end = start + len(line.rstrip("\n"))
+        if in_comment is not None:
+            in_comment.end = line_end
+            if "-->" in line:
+                blocks.append(in_comment)
+                in_comment = None
             continue
-        if block_start is not None and _BULLET.match(line):
-            out.append((block_start, line_start))
-            block_start = None
-        if block_start is None:
-            block_start = line_start
-    if block_start is not None:
-        out.append((block_start, end))
-    return out
+        if not stripped:
+            close()
+            continue
+        if stripped.startswith("<!--"):
+            close()
+            block = Block("comment", start, line_end)
+            if "-->" in stripped:
+                blocks.append(block)
+            else:
+                in_comment = block
+            continue
+        heading = _MD_HEADING.match(stripped)
+        if heading or _MD_RULE.match(line):
+            close()
+            blocks.append(Block("heading" if heading else "rule", start, line_end))
+            continue
+        if _MD_ITEM.match(line):
+            close()
+            current = Block("item", start, line_end)
+            continue
+        if current is None:
+            current = Block("para", start, line_end)
+        else:
+            current.end = line_end
+    close()
+    if in_comment is not None:
+        blocks.append(in_comment)
+    return blocks
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -74,9 +168,10 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     """Sentences of ``text[start:end]`` with offsets into ``text``; a bullet counts as one."""
     end = len(text) if end is None else end
     spans: list[Span] = []
-    for b_start, b_end in _lines(text, start, end):
-        if _HEADING.match(text, b_start) or text[b_start:b_end].startswith("<!--"):
+    for block in markdown_blocks(text[:end]):
+        if block.kind not in ("para", "item") or block.end <= start:
             continue
+        b_start, b_end = max(block.start, start), block.end
         bullet = _BULLET.match(text, b_start)
         s_start = bullet.end() if bullet else b_start
         lead_in = _LEAD_IN.match(text, s_start)

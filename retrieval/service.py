@@ -46,16 +46,22 @@ class BriefingService:
         if passages:
             result = self.extractive.answer(plan, passages)
             text, citations, refused, notes = (
-                result.text, result.citations, result.refused, result.notes
+                result.text,
+                result.citations,
+                result.refused,
+                result.notes,
             )
         else:
-            text = "No indexed statement matches the filters." if not filters.is_empty() else (
-                "The store holds no statements yet: ingest some with `brief ingest PATH`."
+            text = (
+                "No indexed statement matches the filters."
+                if not filters.is_empty()
+                else ("The store holds no statements yet: ingest some with `brief ingest PATH`.")
             )
             citations, refused, notes = [], True, []
         done = time.perf_counter()
-        timings.update(retrieve_s=t_retrieved - started, answer_s=done - t_retrieved,
-                       total_s=done - started)
+        timings.update(
+            retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
+        )
         return Answer(
             question=question,
             searched_as=plan.search_text,

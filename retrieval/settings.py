@@ -1,7 +1,7 @@
 """The one settings object: every knob, its default and its description.
 
-Read from environment variables prefixed ``BRIEF_`` (and a ``.env`` file in the working
-folder). Unknown ``BRIEF_*`` variables are errors, so a typo never silently falls back.
+Read from environment variables prefixed ``BRIEF_``. Unknown ``BRIEF_*`` variables are
+errors, so a typo never silently falls back to a default.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "BRIEF_"
@@ -28,8 +28,6 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        env_file=".env",
-        env_file_encoding="utf-8",
         extra="forbid",
         validate_default=True,
     )
@@ -55,7 +53,10 @@ class Settings(BaseSettings):
         description="Local embedding model (installed from PyPI at set-up, checksum-verified).",
     )
     embedding_batch_size: int = Field(
-        default=8, ge=1, le=1024, description="Texts per ONNX batch; each batch pads to its longest."
+        default=8,
+        ge=1,
+        le=1024,
+        description="Texts per ONNX batch; each batch pads to its longest.",
     )
     embedding_threads: int = Field(
         default=0, ge=0, le=64, description="onnxruntime intra-op threads (0: one per core)."
@@ -82,6 +83,13 @@ class Settings(BaseSettings):
         default=3, ge=1, le=100, description="At most this many passages of one document in top_k."
     )
 
+    secondary_source_weight: float = Field(
+        default=0.85,
+        ge=0.0,
+        le=1.0,
+        description="Ranking weight of press articles and analyses against official statements.",
+    )
+
     # --- answering
     answer_max_words: int = Field(
         default=110, ge=20, le=1000, description="Word budget of quoted text in a short answer."
@@ -94,18 +102,6 @@ class Settings(BaseSettings):
         ge=0.0,
         le=1.0,
         description="Answer only when the best evidence scores at least this (0-1).",
-    )
-
-    # --- generative answering (optional)
-    answerer: Literal["extractive", "generative"] = Field(
-        default="extractive", description="Default answerer: extractive quotes or a chat model."
-    )
-    llm_base_url: str | None = Field(
-        default=None, description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, OpenAI)."
-    )
-    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name at the endpoint.")
-    llm_api_key: SecretStr | None = Field(
-        default=None, description="API key for the endpoint (falls back to OPENAI_API_KEY)."
     )
 
     @model_validator(mode="after")

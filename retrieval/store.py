@@ -129,7 +129,9 @@ class StatementStore(Chroma):
             self.sentences.delete(where={"chunk_id": {"$in": batch}})
             self._collection.delete(ids=batch)
 
-    def sentence_vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+    def sentence_vectors(
+        self, chunk_ids: Sequence[str]
+    ) -> dict[str, list[tuple[int, int, np.ndarray]]]:
         """For each chunk id: its sentences as (start, end, vector), in document order."""
         if not chunk_ids:
             return {}
@@ -142,7 +144,7 @@ class StatementStore(Chroma):
         vecs = [] if vecs is None else vecs
         for md, vec in zip(metas, vecs, strict=True):
             out.setdefault(str(md["chunk_id"]), []).append(
-                (int(md["start"]), int(md["end"]), np.asarray(vec, dtype=np.float32))  # type: ignore[arg-type]
+                (int(md["start"]), int(md["end"]), np.asarray(vec, dtype=np.float32))
             )
         for group in out.values():
             group.sort(key=lambda item: item[0])
@@ -159,9 +161,9 @@ class StatementStore(Chroma):
         if doc_ids is not None and not doc_ids:
             return []
         res = self.sentences.query(
-            query_embeddings=[list(vector)],
+            query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=min(k, count),
-            where=where,  # type: ignore[arg-type]
+            where=where,
             include=["metadatas", "distances"],
         )
         metas = (res.get("metadatas") or [[]])[0]
@@ -177,7 +179,7 @@ class StatementStore(Chroma):
             return []
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
         res = self._collection.query(
-            query_embeddings=[list(vector)],
+            query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=min(k, count),
             where=where,  # type: ignore[arg-type]
             include=["distances"],

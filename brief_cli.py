@@ -1,0 +1,289 @@
+"""``brief``: the command line. Thin: every command calls the core and formats its result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn expected failures into one-line errors (exit 1), never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from eval.questions import QuestionSetError
+        from retrieval.embeddings import ModelUnavailableError
+        from retrieval.index import StoreBusyError, StoreMismatchError
+        from retrieval.service import QuestionError
+        from retrieval.settings import SettingsError
+
+        try:
+            return func(*args, **kwargs)
+        except (
+            SettingsError,
+            ModelUnavailableError,
+            StoreBusyError,
+            StoreMismatchError,
+            QuestionError,
+            QuestionSetError,
+        ) as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(data_dir: Path | None) -> Any:
+    from retrieval.settings import load_settings
+
+    return load_settings(**({"data_dir": data_dir} if data_dir else {}))
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Store folder (default: BRIEF_DATA_DIR or ./data).",
+)
+
+
+@click.group()
+@click.version_option("0.1.0", prog_name="brief")
+def main() -> None:
+    """Cited answers from diplomatic statements, offline."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON.")
+@data_dir_option
+@friendly_errors
+def ingest(paths: tuple[Path, ...], as_json: bool, data_dir: Path | None) -> None:
+    """Ingest statement files or folders (re-running skips what is unchanged)."""
+    from ingest.pipeline import ingest_paths
+    from retrieval.index import open_index
+
+    settings = _settings(data_dir)
+    with open_index(settings) as index:
+        report = ingest_paths(index, list(paths))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"summary": report.summary(), "files": [vars(f) for f in report.files]}, indent=2
+            )
+        )
+    else:
+        for f in report.files:
+            if f.status == "error":
+                click.echo(f"error: {f.path}: {f.message}", err=True)
+            for warning in f.warnings:
+                click.echo(f"warning: {f.doc_id}: {warning}", err=True)
+        click.echo(report.summary())
+    if report.errors and not report.total("chunks_added") + report.total("chunks_unchanged"):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Answer, citations and passages as JSON.")
+@click.option("--markdown", is_flag=True, help="Answer with numbered footnotes for a brief.")
+@click.option("--issuer", multiple=True, help="Only statements whose issuer contains this.")
+@click.option("--kind", multiple=True, help="Only statements of this kind (e.g. 'fact sheet').")
+@click.option("--doc", "docs", multiple=True, help="Only this document id (file name).")
+@click.option("--from", "date_from", help="Only statements on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Only statements on or before YYYY-MM-DD.")
+@data_dir_option
+@friendly_errors
+def ask(
+    question: str,
+    as_json: bool,
+    markdown: bool,
+    issuer: tuple[str, ...],
+    kind: tuple[str, ...],
+    docs: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Answer a question with verbatim, cited quotes."""
+    from retrieval.index import open_index
+    from retrieval.models import Filters
+    from retrieval.service import BriefingService
+
+    filters = Filters(
+        issuers=issuer, kinds=kind, doc_ids=docs, date_from=_date(date_from), date_to=_date(date_to)
+    )
+    with open_index(_settings(data_dir)) as index:
+        answer = BriefingService(index).ask(question, filters=filters)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+        return
+    if markdown:
+        click.echo(answer.to_markdown())
+        return
+    click.echo(answer.text)
+    click.echo()
+    if answer.refused:
+        click.echo("Closest passages:")
+        for p in answer.passages[:3]:
+            chunk = p.chunk
+            click.echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
+        return
+    for cit in answer.citations:
+        click.echo(f"[{cit.n}] {cit.footnote()}")
+
+
+@main.command("eval")
+@click.option(
+    "--questions",
+    "questions_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Corpus folder to ingest first (default: BRIEF_CORPUS_DIR).",
+)
+@data_dir_option
+@friendly_errors
+def eval_command(
+    questions_file: Path, out_dir: Path, corpus: Path | None, data_dir: Path | None
+) -> None:
+    """Run a question set; write results.jsonl and scores.json in OUT."""
+    from eval.questions import load_questions
+    from eval.runner import format_scores, run
+    from ingest.loaders import discover, load_all
+    from ingest.pipeline import ingest_paths
+    from retrieval.index import open_index
+    from retrieval.service import BriefingService
+
+    settings = _settings(data_dir)
+    corpus = corpus or settings.corpus_dir
+    questions = load_questions(questions_file)
+    documents = {
+        d.doc_id: d.text for d in load_all(discover([corpus])[0]) if not isinstance(d, Exception)
+    }
+    with open_index(settings) as index:
+        click.echo(ingest_paths(index, [corpus]).summary(), err=True)
+        service = BriefingService(index)
+        with click.progressbar(length=len(questions), label="questions", file=sys.stderr) as bar:
+            scores = run(
+                lambda q: service.ask(q.question, q.history),
+                questions,
+                documents,
+                out_dir,
+                on_result=lambda i, q, row: bar.update(1),
+            )
+    click.echo(format_scores(scores["overall"]))
+    for category, block in scores["by_category"].items():
+        click.echo(f"  {category:13s} {format_scores(block)}")
+    click.echo(f"wrote {out_dir / 'results.jsonl'} and {out_dir / 'scores.json'}")
+
+
+@main.command()
+@data_dir_option
+@friendly_errors
+def docs(data_dir: Path | None) -> None:
+    """List the indexed documents."""
+    from retrieval.index import open_index
+
+    with open_index(_settings(data_dir)) as index:
+        entries = index.documents()
+    for e in sorted(entries.values(), key=lambda e: e.meta.date):
+        click.echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}")
+    click.echo(f"{len(entries)} documents")
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@data_dir_option
+@friendly_errors
+def remove(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
+    """Remove documents from the store by id."""
+    from ingest.pipeline import remove_documents
+    from retrieval.index import open_index
+
+    with open_index(_settings(data_dir)) as index:
+        known = index.documents()
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise click.ClickException("not in the store: " + ", ".join(unknown))
+        report = remove_documents(index, list(doc_ids))
+    click.echo(f"removed {len(doc_ids)} documents ({report.total('chunks_deleted')} chunks)")
+
+
+@main.command()
+@click.option("--port", default=8501, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to ingest before starting (default: BRIEF_CORPUS_DIR).",
+)
+@click.option("--no-ingest", is_flag=True, help="Start without ingesting.")
+@data_dir_option
+@friendly_errors
+def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
+    """Ingest the corpus, then start the chat app."""
+    from ingest.pipeline import ingest_paths
+    from retrieval.index import open_index
+
+    settings = _settings(data_dir)
+    if not no_ingest:
+        corpus = corpus or settings.corpus_dir
+        if not corpus.is_dir():
+            raise click.ClickException(f"corpus folder not found: {corpus}")
+        with open_index(settings) as index:
+            report = ingest_paths(index, [corpus])
+        for f in report.errors:
+            click.echo(f"error: {f.path}: {f.message}", err=True)
+        click.echo(report.summary())
+    env = dict(os.environ)
+    if data_dir:
+        env["BRIEF_DATA_DIR"] = str(data_dir)
+    app_path = Path(__file__).resolve().parent / "app.py"
+    click.echo(f"Starting the app on http://127.0.0.1:{port}")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    try:
+        sys.exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

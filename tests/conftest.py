@@ -1,0 +1,99 @@
+"""Shared fixtures: the real embedding model, real Chroma in temporary folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.index import StatementIndex, open_index
+from retrieval.service import BriefingService
+from retrieval.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> OnnxMiniLMEmbeddings:
+    """One model instance for the whole run."""
+    return OnnxMiniLMEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The shared sample corpus."""
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at a session-wide store of the sample corpus."""
+    return load_settings(data_dir=tmp_path_factory.mktemp("corpus-store"))
+
+
+@pytest.fixture(scope="session")
+def corpus_index(
+    corpus_settings: Settings, corpus_dir: Path, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[StatementIndex]:
+    """The sample corpus, ingested once."""
+    with open_index(corpus_settings, embeddings) as index:
+        report = ingest_paths(index, [corpus_dir])
+        assert not report.errors
+        yield index
+
+
+@pytest.fixture(scope="session")
+def service(corpus_index: StatementIndex) -> BriefingService:
+    """The answering service over the sample corpus."""
+    return BriefingService(corpus_index)
+
+
+STATEMENT_A = """---
+title: "Joint Statement on Fisheries Cooperation"
+issuer: "Ministry of Oceans of Freedonia"
+date: 2021-03-04
+kind: joint statement
+source_url: https://example.org/fisheries
+---
+
+# Joint Statement on Fisheries Cooperation
+
+**SUSTAINABLE FISHERIES:** The two ministers agreed to cut the annual herring quota by 12 percent. They will review the quota every two years.
+
+- Both sides will share catch data monthly.
+- A joint patrol of the northern waters begins in May.
+"""
+
+STATEMENT_B = """---
+title: "Declaration on River Navigation"
+issuer: "Government of Sylvania"
+date: 2023-09-10
+kind: declaration
+---
+
+The governments declared the Blue River open to commercial navigation from 1 January 2024. Vessels under 40 metres need no pilot.
+
+Tolls will be set by a joint commission that meets in the city of Marrow.
+"""
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A tiny corpus of two invented statements."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "2021-03-04-fisheries.md").write_text(STATEMENT_A, encoding="utf-8")
+    (folder / "2023-09-10-river.md").write_text(STATEMENT_B, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def small_settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh store folder."""
+    return load_settings(data_dir=tmp_path / "store")

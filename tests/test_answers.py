@@ -1,0 +1,142 @@
+"""Answers over the sample corpus: verbatim citations, refusals, filters, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from retrieval.citations import is_verbatim
+from retrieval.hybrid import HybridRetriever
+from retrieval.index import StatementIndex
+from retrieval.models import Filters
+from retrieval.queries import Turn
+from retrieval.sentences import word_count
+from retrieval.service import BriefingService, QuestionError
+
+QUESTIONS = [
+    "What did the joint fact sheet say about Singapore?",
+    "What did the U.S. commit to on nuclear-powered submarines?",
+    "Which statements mention the Indo-Pacific Economic Framework?",
+    "How did the wording on Taiwan change between 2022 and 2023?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_citations_are_exact_spans_of_their_documents(
+    service: BriefingService, corpus_index: StatementIndex, question: str
+) -> None:
+    answer = service.ask(question)
+    assert not answer.refused
+    assert answer.citations
+    texts = {c.doc_id: c for c in corpus_index.all_chunks()}
+    from ingest.loaders import FoundFile, load_file
+
+    for c in answer.citations:
+        entry = corpus_index.documents()[c.doc_id]
+        doc = load_file(
+            FoundFile(path=__import__("pathlib").Path(entry.source_path), doc_id=c.doc_id)
+        )
+        assert doc.text[c.start : c.end] == c.quote
+        assert is_verbatim(c.quote, doc.text)
+        assert f"[{c.n}]" in answer.text
+        assert c.title
+        assert c.issuer
+        assert c.date.year > 1900
+        assert c.doc_id in texts
+
+
+def test_short_answers_quote_sentences_not_whole_chunks(service: BriefingService) -> None:
+    answer = service.ask("What defense spending target did President Lee share?")
+    assert not answer.refused
+    assert word_count(answer.text) <= 140
+    assert "3.5%" in answer.text
+    for c in answer.citations:
+        assert len(c.quote) < max(len(p.chunk.text) for p in answer.passages)
+
+
+def test_unrelated_question_is_refused_with_closest_passages(service: BriefingService) -> None:
+    answer = service.ask("What is the best recipe for sourdough bread with rye flour?")
+    assert answer.refused
+    assert answer.citations == []
+    assert "do not answer" in answer.text
+    assert answer.passages
+
+
+def test_multi_document_answers_are_in_date_order(service: BriefingService) -> None:
+    answer = service.ask("How has the wording on denuclearization changed since 2021?")
+    assert not answer.refused
+    dates = [c.date for c in answer.citations]
+    assert dates == sorted(dates)
+    assert len({c.doc_id for c in answer.citations}) >= 2
+    assert all(c.date >= dt.date(2021, 1, 1) for c in answer.citations)
+
+
+def test_issuer_filter_restricts_every_passage(service: BriefingService) -> None:
+    answer = service.ask("denuclearization", filters=Filters(issuers=("KCNA",)))
+    assert answer.passages
+    assert all("KCNA" in p.chunk.meta.issuer for p in answer.passages)
+
+
+def test_date_and_document_filters(service: BriefingService) -> None:
+    window = Filters(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31))
+    answer = service.ask("extended deterrence", filters=window)
+    assert answer.passages
+    assert all(p.chunk.meta.date.year == 2023 for p in answer.passages)
+    one = Filters(doc_ids=("2023-04-26-washington-declaration.md",))
+    answer = service.ask("extended deterrence", filters=one)
+    assert {p.chunk.doc_id for p in answer.passages} == {"2023-04-26-washington-declaration.md"}
+    none = Filters(issuers=("No Such Issuer",))
+    answer = service.ask("extended deterrence", filters=none)
+    assert answer.refused
+    assert not answer.passages
+
+
+def test_latest_question_prefers_the_newest_statement_on_the_topic(
+    service: BriefingService,
+) -> None:
+    answer = service.ask("What is the latest statement on the Nuclear Consultative Group?")
+    assert not answer.refused
+    first = answer.passages[0].chunk
+    mentioning = [
+        p.chunk.meta.date
+        for p in answer.passages
+        if "Nuclear Consultative Group" in p.chunk.text or "NCG" in p.chunk.text
+    ]
+    assert first.meta.date == max(mentioning)
+    assert answer.intent == "latest"
+
+
+def test_follow_up_uses_the_conversation(service: BriefingService) -> None:
+    history = [
+        Turn(role="user", content="What did the Biden-Moon statement say about vaccines?"),
+        Turn(role="assistant", content="It set up a KORUS Global Vaccine Partnership."),
+    ]
+    answer = service.ask("And how much did the U.S. give COVAX, according to it?", history)
+    assert "Biden-Moon" in answer.searched_as
+    assert any("COVAX" in c.quote for c in answer.citations)
+
+
+def test_bad_questions_raise_clear_errors(service: BriefingService) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        service.ask("   ")
+    with pytest.raises(QuestionError, match="longer"):
+        service.ask("x" * 5000)
+
+
+def test_markdown_has_numbered_footnotes(service: BriefingService) -> None:
+    answer = service.ask("Who convened the inaugural NCG meeting?")
+    md = answer.to_markdown()
+    for c in answer.citations:
+        assert f"[^{c.n}]:" in md
+        assert c.title in md
+
+
+def test_langchain_retriever_returns_documents_with_metadata(
+    corpus_index: StatementIndex, service: BriefingService
+) -> None:
+    retriever = HybridRetriever(searcher=service.searcher, k=4)
+    docs = retriever.invoke("Trilateral Secretariat")
+    assert 0 < len(docs) <= 4
+    assert all(d.metadata["doc_id"] and d.metadata["date"] for d in docs)
+    assert any("Trilateral Secretariat" in d.page_content for d in docs)

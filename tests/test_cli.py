@@ -1,0 +1,131 @@
+"""The ``brief`` command end to end, as a user runs it (subprocesses, real store)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BRIEF = [sys.executable, "-m", "brief_cli"]
+
+
+def brief(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*BRIEF, *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_ingest_ask_json_and_reingest(small_corpus: Path, tmp_path: Path) -> None:
+    data = tmp_path / "store"
+    first = brief("ingest", str(small_corpus), data_dir=data)
+    assert first.returncode == 0, first.stderr
+    assert "2 files ingested" in first.stdout
+    assert "added" in first.stdout
+
+    again = brief("ingest", str(small_corpus), data_dir=data)
+    assert "0 added" in again.stdout
+    assert "unchanged" in again.stdout
+
+    asked = brief(
+        "ask", "What did the ministers agree on the herring quota?", "--json", data_dir=data
+    )
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert answer["refused"] is False
+    assert answer["citations"][0]["doc_id"] == "2021-03-04-fisheries.md"
+    assert "12 percent" in answer["text"]
+    assert answer["passages"]
+    body = (small_corpus / "2021-03-04-fisheries.md").read_text()
+    for c in answer["citations"]:
+        assert c["quote"] in body
+
+    filtered = brief("ask", "herring quota", "--json", "--issuer", "Sylvania", data_dir=data)
+    passages = json.loads(filtered.stdout)["passages"]
+    assert {p["chunk"]["doc_id"] for p in passages} == {"2023-09-10-river.md"}
+
+    human = brief("ask", "Where does the joint commission meet?", data_dir=data)
+    assert "Marrow" in human.stdout
+    assert "[1]" in human.stdout
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    data = tmp_path / "store"
+    missing = brief("ingest", str(tmp_path / "nope"), data_dir=data)
+    assert "no such file or folder" in missing.stderr
+    assert "Traceback" not in missing.stderr + missing.stdout
+    assert missing.returncode == 1
+
+    bad_date = brief("ask", "anything", "--from", "2023-13-45", data_dir=data)
+    assert bad_date.returncode != 0
+    assert "not a date" in bad_date.stderr
+    assert "Traceback" not in bad_date.stderr
+
+    empty = brief("ask", "   ", data_dir=data)
+    assert empty.returncode == 1
+    assert "question is empty" in empty.stderr
+
+    env_typo = subprocess.run(
+        [*BRIEF, "docs"],
+        capture_output=True,
+        text=True,
+        env={"BRIEF_TOPK": "3", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert env_typo.returncode == 1
+    assert "did you mean BRIEF_TOP_K" in env_typo.stderr
+    assert "Traceback" not in env_typo.stderr
+
+
+def test_eval_writes_the_shared_results_format(small_corpus: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        """
+- id: t1
+  question: "By how much will the herring quota be cut?"
+  category: single_doc
+  answerable: true
+  history: []
+  gold:
+    - doc: 2021-03-04-fisheries.md
+      quote: "The two ministers agreed to cut the annual herring quota by 12 percent."
+  key_facts: [["12 percent"]]
+- id: t2
+  question: "What did the treaty say about lunar mining rights on Europa?"
+  category: unanswerable
+  answerable: false
+  history: []
+  gold: []
+  key_facts: []
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    proc = brief(
+        "eval",
+        "--questions",
+        str(questions),
+        "--out",
+        str(out),
+        "--corpus",
+        str(small_corpus),
+        data_dir=tmp_path / "store",
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert [x["id"] for x in lines] == ["t1", "t2"]
+    for x in lines:
+        assert set(x) == {"id", "answer", "refused", "citations", "retrieved", "latency_s"}
+        for c in x["citations"]:
+            assert set(c) == {"doc", "text"}
+    assert lines[0]["refused"] is False
+    assert "12 percent" in lines[0]["answer"]
+    assert lines[1]["refused"] is True
+    scores = json.loads((out / "scores.json").read_text())
+    assert scores["overall"]["hit@5"] == 1.0
+    assert scores["overall"]["key_fact_recall"] == 1.0
+    assert scores["overall"]["refusal_recall"] == 1.0
+    assert "hit@5 1.00" in proc.stdout
