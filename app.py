@@ -34,9 +34,7 @@ def render_sources(answer: Answer) -> None:
         with st.container(border=True):
             head = f"[{c.n}] {c.title}"
             st.markdown(f"**{_escape(head)}**")
-            st.caption(
-                " · ".join(x for x in (c.issuer, c.footnote().split(", ")[2], c.section) if x)
-            )
+            st.caption(_escape(" · ".join(x for x in (c.issuer, c.date_label, c.section) if x)))
             st.text(c.quote)
             if c.source_url.startswith(("http://", "https://")):
                 st.link_button("Source", c.source_url)

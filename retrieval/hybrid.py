@@ -193,7 +193,7 @@ class HybridSearcher:
         lexical = self.index.lexical()
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)
-        terms = set(tokenize(lexical.expand(topic_text(plan.search_text))))
+        terms = set(tokenize(topic_text(plan.search_text)))
         weight = sum(lexical.idf(t) for t in terms) or 1.0
         sentences = self.index.store.sentence_vectors(pool)
         top = max(fused[c] for c in pool)
@@ -204,7 +204,7 @@ class HybridSearcher:
                 continue
             best = max(float(vec @ qvec) for _s, _e, vec in sentences[cid])
             chunk = chunks[cid]
-            have = set(tokenize(chunk.context_header() + " " + chunk.text))
+            have = lexical.with_synonyms(set(tokenize(chunk.context_header() + " " + chunk.text)))
             coverage = sum(lexical.idf(t) for t in terms & have) / weight
             covered[cid] = coverage
             fused[cid] = (

@@ -127,6 +127,17 @@ class LexicalIndex:
         retriever.index([doc or ["_empty_"] for doc in tokens], show_progress=False)
         return cls(list(ids), retriever, ids_signature(ids), df, acronyms)
 
+    def with_synonyms(self, terms: set[str]) -> set[str]:
+        """Terms plus acronyms whose long form is present, and long forms of present acronyms."""
+        out = set(terms)
+        for short, long_form in self.acronyms.items():
+            long_terms = set(tokenize(long_form))
+            if short in terms:
+                out |= long_terms
+            elif long_terms and long_terms <= terms:
+                out.add(short)
+        return out
+
     def expand(self, query: str) -> str:
         """The query with defined acronyms spelled out (and long forms abbreviated)."""
         extra = []

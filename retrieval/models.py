@@ -223,10 +223,14 @@ class Citation(BaseModel):
     supported: bool = True
     support_score: float | None = None
 
+    @property
+    def date_label(self) -> str:
+        """The document's date as a brief writes it."""
+        return DocumentMeta(title=self.title, date=self.date).date_label()
+
     def footnote(self) -> str:
         """One-line reference for a brief."""
-        date = DocumentMeta(title=self.title, date=self.date).date_label()
-        parts = [self.title, self.issuer, date]
+        parts = [self.title, self.issuer, self.date_label]
         if self.section:
             parts.append(self.section)
         if self.source_url:

@@ -1,0 +1,87 @@
+"""Benchmark: ingest throughput against the raw embedding model, re-ingest, ask latency.
+
+Prints figures and ratios measured in the same run (no assertions: machines are noisy).
+Usage: .venv/bin/python scripts/bench_ingest.py [CORPUS_DIR]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ingest.chunking import chunk_document
+from ingest.loaders import discover, load_all
+from ingest.pipeline import ingest_paths
+from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.index import open_index
+from retrieval.models import SourceDocument
+from retrieval.service import BriefingService
+from retrieval.settings import load_settings
+
+QUESTIONS = [
+    "What did the joint fact sheet say about Singapore?",
+    "Who convened the inaugural NCG meeting?",
+    "How has the wording on denuclearization changed since 2021?",
+    "What is the latest statement on the Nuclear Consultative Group?",
+    "Lima statement IBM quantum workforce program target",
+    "What did the 2022 Yoon-Biden statement say about combined military exercises?",
+]
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else load_settings().corpus_dir
+    docs = [d for d in load_all(discover([corpus])[0]) if isinstance(d, SourceDocument)]
+    settings = load_settings(data_dir=Path(tempfile.mkdtemp(prefix="bench-")))
+    chunks = [
+        c
+        for d in docs
+        for c in chunk_document(d, settings.chunk_max_chars, settings.chunk_min_chars)
+    ]
+    texts = [c.text for c in chunks]
+    chars = sum(len(t) for t in texts)
+    embeddings = OnnxMiniLMEmbeddings(batch_size=settings.embedding_batch_size)
+    embeddings.embed_query("warm up")
+
+    t0 = time.perf_counter()
+    embeddings.embed_array(texts)
+    raw_s = time.perf_counter() - t0
+
+    with open_index(settings, embeddings) as index:
+        t0 = time.perf_counter()
+        ingest_paths(index, [corpus])
+        first_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ingest_paths(index, [corpus])
+        again_s = time.perf_counter() - t0
+
+        service = BriefingService(index)
+        for q in QUESTIONS:
+            service.ask(q)  # warm
+        lat = []
+        for _ in range(5):
+            for q in QUESTIONS:
+                t0 = time.perf_counter()
+                service.ask(q)
+                lat.append(time.perf_counter() - t0)
+    lat.sort()
+    p95 = lat[int(0.95 * (len(lat) - 1))]
+    print(f"corpus: {len(docs)} documents, {len(chunks)} chunks, {chars:,} characters")
+    print(f"raw embedding of the chunk texts: {raw_s:.2f} s ({chars / raw_s:,.0f} chars/s)")
+    print(
+        f"first ingest (load, chunk, embed, store, BM25): {first_s:.2f} s "
+        f"({chars / first_s:,.0f} chars/s)"
+    )
+    print(f"ingest throughput / raw embedding throughput: {raw_s / first_s:.2f}")
+    print(f"unchanged re-ingest: {again_s:.3f} s = {100 * again_s / first_s:.1f}% of first ingest")
+    print(
+        f"ask (warm, {len(lat)} calls): p50 {statistics.median(lat) * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
