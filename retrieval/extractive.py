@@ -84,7 +84,11 @@ def unknown_terms(question: str, lexical: LexicalIndex, known: set[str]) -> list
     ``known`` holds stemmed words of document titles, issuers and dates, which also count.
     """
     out = []
-    for word in _SPECIFIC.findall(question):
+    first = re.match(r"\W*(\w+)", question)
+    for match in _SPECIFIC.finditer(question):
+        word = match.group(0)
+        if first and match.start() == first.start(1) and not word.isupper():
+            continue  # a capitalised first word is grammar, not a name
         if word.lower().rstrip(".") in _MONTHS or (word.isdigit() and int(word) <= 31):
             continue
         terms = tokenize(word)
@@ -182,6 +186,17 @@ class ExtractiveAnswerer:
             return not chosen or words + word_count(c.text) <= budget
 
         pool = cands
+        named = {
+            d
+            for d, share in self.searcher.named_documents(plan.search_text).items()
+            if share >= NAMED_DOC_MIN
+        }
+        if plan.intent == "lookup" and named:
+            # A question that names a statement is answered from it when it has evidence.
+            own = [c for c in cands if c.chunk.doc_id in named]
+            if own and own[0].score >= self.settings.refusal_threshold:
+                pool = own
+                best = own[0].score
         if plan.intent == "latest":
             # The most recent document whose evidence is nearly as strong as the best.
             strong = [c for c in cands if c.score >= best * MULTI_DOC_CUTOFF]

@@ -26,6 +26,7 @@ YEAR_BOOST = 0.35
 LATEST_BOOST = 0.5
 LATEST_SHARE = 0.5
 LATEST_COVERAGE = 0.8
+LINK_LIST_WEIGHT = 0.8
 RERANK_POOL = 60
 RERANK_DENSE = 0.3
 RERANK_LEXICAL = 0.7
@@ -151,6 +152,8 @@ class HybridSearcher:
             fused[cid] *= 1 + TITLE_BOOST * named.get(chunks[cid].doc_id, 0.0)
             if chunks[cid].meta.secondary:
                 fused[cid] *= self.settings.secondary_source_weight
+            if "http://" in chunks[cid].text or "https://" in chunks[cid].text:
+                fused[cid] *= LINK_LIST_WEIGHT  # reference lists and link notes, not statement text
         self._apply_dates(plan, fused, chunks)
 
         ordered = sorted(fused, key=lambda c: -fused[c])
@@ -162,7 +165,9 @@ class HybridSearcher:
         overflow: list[str] = []
         for cid in ordered:
             doc = chunks[cid].doc_id
-            if per_doc[doc] < cap:
+            # A document the question names is not capped for a single-document lookup.
+            uncapped = plan.intent == "lookup" and named.get(doc, 0.0) >= NAMED_DOC_MIN
+            if uncapped or per_doc[doc] < cap:
                 picked.append(cid)
                 per_doc[doc] += 1
             else:
