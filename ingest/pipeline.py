@@ -19,7 +19,7 @@ from langchain_core.indexing import index as lc_index
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, discover, load_file
 from retrieval.index import StatementIndex
-from retrieval.models import SourceDocument
+from retrieval.models import STORE_FORMAT, SourceDocument
 
 CHUNKER_VERSION = "1"
 
@@ -67,7 +67,10 @@ class IngestReport:
 
 def _fingerprint(doc: SourceDocument, index: StatementIndex) -> str:
     s = index.settings
-    raw = f"{doc.content_hash}|{s.chunk_max_chars}|{s.chunk_min_chars}|{CHUNKER_VERSION}"
+    raw = (
+        f"{doc.content_hash}|{s.chunk_max_chars}|{s.chunk_min_chars}|{CHUNKER_VERSION}"
+        f"|{STORE_FORMAT}"
+    )
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (chunks and sentences) and BM25, fused by reciprocal rank.
+"""Hybrid retrieval: dense and BM25 over the same chunks, fused by reciprocal rank, re-ranked.
 
 Filters are resolved to document ids from the catalog and applied to every ranking before
 fusion. Dates are first-class: years named in the question and "latest" questions shift
@@ -128,16 +128,11 @@ class HybridSearcher:
             main_vector = main_vector if main_vector is not None else vector
             t1 = time.perf_counter()
             dense = self.index.store.query_chunks(vector, n, allowed_docs)
-            sentence_hits = self.index.store.query_sentences(vector, n * 3, allowed_docs)
-            best_sentence: dict[str, float] = {}
-            for cid, sim in sentence_hits:
-                best_sentence[cid] = max(sim, best_sentence.get(cid, -1.0))
-            sentences = sorted(best_sentence.items(), key=lambda kv: -kv[1])
             t2 = time.perf_counter()
             bm25 = lexical.search(topic_text(expanded), n, allowed_chunks)
             t3 = time.perf_counter()
             t_embed, t_dense, t_bm25 = t_embed + t1 - t0, t_dense + t2 - t1, t_bm25 + t3 - t2
-            for name, ranking in (("dense", dense), ("sentence", sentences), ("bm25", bm25)):
+            for name, ranking in (("dense", dense), ("bm25", bm25)):
                 for rank, (cid, _score) in enumerate(ranking):
                     fused[cid] += 1.0 / (self.settings.rrf_k + rank + 1)
                     ranks[cid].setdefault(name, rank + 1)
@@ -180,7 +175,7 @@ class HybridSearcher:
                 chunk=chunks[cid],
                 rank=i + 1,
                 score=float(fused[cid]),
-                dense_rank=ranks[cid].get("dense") or ranks[cid].get("sentence"),
+                dense_rank=ranks[cid].get("dense"),
                 lexical_rank=ranks[cid].get("bm25"),
             )
             for i, cid in enumerate(picked)

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 UNKNOWN_DATE = dt.date(1900, 1, 1)
+# Bump when what is stored for a chunk changes: ids change, so a re-ingest rewrites every chunk.
+STORE_FORMAT = "2"
 
 
 class DocumentMeta(BaseModel):
@@ -86,7 +88,8 @@ class Chunk(BaseModel):
         """Stable id: document, span and a hash of content and metadata."""
         digest = hashlib.sha256(
             json.dumps(
-                [self.text, self.section, self.meta.model_dump(mode="json")], sort_keys=True
+                [STORE_FORMAT, self.text, self.section, self.meta.model_dump(mode="json")],
+                sort_keys=True,
             ).encode()
         ).hexdigest()[:16]
         return f"{self.doc_id}:{self.start}-{self.end}:{digest}"

@@ -46,14 +46,21 @@ def main() -> None:
     embeddings = OnnxMiniLMEmbeddings(batch_size=settings.embedding_batch_size)
     embeddings.embed_query("warm up")
 
-    t0 = time.perf_counter()
-    embeddings.embed_array(texts)
-    raw_s = time.perf_counter() - t0
-
-    with open_index(settings, embeddings) as index:
+    # Raw model and first ingest alternate, twice; the faster of each pair is kept, so a
+    # burst of load from elsewhere on a shared machine hurts neither side alone.
+    raw_runs, first_runs = [], []
+    for round_ in range(2):
         t0 = time.perf_counter()
-        ingest_paths(index, [corpus])
-        first_s = time.perf_counter() - t0
+        embeddings.embed_array(texts)
+        raw_runs.append(time.perf_counter() - t0)
+        round_settings = settings.model_copy(update={"data_dir": settings.data_dir / str(round_)})
+        with open_index(round_settings, embeddings) as index:
+            t0 = time.perf_counter()
+            ingest_paths(index, [corpus])
+            first_runs.append(time.perf_counter() - t0)
+    raw_s, first_s = min(raw_runs), min(first_runs)
+
+    with open_index(round_settings, embeddings) as index:
         t0 = time.perf_counter()
         ingest_paths(index, [corpus])
         again_s = time.perf_counter() - t0
@@ -70,6 +77,10 @@ def main() -> None:
     lat.sort()
     p95 = lat[int(0.95 * (len(lat) - 1))]
     print(f"corpus: {len(docs)} documents, {len(chunks)} chunks, {chars:,} characters")
+    print(
+        f"runs (s): raw {', '.join(f'{x:.2f}' for x in raw_runs)}; "
+        f"ingest {', '.join(f'{x:.2f}' for x in first_runs)}"
+    )
     print(f"raw embedding of the chunk texts: {raw_s:.2f} s ({chars / raw_s:,.0f} chars/s)")
     print(
         f"first ingest (load, chunk, embed, store, BM25): {first_s:.2f} s "
