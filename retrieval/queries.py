@@ -56,7 +56,12 @@ def sub_questions(question: str) -> list[str]:
 def topic_text(question: str) -> str:
     """The question without its framing words (the topic a sentence must address)."""
     words = re.findall(r"[\w’'.-]+", question)
-    kept = [w for w in words if w.lower().strip(".") not in META_WORDS]
+    # Years are dates, handled by date filters and boosts, not words to match.
+    kept = [
+        w
+        for w in words
+        if w.lower().strip(".") not in META_WORDS and not re.fullmatch(_YEAR, w.strip("."))
+    ]
     return " ".join(kept) or question
 
 
