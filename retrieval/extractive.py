@@ -17,7 +17,7 @@ import numpy as np
 from retrieval.citations import cite
 from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.lexical import LexicalIndex, tokenize
-from retrieval.models import Chunk, Citation, Passage
+from retrieval.models import Chunk, Citation, DocumentMeta, Passage
 from retrieval.queries import QueryPlan, topic_text
 from retrieval.sentences import word_count
 
@@ -105,6 +105,10 @@ class ExtractiveAnswerer:
         self.index = searcher.index
         self.settings = searcher.index.settings
 
+    def _meta(self, doc_id: str) -> DocumentMeta:
+        entry = self.index.documents().get(doc_id)
+        return entry.meta if entry else DocumentMeta(title=doc_id)
+
     def topic(self, plan: QueryPlan) -> str:
         """What a quoted sentence must address: the question minus framing and document names."""
         named = self.searcher.named_documents(plan.search_text)
@@ -141,6 +145,16 @@ class ExtractiveAnswerer:
                     W_DENSE * cand.dense + W_LEXICAL * cand.lexical + W_RANK * (p.score / top_score)
                 )
                 out.append(cand)
+        # Reports about statements rank below the statements themselves, unless the question
+        # asks for the report by name (and names no statement).
+        named = self.searcher.named_documents(plan.search_text)
+        named_primary = any(
+            share >= NAMED_DOC_MIN and not self._meta(d).secondary for d, share in named.items()
+        )
+        for cand in out:
+            asked_for = named.get(cand.chunk.doc_id, 0.0) >= NAMED_DOC_MIN and not named_primary
+            if cand.chunk.meta.secondary and not asked_for:
+                cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
         return out
 
