@@ -20,7 +20,7 @@ lint:
 	$(VENV)/mypy .
 
 eval: setup
-	$(VENV)/brief eval --questions ../shared/eval/dev_questions.yaml --out runs/dev-$$(date +%Y%m%d-%H%M%S) --corpus "$(CORPUS)"
+	$(VENV)/brief eval --questions ../shared/eval/dev_questions.yaml --pipeline --corpus "$(CORPUS)"
 
 clean:
 	rm -rf .venv data runs .mypy_cache .ruff_cache .pytest_cache

@@ -160,46 +160,137 @@ def ask(
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder (default: runs/<UTC time>-<question set>-<systems>-<config>). "
+    "An existing run folder is resumed: questions already answered there are not asked again.",
+)
 @click.option(
     "--corpus",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Corpus folder to ingest first (default: BRIEF_CORPUS_DIR).",
 )
+@click.option(
+    "--pipeline",
+    "--baselines",
+    "with_baselines",
+    is_flag=True,
+    help="Run the pipeline and the stock and BM25 baselines side by side, each in its own "
+    "subfolder (pipeline/, stock/, bm25/).",
+)
+@click.option("--fresh", is_flag=True, help="Ask every question again instead of resuming.")
 @data_dir_option
 @friendly_errors
 def eval_command(
-    questions_file: Path, out_dir: Path, corpus: Path | None, data_dir: Path | None
+    questions_file: Path,
+    out_dir: Path | None,
+    corpus: Path | None,
+    with_baselines: bool,
+    fresh: bool,
+    data_dir: Path | None,
 ) -> None:
-    """Run a question set; write results.jsonl and scores.json in OUT."""
+    """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
+    from eval.baselines import PipelineSystem, System, baseline_systems
     from eval.questions import load_questions
-    from eval.runner import format_scores, run
+    from eval.report import write_report
+    from eval.runner import RESULTS_FILE, format_scores, pending, read_results, run
+    from eval.runs import (
+        SystemRun,
+        config_sha,
+        default_run_dir,
+        file_sha256,
+        run_config,
+        utc_now,
+        write_run_info,
+    )
     from ingest.loaders import discover, load_all
     from ingest.pipeline import ingest_paths
     from retrieval.index import open_index
+    from retrieval.models import SourceDocument
     from retrieval.service import BriefingService
 
     settings = _settings(data_dir)
     corpus = corpus or settings.corpus_dir
     questions = load_questions(questions_file)
-    documents = {
-        d.doc_id: d.text for d in load_all(discover([corpus])[0]) if not isinstance(d, Exception)
+    loaded = [d for d in load_all(discover([corpus])[0]) if isinstance(d, SourceDocument)]
+    documents = {d.doc_id: d.text for d in loaded}
+    names = ["pipeline", "stock", "bm25"] if with_baselines else ["pipeline"]
+    config = run_config(settings)
+    out_dir = out_dir or default_run_dir(questions_file, names, config)
+    info = {
+        "started_utc": utc_now(),
+        "questions_file": str(questions_file),
+        "questions_sha256": file_sha256(questions_file),
+        "questions": len(questions),
+        "corpus": str(corpus),
+        "documents": len(documents),
+        "systems": names,
+        "config": config,
+        "config_sha": config_sha(config),
     }
+    finished: list[SystemRun] = []
     with open_index(settings) as index:
         click.echo(ingest_paths(index, [corpus]).summary(), err=True)
-        service = BriefingService(index)
-        with click.progressbar(length=len(questions), label="questions", file=sys.stderr) as bar:
-            scores = run(
-                lambda q: service.ask(q.question, q.history),
-                questions,
-                documents,
-                out_dir,
-                on_result=lambda i, q, row: bar.update(1),
+        systems: list[System] = [PipelineSystem(BriefingService(index))]
+        if with_baselines:
+            systems += baseline_systems(loaded, index.embeddings)
+        for system in systems:
+            folder = out_dir / system.name if with_baselines else out_dir
+            todo = questions if fresh else pending(questions, folder)
+            if todo:
+                system.prepare()
+            label = f"{system.name} ({len(questions) - len(todo)} resumed)"
+            try:
+                with click.progressbar(length=len(todo), label=label, file=sys.stderr) as bar:
+                    scores = run(
+                        system,
+                        questions,
+                        documents,
+                        folder,
+                        on_result=lambda i, q, row: bar.update(1),
+                        resume=not fresh,
+                    )
+            except KeyboardInterrupt:
+                raise click.ClickException(
+                    f"interrupted: the finished answers are kept in {folder / RESULTS_FILE}; "
+                    f"run again with --out {out_dir} to resume"
+                ) from None
+            finished.append(
+                SystemRun(system.name, folder, scores, read_results(folder / RESULTS_FILE))
             )
-    click.echo(format_scores(scores["overall"]))
-    for category, block in scores["by_category"].items():
-        click.echo(f"  {category:13s} {format_scores(block)}")
-    click.echo(f"wrote {out_dir / 'results.jsonl'} and {out_dir / 'scores.json'}")
+            click.echo(f"{system.name}: {format_scores(scores['overall'])}")
+            if system.name == "pipeline":
+                for category, block in scores["by_category"].items():
+                    click.echo(f"  {category:13s} {format_scores(block)}")
+    report = write_report(out_dir, finished, write_run_info(out_dir, info), questions)
+    for s in finished:
+        click.echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")
+    click.echo(f"wrote {report}")
+
+
+@main.command("eval-compare")
+@click.argument("run_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--system", default="pipeline", show_default=True, help="System to compare.")
+@friendly_errors
+def eval_compare_command(run_a: Path, run_b: Path, system: str) -> None:
+    """Compare two evaluation runs question by question.
+
+    Lists questions whose key-fact recall, hit@5 or refusal correctness got better or worse, and
+    flags a regression when a headline figure dropped by more than its 95% CI half-width in
+    RUN_A. Exits with status 1 when any regression is flagged.
+    """
+    from eval.compare import CompareError, compare_runs, format_comparison
+
+    try:
+        comparison = compare_runs(run_a, run_b, system)
+    except CompareError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_comparison(comparison, str(run_a), str(run_b)))
+    if comparison.regressions:
+        sys.exit(1)
 
 
 @main.command()

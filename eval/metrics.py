@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from retrieval.citations import is_verbatim, normalize_text
+from retrieval.lexical import tokenize
 
 RUN_WORDS = 12
 
@@ -134,3 +137,137 @@ def percentile(values: Sequence[float], q: float) -> float:
 def mean(values: Sequence[float]) -> float:
     """Arithmetic mean; 0 for no values."""
     return sum(values) / len(values) if values else 0.0
+
+
+# ---------------------------------------------------------------- bootstrap confidence intervals
+
+T = TypeVar("T")
+
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 20240601
+
+
+def bootstrap_ci(
+    items: Sequence[T],
+    statistic: Callable[[Sequence[T]], float],
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    level: float = 0.95,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``statistic`` over ``items`` (resampled with replacement).
+
+    Deterministic: a fixed seed drives the resampling. No items: ``(0.0, 0.0)``.
+    """
+    if not items:
+        return (0.0, 0.0)
+    rng = random.Random(seed)
+    pool = list(items)
+    stats = [statistic(rng.choices(pool, k=len(pool))) for _ in range(max(1, resamples))]
+    tail = (1.0 - level) / 2 * 100
+    return (percentile(stats, tail), percentile(stats, 100 - tail))
+
+
+def bootstrap_mean_ci(
+    values: Sequence[float],
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    level: float = 0.95,
+    seed: int = BOOTSTRAP_SEED,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean."""
+    return bootstrap_ci(values, mean, resamples=resamples, level=level, seed=seed)
+
+
+def half_width(interval: Sequence[float]) -> float:
+    """Half the width of an interval ``(low, high)``."""
+    return (interval[1] - interval[0]) / 2
+
+
+# ---------------------------------------------------------------- citation recall / precision
+# ALCE-style (Gao et al., 2023) with an offline PROXY judge instead of an NLI model: a statement
+# is "supported" by cited texts when they hold its quoted text verbatim or, failing that, when
+# most of its terms (retrieval.lexical.tokenize) occur in them.
+
+SUPPORT_OVERLAP = 0.6
+_MARKERS = re.compile(r"(?:[ \t]*\[\d+\])+")
+_MARKER_NUMBER = re.compile(r"\[(\d+)\]")
+_QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
+
+
+def answer_statements(answer: str, n_citations: int) -> list[tuple[str, list[int]]]:
+    """Split an answer into statements, each with the citation numbers (1-based) attached.
+
+    A statement ends at a run of ``[n]`` markers (which it carries) or at a line break; text
+    after the last marker of a line is a statement without citations. An answer with citations
+    but no marker at all (a baseline that returns a passage) is one statement citing them all.
+    Statements without content (no terms) are dropped.
+    """
+    if n_citations and not _MARKER_NUMBER.search(answer):
+        pieces = [(answer, list(range(1, n_citations + 1)))]
+    else:
+        pieces = []
+        for line in answer.splitlines():
+            pos = 0
+            for match in _MARKERS.finditer(line):
+                numbers = [int(n) for n in _MARKER_NUMBER.findall(match.group())]
+                pieces.append((line[pos : match.start()], numbers))
+                pos = match.end()
+            pieces.append((line[pos:], []))
+    return [(text.strip(), numbers) for text, numbers in pieces if tokenize(text)]
+
+
+def quoted_spans(text: str) -> list[str]:
+    """Text between quotation marks (curly or straight) that has content, without the closing
+    punctuation a quote may carry ("… begun.")."""
+    spans = [(a or b).strip().rstrip(".,;:!?").strip() for a, b in _QUOTED.findall(text)]
+    return [s for s in spans if tokenize(s)]
+
+
+def term_overlap(statement: str, cited: Sequence[str]) -> float:
+    """Share of the statement's terms that occur in the cited texts (0 without terms)."""
+    terms = tokenize(statement)
+    if not terms:
+        return 0.0
+    vocabulary = {t for text in cited for t in tokenize(text)}
+    return sum(t in vocabulary for t in terms) / len(terms)
+
+
+def is_supported(statement: str, cited: Sequence[str], threshold: float = SUPPORT_OVERLAP) -> bool:
+    """Proxy judge: the cited texts hold every quoted span of the statement verbatim or, failing
+    that, at least ``threshold`` of the statement's terms."""
+    texts = [c for c in cited if c.strip()]
+    if not texts:
+        return False
+    spans = quoted_spans(statement)
+    if spans and all(any(is_verbatim(s, t) for t in texts) for s in spans):
+        return True
+    return term_overlap(statement, texts) >= threshold
+
+
+def _cited(numbers: Sequence[int], citations: Sequence[str]) -> list[str]:
+    return [citations[n - 1] for n in numbers if 1 <= n <= len(citations)]
+
+
+def citation_recall_proxy(answer: str, citations: Sequence[str]) -> float | None:
+    """Share of the answer's statements that carry a citation and are supported by what they
+    cite (proxy judge); None when the answer has no statement with content."""
+    statements = answer_statements(answer, len(citations))
+    if not statements:
+        return None
+    good = sum(
+        bool(numbers) and is_supported(text, _cited(numbers, citations))
+        for text, numbers in statements
+    )
+    return good / len(statements)
+
+
+def citation_precision_proxy(answer: str, citations: Sequence[str]) -> float | None:
+    """Share of citation attachments whose cited text alone supports its statement (proxy
+    judge); None when no statement carries a citation. A marker with no citation behind it
+    counts as a citation that supports nothing."""
+    attached = [
+        (text, n) for text, numbers in answer_statements(answer, len(citations)) for n in numbers
+    ]
+    if not attached:
+        return None
+    good = sum(is_supported(text, _cited([n], citations)) for text, n in attached)
+    return good / len(attached)

@@ -97,6 +97,14 @@ def unknown_terms(question: str, lexical: LexicalIndex, known: set[str]) -> list
     return out
 
 
+def _quotable(sentence: str) -> bool:
+    """Statement text worth quoting: not a link, not a bracketed editorial line or label."""
+    text = sentence.strip()
+    if word_count(text) < MIN_WORDS or "http" in text:
+        return False
+    return not (text[0] in "[(" and text[-1] in "])")
+
+
 class ExtractiveAnswerer:
     """Chooses, orders and cites verbatim sentences."""
 
@@ -136,7 +144,7 @@ class ExtractiveAnswerer:
         for p in top:
             for start, end, vec in vectors.get(p.chunk.chunk_id, []):
                 cand = Candidate(p.chunk, p.rank, start, end, vec)
-                if word_count(cand.text) < MIN_WORDS or "http" in cand.text:
+                if not _quotable(cand.text):
                     continue
                 s_terms = set(tokenize(cand.text))
                 cand.dense = 0.5 * float(vec @ full_vec) + 0.5 * float(vec @ topic_vec)
