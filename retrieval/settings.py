@@ -64,10 +64,10 @@ class Settings(BaseSettings):
 
     # --- ingest
     chunk_max_chars: int = Field(
-        default=900, ge=200, le=8000, description="Upper bound on a chunk's length in characters."
+        default=1500, ge=200, le=8000, description="Upper bound on a chunk's length in characters."
     )
     chunk_min_chars: int = Field(
-        default=250,
+        default=600,
         ge=0,
         le=4000,
         description="Paragraphs shorter than this join the next block of the same section.",

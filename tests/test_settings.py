@@ -33,8 +33,8 @@ def test_defaults():
     s = load_settings()
     assert s.top_k == 8
     assert s.candidate_k == 40
-    assert s.chunk_max_chars == 900
-    assert s.chunk_min_chars == 250
+    assert s.chunk_max_chars == 1500
+    assert s.chunk_min_chars == 600
     assert s.collection == "statements"
     assert s.refusal_threshold == pytest.approx(0.45)
     assert s.data_dir == PROJECT_ROOT / "data"
@@ -109,11 +109,11 @@ def test_chunk_min_must_be_below_chunk_max(min_chars: int, max_chars: int):
 
 
 def test_chunk_min_below_max_from_env(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("BRIEF_CHUNK_MIN_CHARS", "900")
+    monkeypatch.setenv("BRIEF_CHUNK_MIN_CHARS", "1500")
     with pytest.raises(SettingsError, match="chunk_min_chars"):
         load_settings()
-    monkeypatch.setenv("BRIEF_CHUNK_MIN_CHARS", "899")
-    assert load_settings().chunk_min_chars == 899
+    monkeypatch.setenv("BRIEF_CHUNK_MIN_CHARS", "1499")
+    assert load_settings().chunk_min_chars == 1499
 
 
 def test_settings_error_is_a_value_error():
