@@ -105,6 +105,11 @@ class HybridSearcher:
         timings = timings if timings is not None else {}
         merged = (filters or Filters()).merged(plan.filters)
         allowed_docs = self.allowed_documents(merged)
+        if plan.only_years:
+            docs = self.index.documents()
+            pool = list(docs) if allowed_docs is None else allowed_docs
+            narrowed = [d for d in pool if docs[d].meta.date.year in plan.only_years]
+            allowed_docs = narrowed or allowed_docs  # no statement of those years: keep all
         if allowed_docs is not None and not allowed_docs:
             return []
         n = self.settings.candidate_k

@@ -21,6 +21,7 @@ _COMPARE = re.compile(
 )
 _LIST = re.compile(r"\b(which|what) (statements|documents|texts|declarations|ones)\b|\ball\b", re.I)
 _SINCE = re.compile(rf"\b(since|after|from) {_YEAR}\b", re.I)
+_RANGE = re.compile(rf"\b(?:from|between) {_YEAR} (?:to|and|until) {_YEAR}\b", re.I)
 _UNTIL = re.compile(rf"\b(before|until|up to|as of|by) {_YEAR}\b", re.I)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|what about|how about|but|so|then)\b|\b(it|its|they|them|their|that|"
@@ -83,6 +84,7 @@ class QueryPlan:
     intent: str  # lookup | latest | comparison | list
     follow_up: bool = False
     years: tuple[int, ...] = ()
+    only_years: tuple[int, ...] = ()  # a comparison of named years: only those statements
     filters: Filters = field(default_factory=Filters)
 
     @property
@@ -117,8 +119,15 @@ def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
     until = _UNTIL.search(question)
     if until:
         date_to = dt.date(int(until.group(2)), 12, 31)
-    if _COMPARE.search(question) and (len(years) >= 2 or since or _COMPARE.search(question)):
+    span = _RANGE.search(question)
+    if span:
+        date_from = dt.date(int(span.group(1)), 1, 1)
+        date_to = dt.date(int(span.group(2)), 12, 31)
+    only_years: tuple[int, ...] = ()
+    if _COMPARE.search(question):
         intent = "comparison"
+        if years and not (since or until or span):
+            only_years = years  # "the 2022 and 2023 statements", "April vs September 2018"
     elif _LATEST.search(question):
         intent = "latest"
     elif _LIST.search(question):
@@ -131,5 +140,6 @@ def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
         intent=intent,
         follow_up=follow_up,
         years=years,
+        only_years=only_years,
         filters=Filters(date_from=date_from, date_to=date_to),
     )

@@ -140,3 +140,11 @@ def test_langchain_retriever_returns_documents_with_metadata(
     assert 0 < len(docs) <= 4
     assert all(d.metadata["doc_id"] and d.metadata["date"] for d in docs)
     assert any("Trilateral Secretariat" in d.page_content for d in docs)
+
+
+def test_comparison_of_named_years_quotes_only_those_years(service: BriefingService) -> None:
+    answer = service.ask("Taiwan Strait wording: 2022 vs 2023 U.S.-ROK statements")
+    assert answer.intent == "comparison"
+    assert {p.chunk.meta.date.year for p in answer.passages} <= {2022, 2023}
+    assert {c.date.year for c in answer.citations} == {2022, 2023}
+    assert any("Taiwan Strait" in c.quote for c in answer.citations)
