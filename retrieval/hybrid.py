@@ -161,12 +161,16 @@ class HybridSearcher:
             ordered = self._newest_first(ordered, fused, chunks, coverage)
         cap = min(self.settings.max_per_document, CAPS.get(plan.intent, 99))
         picked: list[str] = []
+        top_doc = chunks[ordered[0]].doc_id if ordered else ""
         per_doc: dict[str, int] = defaultdict(int)
         overflow: list[str] = []
         for cid in ordered:
             doc = chunks[cid].doc_id
-            # A document the question names is not capped for a single-document lookup.
-            uncapped = plan.intent == "lookup" and named.get(doc, 0.0) >= NAMED_DOC_MIN
+            # For a single-document lookup, neither a document the question names nor the best
+            # matching one is capped: all its relevant passages may be needed.
+            uncapped = plan.intent == "lookup" and (
+                named.get(doc, 0.0) >= NAMED_DOC_MIN or doc == top_doc
+            )
             if uncapped or per_doc[doc] < cap:
                 picked.append(cid)
                 per_doc[doc] += 1
