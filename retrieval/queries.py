@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
+from retrieval.lexical import STOPWORDS
 from retrieval.models import Filters
 
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
@@ -58,11 +59,12 @@ def topic_text(question: str) -> str:
     """The question without its framing words (the topic a sentence must address)."""
     words = re.findall(r"[\w’'.-]+", question)
     # Years are dates, handled by date filters and boosts, not words to match.
-    kept = [
-        w
-        for w in words
-        if w.lower().strip(".") not in META_WORDS and not re.fullmatch(_YEAR, w.strip("."))
-    ]
+    kept = []
+    for word in words:
+        bare = re.sub(r"['’]s$", "", word.lower().strip("."))
+        if bare in META_WORDS or bare in STOPWORDS or re.fullmatch(_YEAR, bare):
+            continue
+        kept.append(word)
     return " ".join(kept) or question
 
 
