@@ -105,19 +105,8 @@ def ingest_document(
     result.chunks_added = int(stats["num_added"]) + int(stats["num_updated"])
     result.chunks_unchanged = int(stats["num_skipped"])
     result.chunks_deleted = int(stats["num_deleted"])
-    index.catalog.upsert(index.collection, doc.model_copy(), len(chunks))
-    _set_fingerprint(index, doc.doc_id, fingerprint)
+    index.catalog.upsert(index.collection, doc, len(chunks), fingerprint)
     return result
-
-
-def _set_fingerprint(index: StatementIndex, doc_id: str, fingerprint: str) -> None:
-    db = index.catalog._db
-    with index.catalog._lock:
-        db.execute(
-            "UPDATE documents SET content_hash = ? WHERE collection = ? AND doc_id = ?",
-            (fingerprint, index.collection, doc_id),
-        )
-        db.commit()
 
 
 def _stale_documents(index: StatementIndex, roots: list[Path], seen: set[str]) -> list[str]:

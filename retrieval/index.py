@@ -102,8 +102,14 @@ class Catalog:
         )
         self._db.commit()
 
-    def upsert(self, collection: str, doc: SourceDocument, chunks: int) -> None:
-        """Record a document after its chunks are stored."""
+    def upsert(
+        self, collection: str, doc: SourceDocument, chunks: int, fingerprint: str = ""
+    ) -> None:
+        """Record a document after its chunks are stored.
+
+        ``fingerprint`` identifies what was stored (content plus chunking settings); it
+        defaults to the document's content hash.
+        """
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -112,7 +118,7 @@ class Catalog:
                     doc.doc_id,
                     doc.meta.model_dump_json(),
                     doc.source_path,
-                    doc.content_hash,
+                    fingerprint or doc.content_hash,
                     chunks,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 ),
