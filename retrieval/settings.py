@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     # --- retrieval
     top_k: int = Field(default=8, ge=1, le=100, description="Passages returned by the retriever.")
     candidate_k: int = Field(
-        default=40, ge=1, le=1000, description="Candidates fetched from each of dense and BM25."
+        default=80, ge=1, le=1000, description="Candidates fetched from each of dense and BM25."
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal rank fusion constant.")
     max_per_document: int = Field(

@@ -32,7 +32,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_defaults():
     s = load_settings()
     assert s.top_k == 8
-    assert s.candidate_k == 40
+    assert s.candidate_k == 80
     assert s.chunk_max_chars == 1500
     assert s.chunk_min_chars == 600
     assert s.collection == "statements"
