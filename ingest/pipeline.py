@@ -105,7 +105,7 @@ def ingest_document(
     result.chunks_added = int(stats["num_added"]) + int(stats["num_updated"])
     result.chunks_unchanged = int(stats["num_skipped"])
     result.chunks_deleted = int(stats["num_deleted"])
-    index.catalog.upsert(index.collection, doc, len(chunks), fingerprint)
+    index.record_document(doc, len(chunks), fingerprint)
     return result
 
 

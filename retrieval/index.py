@@ -196,12 +196,20 @@ class StatementIndex:
             raise
         self._lexical: LexicalIndex | None = None
         self._chunk_cache: dict[str, Chunk] = {}
+        self._documents: dict[str, CatalogEntry] | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ reading
     def documents(self) -> dict[str, CatalogEntry]:
-        """Indexed documents by id."""
-        return {e.doc_id: e for e in self.catalog.entries(self.collection)}
+        """Indexed documents by id (read once, kept until the next write)."""
+        if self._documents is None:
+            self._documents = {e.doc_id: e for e in self.catalog.entries(self.collection)}
+        return self._documents
+
+    def record_document(self, doc: SourceDocument, chunks: int, fingerprint: str) -> None:
+        """Enter a document in the catalog after its chunks are stored."""
+        self.catalog.upsert(self.collection, doc, chunks, fingerprint)
+        self._documents = None
 
     def count(self) -> int:
         """Number of stored chunks."""
@@ -251,6 +259,7 @@ class StatementIndex:
     def invalidate(self) -> None:
         """Forget derived state after a write."""
         self._lexical = None
+        self._documents = None
         self._chunk_cache.clear()
 
     # ------------------------------------------------------------------ writing
