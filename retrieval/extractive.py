@@ -30,6 +30,9 @@ MULTI_DOC_CUTOFF = 0.75
 REDUNDANT_COS = 0.88
 MAX_TITLE_WORDS = 12
 UNKNOWN_TERM_PENALTY = 0.12
+NOT_ANSWERED = (
+    "The indexed statements do not answer this question. The closest passages are listed below."
+)
 _SPECIFIC = re.compile(r"\b(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)\b")
 
 
@@ -179,8 +182,7 @@ class ExtractiveAnswerer:
             threshold += UNKNOWN_TERM_PENALTY * len(missing)
         if not cands or best < threshold:
             return ExtractiveResult(
-                "The indexed statements do not answer this question. "
-                "The closest passages are listed below.",
+                NOT_ANSWERED,
                 [],
                 True,
                 best,

@@ -241,6 +241,21 @@ class Citation(BaseModel):
         return ", ".join(parts) + "."
 
 
+class AnswerSentence(BaseModel):
+    """One sentence of a generated answer and the verdict of the citation check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="The sentence as shown, markers included.")
+    citations: list[int] = Field(default_factory=list, description="Valid source numbers cited.")
+    supported: bool
+    score: float = Field(description="Support by the cited passages, 0-1 (0 when none cited).")
+    reason: str = Field(default="", description="Why the sentence is unsupported, if it is.")
+
+
+UNSUPPORTED_MARK = "[unsupported]"
+
+
 class Answer(BaseModel):
     """What every front end shows: text with [n] markers, citations, refusal, evidence."""
 
@@ -257,6 +272,21 @@ class Answer(BaseModel):
     answerer: str = "extractive"
     timings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    model: str = Field(default="", description="The generative model, when one answered.")
+    sentences: list[AnswerSentence] = Field(
+        default_factory=list, description="Generated sentences with their support verdicts."
+    )
+    invalid_citations: list[int] = Field(
+        default_factory=list, description="Citation numbers the model invented (removed)."
+    )
+    interrupted: bool = Field(
+        default=False, description="The stream was cut: the text is the part that arrived."
+    )
+
+    @property
+    def unsupported(self) -> list[AnswerSentence]:
+        """Generated sentences that their cited passages do not support."""
+        return [s for s in self.sentences if not s.supported]
 
     def to_markdown(self) -> str:
         """The answer with numbered footnotes, ready to paste into a brief."""

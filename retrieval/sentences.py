@@ -78,7 +78,7 @@ class Span:
     text: str
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
+def is_abbreviation(text: str, dot: int) -> bool:
     match = _WORD_BEFORE.search(text, 0, dot)
     if not match:
         return False
@@ -179,7 +179,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             s_start = lead_in.end()
         for match in _BOUNDARY.finditer(text, s_start, b_end):
             dot = match.start()
-            if text[dot] == "." and _is_abbreviation(text, dot):
+            if text[dot] == "." and is_abbreviation(text, dot):
                 continue
             lo, hi = _trim(text, s_start, match.end())
             if hi > lo:

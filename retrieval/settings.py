@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "BRIEF_"
@@ -30,6 +30,7 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX,
         extra="forbid",
         validate_default=True,
+        populate_by_name=True,
     )
 
     # --- storage
@@ -104,11 +105,69 @@ class Settings(BaseSettings):
         description="Answer only when the best evidence scores at least this (0-1).",
     )
 
+    # --- generative answering (optional; any OpenAI-compatible endpoint)
+    answerer: Literal["extractive", "generative"] = Field(
+        default="extractive",
+        description="Default answerer: verbatim quotes, or a model through an OpenAI-compatible "
+        "endpoint (needs BRIEF_LLM_BASE_URL or OPENAI_API_KEY).",
+    )
+    llm_base_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("BRIEF_LLM_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (vLLM, Ollama, "
+        "llama.cpp). Empty: OpenAI itself when OPENAI_API_KEY is set. Also read from "
+        "OPENAI_BASE_URL.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("BRIEF_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key of the endpoint; also read from OPENAI_API_KEY. Local servers "
+        "need none.",
+    )
+    llm_model: str = Field(
+        default="",
+        description="Model name. Empty: gpt-4o-mini on OpenAI, else the first model the "
+        "endpoint lists at /models.",
+    )
+    llm_temperature: float = Field(
+        default=0.0, ge=0.0, le=2.0, description="Sampling temperature of the model."
+    )
+    llm_max_tokens: int = Field(
+        default=400, ge=16, le=16000, description="Most tokens the model may write per answer."
+    )
+    llm_timeout_s: float = Field(
+        default=60.0,
+        gt=0.0,
+        le=3600.0,
+        description="Seconds before a request to the endpoint is abandoned (always set).",
+    )
+    llm_max_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Retries, with exponential backoff, on 429, 5xx and connection errors.",
+    )
+    llm_max_sources: int = Field(
+        default=5, ge=1, le=20, description="Retrieved passages given to the model as sources."
+    )
+    support_threshold: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A generated sentence counts as supported when its cited passages score "
+        "at least this (embedding similarity plus word overlap, 0-1).",
+    )
+
     @model_validator(mode="after")
     def _check_chunk_sizes(self) -> Settings:
         if self.chunk_min_chars >= self.chunk_max_chars:
             raise ValueError("chunk_min_chars must be smaller than chunk_max_chars")
         return self
+
+    @property
+    def generative_configured(self) -> bool:
+        """True when an endpoint is set: a base URL, or an API key for OpenAI."""
+        return bool(self.llm_base_url or self.llm_api_key)
 
     @property
     def chroma_dir(self) -> Path:

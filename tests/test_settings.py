@@ -24,7 +24,7 @@ README = PROJECT_ROOT / "README.md"
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No BRIEF_* variables and no .env file leak in from the machine running the tests."""
     for key in list(os.environ):
-        if key.upper().startswith(ENV_PREFIX):
+        if key.upper().startswith((ENV_PREFIX, "OPENAI_")):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
 
@@ -134,3 +134,37 @@ def test_every_setting_is_documented_in_readme():
         if not re.search(rf"\b{ENV_PREFIX}{name.upper()}\b", text)
     ]
     assert missing == [], f"settings not in README.md: {missing}"
+
+
+def test_openai_api_key_alone_selects_openai(monkeypatch: pytest.MonkeyPatch):
+    from retrieval.generative import OPENAI_DEFAULT_MODEL, resolve_model
+
+    assert not load_settings().generative_configured
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret")
+    s = load_settings()
+    assert s.generative_configured
+    assert s.llm_base_url == ""
+    assert resolve_model(s) == OPENAI_DEFAULT_MODEL
+    assert "sk-test-secret" not in repr(s)
+    assert "sk-test-secret" not in s.model_dump_json()
+
+
+def test_base_url_selects_a_compatible_server(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("BRIEF_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("BRIEF_LLM_MODEL", "qwen2.5-7b")
+    monkeypatch.setenv("BRIEF_LLM_TIMEOUT_S", "2.5")
+    s = load_settings()
+    assert s.generative_configured
+    assert s.llm_api_key is None
+    assert s.llm_timeout_s == pytest.approx(2.5)
+    from retrieval.generative import make_chat_model
+
+    llm = make_chat_model(s, "qwen2.5-7b")
+    assert llm.openai_api_base == "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]
+    assert llm.request_timeout == pytest.approx(2.5)  # type: ignore[attr-defined]
+
+
+def test_timeout_must_be_positive(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("BRIEF_LLM_TIMEOUT_S", "0")
+    with pytest.raises(SettingsError, match="llm_timeout_s"):
+        load_settings()

@@ -1,0 +1,204 @@
+"""The generative answerer: LangChain runnables over any OpenAI-compatible endpoint.
+
+``build_answer_chain`` and ``build_condense_chain`` take the chat model (and the retriever) as
+arguments, so tests pass fakes or a scripted server. ``make_chat_model`` builds the real one from
+the settings, with an explicit timeout and retries. Sources reach the model numbered and delimited
+as data; what it writes is checked afterwards (``retrieval.support``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
+
+from prompts import load_prompt
+from retrieval.citations import normalize_text
+from retrieval.models import Passage
+from retrieval.queries import Turn
+from retrieval.settings import Settings
+
+REFUSAL = "The sources do not answer this question."
+OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
+_TAG = re.compile(r"<\s*(/?)\s*(source)", re.IGNORECASE)
+_REFUSAL_HINTS = (
+    normalize_text(REFUSAL).rstrip("."),
+    "sources do not answer",
+    "sources don't answer",
+    "sources do not contain",
+    "sources do not mention",
+    "sources do not provide",
+    "no information",
+)
+
+
+class GenerationError(RuntimeError):
+    """The endpoint failed; the message is one line, fit to show a user."""
+
+
+def format_sources(passages: list[Passage]) -> str:
+    """Numbered sources, each delimited, with title, issuer, date and section."""
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        meta = p.chunk.meta
+        head = [
+            f"title: {meta.title}",
+            f"issuer: {meta.issuer}",
+            f"date: {meta.date_label()}",
+        ]
+        if p.chunk.section:
+            head.append(f"section: {p.chunk.section}")
+        body = _TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", p.chunk.text)
+        blocks.append(f'<source id="{n}">\n' + "\n".join(head) + f"\n\n{body}\n</source>")
+    return "\n\n".join(blocks)
+
+
+def format_history(history: list[Turn], max_chars: int = 4000) -> str:
+    """The conversation as ``User:``/``Assistant:`` lines, most recent kept when too long."""
+    lines = [f"{'User' if t.role == 'user' else 'Assistant'}: {t.content}" for t in history]
+    text = "\n".join(lines)
+    return text[-max_chars:]
+
+
+def is_refusal(text: str) -> bool:
+    """Whether the model said that its sources do not answer."""
+    norm = normalize_text(text)
+    return any(hint in norm for hint in _REFUSAL_HINTS)
+
+
+def answer_prompt() -> ChatPromptTemplate:
+    """System rules (filled once) and the user message with ``{sources}`` and ``{question}``."""
+    system = load_prompt("answer_system").format(refusal=REFUSAL)
+    user = load_prompt("answer_user")
+    return ChatPromptTemplate.from_messages([SystemMessage(content=system), ("human", user.text)])
+
+
+def build_condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
+    """``{"history": str, "question": str}`` -> a standalone question."""
+    prompt = ChatPromptTemplate.from_messages([("human", load_prompt("condense").text)])
+    return prompt | llm | StrOutputParser()
+
+
+def build_answer_chain(
+    llm: BaseChatModel,
+    retriever: Runnable[dict[str, Any], list[Passage]],
+    *,
+    gate: Callable[[dict[str, Any]], bool] | None = None,
+    select: Callable[[dict[str, Any]], list[Passage]] | None = None,
+    max_sources: int = 5,
+) -> Runnable[dict[str, Any], dict[str, Any]]:
+    """Retrieve, decide, then stream the model's answer.
+
+    Input: a dict with at least ``question`` (standalone) and whatever the retriever reads.
+    Streamed output chunks carry ``passages`` (ranked), then ``refused`` (when ``gate`` says the
+    evidence is too weak the model is not called), then ``sources`` (the passages the model sees,
+    numbered from 1 in this order; ``select`` picks them, by default the top ``max_sources``),
+    then ``answer`` tokens.
+    """
+    decide = gate or (lambda x: not x["passages"])
+    pick = select or (lambda x: x["passages"][:max_sources])
+
+    def numbered(x: dict[str, Any]) -> str:
+        return format_sources(x["sources"])
+
+    generate = (
+        RunnablePassthrough.assign(numbered_sources=numbered)
+        | answer_prompt()
+        | llm
+        | StrOutputParser()
+    )
+    answer: Runnable[dict[str, Any], str] = RunnableBranch(
+        (lambda x: bool(x["refused"]), RunnableLambda(lambda x: "")),
+        generate,
+    )
+    return (
+        RunnablePassthrough.assign(passages=retriever)
+        | RunnablePassthrough.assign(refused=RunnableLambda(decide))
+        | RunnablePassthrough.assign(
+            sources=RunnableLambda(lambda x: [] if x["refused"] else pick(x))
+        )
+        | RunnablePassthrough.assign(answer=answer)
+    )
+
+
+def resolve_model(settings: Settings) -> str:
+    """The model to ask for: the setting, OpenAI's default, or the first the endpoint lists."""
+    if settings.llm_model:
+        return settings.llm_model
+    if not settings.llm_base_url:
+        return OPENAI_DEFAULT_MODEL
+    url = settings.llm_base_url.rstrip("/") + "/models"
+    request = urllib.request.Request(url, headers=_auth_headers(settings))
+    try:
+        with urllib.request.urlopen(request, timeout=min(settings.llm_timeout_s, 10.0)) as resp:
+            listed = json.load(resp).get("data") or []
+    except (OSError, ValueError) as exc:
+        raise GenerationError(
+            f"cannot list the models of {settings.llm_base_url} ({_reason(exc)}); "
+            "set BRIEF_LLM_MODEL"
+        ) from None
+    if not listed:
+        raise GenerationError(f"{settings.llm_base_url} lists no models; set BRIEF_LLM_MODEL")
+    return str(listed[0]["id"])
+
+
+def _auth_headers(settings: Settings) -> dict[str, str]:
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code}"
+    if isinstance(exc, urllib.error.URLError):
+        return str(exc.reason)
+    return type(exc).__name__
+
+
+def make_chat_model(settings: Settings, model: str) -> BaseChatModel:
+    """``ChatOpenAI`` for the configured endpoint: explicit timeout, retries with backoff."""
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "EMPTY"
+    return ChatOpenAI(
+        model=model,
+        base_url=settings.llm_base_url or None,
+        api_key=key,  # type: ignore[arg-type]
+        temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
+        timeout=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+        stream_usage=True,
+    )
+
+
+def describe_error(exc: BaseException, settings: Settings) -> str:
+    """One line for a user: what failed at the endpoint, never a traceback or a secret."""
+    import openai
+
+    where = settings.llm_base_url or "the OpenAI API"
+    retried = f" after {settings.llm_max_retries} retries" if settings.llm_max_retries else ""
+    if isinstance(exc, GenerationError):
+        return str(exc)
+    if isinstance(exc, openai.APITimeoutError | TimeoutError):
+        return f"{where} did not answer within {settings.llm_timeout_s:g} s{retried}"
+    if isinstance(exc, openai.RateLimitError):
+        return f"{where} is rate-limiting requests (HTTP 429){retried}"
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return f"{where} refused the API key (HTTP {exc.status_code})"
+    if isinstance(exc, openai.NotFoundError):
+        return f"{where} does not serve model {settings.llm_model or '(default)'} (HTTP 404)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"{where} answered with an error (HTTP {exc.status_code}){retried}"
+    if isinstance(exc, openai.APIConnectionError | ConnectionError):
+        return f"cannot reach {where}{retried}"
+    return f"{where} failed ({type(exc).__name__})"

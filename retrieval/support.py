@@ -1,0 +1,204 @@
+"""Citation checking for generated answers: markers, sentences, and support by the cited passages.
+
+Pure functions parse and rewrite ``[n]`` markers and split an answer into claims. The
+``SupportChecker`` scores each claim against the passages it cites with the local embedding
+model (best sentence of the passage) plus word overlap (the claim's content words found in the
+cited text), and requires every figure in the claim to stand in a cited passage. The best-matching
+sentence of each cited passage becomes the citation's verbatim quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.lexical import tokenize
+from retrieval.models import Chunk, Passage
+from retrieval.sentences import is_abbreviation, split_sentences
+
+SentenceVectors = dict[str, list[tuple[int, int, np.ndarray]]]
+
+_NUM = r"\d{1,3}"
+_SEP = r"\s*(?:,|;|and|&)\s*(?:(?:sources?|src|doc)\s*)?"
+MARKER = re.compile(
+    rf"\[\s*(?:(?:sources?|src|doc)\s*)?({_NUM}(?:{_SEP}{_NUM})*)\s*\]", re.IGNORECASE
+)
+_CANONICAL = re.compile(r"\[(\d+)\]")
+_CLAIM_END = re.compile(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*(?=\s|$)")
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+W_DENSE = 0.5
+W_COVER = 0.5
+
+
+def marker_numbers(text: str) -> list[int]:
+    """Every source number a text cites, in order of appearance, repeats kept."""
+    return [int(n) for m in MARKER.finditer(text) for n in re.findall(r"\d+", m.group(1))]
+
+
+def normalize_markers(text: str, valid: set[int]) -> tuple[str, list[int]]:
+    """Rewrite markers as ``[1][2]``, removing numbers not in ``valid``.
+
+    Returns the new text and the sorted invalid numbers that were removed.
+    """
+    invalid: set[int] = set()
+
+    def sub(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        invalid.update(n for n in numbers if n not in valid)
+        kept = list(dict.fromkeys(n for n in numbers if n in valid))
+        return "".join(f"[{n}]" for n in kept)
+
+    out = MARKER.sub(sub, text)
+    out = re.sub(r"[ \t]+([.,;:!?])", r"\1", out)  # "text [9]." -> "text ."-> "text."
+    out = re.sub(r"[ \t]{2,}", " ", out)
+    return out.strip(), sorted(invalid)
+
+
+def strip_markers(text: str) -> str:
+    """The text without citation markers."""
+    out = re.sub(r"\s+", " ", _CANONICAL.sub("", MARKER.sub("", text)))
+    return re.sub(r" ([.,;:!?])", r"\1", out).strip()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer with the markers that follow it."""
+
+    text: str
+    numbers: tuple[int, ...]
+
+    @property
+    def body(self) -> str:
+        """The sentence without markers."""
+        return strip_markers(self.text)
+
+
+def split_claims(text: str) -> list[Claim]:
+    """Sentences of an answer; markers written after the full stop belong to the sentence."""
+    pieces: list[str] = []
+    for line in re.split(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d+[.)])\s)", text):
+        start = 0
+        for match in _CLAIM_END.finditer(line):
+            dot = match.start()
+            if line[dot] == "." and is_abbreviation(line, dot):
+                continue
+            pieces.append(line[start : match.end()].strip())
+            start = match.end()
+        pieces.append(line[start:].strip())
+    claims = []
+    for piece in pieces:
+        if strip_markers(piece):
+            claims.append(Claim(piece, tuple(dict.fromkeys(marker_numbers(piece)))))
+        elif piece and claims:  # stray markers on their own: they belong to the sentence before
+            last = claims.pop()
+            joined = last.text + piece
+            claims.append(Claim(joined, tuple(dict.fromkeys(marker_numbers(joined)))))
+    return claims
+
+
+def figures(text: str) -> set[str]:
+    """Numbers in a text, commas dropped (``150,000`` -> ``150000``); years included."""
+    return {m.group(0).replace(",", "").rstrip(".") for m in _FIGURE.finditer(text)}
+
+
+@dataclass(frozen=True)
+class SpanMatch:
+    """The best-matching sentence of a cited passage."""
+
+    chunk: Chunk
+    start: int
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        """The sentence, verbatim from the document."""
+        return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
+
+
+@dataclass
+class Verdict:
+    """Whether a claim is supported by what it cites, and the best quote of each source."""
+
+    supported: bool
+    score: float
+    reason: str = ""
+    matches: dict[int, SpanMatch] = field(default_factory=dict)
+
+
+class SupportChecker:
+    """Scores claims against their cited passages with embeddings and word overlap."""
+
+    def __init__(
+        self,
+        embed: Callable[[Sequence[str]], np.ndarray],
+        sentence_vectors: Callable[[Sequence[str]], SentenceVectors],
+        threshold: float,
+    ) -> None:
+        self.embed = embed
+        self.sentence_vectors = sentence_vectors
+        self.threshold = threshold
+
+    def _spans(self, chunk: Chunk, stored: SentenceVectors) -> list[tuple[int, int, np.ndarray]]:
+        spans = stored.get(chunk.chunk_id)
+        if spans:
+            return spans
+        sents = split_sentences(chunk.text)
+        if not sents:
+            return []
+        vecs = self.embed([s.text for s in sents])
+        return [
+            (chunk.start + s.start, chunk.start + s.end, v)
+            for s, v in zip(sents, vecs, strict=True)
+        ]
+
+    def check_all(self, claims: Sequence[Claim], sources: dict[int, Passage]) -> list[Verdict]:
+        """A verdict for every claim (one embedding call for all of them)."""
+        if not claims:
+            return []
+        stored = self.sentence_vectors([p.chunk.chunk_id for p in sources.values()])
+        spans = {n: self._spans(p.chunk, stored) for n, p in sources.items()}
+        vectors = self.embed([c.body or c.text for c in claims])
+        return [
+            self._check(claim, vec, sources, spans)
+            for claim, vec in zip(claims, vectors, strict=True)
+        ]
+
+    def _check(
+        self,
+        claim: Claim,
+        vector: np.ndarray,
+        sources: dict[int, Passage],
+        spans: dict[int, list[tuple[int, int, np.ndarray]]],
+    ) -> Verdict:
+        cited = [n for n in claim.numbers if n in sources]
+        if not cited:
+            return Verdict(False, 0.0, "cites no source")
+        terms = set(tokenize(claim.body))
+        matches: dict[int, SpanMatch] = {}
+        best_dense = 0.0
+        for n in cited:
+            chunk = sources[n].chunk
+            best: SpanMatch | None = None
+            for start, end, vec in spans[n]:
+                text = chunk.text[start - chunk.start : end - chunk.start]
+                dense = float(vec @ vector)
+                overlap = len(terms & set(tokenize(text))) / len(terms) if terms else dense
+                score = W_DENSE * dense + W_COVER * overlap
+                best_dense = max(best_dense, dense)
+                if best is None or score > best.score:
+                    best = SpanMatch(chunk, start, end, score)
+            if best is not None:
+                matches[n] = best
+        cited_text = " ".join(sources[n].chunk.text for n in cited)
+        cover = len(terms & set(tokenize(cited_text))) / len(terms) if terms else best_dense
+        score = round(W_DENSE * best_dense + W_COVER * cover, 4)
+        missing = sorted(figures(claim.body) - figures(cited_text))
+        if missing:
+            return Verdict(False, score, f"{', '.join(missing)} not in the cited source", matches)
+        if score < self.threshold:
+            return Verdict(False, score, f"weak match with the cited source ({score:.2f})", matches)
+        return Verdict(True, score, "", matches)
