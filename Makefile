@@ -3,15 +3,18 @@ CORPUS ?= ../shared/corpus
 PORT ?= 8501
 VENV := .venv/bin
 
-.PHONY: setup app test lint eval clean
+.PHONY: setup setup-local-llm app test lint eval local-llm clean
 
 setup:
 	@bash scripts/setup.sh
 
+setup-local-llm:
+	@bash scripts/setup.sh --local-llm
+
 app: setup
 	$(VENV)/brief app --corpus "$(CORPUS)" --port $(PORT)
 
-test: setup lint
+test: setup-local-llm lint
 	$(VENV)/python -m pytest -q
 
 lint:
@@ -21,6 +24,9 @@ lint:
 
 eval: setup
 	$(VENV)/brief eval --questions ../shared/eval/dev_questions.yaml --pipeline --corpus "$(CORPUS)"
+
+local-llm: setup-local-llm
+	$(VENV)/brief serve-llm --port 8080
 
 clean:
 	rm -rf .venv data runs .mypy_cache .ruff_cache .pytest_cache

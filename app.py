@@ -8,9 +8,9 @@ import streamlit as st
 
 from retrieval.embeddings import ModelUnavailableError
 from retrieval.index import StoreBusyError, StoreMismatchError, connect
-from retrieval.models import Answer, Filters
+from retrieval.models import UNSUPPORTED_MARK, Answer, Filters
 from retrieval.queries import Turn
-from retrieval.service import BriefingService, QuestionError
+from retrieval.service import BriefingService, Mode, QuestionError
 from retrieval.settings import SettingsError, load_settings
 
 
@@ -35,11 +35,24 @@ def render_sources(answer: Answer) -> None:
             head = f"[{c.n}] {c.title}"
             st.markdown(f"**{_escape(head)}**")
             st.caption(_escape(" · ".join(x for x in (c.issuer, c.date_label, c.section) if x)))
+            if not c.supported:
+                st.markdown(":orange-badge[does not support the sentence that cites it]")
             st.text(c.quote)
             if c.source_url.startswith(("http://", "https://")):
                 st.link_button("Source", c.source_url)
     with st.expander("Copy for brief (Markdown with footnotes)"):
         st.code(answer.to_markdown(), language="markdown")
+
+
+def answer_markdown(text: str) -> str:
+    """Answer text as safe Markdown, with unsupported sentences visibly flagged."""
+    return _escape(text).replace(_escape(UNSUPPORTED_MARK), ":orange-badge[unsupported]")
+
+
+def render_notes(answer: Answer) -> None:
+    """What the service noted: fallbacks, removed citations, unsupported sentences."""
+    for note in answer.notes:
+        st.caption("ⓘ " + _escape(note))
 
 
 def _escape(text: str) -> str:
@@ -65,6 +78,21 @@ def main() -> None:
         docs = service.index.documents()
         issuers = sorted({e.meta.issuer for e in docs.values()})
         chosen = st.multiselect("Issuer", issuers)
+        st.subheader("Answerer")
+        if service.generative_available:
+            mode: Mode = st.radio(
+                "Answerer",
+                ["extractive", "generative"],
+                format_func=lambda m: "Verbatim quotes" if m == "extractive" else "Generative",
+                index=0 if service.settings.answerer == "extractive" else 1,
+                label_visibility="collapsed",
+            )
+            endpoint = service.settings.llm_base_url or "OpenAI"
+            model = service.model_label or "(endpoint default)"
+            st.caption(_escape(f"Model: {model} at {endpoint}"))
+        else:
+            mode = "extractive"
+            st.caption("Verbatim quotes. For generative answers set BRIEF_LLM_BASE_URL.")
         if st.button("New conversation"):
             messages.clear()
             st.rerun()
@@ -75,8 +103,9 @@ def main() -> None:
             if msg["role"] == "user":
                 st.text(msg["content"])
             else:
-                st.markdown(_escape(msg["content"]))
+                st.markdown(answer_markdown(msg["content"]))
             if msg.get("answer") is not None:
+                render_notes(msg["answer"])
                 render_sources(msg["answer"])
     question = st.chat_input("Ask about the statements…")
     if question:
@@ -84,12 +113,24 @@ def main() -> None:
         with st.chat_message("user"):
             st.text(question)
         with st.chat_message("assistant"):
+            placeholder = st.empty()
+            streamed = ""
+            answer: Answer | None = None
             try:
-                answer = service.ask(question, history=history, filters=filters)
+                for event in service.stream(
+                    question, history=history, filters=filters, answerer=mode
+                ):
+                    if isinstance(event, Answer):
+                        answer = event
+                    else:
+                        streamed += event
+                        placeholder.markdown(_escape(streamed) + " ▌")
             except QuestionError as exc:
-                st.error(str(exc))
+                placeholder.error(str(exc))
                 return
-            st.markdown(_escape(answer.text))
+            assert answer is not None
+            placeholder.markdown(answer_markdown(answer.text))
+            render_notes(answer)
             render_sources(answer)
         messages.append({"role": "user", "content": question})
         messages.append({"role": "assistant", "content": answer.text, "answer": answer})

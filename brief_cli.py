@@ -10,9 +10,12 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
+
+if TYPE_CHECKING:
+    from retrieval.service import Mode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +70,14 @@ data_dir_option = click.option(
 )
 
 
+answerer_option = click.option(
+    "--answerer",
+    type=click.Choice(["extractive", "generative"]),
+    help="Verbatim quotes (no model) or a model through an OpenAI-compatible endpoint "
+    "(default: BRIEF_ANSWERER).",
+)
+
+
 @click.group()
 @click.version_option("0.1.0", prog_name="brief")
 def main() -> None:
@@ -112,6 +123,7 @@ def ingest(paths: tuple[Path, ...], as_json: bool, data_dir: Path | None) -> Non
 @click.option("--doc", "docs", multiple=True, help="Only this document id (file name).")
 @click.option("--from", "date_from", help="Only statements on or after YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Only statements on or before YYYY-MM-DD.")
+@answerer_option
 @data_dir_option
 @friendly_errors
 def ask(
@@ -123,25 +135,45 @@ def ask(
     docs: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
+    answerer: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Answer a question with verbatim, cited quotes."""
+    """Answer a question with cited quotes (streamed as it is written, in generative mode)."""
     from retrieval.index import open_index
-    from retrieval.models import Filters
+    from retrieval.models import Answer, Filters
     from retrieval.service import BriefingService
 
     filters = Filters(
         issuers=issuer, kinds=kind, doc_ids=docs, date_from=_date(date_from), date_to=_date(date_to)
     )
+    live = not (as_json or markdown)
+    streamed: list[str] = []
+    answer: Answer | None = None
     with open_index(_settings(data_dir)) as index:
-        answer = BriefingService(index).ask(question, filters=filters)
+        service = BriefingService(index)
+        mode = cast("Mode | None", answerer)
+        for event in service.stream(question, filters=filters, answerer=mode):
+            if isinstance(event, Answer):
+                answer = event
+            elif live:
+                streamed.append(event)
+                click.echo(event, nl=False)
+    assert answer is not None
+    for note in answer.notes:
+        click.echo(f"note: {note}", err=True)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
         return
     if markdown:
         click.echo(answer.to_markdown())
         return
-    click.echo(answer.text)
+    if streamed:
+        click.echo()
+        if "".join(streamed).strip() != answer.text:
+            click.echo("\nChecked answer:")
+            click.echo(answer.text)
+    else:
+        click.echo(answer.text)
     click.echo()
     if answer.refused:
         click.echo("Closest passages:")
@@ -150,7 +182,9 @@ def ask(
             click.echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
         return
     for cit in answer.citations:
-        click.echo(f"[{cit.n}] {cit.footnote()}")
+        flag = "" if cit.supported else " (does not support the sentence citing it)"
+        click.echo(f"[{cit.n}] {cit.footnote()}{flag}")
+        click.echo(f"    “{cit.quote}”")
 
 
 @main.command("eval")
@@ -181,6 +215,7 @@ def ask(
     "subfolder (pipeline/, stock/, bm25/).",
 )
 @click.option("--fresh", is_flag=True, help="Ask every question again instead of resuming.")
+@answerer_option
 @data_dir_option
 @friendly_errors
 def eval_command(
@@ -189,6 +224,7 @@ def eval_command(
     corpus: Path | None,
     with_baselines: bool,
     fresh: bool,
+    answerer: str | None,
     data_dir: Path | None,
 ) -> None:
     """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
@@ -212,6 +248,12 @@ def eval_command(
     from retrieval.service import BriefingService
 
     settings = _settings(data_dir)
+    if answerer:
+        settings = settings.model_copy(update={"answerer": answerer})
+    if settings.answerer == "generative" and not settings.generative_configured:
+        raise click.ClickException(
+            "--answerer generative needs an endpoint: set BRIEF_LLM_BASE_URL or OPENAI_API_KEY"
+        )
     corpus = corpus or settings.corpus_dir
     questions = load_questions(questions_file)
     loaded = [d for d in load_all(discover([corpus])[0]) if isinstance(d, SourceDocument)]
@@ -233,7 +275,8 @@ def eval_command(
     finished: list[SystemRun] = []
     with open_index(settings) as index:
         click.echo(ingest_paths(index, [corpus]).summary(), err=True)
-        systems: list[System] = [PipelineSystem(BriefingService(index))]
+        service = BriefingService(index, settings=settings)
+        systems: list[System] = [PipelineSystem(service, settings.answerer)]
         if with_baselines:
             systems += baseline_systems(loaded, index.embeddings)
         for system in systems:
@@ -372,6 +415,34 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
     ]
     try:
         sys.exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+@main.command("serve-llm")
+@click.option("--port", default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GGUF model file (default: the bundled SmolLM2-135M-Instruct).",
+)
+@click.option("--ctx", default=4096, show_default=True, help="Context window in tokens.")
+def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
+    """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline)."""
+    from retrieval.local_llm import LocalModelError, server_command, smollm2_gguf
+
+    try:
+        cmd = server_command(model_file or smollm2_gguf(), port, ctx)
+    except LocalModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Serving on http://127.0.0.1:{port}/v1 - in another shell: "
+        f"export BRIEF_LLM_BASE_URL=http://127.0.0.1:{port}/v1 BRIEF_ANSWERER=generative",
+        err=True,
+    )
+    try:
+        sys.exit(subprocess.call(cmd))
     except KeyboardInterrupt:
         sys.exit(0)
 

