@@ -17,11 +17,12 @@ from typing import Any
 from eval import metrics
 from eval.runner import HEADLINE_BY_KEY, HEADLINES
 from eval.runs import load_system
+from retrieval.errors import BriefError
 
 Row = dict[str, Any]
 
 
-class CompareError(ValueError):
+class CompareError(BriefError, ValueError):
     """A run folder cannot be compared."""
 
 

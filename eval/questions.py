@@ -8,6 +8,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from retrieval.errors import BriefError
 from retrieval.queries import Turn
 
 Category = Literal["single_doc", "multi_doc", "comparison", "latest", "unanswerable", "follow_up"]
@@ -37,7 +38,7 @@ class Question(BaseModel):
     notes: str = ""
 
 
-class QuestionSetError(ValueError):
+class QuestionSetError(BriefError, ValueError):
     """The question file cannot be read."""
 
 

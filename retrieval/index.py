@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from retrieval.embeddings import DIMENSION, MODEL_NAME, OnnxMiniLMEmbeddings
+from retrieval.errors import BriefError
 from retrieval.lexical import LexicalIndex, ids_signature
 from retrieval.models import Chunk, DocumentMeta, SourceDocument
 from retrieval.settings import Settings
 from retrieval.store import StatementStore, context_header
 
 
-class StoreBusyError(RuntimeError):
+class StoreBusyError(BriefError, RuntimeError):
     """Another process holds the embedded store."""
 
 
-class StoreMismatchError(RuntimeError):
+class StoreMismatchError(BriefError, RuntimeError):
     """The collection was built with another embedding model."""
 
 

@@ -15,11 +15,13 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from retrieval.errors import BriefError
+
 ENV_PREFIX = "BRIEF_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class SettingsError(ValueError):
+class SettingsError(BriefError, ValueError):
     """A setting is unknown or invalid."""
 
 

@@ -1,0 +1,227 @@
+"""A resident answering server on 127.0.0.1, and the client ``brief ask`` uses when one runs.
+
+``brief serve`` opens the store once (taking its lock), keeps the model and indexes warm, and
+answers JSON over HTTP; it records its address in ``DATA_DIR/server.json``. ``brief ask`` then
+sends the question there instead of opening the store itself: no model loading per question.
+
+API (JSON; errors are ``{"error": "one line"}`` with status 400/404/413/500):
+- ``GET /v1/health`` -> ``{"status": "ok", "documents": N}``
+- ``POST /v1/ask`` ``{"question", "history"?, "filters"?, "answerer"?, "stream"?}`` -> the
+  ``Answer`` as JSON; with ``"stream": true``, NDJSON lines ``{"token": "..."}`` then
+  ``{"answer": {...}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Generator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrieval.errors import BriefError
+
+if TYPE_CHECKING:
+    from retrieval.service import BriefingService
+
+SERVER_FILE = "server.json"
+MAX_BODY_BYTES = 64 * 1024
+
+
+class ServerError(BriefError, RuntimeError):
+    """The answering server refused the request or cannot be reached."""
+
+
+# ---------------------------------------------------------------- client
+
+
+def running_server(data_dir: Path) -> str | None:
+    """The URL of a live server for this store, or None (a stale record is ignored)."""
+    try:
+        record = json.loads((data_dir / SERVER_FILE).read_text(encoding="utf-8"))
+        pid, url = int(record["pid"]), str(record["url"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url
+
+
+def remote_ask(url: str, payload: dict[str, Any], timeout: float) -> Iterator[dict[str, Any]]:
+    """Stream one question through a running server: token events, then the answer."""
+    body = json.dumps({**payload, "stream": True}).encode()
+    request = urllib.request.Request(
+        url + "/v1/ask", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            for line in resp:
+                if line.strip():
+                    yield json.loads(line)
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read()).get("error") or f"HTTP {exc.code}"
+        except ValueError:
+            message = f"HTTP {exc.code}"
+        raise ServerError(str(message)) from None
+    except (OSError, ValueError) as exc:
+        raise ServerError(f"the answering server at {url} failed: {exc}") from None
+
+
+# ---------------------------------------------------------------- server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: AnswerServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        """Quiet: one line per error only (written by ``_error``)."""
+
+    def _send(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, {"error": message})
+
+    def do_GET(self) -> None:
+        """Health and the document list."""
+        service = self.server.service
+        if self.path == "/v1/health":
+            self._send(200, {"status": "ok", "documents": len(service.index.documents())})
+        elif self.path == "/v1/documents":
+            docs = [
+                {"doc_id": e.doc_id, "chunks": e.chunks, **e.meta.model_dump(mode="json")}
+                for e in service.index.documents().values()
+            ]
+            self._send(200, {"documents": docs})
+        else:
+            self._error(404, f"no such endpoint: GET {self.path}")
+
+    def do_POST(self) -> None:
+        """Answer a question, streamed as NDJSON or whole."""
+        if self.path != "/v1/ask":
+            self._error(404, f"no such endpoint: POST {self.path}")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._error(413, f"request larger than {MAX_BODY_BYTES} bytes")
+            return
+        try:
+            request = self.server.parse(self.rfile.read(length))
+        except ValueError as exc:
+            self._error(400, f"bad request: {str(exc).splitlines()[0]}")
+            return
+        stream = bool(request.pop("stream", False))
+        try:
+            events = self.server.answer(request)
+            first = next(events)
+        except ValueError as exc:  # QuestionError and validation errors
+            self._error(400, str(exc).splitlines()[0])
+            return
+        except Exception as exc:
+            self.server.log(f"ask failed: {type(exc).__name__}")
+            self._error(500, "internal error: see the server's log")
+            return
+        if not stream:
+            for event in [first, *events]:
+                if "answer" in event:
+                    self._send(200, event["answer"])
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(json.dumps(first).encode() + b"\n")
+            for event in events:
+                self.wfile.write(json.dumps(event).encode() + b"\n")
+                self.wfile.flush()
+        except OSError:  # the client went away: stop generating, release the service
+            events.close()
+
+
+class AnswerServer(ThreadingHTTPServer):
+    """HTTP front end over one ``BriefingService``; one question at a time."""
+
+    daemon_threads = True
+
+    def __init__(self, service: BriefingService, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.service = service
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @staticmethod
+    def parse(body: bytes) -> dict[str, Any]:
+        """The request body as a validated dict (question, history, filters, answerer)."""
+        from pydantic import BaseModel, ConfigDict, ValidationError
+
+        from retrieval.models import Filters
+        from retrieval.queries import Turn
+
+        class AskRequest(BaseModel):
+            model_config = ConfigDict(extra="forbid")
+            question: str
+            history: list[Turn] = []
+            filters: Filters = Filters()
+            answerer: str | None = None
+            stream: bool = False
+
+        try:
+            parsed = AskRequest.model_validate_json(body or b"{}")
+        except ValidationError as exc:
+            problems = [
+                f"{'.'.join(str(x) for x in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+            ]
+            raise ValueError("; ".join(problems)) from None
+        if parsed.answerer not in (None, "extractive", "generative"):
+            raise ValueError("answerer must be 'extractive' or 'generative'")
+        return {
+            "question": parsed.question,
+            "history": parsed.history,
+            "filters": parsed.filters,
+            "answerer": parsed.answerer,
+            "stream": parsed.stream,
+        }
+
+    def answer(self, request: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
+        """Events of one answer; the service is used by one request at a time."""
+        from retrieval.models import Answer
+
+        with self._lock:
+            for event in self.service.stream(**request):
+                if isinstance(event, Answer):
+                    yield {"answer": event.model_dump(mode="json")}
+                else:
+                    yield {"token": event}
+
+    def log(self, message: str) -> None:
+        """One line to stderr."""
+        print(f"brief serve: {message}", flush=True)
+
+
+def serve(service: BriefingService, port: int = 0) -> None:
+    """Serve until interrupted, with the address recorded beside the store."""
+    server = AnswerServer(service, port)
+    record = service.settings.data_dir / SERVER_FILE
+    record.write_text(json.dumps({"url": server.url, "pid": os.getpid()}), encoding="utf-8")
+    server.log(f"answering on {server.url} (store {service.settings.data_dir})")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        record.unlink(missing_ok=True)

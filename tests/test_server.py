@@ -1,0 +1,128 @@
+"""The resident answering server (`brief serve`) on 127.0.0.1, and `brief ask` using it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from brief_cli import main
+from brief_server import SERVER_FILE, AnswerServer, ServerError, remote_ask, running_server
+from retrieval.service import BriefingService
+from retrieval.settings import Settings
+
+SINGAPORE = "What did the joint fact sheet say about Singapore?"
+
+
+@pytest.fixture
+def server(service: BriefingService) -> Iterator[AnswerServer]:
+    srv = AnswerServer(service)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+def _post(url: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, json.load(resp)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_health_and_documents(server: AnswerServer) -> None:
+    with urllib.request.urlopen(server.url + "/v1/health", timeout=10) as resp:
+        health = json.load(resp)
+    assert health["status"] == "ok"
+    assert health["documents"] > 10
+    with urllib.request.urlopen(server.url + "/v1/documents", timeout=10) as resp:
+        docs = json.load(resp)["documents"]
+    assert len(docs) == health["documents"]
+    assert all(d["doc_id"] and d["title"] for d in docs)
+
+
+def test_ask_whole_and_streamed_give_the_same_answer(server: AnswerServer) -> None:
+    status, whole = _post(server.url + "/v1/ask", json.dumps({"question": SINGAPORE}).encode())
+    assert status == 200
+    assert "Singapore" in whole["text"]
+    assert whole["citations"][0]["quote"]
+    events = list(remote_ask(server.url, {"question": SINGAPORE}, timeout=30))
+    assert "answer" in events[-1]
+    assert events[-1]["answer"]["text"] == whole["text"]
+
+
+def test_filters_travel_with_the_question(server: AnswerServer) -> None:
+    payload = {"question": SINGAPORE, "filters": {"issuers": ["Ministry of Nowhere"]}}
+    status, answer = _post(server.url + "/v1/ask", json.dumps(payload).encode())
+    assert status == 200
+    assert answer["refused"]
+    assert "filters" in answer["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{not json", 400, "bad request"),
+        (json.dumps({"question": "x", "surprise": 1}).encode(), 400, "surprise"),
+        (json.dumps({"question": "   "}).encode(), 400, "empty"),
+        (json.dumps({"question": "x", "answerer": "magic"}).encode(), 400, "answerer"),
+        (json.dumps({"question": "x" * 70_000}).encode(), 413, "larger"),
+    ],
+)
+def test_bad_requests_get_one_line_errors(
+    server: AnswerServer, body: bytes, status: int, message: str
+) -> None:
+    got, payload = _post(server.url + "/v1/ask", body)
+    assert got == status
+    assert message in payload["error"]
+    assert "\n" not in payload["error"]
+    assert "Traceback" not in payload["error"]
+
+
+def test_unknown_path_is_404(server: AnswerServer) -> None:
+    got, payload = _post(server.url + "/v1/nothing", b"{}")
+    assert got == 404
+    assert "no such endpoint" in payload["error"]
+
+
+def test_cli_ask_goes_to_a_running_server(
+    server: AnswerServer, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = corpus_settings.data_dir / SERVER_FILE
+    record.write_text(json.dumps({"url": server.url, "pid": __import__("os").getpid()}))
+    try:
+        assert running_server(corpus_settings.data_dir) == server.url
+        # The store lock is held by this process's session fixture; the CLI must not need it.
+        result = CliRunner().invoke(
+            main, ["ask", "--json", "--data-dir", str(corpus_settings.data_dir), SINGAPORE]
+        )
+    finally:
+        record.unlink()
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert "Singapore" in answer["text"]
+    assert running_server(corpus_settings.data_dir) is None
+
+
+def test_stale_server_record_is_ignored(tmp_path: Any) -> None:
+    (tmp_path / SERVER_FILE).write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": 999_999}))
+    assert running_server(tmp_path) is None
+    (tmp_path / SERVER_FILE).write_text("garbage")
+    assert running_server(tmp_path) is None
+
+
+def test_unreachable_server_is_a_one_line_error() -> None:
+    with pytest.raises(ServerError, match="failed"):
+        list(remote_ask("http://127.0.0.1:9", {"question": "x"}, timeout=2))
