@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -25,22 +25,11 @@ def friendly_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from eval.questions import QuestionSetError
-        from retrieval.embeddings import ModelUnavailableError
-        from retrieval.index import StoreBusyError, StoreMismatchError
-        from retrieval.service import QuestionError
-        from retrieval.settings import SettingsError
+        from retrieval.errors import BriefError
 
         try:
             return func(*args, **kwargs)
-        except (
-            SettingsError,
-            ModelUnavailableError,
-            StoreBusyError,
-            StoreMismatchError,
-            QuestionError,
-            QuestionSetError,
-        ) as exc:
+        except BriefError as exc:
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted") from None
@@ -138,10 +127,11 @@ def ask(
     answerer: str | None,
     data_dir: Path | None,
 ) -> None:
-    """Answer a question with cited quotes (streamed as it is written, in generative mode)."""
-    from retrieval.index import open_index
+    """Answer a question with cited quotes (streamed as it is written, in generative mode).
+
+    When `brief serve` runs on the same store, the question goes to it (fast: nothing to load).
+    """
     from retrieval.models import Answer, Filters
-    from retrieval.service import BriefingService
 
     filters = Filters(
         issuers=issuer, kinds=kind, doc_ids=docs, date_from=_date(date_from), date_to=_date(date_to)
@@ -149,16 +139,16 @@ def ask(
     live = not (as_json or markdown)
     streamed: list[str] = []
     answer: Answer | None = None
-    with open_index(_settings(data_dir)) as index:
-        service = BriefingService(index)
-        mode = cast("Mode | None", answerer)
-        for event in service.stream(question, filters=filters, answerer=mode):
-            if isinstance(event, Answer):
-                answer = event
-            elif live:
-                streamed.append(event)
-                click.echo(event, nl=False)
+    settings = _settings(data_dir)
+    for event in _answer_events(settings, question, filters, cast("Mode | None", answerer)):
+        if isinstance(event, Answer):
+            answer = event
+        elif live:
+            streamed.append(event)
+            click.echo(event, nl=False)
     assert answer is not None
+    if streamed:
+        click.echo()
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
@@ -168,7 +158,6 @@ def ask(
         click.echo(answer.to_markdown())
         return
     if streamed:
-        click.echo()
         if "".join(streamed).strip() != answer.text:
             click.echo("\nChecked answer:")
             click.echo(answer.text)
@@ -185,6 +174,60 @@ def ask(
         flag = "" if cit.supported else " (does not support the sentence citing it)"
         click.echo(f"[{cit.n}] {cit.footnote()}{flag}")
         click.echo(f"    “{cit.quote}”")
+
+
+def _answer_events(
+    settings: Any, question: str, filters: Any, answerer: Mode | None
+) -> Iterator[Any]:
+    """Tokens then the Answer: from a running `brief serve` if there is one, else in-process."""
+    from brief_server import ServerError, remote_ask, running_server
+    from retrieval.models import Answer
+
+    url = running_server(settings.data_dir)
+    if url:
+        payload = {
+            "question": question,
+            "filters": filters.model_dump(mode="json"),
+            "answerer": answerer,
+        }
+        try:
+            for event in remote_ask(url, payload, timeout=settings.llm_timeout_s * 3 + 30):
+                if "token" in event:
+                    yield event["token"]
+                elif "answer" in event:
+                    yield Answer.model_validate(event["answer"])
+        except ServerError as exc:
+            raise click.ClickException(str(exc)) from None
+        return
+    from retrieval.index import open_index
+    from retrieval.service import BriefingService
+
+    with open_index(settings) as index:
+        yield from BriefingService(index).stream(question, filters=filters, answerer=answerer)
+
+
+@main.command()
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free).")
+@data_dir_option
+@friendly_errors
+def serve(port: int, data_dir: Path | None) -> None:
+    """Keep the store open and answer `brief ask` (and HTTP clients) without start-up cost."""
+    from brief_server import serve as run_server
+    from retrieval.index import open_index
+    from retrieval.service import BriefingService
+
+    settings = _settings(data_dir)
+    with open_index(settings) as index:
+        service = BriefingService(index)
+        service.ask("warm up: statement", answerer="extractive")  # load the model and indexes
+        try:
+            run_server(service, port)
+        except KeyboardInterrupt:
+            pass
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot serve on 127.0.0.1:{port}: {exc.strerror}"
+            ) from None
 
 
 @main.command("eval")

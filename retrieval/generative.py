@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, R
 
 from prompts import load_prompt
 from retrieval.citations import normalize_text
+from retrieval.errors import BriefError
 from retrieval.models import Passage
 from retrieval.queries import Turn
 from retrieval.settings import Settings
@@ -41,7 +42,7 @@ _REFUSAL_HINTS = (
 )
 
 
-class GenerationError(RuntimeError):
+class GenerationError(BriefError, RuntimeError):
     """The endpoint failed; the message is one line, fit to show a user."""
 
 

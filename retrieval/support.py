@@ -29,6 +29,8 @@ MARKER = re.compile(
 _CANONICAL = re.compile(r"\[(\d+)\]")
 _CLAIM_END = re.compile(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*(?=\s|$)")
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+# A sentence without a citation gets one from the check only when support is this much clearer.
+ATTRIBUTION_MARGIN = 0.1
 W_DENSE = 0.5
 W_COVER = 0.5
 
@@ -88,8 +90,14 @@ def split_claims(text: str) -> list[Claim]:
             pieces.append(line[start : match.end()].strip())
             start = match.end()
         pieces.append(line[start:].strip())
-    claims = []
+    claims: list[Claim] = []
+    carry = ""
     for piece in pieces:
+        body = strip_markers(piece)
+        if body and not re.search(r"[^\W\d_]", body):  # "1." or "-": a list number, not a claim
+            carry += piece + " "
+            continue
+        piece, carry = carry + piece, ""
         if strip_markers(piece):
             claims.append(Claim(piece, tuple(dict.fromkeys(marker_numbers(piece)))))
         elif piece and claims:  # stray markers on their own: they belong to the sentence before
@@ -127,6 +135,7 @@ class Verdict:
     score: float
     reason: str = ""
     matches: dict[int, SpanMatch] = field(default_factory=dict)
+    attributed: int | None = None  # a source the check found for a sentence that cited none
 
 
 class SupportChecker:
@@ -137,10 +146,12 @@ class SupportChecker:
         embed: Callable[[Sequence[str]], np.ndarray],
         sentence_vectors: Callable[[Sequence[str]], SentenceVectors],
         threshold: float,
+        attribute: bool = True,
     ) -> None:
         self.embed = embed
         self.sentence_vectors = sentence_vectors
         self.threshold = threshold
+        self.attribute = attribute
 
     def _spans(self, chunk: Chunk, stored: SentenceVectors) -> list[tuple[int, int, np.ndarray]]:
         spans = stored.get(chunk.chunk_id)
@@ -162,10 +173,33 @@ class SupportChecker:
         stored = self.sentence_vectors([p.chunk.chunk_id for p in sources.values()])
         spans = {n: self._spans(p.chunk, stored) for n, p in sources.items()}
         vectors = self.embed([c.body or c.text for c in claims])
-        return [
-            self._check(claim, vec, sources, spans)
-            for claim, vec in zip(claims, vectors, strict=True)
-        ]
+        verdicts = []
+        for claim, vec in zip(claims, vectors, strict=True):
+            verdict = self._check(claim, vec, sources, spans)
+            if not any(n in sources for n in claim.numbers) and self.attribute:
+                verdict = self._attribute(claim, vec, sources, spans) or verdict
+            verdicts.append(verdict)
+        return verdicts
+
+    def _attribute(
+        self,
+        claim: Claim,
+        vector: np.ndarray,
+        sources: dict[int, Passage],
+        spans: dict[int, list[tuple[int, int, np.ndarray]]],
+    ) -> Verdict | None:
+        """For a sentence that cites nothing: the one source that clearly supports it, if any."""
+        best: tuple[Verdict, int] | None = None
+        for n in sources:
+            trial = self._check(Claim(claim.text, (n,)), vector, sources, spans)
+            if trial.supported and (best is None or trial.score > best[0].score):
+                best = (trial, n)
+        if best is None or best[0].score < self.threshold + ATTRIBUTION_MARGIN:
+            return None
+        verdict, n = best
+        verdict.attributed = n
+        verdict.reason = "cited nothing; the check found this source"
+        return verdict
 
     def _check(
         self,
@@ -193,7 +227,12 @@ class SupportChecker:
                     best = SpanMatch(chunk, start, end, score)
             if best is not None:
                 matches[n] = best
-        cited_text = " ".join(sources[n].chunk.text for n in cited)
+        # What the model saw of each source: its header (title, issuer, date, section) and text.
+        cited_text = " ".join(
+            f"{sources[n].chunk.context_header()} {sources[n].chunk.meta.issuer} "
+            f"{sources[n].chunk.meta.date.isoformat()} {sources[n].chunk.text}"
+            for n in cited
+        )
         cover = len(terms & set(tokenize(cited_text))) / len(terms) if terms else best_dense
         score = round(W_DENSE * best_dense + W_COVER * cover, 4)
         missing = sorted(figures(claim.body) - figures(cited_text))
@@ -202,3 +241,11 @@ class SupportChecker:
         if score < self.threshold:
             return Verdict(False, score, f"weak match with the cited source ({score:.2f})", matches)
         return Verdict(True, score, "", matches)
+
+
+def with_marker(sentence: str, n: int) -> str:
+    """The sentence with ``[n]`` before its final punctuation (``"It was." -> "It was [n]."``)."""
+    match = re.search(r"([.!?][\"'”’)]*)\s*$", sentence)
+    if match:
+        return sentence[: match.start()].rstrip() + f" [{n}]" + sentence[match.start() :].rstrip()
+    return sentence.rstrip() + f" [{n}]"
