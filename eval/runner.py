@@ -36,15 +36,15 @@ def result_record(
 ) -> dict[str, Any]:
     """One line of ``results.jsonl`` in the shared format.
 
-    The pipeline's answers add a few fields beyond the shared ones: which answerer wrote it and,
-    for generated answers, every sentence with its support verdict, invented citation numbers
-    and whether the stream was cut.
+    Generated answers add fields beyond the shared ones: the answerer, model and notes, every
+    sentence with its support verdict, invented citation numbers and whether the stream was cut.
     """
     extra: dict[str, Any] = {}
     if isinstance(answer, Answer):
-        extra = {"answerer": answer.answerer, "notes": answer.notes}
         if answer.answerer == "generative":
             extra.update(
+                answerer=answer.answerer,
+                notes=answer.notes,
                 model=answer.model,
                 sentences=[
                     {"text": s.text, "supported": s.supported, "score": s.score}

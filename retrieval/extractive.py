@@ -140,7 +140,7 @@ class ExtractiveAnswerer:
         full_vec, topic_vec = self.index.embeddings.embed_array(
             [lexical.expand(plan.search_text), topic]
         )
-        q_terms = set(tokenize(topic))
+        q_terms = set(tokenize(topic, compounds=False))
         q_weight = sum(lexical.idf(t) for t in q_terms) or 1.0
         top_score = top[0].score or 1.0
         out: list[Candidate] = []

@@ -32,18 +32,28 @@ REFUSAL = "The sources do not answer this question."
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
 _TAG = re.compile(r"<\s*(/?)\s*(source)", re.IGNORECASE)
 _REFUSAL_HINTS = (
-    normalize_text(REFUSAL).rstrip("."),
     "sources do not answer",
     "sources don't answer",
     "sources do not contain",
     "sources do not mention",
     "sources do not provide",
-    "no information",
+    "sources do not say",
 )
+_REFUSAL_MAX_WORDS = 40
 
 
 class GenerationError(BriefError, RuntimeError):
     """The endpoint failed; the message is one line, fit to show a user."""
+
+
+def _defuse(text: str) -> str:
+    """Document text made unable to open or close a source block."""
+    return _TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
+
+
+def _field(text: str) -> str:
+    """A one-line header field: no tags, no line breaks."""
+    return " ".join(_defuse(text).split())
 
 
 def format_sources(passages: list[Passage]) -> str:
@@ -52,13 +62,13 @@ def format_sources(passages: list[Passage]) -> str:
     for n, p in enumerate(passages, start=1):
         meta = p.chunk.meta
         head = [
-            f"title: {meta.title}",
-            f"issuer: {meta.issuer}",
+            f"title: {_field(meta.title)}",
+            f"issuer: {_field(meta.issuer)}",
             f"date: {meta.date_label()}",
         ]
         if p.chunk.section:
-            head.append(f"section: {p.chunk.section}")
-        body = _TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", p.chunk.text)
+            head.append(f"section: {_field(p.chunk.section)}")
+        body = _defuse(p.chunk.text)
         blocks.append(f'<source id="{n}">\n' + "\n".join(head) + f"\n\n{body}\n</source>")
     return "\n\n".join(blocks)
 
@@ -71,9 +81,12 @@ def format_history(history: list[Turn], max_chars: int = 4000) -> str:
 
 
 def is_refusal(text: str) -> bool:
-    """Whether the model said that its sources do not answer."""
+    """Whether the model said that its sources do not answer (the rule's sentence, or a short
+    reply saying so; a long answer that mentions it in passing is not a refusal)."""
     norm = normalize_text(text)
-    return any(hint in norm for hint in _REFUSAL_HINTS)
+    if normalize_text(REFUSAL).rstrip(".") in norm:
+        return True
+    return len(norm.split()) <= _REFUSAL_MAX_WORDS and any(h in norm for h in _REFUSAL_HINTS)
 
 
 def answer_prompt() -> ChatPromptTemplate:
@@ -182,11 +195,12 @@ def make_chat_model(settings: Settings, model: str) -> BaseChatModel:
     )
 
 
-def describe_error(exc: BaseException, settings: Settings) -> str:
+def describe_error(exc: BaseException, settings: Settings, model: str = "") -> str:
     """One line for a user: what failed at the endpoint, never a traceback or a secret."""
     import openai
 
     where = settings.llm_base_url or "the OpenAI API"
+    model = model or settings.llm_model or "(default)"
     retried = f" after {settings.llm_max_retries} retries" if settings.llm_max_retries else ""
     if isinstance(exc, GenerationError):
         return str(exc)
@@ -197,7 +211,7 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         return f"{where} refused the API key (HTTP {exc.status_code})"
     if isinstance(exc, openai.NotFoundError):
-        return f"{where} does not serve model {settings.llm_model or '(default)'} (HTTP 404)"
+        return f"{where} does not serve model {model} (HTTP 404)"
     if isinstance(exc, openai.APIStatusError):
         return f"{where} answered with an error (HTTP {exc.status_code}){retried}"
     if isinstance(exc, openai.APIConnectionError | ConnectionError):

@@ -202,7 +202,7 @@ class HybridSearcher:
         lexical = self.index.lexical()
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)
-        terms = set(tokenize(topic_text(plan.search_text)))
+        terms = set(tokenize(topic_text(plan.search_text), compounds=False))
         weight = sum(lexical.idf(t) for t in terms) or 1.0
         sentences = self.index.store.sentence_vectors(pool)
         top = max(fused[c] for c in pool)

@@ -38,13 +38,19 @@ def _stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, stemmed terms; hyphenated words also give their parts."""
+def tokenize(text: str, compounds: bool = True) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed terms; hyphenated words also give their parts.
+
+    With ``compounds=False`` a hyphenated word gives only its parts: for measuring how much of a
+    question a passage covers, where "leader-level" must not count twice (and as a rare term).
+    """
     terms: list[str] = []
     for raw in _TOKEN.findall(text.lower().replace("’", "'")):
         raw = raw.split("'")[0]  # possessives: "group's" -> "group"
         parts = raw.split("-")
-        words = [raw, *parts] if len(parts) > 1 else [raw]
+        words = [raw]
+        if len(parts) > 1:
+            words = [raw, *parts] if compounds else parts
         for word in words:
             if not word or word in STOPWORDS or (len(word) == 1 and word.isalpha()):
                 continue

@@ -8,6 +8,7 @@ answer falls back to the extractive one with a one-line note.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -151,14 +152,14 @@ class BriefingService:
         plan = plan_query(question, history)
         passages = self.searcher.search(plan, filters, timings=timings)
         t_retrieved = time.perf_counter()
-        result = self._evidence(plan, passages, filters)
+        result = self.evidence(plan, passages, filters)
         done = time.perf_counter()
         timings.update(
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
         )
         return self._from_extractive(question, plan, filters, passages, result, timings)
 
-    def _evidence(
+    def evidence(
         self, plan: QueryPlan, passages: list[Passage], filters: Filters
     ) -> ExtractiveResult:
         if passages:
@@ -233,7 +234,7 @@ class BriefingService:
                 standalone = self._condense(llm, question, history)
             except errors as exc:
                 standalone = None
-                reason = describe_error(exc, self.settings)
+                reason = describe_error(exc, self.settings, model)
                 notes.append(
                     f"the model could not rewrite the follow-up ({reason}); "
                     "searched with the conversation's terms instead"
@@ -249,11 +250,11 @@ class BriefingService:
             return found
 
         def gate(x: dict[str, Any]) -> bool:
-            state["evidence"] = self._evidence(x["plan"], x["passages"], x["filters"])
+            state["evidence"] = self.evidence(x["plan"], x["passages"], x["filters"])
             return bool(state["evidence"].refused)
 
         def select(x: dict[str, Any]) -> list[Passage]:
-            return self._sources(x["passages"], state.get("evidence"))
+            return self.sources_for_model(x["passages"], state.get("evidence"))
 
         chain = build_answer_chain(llm, RunnableLambda(retrieve), gate=gate, select=select)
         shown: list[Passage] = []
@@ -293,11 +294,11 @@ class BriefingService:
             return
         if failure is not None and not pieces:
             notes.append(
-                f"generative answer failed: {describe_error(failure, self.settings)}; "
+                f"generative answer failed: {describe_error(failure, self.settings, model)}; "
                 "showing the extractive answer"
             )
             if evidence is None:
-                evidence = self._evidence(plan, passages, filters)
+                evidence = self.evidence(plan, passages, filters)
             answer = self._from_extractive(
                 question, plan, filters, passages, evidence, timings, notes
             )
@@ -305,20 +306,31 @@ class BriefingService:
             return
         text = "".join(pieces).strip()
         if failure is not None:
+            import openai
+
+            reason = (
+                "the connection closed mid-answer"
+                if isinstance(failure, openai.APIConnectionError)
+                and not isinstance(failure, openai.APITimeoutError)
+                else describe_error(failure, self.settings, model)
+            )
             notes.append(
-                f"the answer was cut off ({describe_error(failure, self.settings)}); "
-                "the part that arrived is kept and checked"
+                f"the answer was cut off ({reason}); the part that arrived is kept and checked"
             )
         sources = dict(enumerate(shown, start=1))
         t_check = time.perf_counter()
-        answer = self._checked(question, plan, filters, passages, sources, text, notes)
+        answer = self._checked(
+            question, plan, filters, passages, sources, text, notes, cut=failure is not None
+        )
         timings["check_s"] = time.perf_counter() - t_check
         answer.timings = timings
         answer.model = model
         answer.interrupted = failure is not None
         yield self._finish(answer, started)
 
-    def _sources(self, passages: list[Passage], evidence: ExtractiveResult | None) -> list[Passage]:
+    def sources_for_model(
+        self, passages: list[Passage], evidence: ExtractiveResult | None
+    ) -> list[Passage]:
         """Passages for the model: those holding the best quoted evidence first, then by rank."""
         quoted = [
             p
@@ -343,8 +355,12 @@ class BriefingService:
         sources: dict[int, Passage],
         text: str,
         notes: list[str],
+        cut: bool = False,
     ) -> Answer:
-        """The generated text with invented markers removed and every sentence checked."""
+        """The generated text with invented markers removed and every sentence checked.
+
+        When the stream was ``cut``, a last sentence left unfinished is marked unsupported.
+        """
         normalized, invalid = normalize_markers(text, set(sources))
         claims = split_claims(normalized)
         answer = Answer(
@@ -368,6 +384,8 @@ class BriefingService:
             answer.text, answer.refused = NOT_ANSWERED, True
             return answer
         verdicts = self.checker.check_all(claims, sources)
+        if cut and claims and not re.search(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*\s*$", claims[-1].text):
+            verdicts[-1] = Verdict(False, 0.0, "cut off mid-sentence")
         attributed = [v.attributed for v in verdicts if v.attributed]
         if attributed:
             notes.append(

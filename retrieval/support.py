@@ -22,7 +22,8 @@ from retrieval.sentences import is_abbreviation, split_sentences
 SentenceVectors = dict[str, list[tuple[int, int, np.ndarray]]]
 
 _NUM = r"\d{1,3}"
-_SEP = r"\s*(?:,|;|and|&)\s*(?:(?:sources?|src|doc)\s*)?"
+_SEP = r"\s*(?:,|;|and|&|-|–|to)\s*(?:(?:sources?|src|doc)\s*)?"
+_MAX_RANGE = 20
 MARKER = re.compile(
     rf"\[\s*(?:(?:sources?|src|doc)\s*)?({_NUM}(?:{_SEP}{_NUM})*)\s*\]", re.IGNORECASE
 )
@@ -35,9 +36,21 @@ W_DENSE = 0.5
 W_COVER = 0.5
 
 
+def _numbers(inside: str) -> list[int]:
+    """The numbers of one marker's inside: ``"1, 3-5"`` -> ``[1, 3, 4, 5]``."""
+    out: list[int] = []
+    for part in re.split(r"\s*(?:,|;|and|&)\s*", inside):
+        ends = [int(n) for n in re.findall(r"\d+", part)]
+        if len(ends) == 2 and 0 < ends[1] - ends[0] <= _MAX_RANGE:
+            out.extend(range(ends[0], ends[1] + 1))
+        else:
+            out.extend(ends)
+    return out
+
+
 def marker_numbers(text: str) -> list[int]:
     """Every source number a text cites, in order of appearance, repeats kept."""
-    return [int(n) for m in MARKER.finditer(text) for n in re.findall(r"\d+", m.group(1))]
+    return [n for m in MARKER.finditer(text) for n in _numbers(m.group(1))]
 
 
 def normalize_markers(text: str, valid: set[int]) -> tuple[str, list[int]]:
@@ -48,7 +61,7 @@ def normalize_markers(text: str, valid: set[int]) -> tuple[str, list[int]]:
     invalid: set[int] = set()
 
     def sub(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        numbers = _numbers(match.group(1))
         invalid.update(n for n in numbers if n not in valid)
         kept = list(dict.fromkeys(n for n in numbers if n in valid))
         return "".join(f"[{n}]" for n in kept)
