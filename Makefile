@@ -3,7 +3,7 @@ CORPUS ?= ../shared/corpus
 PORT ?= 8501
 VENV := .venv/bin
 
-.PHONY: setup setup-local-llm app test lint eval local-llm clean
+.PHONY: setup setup-local-llm setup-test app test lint eval local-llm clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,10 +11,13 @@ setup:
 setup-local-llm:
 	@bash scripts/setup.sh --local-llm
 
+setup-test:
+	@bash scripts/setup.sh --local-llm --browser
+
 app: setup
 	$(VENV)/brief app --corpus "$(CORPUS)" --port $(PORT)
 
-test: setup-local-llm lint
+test: setup-test lint
 	$(VENV)/python -m pytest -q
 
 lint:

@@ -1,17 +1,35 @@
-"""The chat app: questions in, quoted answers with their sources beneath. Thin over the core."""
+"""The chat app: quoted answers with their sources beside them; corpus and evaluation pages.
+
+Thin over the core: answering is ``BriefingService``, history and feedback live in SQLite beside
+the store (``retrieval.conversations``, ``retrieval.feedback``), exports are ``retrieval.briefs``.
+Document and model text is always escaped: nothing renders as HTML, links only to http(s) sources.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from retrieval.embeddings import ModelUnavailableError
-from retrieval.index import StoreBusyError, StoreMismatchError, connect
-from retrieval.models import UNSUPPORTED_MARK, Answer, Filters
+from retrieval.briefs import answer_docx
+from retrieval.conversations import ConversationStore
+from retrieval.errors import BriefError
+from retrieval.feedback import FeedbackStore
+from retrieval.index import StatementIndex, connect
+from retrieval.models import UNSUPPORTED_MARK, Answer, Citation, Filters
 from retrieval.queries import Turn
-from retrieval.service import BriefingService, Mode, QuestionError
-from retrieval.settings import SettingsError, load_settings
+from retrieval.service import BriefingService, Mode
+from retrieval.settings import load_settings
+
+UPLOAD_TYPES = ["md", "markdown", "txt"]
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# ---------------------------------------------------------------- resources
 
 
 @st.cache_resource(show_spinner="Opening the statement store…")
@@ -20,67 +38,171 @@ def get_service() -> BriefingService:
     return BriefingService(connect(load_settings()))
 
 
+@st.cache_resource
+def get_stores() -> tuple[ConversationStore, FeedbackStore]:
+    """Conversation history and feedback, durable, beside the store."""
+    path = load_settings().data_dir / "app.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return ConversationStore(path), FeedbackStore(path)
+
+
+def current_user() -> str:
+    """The signed-in user's e-mail with OpenID Connect login, else the single local user."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("sub") or "user")
+    except (AttributeError, KeyError):
+        pass
+    return "local"
+
+
+# ---------------------------------------------------------------- safe text
+
+
+def escape(text: str) -> str:
+    """Escape Markdown so document text never renders as markup, links or images."""
+    for ch in "\\`*_{}[]()#+-.!|<>~:$":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def answer_markdown(text: str) -> str:
+    """Answer text as safe Markdown, with unsupported sentences visibly flagged."""
+    return escape(text).replace(escape(UNSUPPORTED_MARK), ":orange-badge[unsupported]")
+
+
+def safe_url(url: str) -> str | None:
+    """The URL when it is http(s), else None (no javascript:, data: or file: links)."""
+    return url if re.match(r"^https?://[^\s]+$", url or "") else None
+
+
+# ---------------------------------------------------------------- answer rendering
+
+
+def highlighted_paragraph(answer: Answer, c: Citation) -> str:
+    """The passage around a quote, escaped, with the quote highlighted."""
+    for p in answer.passages:
+        chunk = p.chunk
+        if chunk.doc_id != c.doc_id or not (chunk.start <= c.start < chunk.end):
+            continue
+        lo, hi = c.start - chunk.start, min(c.end, chunk.end) - chunk.start
+        if chunk.text[lo:hi] != c.quote:
+            break
+        para_lo = chunk.text.rfind("\n", 0, lo) + 1  # the line: a paragraph or a list item
+        para_hi = chunk.text.find("\n", hi)
+        para_hi = len(chunk.text) if para_hi < 0 else para_hi
+        before = chunk.text[para_lo:lo].strip().lstrip("-*• ").strip()
+        after = chunk.text[hi:para_hi].strip()
+        quote = escape(" ".join(c.quote.split()))
+        return " ".join(
+            x
+            for x in (
+                escape(" ".join(before.split())),
+                f":orange-background[{quote}]",
+                escape(" ".join(after.split())),
+            )
+            if x
+        )
+    return f":orange-background[{escape(' '.join(c.quote.split()))}]"
+
+
 def render_sources(answer: Answer) -> None:
-    """Citations beneath an answer: title, issuer, date, section and the exact quote."""
+    """One card per citation: title, issuer, date, section, the quote in its paragraph."""
     if answer.refused:
         if answer.passages:
             st.caption("Closest passages (not an answer):")
             for p in answer.passages[:3]:
                 meta = p.chunk.meta
-                st.markdown(f"**{meta.title}** · {meta.issuer} · {meta.date_label()}")
-                st.text(p.chunk.text[:400] + ("…" if len(p.chunk.text) > 400 else ""))
+                with st.container(border=True):
+                    st.markdown(f"**{escape(meta.title)}**")
+                    st.caption(escape(f"{meta.issuer} · {meta.date_label()}"))
+                    st.text(p.chunk.text[:400] + ("…" if len(p.chunk.text) > 400 else ""))
         return
     for c in answer.citations:
         with st.container(border=True):
-            head = f"[{c.n}] {c.title}"
-            st.markdown(f"**{_escape(head)}**")
-            st.caption(_escape(" · ".join(x for x in (c.issuer, c.date_label, c.section) if x)))
+            st.markdown(f"**\\[{c.n}\\] {escape(c.title)}**")
+            st.caption(escape(" · ".join(x for x in (c.issuer, c.date_label, c.section) if x)))
             if not c.supported:
                 st.markdown(":orange-badge[does not support the sentence that cites it]")
-            st.text(c.quote)
-            if c.source_url.startswith(("http://", "https://")):
-                st.link_button("Source", c.source_url)
-    with st.expander("Copy for brief (Markdown with footnotes)"):
-        st.code(answer.to_markdown(), language="markdown")
+            st.markdown(highlighted_paragraph(answer, c))
+            url = safe_url(c.source_url)
+            if url:
+                st.link_button("Open source", url)
 
 
-def answer_markdown(text: str) -> str:
-    """Answer text as safe Markdown, with unsupported sentences visibly flagged."""
-    return _escape(text).replace(_escape(UNSUPPORTED_MARK), ":orange-badge[unsupported]")
+def render_answer(answer: Answer, key: str) -> None:
+    """An answer with its sources beside it, the brief exports and the feedback control."""
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(answer_markdown(answer.text))
+        mode = answer.answerer + (f" · {answer.model}" if answer.model else "")
+        st.caption(escape(f"Searched: {answer.filters.describe()} · {mode}"))
+        for note in answer.notes:
+            st.caption("ⓘ " + escape(note))
+        if answer.searched_as != answer.question:
+            with st.expander("Question as searched"):
+                st.text(answer.searched_as)
+        if not answer.refused:
+            with st.expander("Copy for brief"):
+                st.code(answer.to_markdown(), language="markdown")
+                st.download_button(
+                    "Download .docx (footnotes)",
+                    answer_docx(answer),
+                    file_name="brief-answer.docx",
+                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    key=f"docx-{key}",
+                )
+        render_feedback(answer, key)
+    with right:
+        render_sources(answer)
 
 
-def render_notes(answer: Answer) -> None:
-    """What the service noted: fallbacks, removed citations, unsupported sentences."""
-    for note in answer.notes:
-        st.caption("ⓘ " + _escape(note))
-
-
-def _escape(text: str) -> str:
-    """Escape Markdown so document text never renders as markup or links."""
-    for ch in "\\`*_{}[]()#+-.!|<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def main() -> None:
-    """The page."""
-    st.set_page_config(page_title="Briefing assistant", layout="wide")
-    st.title("Briefing assistant")
-    try:
-        service = get_service()
-    except (SettingsError, ModelUnavailableError, StoreBusyError, StoreMismatchError) as exc:
-        st.error(str(exc))
-        st.stop()
+def render_feedback(answer: Answer, key: str) -> None:
+    """Thumbs up/down with an optional comment, stored with the question and answer."""
+    _, feedback = get_stores()
+    sent = st.session_state.setdefault("feedback_sent", set())
+    if key in sent:
+        st.caption("Thanks: feedback recorded.")
         return
-    messages: list[dict[str, Any]] = st.session_state.setdefault("messages", [])
+    rating = st.feedback("thumbs", key=f"thumbs-{key}")
+    if rating is not None:
+        comment = st.text_input("Comment (optional)", key=f"comment-{key}", max_chars=2000)
+        if st.button("Send feedback", key=f"send-{key}"):
+            feedback.record(
+                current_user(),
+                answer,
+                1 if rating == 1 else -1,
+                comment,
+                st.query_params.get("c", ""),
+            )
+            sent.add(key)
+            st.rerun()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def sidebar_filters(service: BriefingService) -> tuple[Filters, Mode]:
+    """Issuer, kind, date range and document filters, and the answerer choice."""
+    docs = service.index.documents()
     with st.sidebar:
         st.subheader("Filters")
-        docs = service.index.documents()
-        issuers = sorted({e.meta.issuer for e in docs.values()})
-        chosen = st.multiselect("Issuer", issuers)
+        issuers = st.multiselect("Issuer", sorted({e.meta.issuer for e in docs.values()}))
+        kinds = st.multiselect("Kind", sorted({e.meta.kind for e in docs.values()}))
+        years = sorted({e.meta.date.year for e in docs.values() if e.meta.date_known})
+        date_range: tuple[int, int] | None = None
+        if len(years) > 1:
+            chosen = st.slider("Years", years[0], years[-1], (years[0], years[-1]))
+            if chosen != (years[0], years[-1]):
+                date_range = (int(chosen[0]), int(chosen[1]))
+        titles = {d: f"{e.meta.date} · {e.meta.title[:60]}" for d, e in docs.items()}
+        picked = st.multiselect(
+            "Document", sorted(titles, key=lambda d: titles[d]), format_func=lambda d: titles[d]
+        )
         st.subheader("Answerer")
+        mode: Mode = "extractive"
         if service.generative_available:
-            mode: Mode = st.radio(
+            mode = st.radio(
                 "Answerer",
                 ["extractive", "generative"],
                 format_func=lambda m: "Verbatim quotes" if m == "extractive" else "Generative",
@@ -89,51 +211,278 @@ def main() -> None:
             )
             endpoint = service.settings.llm_base_url or "OpenAI"
             model = service.model_label or "(endpoint default)"
-            st.caption(_escape(f"Model: {model} at {endpoint}"))
+            st.caption(escape(f"Model: {model} at {endpoint}"))
         else:
-            mode = "extractive"
             st.caption("Verbatim quotes. For generative answers set BRIEF_LLM_BASE_URL.")
-        if st.button("New conversation"):
-            messages.clear()
+    filters = Filters(
+        issuers=tuple(issuers),
+        kinds=tuple(kinds),
+        doc_ids=tuple(picked),
+        date_from=dt.date(date_range[0], 1, 1) if date_range else None,
+        date_to=dt.date(date_range[1], 12, 31) if date_range else None,
+    )
+    return filters, mode
+
+
+def sidebar_conversations(user: str) -> None:
+    """New conversation, and the user's earlier conversations."""
+    conversations, _ = get_stores()
+    with st.sidebar:
+        st.subheader("Conversations")
+        if st.button("New conversation", disabled=st.session_state.get("busy", False)):
+            st.query_params.pop("c", None)
             st.rerun()
-        st.caption(f"{len(docs)} statements indexed")
-    filters = Filters(issuers=tuple(chosen))
-    for msg in messages:
-        with st.chat_message(msg["role"]):
-            if msg["role"] == "user":
-                st.text(msg["content"])
+        for conv in conversations.list(user, limit=10):
+            label = (conv.title or "(untitled)")[:48]
+            if st.button(label, key=f"conv-{conv.id}", type="tertiary"):
+                st.query_params["c"] = conv.id
+                st.rerun()
+
+
+def chat_page() -> None:
+    """Questions in, answers with sources beside them; follow-ups use the conversation."""
+    service = get_service()
+    conversations, _ = get_stores()
+    user = current_user()
+    filters, mode = sidebar_filters(service)
+    sidebar_conversations(user)
+    cid = st.query_params.get("c", "")
+    turns = conversations.turns(cid, user) if cid else []
+    if cid and not turns:
+        st.query_params.pop("c", None)  # unknown, or another user's: start afresh
+        cid = ""
+    if not turns:
+        st.caption(f"{len(service.index.documents())} statements indexed. Ask about them.")
+    for i, turn in enumerate(turns):
+        with st.chat_message(turn.role):
+            if turn.role == "user" or turn.answer is None:
+                st.text(turn.content)
             else:
-                st.markdown(answer_markdown(msg["content"]))
-            if msg.get("answer") is not None:
-                render_notes(msg["answer"])
-                render_sources(msg["answer"])
-    question = st.chat_input("Ask about the statements…")
-    if question:
-        history = [Turn(role=m["role"], content=m["content"]) for m in messages]
+                render_answer(turn.answer, f"{cid}-{i}")
+    busy = st.session_state.get("busy", False)
+    question = st.chat_input("Ask about the statements…", disabled=busy)
+    if question and not busy:
+        st.session_state.pending = question
+        st.session_state.busy = True
+        st.rerun()
+    pending = st.session_state.pop("pending", None) if busy else None
+    if busy and pending is None:
+        st.session_state.busy = False
+        st.rerun()
+    if pending is None:
+        return
+    try:
         with st.chat_message("user"):
-            st.text(question)
+            st.text(pending)
+        history = [Turn(role=t.role, content=t.content) for t in turns]
         with st.chat_message("assistant"):
-            placeholder = st.empty()
-            streamed = ""
-            answer: Answer | None = None
-            try:
-                for event in service.stream(
-                    question, history=history, filters=filters, answerer=mode
-                ):
-                    if isinstance(event, Answer):
-                        answer = event
-                    else:
-                        streamed += event
-                        placeholder.markdown(_escape(streamed) + " ▌")
-            except QuestionError as exc:
-                placeholder.error(str(exc))
-                return
-            assert answer is not None
-            placeholder.markdown(answer_markdown(answer.text))
-            render_notes(answer)
-            render_sources(answer)
-        messages.append({"role": "user", "content": question})
-        messages.append({"role": "assistant", "content": answer.text, "answer": answer})
+            answer = stream_answer(service, pending, history, filters, mode)
+        if answer is not None:
+            if not cid:
+                cid = conversations.create(user)
+                st.query_params["c"] = cid
+            conversations.append(cid, user, "user", pending)
+            conversations.append(cid, user, "assistant", answer.text, answer)
+    finally:
+        st.session_state.busy = False
+    if answer is not None:
+        st.rerun()
+
+
+def stream_answer(
+    service: BriefingService, question: str, history: list[Turn], filters: Filters, mode: Mode
+) -> Answer | None:
+    """Show tokens as they arrive, then return the checked answer (None on a bad question)."""
+    placeholder = st.empty()
+    streamed = ""
+    try:
+        with st.spinner("Searching the statements…"):
+            for event in service.stream(question, history=history, filters=filters, answerer=mode):
+                if isinstance(event, Answer):
+                    return event
+                streamed += event
+                placeholder.markdown(escape(streamed) + " ▌")
+    except BriefError as exc:
+        placeholder.error(str(exc))
+    return None
+
+
+def corpus_page() -> None:
+    """The indexed documents; upload and ingest files; remove a document."""
+    from ingest.pipeline import ingest_paths, remove_documents
+
+    service = get_service()
+    index = service.index
+    docs = index.documents()
+    st.header("Corpus")
+    rows: list[dict[str, Any]] = [
+        {
+            "date": e.meta.date.isoformat(),
+            "title": e.meta.title,
+            "issuer": e.meta.issuer,
+            "kind": e.meta.kind,
+            "chunks": e.chunks,
+            "document": e.doc_id,
+        }
+        for e in sorted(docs.values(), key=lambda e: e.meta.date, reverse=True)
+    ]
+    st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks")
+    st.dataframe(rows, hide_index=True, use_container_width=True)
+
+    st.subheader("Add statements")
+    files = st.file_uploader(
+        "Markdown or text files with YAML front matter",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+    )
+    if files and st.button("Ingest", type="primary"):
+        ingest_uploads(index, files, ingest_paths)
+
+    st.subheader("Remove a document")
+    doomed = st.selectbox(
+        "Document",
+        [None, *sorted(docs)],
+        format_func=lambda d: "—" if d is None else f"{d} · {docs[d].meta.title[:60]}",
+    )
+    if doomed and st.button("Remove", type="secondary"):
+        report = remove_documents(index, [doomed])
+        upload = upload_dir() / doomed
+        if upload.is_file():
+            upload.unlink()
+        st.success(f"Removed {doomed} ({report.total('chunks_deleted')} chunks).")
+
+
+def upload_dir() -> Path:
+    """Where uploaded files are kept (inside the store's folder)."""
+    folder = load_settings().data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def safe_file_name(name: str) -> str | None:
+    """A plain file name for an upload (no folders, no odd characters), or None."""
+    base = _SAFE_NAME.sub("-", Path(name).name).strip(".-")
+    if not base or base.rsplit(".", 1)[-1].lower() not in UPLOAD_TYPES:
+        return None
+    return base[:120]
+
+
+def ingest_uploads(index: StatementIndex, files: list[Any], ingest_paths: Any) -> None:
+    """Save each upload under the store's folder and ingest it, with progress and a report."""
+    folder = upload_dir()
+    progress = st.progress(0.0, text="Ingesting…")
+    results = []
+    for i, f in enumerate(files, start=1):
+        name = safe_file_name(f.name)
+        data = f.getvalue()
+        if name is None:
+            results.append({"file": f.name, "status": "error", "message": "not a .md or .txt file"})
+        elif len(data) > MAX_UPLOAD_BYTES:
+            results.append({"file": f.name, "status": "error", "message": "larger than 10 MB"})
+        else:
+            path = folder / name
+            path.write_bytes(data)
+            report = ingest_paths(index, [path])
+            for r in report.files:
+                results.append(
+                    {
+                        "file": f.name,
+                        "status": r.status,
+                        "message": r.message or "; ".join(r.warnings),
+                        "chunks added": r.chunks_added,
+                    }
+                )
+                if r.status == "error":
+                    path.unlink(missing_ok=True)
+        progress.progress(i / len(files), text=f"Ingested {i} of {len(files)}")
+    errors = [r for r in results if r["status"] == "error"]
+    if errors:
+        st.error(f"{len(errors)} of {len(results)} files could not be ingested.")
+    else:
+        st.success(f"{len(results)} files ingested.")
+    st.dataframe(results, hide_index=True, use_container_width=True)
+
+
+def evaluation_page() -> None:
+    """The latest evaluation runs: scores, categories, charts, failed questions; feedback."""
+    from eval.runs import list_runs
+
+    st.header("Evaluation")
+    settings = load_settings()
+    runs = list_runs(settings.runs_dir)
+    if not runs:
+        st.info(f"No evaluation runs in {settings.runs_dir}. Run `make eval`.")
+    else:
+        chosen = st.selectbox("Run", runs, format_func=lambda r: r.label)
+        show_run(chosen)
+    st.subheader("Feedback")
+    _, feedback = get_stores()
+    records = feedback.records()
+    up = sum(r.rating > 0 for r in records)
+    st.caption(f"{len(records)} ratings: {up} up, {len(records) - up} down")
+    if records:
+        st.dataframe(
+            [
+                {
+                    "when": r.created,
+                    "rating": "👍" if r.rating > 0 else "👎",
+                    "question": r.question,
+                    "comment": r.comment,
+                    "user": r.user,
+                }
+                for r in records[:200]
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
+        st.download_button("Export feedback (CSV)", feedback.export_csv(), "feedback.csv")
+        st.download_button("Export feedback (JSONL)", feedback.export_jsonl(), "feedback.jsonl")
+
+
+def show_run(run: Any) -> None:
+    """One run: its scores table, categories, charts and failed questions."""
+    st.caption(escape(run.describe()))
+    st.dataframe(run.scores_table(), hide_index=True, use_container_width=True)
+    st.subheader("By category")
+    st.dataframe(run.category_table(), hide_index=True, use_container_width=True)
+    charts = run.charts()
+    if charts:
+        cols = st.columns(min(len(charts), 2))
+        for i, chart in enumerate(charts):
+            cols[i % len(cols)].image(str(chart))
+    failed = run.failed_questions()
+    st.subheader(f"Questions that failed ({len(failed)})")
+    for item in failed:
+        with st.expander(escape(f"{item['id']} · {item['category']} · {item['question']}")):
+            st.caption(escape(item["why"]))
+            st.text(item["answer"] or "(no answer)")
+
+
+def main() -> None:
+    """The app: navigation between the chat, corpus and evaluation pages."""
+    st.set_page_config(page_title="Briefing assistant", layout="wide")
+    try:
+        get_service()
+        get_stores()
+    except BriefError as exc:
+        st.error(str(exc))
+        st.stop()
+        return
+    page = st.navigation(
+        [
+            st.Page(chat_page, title="Chat", icon=":material/chat:", default=True),
+            st.Page(
+                corpus_page, title="Corpus", icon=":material/library_books:", url_path="corpus"
+            ),
+            st.Page(
+                evaluation_page,
+                title="Evaluation",
+                icon=":material/monitoring:",
+                url_path="evaluation",
+            ),
+        ]
+    )
+    page.run()
 
 
 main()

@@ -146,6 +146,7 @@ def ask(
         elif live:
             streamed.append(event)
             click.echo(event, nl=False)
+            sys.stdout.flush()  # stream through pipes too, not only to a terminal
     assert answer is not None
     if streamed:
         click.echo()
@@ -241,7 +242,7 @@ def serve(port: int, data_dir: Path | None) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Run folder (default: runs/<UTC time>-<question set>-<systems>-<config>). "
+    help="Run folder (default: BRIEF_RUNS_DIR/<UTC time>-<question set>-<systems>-<config>). "
     "An existing run folder is resumed: questions already answered there are not asked again.",
 )
 @click.option(
@@ -303,7 +304,7 @@ def eval_command(
     documents = {d.doc_id: d.text for d in loaded}
     names = ["pipeline", "stock", "bm25"] if with_baselines else ["pipeline"]
     config = run_config(settings)
-    out_dir = out_dir or default_run_dir(questions_file, names, config)
+    out_dir = out_dir or default_run_dir(questions_file, names, config, settings.runs_dir)
     info = {
         "started_utc": utc_now(),
         "questions_file": str(questions_file),

@@ -154,9 +154,136 @@ def sibling_runs(run_dir: Path, question_ids: frozenset[str]) -> list[tuple[str,
 def run_config(settings: Any) -> dict[str, Any]:
     """The settings that shape answers (a pydantic model), without the store and corpus paths."""
     dumped = settings.model_dump(mode="json")
-    return {k: v for k, v in sorted(dumped.items()) if k not in ("data_dir", "corpus_dir")}
+    return {
+        k: v for k, v in sorted(dumped.items()) if k not in ("data_dir", "corpus_dir", "runs_dir")
+    }
 
 
 def file_sha256(path: Path) -> str:
     """The sha256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- runs as the app shows them
+
+TABLE_KEYS = (
+    ("hit@5", "hit@5"),
+    ("mrr@5", "MRR@5"),
+    ("key_fact_recall", "key facts"),
+    ("answer_words_median", "words (median)"),
+    ("citation_validity", "citations valid"),
+    ("refusal_recall", "refusal recall"),
+    ("false_refusal_rate", "false refusals"),
+    ("latency_p95_s", "latency p95 (s)"),
+    ("unsupported_sentence_share", "unsupported sentences"),
+)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A run folder summarised for display: scores, categories, charts, failed questions."""
+
+    folder: Path
+    info: dict[str, Any]
+    systems: tuple[SystemRun, ...]
+
+    @property
+    def label(self) -> str:
+        """Start time, question set and answerer, for a picker."""
+        started = str(self.info.get("started_utc", ""))[:16].replace("T", " ")
+        qset = Path(str(self.info.get("questions_file", "?"))).stem
+        answerer = (self.info.get("config") or {}).get("answerer", "extractive")
+        return f"{started} · {qset} · {answerer} · {self.folder.name}"
+
+    def describe(self) -> str:
+        """One line: questions, corpus, systems."""
+        return (
+            f"{self.info.get('questions', '?')} questions from "
+            f"{self.info.get('questions_file', '?')} over {self.info.get('documents', '?')} "
+            f"documents; systems: {', '.join(s.name for s in self.systems)}"
+        )
+
+    def scores_table(self) -> list[dict[str, Any]]:
+        """One row per system with the headline figures."""
+        rows = []
+        for s in self.systems:
+            overall = s.scores.get("overall", {})
+            row: dict[str, Any] = {"system": s.name}
+            for key, label in TABLE_KEYS:
+                if key in overall:
+                    row[label] = round(float(overall[key]), 3)
+            rows.append(row)
+        return rows
+
+    def category_table(self) -> list[dict[str, Any]]:
+        """The pipeline's figures per question category."""
+        if not self.systems:
+            return []
+        rows = []
+        for category, block in sorted(self.systems[0].scores.get("by_category", {}).items()):
+            row: dict[str, Any] = {"category": category, "questions": block.get("questions")}
+            for key, label in TABLE_KEYS[:7]:
+                if key in block:
+                    row[label] = round(float(block[key]), 3)
+            rows.append(row)
+        return rows
+
+    def charts(self) -> list[Path]:
+        """The run's PNG charts."""
+        return sorted(self.folder.glob("*.png"))
+
+    def failed_questions(self) -> list[dict[str, str]]:
+        """The pipeline's misses: wrong refusal, gold not retrieved, key facts missing."""
+        if not self.systems:
+            return []
+        system = self.systems[0]
+        texts = _question_texts(self.info)
+        out = []
+        for row in system.rows:
+            why = []
+            if row.get("answerable", True):
+                if row.get("refused"):
+                    why.append("refused an answerable question")
+                if row.get("hit5") == 0:
+                    why.append("gold passage not in the top 5")
+                if row.get("key_facts") is not None and row["key_facts"] < 1.0:
+                    why.append(f"key facts {row['key_facts']:.2f}")
+            elif not row.get("refused"):
+                why.append("answered an unanswerable question")
+            if why:
+                record = system.records.get(row["id"], {})
+                out.append(
+                    {
+                        "id": str(row["id"]),
+                        "category": str(row.get("category", "")),
+                        "question": texts.get(row["id"], ""),
+                        "why": "; ".join(why),
+                        "answer": str(record.get("answer", "")),
+                    }
+                )
+        return out
+
+
+def _question_texts(info: dict[str, Any]) -> dict[str, str]:
+    path = Path(str(info.get("questions_file", "")))
+    try:
+        from eval.questions import load_questions
+
+        return {q.id: q.question for q in load_questions(path)}
+    except Exception:  # a moved or edited question file: show ids only
+        return {}
+
+
+def list_runs(root: Path, limit: int = 30) -> list[RunView]:
+    """Run folders under ``root`` with scores, newest first."""
+    if not root.is_dir():
+        return []
+    views = []
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        systems = load_systems(folder)
+        if systems:
+            views.append(RunView(folder, read_run_info(folder), tuple(systems)))
+    views.sort(key=lambda v: str(v.info.get("started_utc", "")), reverse=True)
+    return views[:limit]

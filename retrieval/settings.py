@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="Folder of statements that `brief app` ingests before starting.",
     )
 
+    runs_dir: Path = Field(
+        default=PROJECT_ROOT / "runs",
+        description="Folder of evaluation runs (`brief eval` writes there; the app's "
+        "Evaluation page reads it).",
+    )
+
     # --- embedding
     embedding_model: Literal["all-MiniLM-L6-v2-int8"] = Field(
         default="all-MiniLM-L6-v2-int8",

