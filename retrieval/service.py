@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
@@ -125,8 +125,11 @@ class BriefingService:
         history: list[Turn] | None = None,
         filters: Filters | None = None,
         answerer: Mode | None = None,
-    ) -> Iterator[str | Answer]:
-        """Tokens of the answer as they arrive (generative only), then the final ``Answer``."""
+    ) -> Generator[str | Answer, None, None]:
+        """Tokens of the answer as they arrive (generative only), then the final ``Answer``.
+
+        Closing the generator early hangs up on the model endpoint.
+        """
         question = " ".join(question.split())
         if not question:
             raise QuestionError("the question is empty")
