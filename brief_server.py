@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import urllib.error
 import urllib.request
@@ -214,9 +215,16 @@ class AnswerServer(ThreadingHTTPServer):
         print(f"brief serve: {message}", flush=True)
 
 
+def _exit_on_term(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
 def serve(service: BriefingService, port: int = 0) -> None:
     """Serve until interrupted, with the address recorded beside the store."""
     server = AnswerServer(service, port)
+    if threading.current_thread() is threading.main_thread():
+        # A terminated server removes its record too (the default SIGTERM skips `finally`).
+        signal.signal(signal.SIGTERM, _exit_on_term)
     record = service.settings.data_dir / SERVER_FILE
     record.write_text(json.dumps({"url": server.url, "pid": os.getpid()}), encoding="utf-8")
     server.log(f"answering on {server.url} (store {service.settings.data_dir})")

@@ -12,7 +12,6 @@ Usage: .venv/bin/python scripts/bench_generative.py DATA_DIR   (a store of the c
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import statistics
@@ -144,19 +143,15 @@ def main() -> None:
                 events.close()  # hang up, as the raw client does, so the server stops
         cli = [BRIEF, "ask", "--answerer", "generative"]
         cold = [_first_byte([*cli, q], env) for q in QUESTIONS]
+        serve_port = _free_port()
         serve = subprocess.Popen(
-            [BRIEF, "serve", "--port", str(_free_port())],
-            stdout=subprocess.PIPE,
+            [BRIEF, "serve", "--port", str(serve_port)],
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
         )
         try:
-            record = data_dir / "server.json"
-            deadline = time.monotonic() + 120
-            while not record.exists() and time.monotonic() < deadline:
-                time.sleep(0.3)
-            url = json.loads(record.read_text())["url"]
-            _wait(url + "/v1/health", serve)
+            _wait(f"http://127.0.0.1:{serve_port}/v1/health", serve)
             served = [_first_byte([*cli, q], env) for q in QUESTIONS]
         finally:
             serve.terminate()

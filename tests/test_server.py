@@ -126,3 +126,42 @@ def test_stale_server_record_is_ignored(tmp_path: Any) -> None:
 def test_unreachable_server_is_a_one_line_error() -> None:
     with pytest.raises(ServerError, match="failed"):
         list(remote_ask("http://127.0.0.1:9", {"question": "x"}, timeout=2))
+
+
+def test_brief_serve_process_records_itself_and_cleans_up_on_sigterm(
+    small_corpus: Any, small_settings: Settings, embeddings: Any
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from ingest.pipeline import ingest_paths
+    from retrieval.index import open_index
+
+    with open_index(small_settings, embeddings) as index:
+        ingest_paths(index, [small_corpus])
+    brief = str(Path(sys.executable).with_name("brief"))
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("BRIEF_")}
+    proc = subprocess.Popen(
+        [brief, "serve", "--port", "0", "--data-dir", str(small_settings.data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    record = small_settings.data_dir / SERVER_FILE
+    try:
+        deadline = time.monotonic() + 90
+        while running_server(small_settings.data_dir) is None:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "brief serve did not start"
+            time.sleep(0.3)
+        url = running_server(small_settings.data_dir)
+        assert url
+        events = list(remote_ask(url, {"question": "What is the herring quota cut?"}, 60))
+        assert "12 percent" in events[-1]["answer"]["text"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert not record.exists()
