@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, cast
+from typing import Literal, Self, cast
 
 from pydantic import ValidationError
 
@@ -112,17 +112,19 @@ def make_title(text: str) -> str:
     return " ".join(text.split())[:MAX_TITLE_CHARS]
 
 
-class ConversationStore:
-    """Conversations of every user in one SQLite file; safe to share between threads."""
+class SqliteStore:
+    """A table set in the app's SQLite file, created on open; safe to share between threads."""
+
+    schema = ""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._db = open_database(path)
         with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(self.schema)
 
-    def __enter__(self) -> ConversationStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -132,6 +134,17 @@ class ConversationStore:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._db.close()
+
+
+class ConversationStore(SqliteStore):
+    """Conversations of every user in one SQLite file; safe to share between threads."""
+
+    schema = _SCHEMA
 
     def create(self, user: str, title: str = "") -> str:
         """Start a conversation; returns its random URL-safe id."""
@@ -219,11 +232,6 @@ class ConversationStore:
                 "DELETE FROM conversations WHERE id = ? AND owner = ?", (conversation_id, user)
             )
         return cursor.rowcount > 0
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._db.close()
 
     def list(self, user: str, limit: int = 50) -> builtins.list[Conversation]:
         """The user's conversations, most recently updated first."""

@@ -5,13 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from retrieval.conversations import check_user, open_database, utc_now
+from retrieval.conversations import SqliteStore, check_user, utc_now
 from retrieval.errors import BriefError
 from retrieval.models import Answer
 
@@ -97,26 +94,10 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-class FeedbackStore:
+class FeedbackStore(SqliteStore):
     """Ratings of every user in one SQLite file (the app's); safe to share between threads."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = open_database(path)
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
-
-    def __enter__(self) -> FeedbackStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    schema = _SCHEMA
 
     def record(
         self,
@@ -213,8 +194,3 @@ class FeedbackStore:
             for rec in self.records(user)
         ]
         return "".join(line + "\n" for line in lines)
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._db.close()
