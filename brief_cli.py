@@ -59,6 +59,8 @@ data_dir_option = click.option(
 )
 
 
+REMOTE_TIMEOUT_S = 600.0  # the server applies its own model timeouts; this only guards a hang
+
 answerer_option = click.option(
     "--answerer",
     type=click.Choice(["extractive", "generative"]),
@@ -131,16 +133,32 @@ def ask(
 
     When `brief serve` runs on the same store, the question goes to it (fast: nothing to load).
     """
+    from brief_server import running_server
+    from retrieval.paths import only_store_setting, store_folder
+
+    dates = {"date_from": _date(date_from), "date_to": _date(date_to)}
+    filters: dict[str, Any] = {"issuers": issuer, "kinds": kind, "doc_ids": docs, **dates}
+    url = running_server(store_folder(data_dir)) if only_store_setting() else None
+    if url and as_json:
+        # The fastest path: no settings, models or store to load; the server's JSON as is.
+        for event in _remote_events(url, question, filters, answerer):
+            if "answer" in event:
+                answer_json = event["answer"]
+        click.echo(json.dumps(answer_json, indent=2, ensure_ascii=False))
+        return
     from retrieval.models import Answer, Filters
 
-    filters = Filters(
-        issuers=issuer, kinds=kind, doc_ids=docs, date_from=_date(date_from), date_to=_date(date_to)
-    )
     live = not (as_json or markdown)
     streamed: list[str] = []
     answer: Answer | None = None
-    settings = _settings(data_dir)
-    for event in _answer_events(settings, question, filters, cast("Mode | None", answerer)):
+    if url:
+        events: Iterator[Any] = (
+            e.get("token") or Answer.model_validate(e["answer"])
+            for e in _remote_events(url, question, filters, answerer)
+        )
+    else:
+        events = _local_events(_settings(data_dir), question, Filters(**filters), answerer)
+    for event in events:
         if isinstance(event, Answer):
             answer = event
         elif live:
@@ -177,34 +195,35 @@ def ask(
         click.echo(f"    “{cit.quote}”")
 
 
-def _answer_events(
-    settings: Any, question: str, filters: Any, answerer: Mode | None
-) -> Iterator[Any]:
-    """Tokens then the Answer: from a running `brief serve` if there is one, else in-process."""
-    from brief_server import ServerError, remote_ask, running_server
-    from retrieval.models import Answer
+def _remote_events(
+    url: str, question: str, filters: dict[str, Any], answerer: str | None
+) -> Iterator[dict[str, Any]]:
+    """Token and answer events from a running `brief serve`."""
+    from brief_server import ServerError, remote_ask
 
-    url = running_server(settings.data_dir)
-    if url:
-        payload = {
-            "question": question,
-            "filters": filters.model_dump(mode="json"),
-            "answerer": answerer,
-        }
-        try:
-            for event in remote_ask(url, payload, timeout=settings.llm_timeout_s * 3 + 30):
-                if "token" in event:
-                    yield event["token"]
-                elif "answer" in event:
-                    yield Answer.model_validate(event["answer"])
-        except ServerError as exc:
-            raise click.ClickException(str(exc)) from None
-        return
+    payload = {
+        "question": question,
+        "filters": {
+            k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()
+        },
+        "answerer": answerer,
+    }
+    try:
+        yield from remote_ask(url, payload, timeout=REMOTE_TIMEOUT_S)
+    except ServerError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _local_events(
+    settings: Any, question: str, filters: Any, answerer: str | None
+) -> Iterator[Any]:
+    """Tokens then the Answer, answered in this process."""
     from retrieval.index import open_index
     from retrieval.service import BriefingService
 
     with open_index(settings) as index:
-        yield from BriefingService(index).stream(question, filters=filters, answerer=answerer)
+        service = BriefingService(index)
+        yield from service.stream(question, filters=filters, answerer=cast("Mode | None", answerer))
 
 
 @main.command()

@@ -16,9 +16,9 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.errors import BriefError
+from retrieval.paths import DEFAULT_DATA_DIR, PROJECT_ROOT
 
 ENV_PREFIX = "BRIEF_"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class SettingsError(BriefError, ValueError):
@@ -37,7 +37,7 @@ class Settings(BaseSettings):
 
     # --- storage
     data_dir: Path = Field(
-        default=PROJECT_ROOT / "data",
+        default=DEFAULT_DATA_DIR,
         description="Folder for the Chroma store, the record manager and the BM25 index.",
     )
     collection: str = Field(

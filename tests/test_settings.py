@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.paths import PROJECT_ROOT
 from retrieval.settings import (
     ENV_PREFIX,
-    PROJECT_ROOT,
     Settings,
     SettingsError,
     load_settings,
