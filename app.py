@@ -27,6 +27,8 @@ from retrieval.settings import load_settings
 UPLOAD_TYPES = ["md", "markdown", "txt"]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_EMPHASIS = re.compile(r"\*\*|__")
 
 
 # ---------------------------------------------------------------- resources
@@ -91,8 +93,8 @@ def highlighted_paragraph(answer: Answer, c: Citation) -> str:
         para_lo = chunk.text.rfind("\n", 0, lo) + 1  # the line: a paragraph or a list item
         para_hi = chunk.text.find("\n", hi)
         para_hi = len(chunk.text) if para_hi < 0 else para_hi
-        before = chunk.text[para_lo:lo].strip().lstrip("-*• ").strip()
-        after = chunk.text[hi:para_hi].strip()
+        before = _EMPHASIS.sub("", _LIST_MARK.sub("", chunk.text[para_lo:lo])).strip()
+        after = _EMPHASIS.sub("", chunk.text[hi:para_hi]).strip()
         quote = escape(" ".join(c.quote.split()))
         return " ".join(
             x
@@ -313,21 +315,8 @@ def corpus_page() -> None:
 
     service = get_service()
     index = service.index
-    docs = index.documents()
     st.header("Corpus")
-    rows: list[dict[str, Any]] = [
-        {
-            "date": e.meta.date.isoformat(),
-            "title": e.meta.title,
-            "issuer": e.meta.issuer,
-            "kind": e.meta.kind,
-            "chunks": e.chunks,
-            "document": e.doc_id,
-        }
-        for e in sorted(docs.values(), key=lambda e: e.meta.date, reverse=True)
-    ]
-    st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks")
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    listing = st.container()  # filled last, after this run's ingest or removal
 
     st.subheader("Add statements")
     files = st.file_uploader(
@@ -339,6 +328,7 @@ def corpus_page() -> None:
         ingest_uploads(index, files, ingest_paths)
 
     st.subheader("Remove a document")
+    docs = index.documents()
     doomed = st.selectbox(
         "Document",
         [None, *sorted(docs)],
@@ -350,6 +340,22 @@ def corpus_page() -> None:
         if upload.is_file():
             upload.unlink()
         st.success(f"Removed {doomed} ({report.total('chunks_deleted')} chunks).")
+
+    listed = index.documents()  # after this run's changes
+    rows: list[dict[str, Any]] = [
+        {
+            "date": e.meta.date.isoformat(),
+            "title": e.meta.title,
+            "issuer": e.meta.issuer,
+            "kind": e.meta.kind,
+            "chunks": e.chunks,
+            "document": e.doc_id,
+        }
+        for e in sorted(listed.values(), key=lambda e: e.meta.date, reverse=True)
+    ]
+    with listing:
+        st.caption(f"{len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks")
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def upload_dir() -> Path:
@@ -400,7 +406,7 @@ def ingest_uploads(index: StatementIndex, files: list[Any], ingest_paths: Any) -
         st.error(f"{len(errors)} of {len(results)} files could not be ingested.")
     else:
         st.success(f"{len(results)} files ingested.")
-    st.dataframe(results, hide_index=True, use_container_width=True)
+    st.dataframe(results, hide_index=True, width="stretch")
 
 
 def evaluation_page() -> None:
@@ -433,7 +439,7 @@ def evaluation_page() -> None:
                 for r in records[:200]
             ],
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
         st.download_button("Export feedback (CSV)", feedback.export_csv(), "feedback.csv")
         st.download_button("Export feedback (JSONL)", feedback.export_jsonl(), "feedback.jsonl")
@@ -442,9 +448,9 @@ def evaluation_page() -> None:
 def show_run(run: Any) -> None:
     """One run: its scores table, categories, charts and failed questions."""
     st.caption(escape(run.describe()))
-    st.dataframe(run.scores_table(), hide_index=True, use_container_width=True)
+    st.dataframe(run.scores_table(), hide_index=True, width="stretch")
     st.subheader("By category")
-    st.dataframe(run.category_table(), hide_index=True, use_container_width=True)
+    st.dataframe(run.category_table(), hide_index=True, width="stretch")
     charts = run.charts()
     if charts:
         cols = st.columns(min(len(charts), 2))
