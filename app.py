@@ -147,9 +147,12 @@ def render_answer(answer: Answer, key: str) -> None:
         if not answer.refused:
             with st.expander("Copy for brief"):
                 st.code(answer.to_markdown(), language="markdown")
+                docx = st.session_state.setdefault("docx", {})
+                if key not in docx:  # built once per answer, not on every rerun
+                    docx[key] = answer_docx(answer)
                 st.download_button(
                     "Download .docx (footnotes)",
-                    answer_docx(answer),
+                    docx[key],
                     file_name="brief-answer.docx",
                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     key=f"docx-{key}",
@@ -279,16 +282,17 @@ def chat_page() -> None:
         history = [Turn(role=t.role, content=t.content) for t in turns]
         with st.chat_message("assistant"):
             answer = stream_answer(service, pending, history, filters, mode)
-        if answer is not None:
-            if not cid:
-                cid = conversations.create(user)
-                st.query_params["c"] = cid
-            conversations.append(cid, user, "user", pending)
-            conversations.append(cid, user, "assistant", answer.text, answer)
+            if answer is not None:
+                if not cid:
+                    cid = conversations.create(user)
+                    st.query_params["c"] = cid
+                conversations.append(cid, user, "user", pending)
+                conversations.append(cid, user, "assistant", answer.text, answer)
+                render_answer(answer, f"{cid}-{len(turns) + 1}")  # on screen now, not a rerun later
     finally:
         st.session_state.busy = False
     if answer is not None:
-        st.rerun()
+        st.rerun()  # enable the input again
 
 
 def stream_answer(
@@ -301,6 +305,7 @@ def stream_answer(
         with st.spinner("Searching the statements…"):
             for event in service.stream(question, history=history, filters=filters, answerer=mode):
                 if isinstance(event, Answer):
+                    placeholder.empty()
                     return event
                 streamed += event
                 placeholder.markdown(escape(streamed) + " ▌")
