@@ -19,7 +19,7 @@ from retrieval.conversations import ConversationStore
 from retrieval.errors import BriefError
 from retrieval.feedback import FeedbackStore
 from retrieval.index import StatementIndex, connect
-from retrieval.models import UNSUPPORTED_MARK, Answer, Citation, Filters
+from retrieval.models import UNSUPPORTED_MARK, Answer, Citation, Filters, WordingChange
 from retrieval.queries import Turn
 from retrieval.service import BriefingService, Mode
 from retrieval.settings import load_settings
@@ -108,6 +108,20 @@ def highlighted_paragraph(answer: Answer, c: Citation) -> str:
     return f":orange-background[{escape(' '.join(c.quote.split()))}]"
 
 
+def change_markdown(change: WordingChange) -> str:
+    """A word-level diff as safe Markdown: added words green, dropped words struck through."""
+
+    def styled(op: str, text: str) -> str:
+        if op == "+":
+            return f":green-background[{text}]"
+        if op == "-":
+            return f":red-background[~~{text}~~]"
+        return text
+
+    body = " ".join(styled(p.op, escape(p.text)) for p in change.pieces)
+    return f"**\\[{change.before}\\] → \\[{change.after}\\]** {body}"
+
+
 def render_sources(answer: Answer) -> None:
     """One card per citation: title, issuer, date, section, the quote in its paragraph."""
     if answer.refused:
@@ -141,6 +155,10 @@ def render_answer(answer: Answer, key: str) -> None:
         st.caption(escape(f"Searched: {answer.filters.describe()} · {mode}"))
         for note in answer.notes:
             st.caption("ⓘ " + escape(note))
+        if answer.changes:
+            with st.expander("What changed between statements", expanded=True):
+                for change in answer.changes:
+                    st.markdown(change_markdown(change))
         if answer.searched_as != answer.question:
             with st.expander("Question as searched"):
                 st.text(answer.searched_as)

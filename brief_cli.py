@@ -189,6 +189,11 @@ def ask(
             chunk = p.chunk
             click.echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
         return
+    if answer.changes:
+        click.echo("What changed between consecutive statements:")
+        for change in answer.changes:
+            click.echo(f"  {change.summary()}")
+        click.echo()
     for cit in answer.citations:
         flag = "" if cit.supported else " (does not support the sentence citing it)"
         click.echo(f"[{cit.n}] {cit.footnote()}{flag}")

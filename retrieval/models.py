@@ -257,6 +257,44 @@ class AnswerSentence(BaseModel):
     )
 
 
+class DiffPiece(BaseModel):
+    """A run of words: kept (``=``), added (``+``) or dropped (``-``) by the later quote."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    op: str = Field(pattern=r"^[=+-]$")
+    text: str
+
+
+class WordingChange(BaseModel):
+    """The change from one statement's quote to the next statement's on the same topic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    before: int = Field(description="Citation number of the earlier quote.")
+    after: int = Field(description="Citation number of the later quote.")
+    pieces: list[DiffPiece]
+
+    @property
+    def added(self) -> list[str]:
+        """Phrases the later quote has and the earlier lacks."""
+        return [p.text for p in self.pieces if p.op == "+"]
+
+    @property
+    def dropped(self) -> list[str]:
+        """Phrases the earlier quote has and the later lacks."""
+        return [p.text for p in self.pieces if p.op == "-"]
+
+    def summary(self) -> str:
+        """One line: ``[1] → [3]: added “…”; dropped “…”`` (or ``same wording``)."""
+        parts = []
+        if self.added:
+            parts.append("added " + "; ".join(f"“{t}”" for t in self.added))
+        if self.dropped:
+            parts.append("dropped " + "; ".join(f"“{t}”" for t in self.dropped))
+        return f"[{self.before}] → [{self.after}]: " + (", ".join(parts) or "same wording")
+
+
 UNSUPPORTED_MARK = "[unsupported]"
 
 
@@ -285,6 +323,10 @@ class Answer(BaseModel):
     )
     interrupted: bool = Field(
         default=False, description="The stream was cut: the text is the part that arrived."
+    )
+    changes: list[WordingChange] = Field(
+        default_factory=list,
+        description="Comparisons: how the wording changed between consecutive statements.",
     )
 
     @property

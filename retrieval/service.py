@@ -50,6 +50,7 @@ from retrieval.support import (
     split_claims,
     with_marker,
 )
+from retrieval.wording import wording_changes
 
 MAX_QUESTION_CHARS = 2000
 MAX_CONDENSED_CHARS = 400
@@ -142,10 +143,15 @@ class BriefingService:
                 "(any OpenAI-compatible server) or OPENAI_API_KEY"
             )
         filters = filters or Filters()
-        if mode == "extractive":
-            yield self._extractive(question, history or [], filters)
-        else:
-            yield from self._generative(question, history or [], filters)
+        events = (
+            iter([self._extractive(question, history or [], filters)])
+            if mode == "extractive"
+            else self._generative(question, history or [], filters)
+        )
+        for event in events:
+            if isinstance(event, Answer) and event.intent == "comparison" and not event.refused:
+                event.changes = wording_changes(event.citations)
+            yield event
 
     # --- extractive
 

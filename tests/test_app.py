@@ -560,3 +560,12 @@ def test_app_source_never_allows_html() -> None:
     assert "unsafe_allow_html" not in source
     assert "st.html(" not in source
     assert "components.v1" not in source
+
+
+def test_comparison_shows_what_changed_between_statements(app: AppTest) -> None:
+    app.chat_input[0].set_value("How has the wording on denuclearization changed since 2021?").run()
+    assert not app.exception
+    assert any(e.label == "What changed between statements" for e in app.expander)
+    diffs = [str(m.value) for m in app.markdown if "→" in str(m.value)]
+    assert diffs
+    assert any(":green-background[" in d or ":red-background[" in d for d in diffs)
