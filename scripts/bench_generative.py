@@ -70,13 +70,13 @@ def _summary(name: str, values: list[float], reference: float | None = None) -> 
 
 def _first_byte(cmd: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None
     first = proc.stdout.read(1)
     elapsed = time.perf_counter() - t0
-    proc.communicate()
+    _, err = proc.communicate()
     if not first or proc.returncode:
-        raise SystemExit(f"{cmd} failed")
+        raise SystemExit(f"{cmd} failed: {err.decode(errors='replace')[-800:]}")
     return elapsed
 
 
