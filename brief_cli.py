@@ -138,7 +138,10 @@ def ask(
 
     dates = {"date_from": _date(date_from), "date_to": _date(date_to)}
     filters: dict[str, Any] = {"issuers": issuer, "kinds": kind, "doc_ids": docs, **dates}
-    url = running_server(store_folder(data_dir)) if only_store_setting() else None
+    # With only the store folder set, the settings need not be loaded at all (fast); otherwise
+    # they are, so that a mistyped BRIEF_* variable is still an error.
+    settings = None if only_store_setting() else _settings(data_dir)
+    url = running_server(settings.data_dir if settings else store_folder(data_dir))
     if url and as_json:
         # The fastest path: no settings, models or store to load; the server's JSON as is.
         for event in _remote_events(url, question, filters, answerer):
@@ -157,7 +160,8 @@ def ask(
             for e in _remote_events(url, question, filters, answerer)
         )
     else:
-        events = _local_events(_settings(data_dir), question, Filters(**filters), answerer)
+        settings = settings or _settings(data_dir)
+        events = _local_events(settings, question, Filters(**filters), answerer)
     for event in events:
         if isinstance(event, Answer):
             answer = event

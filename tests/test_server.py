@@ -97,23 +97,29 @@ def test_unknown_path_is_404(server: AnswerServer) -> None:
     assert "no such endpoint" in payload["error"]
 
 
+@pytest.mark.parametrize("extra_env", [{}, {"BRIEF_TOP_K": "8"}])
 def test_cli_ask_goes_to_a_running_server(
-    server: AnswerServer, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+    server: AnswerServer, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, extra_env: dict[str, str]
 ) -> None:
-    record = corpus_settings.data_dir / SERVER_FILE
-    record.write_text(json.dumps({"url": server.url, "pid": __import__("os").getpid()}))
-    try:
-        assert running_server(corpus_settings.data_dir) == server.url
-        # The store lock is held by this process's session fixture; the CLI must not need it.
-        result = CliRunner().invoke(
-            main, ["ask", "--json", "--data-dir", str(corpus_settings.data_dir), SINGAPORE]
-        )
-    finally:
-        record.unlink()
-    assert result.exit_code == 0, result.output
-    answer = json.loads(result.stdout)
-    assert "Singapore" in answer["text"]
-    assert running_server(corpus_settings.data_dir) is None
+    # The folder holds only the server's record: answering in-process would find no statements.
+    for key, value in extra_env.items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / SERVER_FILE).write_text(
+        json.dumps({"url": server.url, "pid": __import__("os").getpid()})
+    )
+    assert running_server(tmp_path) == server.url
+    for args in (["--json"], []):
+        result = CliRunner().invoke(main, ["ask", *args, "--data-dir", str(tmp_path), SINGAPORE])
+        assert result.exit_code == 0, result.output
+        assert "Singapore" in result.stdout
+    assert (
+        "Singapore"
+        in json.loads(
+            CliRunner()
+            .invoke(main, ["ask", "--json", "--data-dir", str(tmp_path), SINGAPORE])
+            .stdout
+        )["text"]
+    )
 
 
 def test_stale_server_record_is_ignored(tmp_path: Any) -> None:
