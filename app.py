@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from retrieval.briefs import answer_docx
-from retrieval.conversations import ConversationStore
+from retrieval.conversations import ConversationStore, app_db_path
 from retrieval.errors import BriefError
 from retrieval.feedback import FeedbackStore
 from retrieval.index import StatementIndex, connect
@@ -43,7 +43,7 @@ def get_service() -> BriefingService:
 @st.cache_resource
 def get_stores() -> tuple[ConversationStore, FeedbackStore]:
     """Conversation history and feedback, durable, beside the store."""
-    path = load_settings().data_dir / "app.sqlite"
+    path = app_db_path(get_service().settings.data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     return ConversationStore(path), FeedbackStore(path)
 
@@ -383,7 +383,7 @@ def corpus_page() -> None:
 
 def upload_dir() -> Path:
     """Where uploaded files are kept (inside the store's folder)."""
-    folder = load_settings().data_dir / "uploads"
+    folder = get_service().settings.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -437,7 +437,7 @@ def evaluation_page() -> None:
     from eval.runs import list_runs
 
     st.header("Evaluation")
-    settings = load_settings()
+    settings = load_settings()  # fresh: runs come and go while the app runs
     runs = list_runs(settings.runs_dir)
     if not runs:
         st.info(f"No evaluation runs in {settings.runs_dir}. Run `make eval`.")

@@ -468,27 +468,22 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
     env = dict(os.environ)
     if data_dir:
         env["BRIEF_DATA_DIR"] = str(data_dir)
-    app_path = Path(__file__).resolve().parent / "app.py"
     click.echo(f"Starting the app on http://127.0.0.1:{port}")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app_path),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = app_command(port)
     try:
         sys.exit(subprocess.call(cmd, env=env))
     except KeyboardInterrupt:
         sys.exit(0)
+
+
+def app_command(port: int) -> list[str]:
+    """The command that serves the Streamlit app on 127.0.0.1:``port`` (headless)."""
+    app_path = Path(__file__).resolve().parent / "app.py"
+    return [
+        *(sys.executable, "-m", "streamlit", "run", str(app_path)),
+        *("--server.headless", "true", "--server.address", "127.0.0.1"),
+        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
+    ]
 
 
 @main.command("serve-llm")

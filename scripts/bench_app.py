@@ -20,6 +20,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from brief_cli import app_command
+
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",
     "Who convened the inaugural NCG meeting?",
@@ -41,7 +43,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def rss_mb(pid: int) -> float:
@@ -59,9 +60,7 @@ def main() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
-    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    cmd += ["--browser.gatherUsageStats", "false"]
+    cmd = app_command(port)
     env = {**os.environ, "BRIEF_DATA_DIR": str(data_dir)}
     app = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -12,7 +12,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import zipfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
+from brief_cli import app_command
 from ingest.pipeline import ingest_paths
 from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.index import open_index
@@ -30,7 +30,6 @@ from retrieval.settings import load_settings
 from tests.test_app import write_fake_run
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -98,21 +97,7 @@ def server(
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(APP),
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            app_command(port),
             cwd=ROOT,
             env=env,
             stdout=out,
