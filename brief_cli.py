@@ -78,15 +78,21 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Delete the collection first and re-embed everything (after changing the embedding "
+    "model, or when `brief doctor` says so).",
+)
 @data_dir_option
 @friendly_errors
-def ingest(paths: tuple[Path, ...], as_json: bool, data_dir: Path | None) -> None:
+def ingest(paths: tuple[Path, ...], as_json: bool, rebuild: bool, data_dir: Path | None) -> None:
     """Ingest statement files or folders (re-running skips what is unchanged)."""
     from ingest.pipeline import ingest_paths
     from retrieval.index import open_index
 
     settings = _settings(data_dir)
-    with open_index(settings) as index:
+    with open_index(settings, rebuild=rebuild) as index:
         report = ingest_paths(index, list(paths))
     if as_json:
         click.echo(
@@ -484,6 +490,31 @@ def app_command(port: int) -> list[str]:
         *("--server.headless", "true", "--server.address", "127.0.0.1"),
         *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
     ]
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@data_dir_option
+@friendly_errors
+def doctor(as_json: bool, data_dir: Path | None) -> None:
+    """Check the store: model, counts, records, BM25 and a sample query; say how to fix."""
+    from retrieval.health import diagnose
+
+    checks = diagnose(_settings(data_dir))
+    failed = [c for c in checks if not c.ok]
+    if as_json:
+        click.echo(
+            json.dumps({"ok": not failed, "checks": [c.to_dict() for c in checks]}, indent=2)
+        )
+    else:
+        for c in checks:
+            mark = "FAIL" if not c.ok else ("warn" if c.warning else "ok")
+            click.echo(f"{mark:>4}  {c.name}: {c.detail}")
+            if c.fix:
+                click.echo(f"      fix: {c.fix}")
+        click.echo("store is healthy" if not failed else f"{len(failed)} check(s) failed")
+    if failed:
+        sys.exit(1)
 
 
 @main.command("serve-llm")

@@ -1,26 +1,29 @@
-"""Everything on disk for one collection: Chroma, record manager, catalog, BM25, and a lock.
+"""The store of one collection: chunks, record manager and catalog in Chroma, BM25 beside it.
 
-One process at a time may open an embedded store: two processes on one ``PersistentClient``
-folder corrupt it silently, so a lock is taken before the client opens.
+Chroma is either embedded (a folder; one process at a time: two processes on one
+``PersistentClient`` folder corrupt it silently, so a lock is taken before the client opens) or
+a Chroma server (``BRIEF_CHROMA_URL``) shared by several processes and machines. Everything that
+processes must agree on lives in Chroma; the BM25 index is a local cache rebuilt from it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import os
-import sqlite3
+import shutil
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from retrieval.embeddings import DIMENSION, MODEL_NAME, OnnxMiniLMEmbeddings
 from retrieval.errors import BriefError
 from retrieval.lexical import LexicalIndex, ids_signature
-from retrieval.models import Chunk, DocumentMeta, SourceDocument
+from retrieval.models import Chunk, SourceDocument
+from retrieval.records import Catalog, CatalogEntry, ChromaRecordManager
 from retrieval.settings import Settings
 from retrieval.store import StatementStore, context_header
 
@@ -30,7 +33,17 @@ class StoreBusyError(BriefError, RuntimeError):
 
 
 class StoreMismatchError(BriefError, RuntimeError):
-    """The collection was built with another embedding model."""
+    """The collection was built with another embedding model or by an older version."""
+
+
+class StoreUnreachableError(BriefError, RuntimeError):
+    """The Chroma server does not answer."""
+
+
+# Bump when the store's layout changes (collections, what their metadata means).
+LAYOUT = "3"
+REFRESH_EVERY_S = 1.0  # how often a long-lived process checks whether others wrote the store
+__all__ = ["CatalogEntry", "StatementIndex", "connect", "open_index"]
 
 
 _LOCKS: dict[str, tuple[IO[str], int]] = {}
@@ -77,140 +90,163 @@ def _release(data_dir: Path) -> None:
         fh.close()
 
 
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One indexed document as the catalog records it."""
+def chroma_client(settings: Settings) -> Any:
+    """A Chroma client: HTTP to ``chroma_url`` when set, else embedded in ``data_dir``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
 
-    doc_id: str
-    meta: DocumentMeta
-    source_path: str
-    content_hash: str
-    chunks: int
-    ingested_at: str
-
-
-class Catalog:
-    """The documents in the store (SQLite beside the record manager)."""
-
-    def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._lock = threading.Lock()
-        self._db.execute(
-            """CREATE TABLE IF NOT EXISTS documents (
-                collection TEXT NOT NULL, doc_id TEXT NOT NULL, meta TEXT NOT NULL,
-                source_path TEXT NOT NULL, content_hash TEXT NOT NULL, chunks INTEGER NOT NULL,
-                ingested_at TEXT NOT NULL, PRIMARY KEY (collection, doc_id))"""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if not settings.chroma_url:
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    url = urlsplit(settings.chroma_url)
+    ssl = url.scheme == "https"
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if ssl else 8000),
+            ssl=ssl,
+            settings=chroma_settings,
         )
-        self._db.commit()
+        client.heartbeat()
+    except Exception as exc:
+        raise StoreUnreachableError(
+            f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
+            "start it (`chroma run --path DIR --port PORT`) or unset BRIEF_CHROMA_URL to use "
+            "the embedded store"
+        ) from None
+    return client
 
-    def upsert(
-        self, collection: str, doc: SourceDocument, chunks: int, fingerprint: str = ""
-    ) -> None:
-        """Record a document after its chunks are stored.
 
-        ``fingerprint`` identifies what was stored (content plus chunking settings); it
-        defaults to the document's content hash.
-        """
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    collection,
-                    doc.doc_id,
-                    doc.meta.model_dump_json(),
-                    doc.source_path,
-                    fingerprint or doc.content_hash,
-                    chunks,
-                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                ),
-            )
-            self._db.commit()
-
-    def remove(self, collection: str, doc_id: str) -> None:
-        """Forget a document."""
-        with self._lock:
-            self._db.execute(
-                "DELETE FROM documents WHERE collection = ? AND doc_id = ?", (collection, doc_id)
-            )
-            self._db.commit()
-
-    def entries(self, collection: str) -> list[CatalogEntry]:
-        """All documents, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT doc_id, meta, source_path, content_hash, chunks, ingested_at "
-                "FROM documents WHERE collection = ?",
-                (collection,),
-            ).fetchall()
-        entries = [
-            CatalogEntry(r[0], DocumentMeta.model_validate_json(r[1]), r[2], r[3], r[4], r[5])
-            for r in rows
-        ]
-        return sorted(entries, key=lambda e: (e.meta.date, e.doc_id))
-
-    def close(self) -> None:
-        """Close the database."""
-        self._db.close()
+def _check_compatible(collection: Any, settings: Settings, model: str, dimension: int) -> None:
+    meta = collection.metadata or {}
+    where = f"collection {settings.collection!r}" + (
+        f" on {settings.chroma_url}" if settings.chroma_url else f" in {settings.data_dir}"
+    )
+    fix = "rebuild it: `brief ingest --rebuild PATH` (re-embeds every document)"
+    found = meta.get("embedding_model")
+    if found and (found != model or int(meta.get("dimension", dimension)) != dimension):
+        raise StoreMismatchError(
+            f"{where} holds vectors of {found!r} ({meta.get('dimension')} dimensions), "
+            f"not of the configured {model!r} ({dimension}): {fix}, or set "
+            f"BRIEF_EMBEDDING_MODEL={found}"
+        )
+    if str(meta.get("layout", "")) != LAYOUT:
+        raise StoreMismatchError(f"{where} was built by an older version of brief: {fix}")
 
 
 class StatementIndex:
     """The open store: vectors, records, catalog and BM25 for one collection."""
 
-    def __init__(self, settings: Settings, embeddings: OnnxMiniLMEmbeddings) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-        from langchain_classic.indexes import SQLRecordManager
-
+    def __init__(
+        self, settings: Settings, embeddings: OnnxMiniLMEmbeddings, *, rebuild: bool = False
+    ) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.collection = settings.collection
-        _acquire(settings.data_dir)
+        self.server_mode = bool(settings.chroma_url)
+        model = str(getattr(embeddings, "model_name", MODEL_NAME))
+        dimension = int(getattr(embeddings, "dimension", DIMENSION))
+        self.model_name, self.dimension = model, dimension
+        if not self.server_mode:
+            _acquire(settings.data_dir)
         try:
-            self.client = chromadb.PersistentClient(
-                path=str(settings.chroma_dir),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
+            self.client = chroma_client(settings)
+            names = {
+                "chunks": settings.collection,
+                "records": f"{settings.collection}-records",
+                "catalog": f"{settings.collection}-catalog",
+            }
+            existing = {str(getattr(c, "name", c)) for c in self.client.list_collections()}
+            if rebuild:
+                for name in names.values():
+                    if name in existing:
+                        self.client.delete_collection(name)
+                shutil.rmtree(self._bm25_dir, ignore_errors=True)
+                existing = set()
+            if settings.collection in existing:
+                chunks = self.client.get_collection(settings.collection, embedding_function=None)
+                if chunks.count() == 0 and names["records"] not in existing:
+                    self.client.delete_collection(settings.collection)  # empty: just renew it
+                else:
+                    _check_compatible(chunks, settings, model, dimension)
             self.store = StatementStore(
                 client=self.client,
                 collection_name=settings.collection,
                 embeddings=embeddings,
                 collection_metadata={
                     "hnsw:space": "cosine",
-                    "embedding_model": MODEL_NAME,
-                    "dimension": DIMENSION,
+                    "embedding_model": model,
+                    "dimension": dimension,
+                    "layout": LAYOUT,
                 },
             )
-            found = (self.store._collection.metadata or {}).get("embedding_model")
-            if found and found != MODEL_NAME:
-                raise StoreMismatchError(
-                    f"collection {settings.collection!r} was built with {found!r}, not "
-                    f"{MODEL_NAME!r}: rebuild it (`brief ingest --rebuild PATH`)"
-                )
-            self.record_manager = SQLRecordManager(
-                namespace=f"chroma/{settings.collection}",
-                db_url=f"sqlite:///{settings.record_db}",
+            self.record_manager = ChromaRecordManager(
+                self.client, f"chroma/{settings.collection}", names["records"]
             )
             self.record_manager.create_schema()
-            self.catalog = Catalog(settings.record_db)
+            self.catalog = Catalog(self.client, names["catalog"])
         except BaseException:
-            _release(settings.data_dir)
+            if not self.server_mode:
+                _release(settings.data_dir)
             raise
         self._lexical: LexicalIndex | None = None
         self._chunk_cache: dict[str, Chunk] = {}
         self._documents: dict[str, CatalogEntry] | None = None
+        self._generation = self.catalog.generation()
+        self._checked_at = time.monotonic()
         self._closed = False
+
+    @property
+    def _bm25_dir(self) -> Path:
+        return self.settings.data_dir / "bm25" / self.collection
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages."""
+        if self.server_mode:
+            return f"{self.settings.chroma_url} (collection {self.collection})"
+        return f"{self.settings.data_dir} (collection {self.collection})"
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Drop derived state if another process wrote the store; True when it did."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < REFRESH_EVERY_S:
+            return False
+        self._checked_at = now
+        generation = self.catalog.generation()
+        if generation == self._generation:
+            return False
+        self._generation = generation
+        self.invalidate()
+        return True
 
     # ------------------------------------------------------------------ reading
     def documents(self) -> dict[str, CatalogEntry]:
-        """Indexed documents by id (read once, kept until the next write)."""
+        """Indexed documents by id (read once, kept until the store changes)."""
+        self.refresh()
         if self._documents is None:
-            self._documents = {e.doc_id: e for e in self.catalog.entries(self.collection)}
+            self._documents = {e.doc_id: e for e in self.catalog.entries()}
         return self._documents
 
-    def record_document(self, doc: SourceDocument, chunks: int, fingerprint: str) -> None:
+    def record_document(
+        self, doc: SourceDocument, chunks: int, fingerprint: str, aliases: Sequence[str] = ()
+    ) -> None:
         """Enter a document in the catalog after its chunks are stored."""
-        self.catalog.upsert(self.collection, doc, chunks, fingerprint)
+        self.catalog.upsert(doc, chunks, fingerprint, aliases)
         self._documents = None
+
+    def add_alias(self, doc_id: str, alias: str) -> None:
+        """Record that ``alias`` names the same text as the stored ``doc_id``."""
+        entry = self.documents()[doc_id]
+        self.catalog.set_aliases(doc_id, [*entry.aliases, alias])
+        self._documents = None
+
+    def find_text(self, digest: str) -> CatalogEntry | None:
+        """The stored document whose text has this hash (see ``records.text_hash``)."""
+        for entry in self.documents().values():
+            if entry.text_hash == digest:
+                return entry
+        return None
 
     def count(self) -> int:
         """Number of stored chunks."""
@@ -227,33 +263,47 @@ class StatementIndex:
                 self._chunk_cache[cid] = Chunk.from_metadata(text, dict(md))
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
 
+    def chunk_ids(self) -> list[str]:
+        """Every stored chunk id."""
+        ids: list[str] = []
+        page = 10_000
+        while True:
+            got = self.store._collection.get(include=[], limit=page, offset=len(ids))
+            ids.extend(got["ids"])
+            if len(got["ids"]) < page:
+                return ids
+
     def all_chunks(self) -> list[Chunk]:
         """Every stored chunk (for BM25 and evaluation baselines)."""
-        got = self.store._collection.get(include=["documents", "metadatas"])
-        out = []
-        for cid, text, md in zip(
-            got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
-        ):
-            chunk = Chunk.from_metadata(text, dict(md))
-            self._chunk_cache[cid] = chunk
-            out.append(chunk)
-        return out
+        out: list[Chunk] = []
+        page = 5_000
+        while True:
+            got = self.store._collection.get(
+                include=["documents", "metadatas"], limit=page, offset=len(out)
+            )
+            for cid, text, md in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
+            ):
+                chunk = Chunk.from_metadata(text, dict(md))
+                self._chunk_cache[cid] = chunk
+                out.append(chunk)
+            if len(got["ids"]) < page:
+                return out
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, loaded from disk or rebuilt when it disagrees with the store."""
+        self.refresh()
         if self._lexical is not None:
             return self._lexical
-        folder = self.settings.data_dir / "bm25" / self.collection
-        ids = self.store._collection.get(include=[])["ids"]
-        signature = ids_signature(ids)
-        index = LexicalIndex.load(folder)
+        signature = ids_signature(self.chunk_ids())
+        index = LexicalIndex.load(self._bm25_dir)
         if index is None or index.signature != signature:
             chunks = self.all_chunks()
             index = LexicalIndex.build(
                 [c.chunk_id for c in chunks],
                 [f"{context_header(c.to_metadata())}\n{c.text}" for c in chunks],
             )
-            index.save(folder)
+            index.save(self._bm25_dir)
         self._lexical = index
         return index
 
@@ -265,12 +315,22 @@ class StatementIndex:
 
     # ------------------------------------------------------------------ writing
     def delete_document(self, doc_id: str) -> int:
-        """Remove a document's chunks, records and catalog entry; returns chunks removed."""
+        """Remove a document's chunks, records and catalog entry; returns chunks removed.
+
+        An alias (another name of a stored text) is removed from its document's entry.
+        """
         keys = self.record_manager.list_keys(group_ids=[doc_id])
         if keys:
             self.store.delete(keys)
             self.record_manager.delete_keys(keys)
-        self.catalog.remove(self.collection, doc_id)
+        if doc_id in self.documents():
+            self.catalog.remove(doc_id)
+        else:
+            for entry in self.documents().values():
+                if doc_id in entry.aliases:
+                    self.catalog.set_aliases(
+                        entry.doc_id, [a for a in entry.aliases if a != doc_id]
+                    )
         self.invalidate()
         return len(keys)
 
@@ -279,8 +339,8 @@ class StatementIndex:
         if self._closed:
             return
         self._closed = True
-        self.catalog.close()
-        _release(self.settings.data_dir)
+        if not self.server_mode:
+            _release(self.settings.data_dir)
 
     def __enter__(self) -> StatementIndex:
         return self
@@ -289,7 +349,9 @@ class StatementIndex:
         self.close()
 
 
-def connect(settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None) -> StatementIndex:
+def connect(
+    settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None, *, rebuild: bool = False
+) -> StatementIndex:
     """Open the store for a long-lived process (close it with ``close()``)."""
     return StatementIndex(
         settings,
@@ -297,15 +359,16 @@ def connect(settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None) 
         or OnnxMiniLMEmbeddings(
             batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
         ),
+        rebuild=rebuild,
     )
 
 
 @contextmanager
 def open_index(
-    settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None
+    settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None, *, rebuild: bool = False
 ) -> Iterator[StatementIndex]:
     """Open the store for the duration of a ``with`` block."""
-    index = connect(settings, embeddings)
+    index = connect(settings, embeddings, rebuild=rebuild)
     try:
         yield index
     finally:

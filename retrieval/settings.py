@@ -211,11 +211,6 @@ class Settings(BaseSettings):
         """Folder of the embedded Chroma store."""
         return self.data_dir / "chroma"
 
-    @property
-    def record_db(self) -> Path:
-        """SQLite file of the record manager and document catalog."""
-        return self.data_dir / "records.sqlite"
-
 
 def unknown_keys(environ: Mapping[str, str]) -> list[str]:
     """``BRIEF_*`` variables that name no setting."""

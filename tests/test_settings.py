@@ -40,7 +40,6 @@ def test_defaults():
     assert s.data_dir == PROJECT_ROOT / "data"
     assert s.corpus_dir == PROJECT_ROOT.parent / "shared" / "corpus"
     assert s.chroma_dir == s.data_dir / "chroma"
-    assert s.record_db == s.data_dir / "records.sqlite"
 
 
 def test_env_var_is_read(monkeypatch: pytest.MonkeyPatch):

@@ -1,0 +1,134 @@
+"""Store health: the checks behind ``brief doctor``, each a verdict with a fix."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from retrieval.errors import BriefError
+from retrieval.index import StatementIndex, connect
+from retrieval.lexical import LexicalIndex, ids_signature
+from retrieval.settings import Settings
+
+REBUILD = "rebuild the store: `brief ingest --rebuild PATH` (re-embeds every document)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verdict: what was checked, whether it passed, what was seen, how to fix it."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    warning: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``--json``."""
+        return asdict(self)
+
+
+def check_vectors(index: StatementIndex) -> Check:
+    """The collection's embedding model and dimension match the configured model's."""
+    meta = index.store._collection.metadata or {}
+    got = index.store._collection.get(limit=1, include=["embeddings"])
+    vectors = got.get("embeddings")
+    seen = len(vectors[0]) if vectors is not None and len(vectors) else index.dimension
+    detail = f"{meta.get('embedding_model')} ({meta.get('dimension')} dimensions; vectors {seen})"
+    ok = (
+        meta.get("embedding_model") == index.model_name
+        and int(meta.get("dimension", 0)) == index.dimension == seen
+    )
+    if not ok:
+        detail += f"; configured: {index.model_name} ({index.dimension})"
+    return Check("embedding model", ok, detail, "" if ok else REBUILD)
+
+
+def check_records(index: StatementIndex) -> Check:
+    """Every chunk has a record in the record manager, and every record a chunk."""
+    chunk_ids = set(index.chunk_ids())
+    record_ids = set(index.record_manager.list_keys())
+    orphans, ghosts = chunk_ids - record_ids, record_ids - chunk_ids
+    ok = not orphans and not ghosts
+    detail = f"{len(chunk_ids):,} chunks, {len(record_ids):,} records"
+    if orphans:
+        detail += f"; {len(orphans):,} chunks without a record (e.g. {min(orphans)})"
+    if ghosts:
+        detail += f"; {len(ghosts):,} records without a chunk (e.g. {min(ghosts)})"
+    return Check("chunks match the record manager", ok, detail, "" if ok else REBUILD)
+
+
+def check_catalog(index: StatementIndex) -> Check:
+    """The catalog's documents and chunk counts match the records' groups."""
+    got = index.record_manager.collection.get(include=["metadatas"])
+    per_doc = Counter(str(md.get("group_id", "")) for md in got["metadatas"] or [])
+    entries = index.documents()
+    wrong = sorted(
+        doc_id
+        for doc_id in set(per_doc) | set(entries)
+        if per_doc.get(doc_id, 0) != (entries[doc_id].chunks if doc_id in entries else 0)
+    )
+    ok = not wrong
+    aliases = sum(len(e.aliases) for e in entries.values())
+    detail = f"{len(entries):,} documents ({aliases} duplicate names recorded)"
+    if wrong:
+        detail += f"; {len(wrong)} disagree with the records (e.g. {wrong[0]})"
+    fix = "" if ok else "re-run `brief ingest` on the same folders, or " + REBUILD
+    return Check("catalog matches the chunks", ok, detail, fix)
+
+
+def check_lexical(index: StatementIndex) -> Check:
+    """The BM25 index on disk is current (a stale one is rebuilt on the next question)."""
+    saved = LexicalIndex.load(index.settings.data_dir / "bm25" / index.collection)
+    current = saved is not None and saved.signature == ids_signature(index.chunk_ids())
+    detail = "current" if current else "missing or stale: rebuilt on the next question"
+    return Check("BM25 index", True, detail, warning=not current)
+
+
+def check_query(index: StatementIndex) -> Check:
+    """A sample query returns passages."""
+    started = time.perf_counter()
+    vector = index.embeddings.embed_query("joint statement on the alliance")
+    hits = index.store.query_chunks(vector, 3)
+    ms = (time.perf_counter() - started) * 1000
+    ok = bool(hits) or index.count() == 0
+    detail = f"{len(hits)} passages in {ms:.0f} ms" + ("" if hits else " (the store is empty)")
+    return Check("sample query", ok, detail, "" if ok else REBUILD, warning=not hits)
+
+
+def diagnose(settings: Settings) -> list[Check]:
+    """Open the store and run every check; an unopenable store is one failed check."""
+    where = settings.chroma_url or str(settings.data_dir)
+    try:
+        index = connect(settings)
+    except BriefError as exc:
+        return [Check("open the store", False, str(exc), _open_fix(str(exc)))]
+    try:
+        checks = [
+            Check(
+                "open the store",
+                True,
+                f"{index.location}: {index.count():,} chunks"
+                + (" (server mode)" if index.server_mode else " (embedded)"),
+            )
+        ]
+        for check in (check_vectors, check_records, check_catalog, check_lexical, check_query):
+            try:
+                checks.append(check(index))
+            except Exception as exc:  # a check that cannot run is a failed check, not a crash
+                checks.append(
+                    Check(check.__name__.removeprefix("check_"), False, f"{where}: {exc}", REBUILD)
+                )
+        return checks
+    finally:
+        index.close()
+
+
+def _open_fix(message: str) -> str:
+    if "busy" in message:
+        return "stop the process holding the store, or move to server mode (BRIEF_CHROMA_URL)"
+    if "rebuild" in message:
+        return REBUILD
+    return ""
