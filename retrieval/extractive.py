@@ -122,8 +122,8 @@ class ExtractiveAnswerer:
 
     def topic(self, plan: QueryPlan) -> str:
         """What a quoted sentence must address: the question minus framing and document names."""
-        named = self.searcher.named_documents(plan.search_text)
-        card = self.searcher.card_words([d for d, f in named.items() if f >= NAMED_DOC_MIN])
+        named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+        card = self.searcher.card_words(list(named))
         words = topic_text(plan.question).split()
         kept = [w for w in words if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
         return " ".join(kept) or plan.question
@@ -159,9 +159,7 @@ class ExtractiveAnswerer:
         # Reports about statements rank below the statements themselves, unless the question
         # asks for the report by name (and names no statement).
         named = self.searcher.named_documents(plan.search_text)
-        named_primary = any(
-            share >= NAMED_DOC_MIN and not self._meta(d).secondary for d, share in named.items()
-        )
+        named_primary = any(not self._meta(d).secondary for d in named.at_least(NAMED_DOC_MIN))
         for cand in out:
             asked_for = named.get(cand.chunk.doc_id, 0.0) >= NAMED_DOC_MIN and not named_primary
             if cand.chunk.meta.secondary and not asked_for:
@@ -174,7 +172,7 @@ class ExtractiveAnswerer:
         cands = self.candidates(plan, passages)
         best = cands[0].score if cands else 0.0
         notes: list[str] = []
-        known = self.searcher.card_words(list(self.index.documents()))
+        known = set(self.searcher.all_card_words())
         missing = unknown_terms(plan.question, self.index.lexical(), known)
         threshold = self.settings.refusal_threshold
         if missing:
@@ -210,11 +208,7 @@ class ExtractiveAnswerer:
             return not chosen or words + word_count(c.text) <= budget
 
         pool = cands
-        named = {
-            d
-            for d, share in self.searcher.named_documents(plan.search_text).items()
-            if share >= NAMED_DOC_MIN
-        }
+        named = set(self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN))
         if plan.intent == "lookup" and named:
             # A question that names a statement is answered from it when it has evidence.
             own = [c for c in cands if c.chunk.doc_id in named]

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -46,46 +49,97 @@ def doc_of(chunk_id: str) -> str:
     return chunk_id.rsplit(":", 2)[0]
 
 
+@dataclass(frozen=True)
+class _Cards:
+    """Card terms of every document, with postings for fast lookups at any corpus size."""
+
+    source: Mapping[str, Any]  # the catalog they were built from (identity marks staleness)
+    cards: dict[str, set[str]]
+    df: dict[str, int]
+    docs: list[str]
+    position: dict[str, int]
+    postings: dict[str, np.ndarray]
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def build(cls, docs: Mapping[str, Any]) -> _Cards:
+        cards = {d: set(tokenize(card_text(e.meta))) for d, e in docs.items()}
+        order = list(cards)
+        lists: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(order):
+            for t in cards[d]:
+                lists[t].append(i)
+        return cls(
+            source=docs,
+            cards=cards,
+            df={t: len(v) for t, v in lists.items()},
+            docs=order,
+            position={d: i for i, d in enumerate(order)},
+            postings={t: np.asarray(v, dtype=np.int64) for t, v in lists.items()},
+            vocabulary=frozenset(lists),
+        )
+
+
+class NamedShares(Mapping[str, float]):
+    """Per-document shares of a question's weight; holds only the nonzero ones."""
+
+    def __init__(self, docs: list[str], position: dict[str, int], shares: np.ndarray) -> None:
+        self._docs, self._position, self._shares = docs, position, shares
+
+    def __getitem__(self, doc_id: str) -> float:
+        i = self._position[doc_id]
+        if self._shares[i] <= 0:
+            raise KeyError(doc_id)
+        return float(self._shares[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._docs[i] for i in np.flatnonzero(self._shares > 0))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._shares > 0))
+
+    def at_least(self, floor: float) -> dict[str, float]:
+        """Documents whose share is at least ``floor`` (and above zero)."""
+        hits = np.flatnonzero(self._shares >= max(floor, np.nextafter(0.0, 1.0)))
+        return {self._docs[i]: float(self._shares[i]) for i in hits}
+
+
 class HybridSearcher:
     """Ranks chunks for a query plan."""
 
     def __init__(self, index: StatementIndex) -> None:
         self.index = index
         self.settings = index.settings
-        self._cards: tuple[int, dict[str, set[str]], dict[str, int]] | None = None
+        self._cards: _Cards | None = None
 
-    def _card_terms(self) -> tuple[dict[str, set[str]], dict[str, int]]:
+    def _card_terms(self) -> _Cards:
         docs = self.index.documents()
-        key = hash(tuple(sorted((d, e.content_hash) for d, e in docs.items())))
-        if self._cards is None or self._cards[0] != key:
-            cards = {d: set(tokenize(card_text(e.meta))) for d, e in docs.items()}
-            df: dict[str, int] = defaultdict(int)
-            for terms in cards.values():
-                for t in terms:
-                    df[t] += 1
-            self._cards = (key, cards, dict(df))
-        return self._cards[1], self._cards[2]
+        if self._cards is None or self._cards.source is not docs:
+            self._cards = _Cards.build(docs)
+        return self._cards
 
-    def named_documents(self, text: str) -> dict[str, float]:
+    def named_documents(self, text: str) -> NamedShares:
         """How much of the question's informative weight each document's card explains."""
-        cards, card_df = self._card_terms()
-        if not cards:
-            return {}
-        lexical = self.index.lexical()
-        terms = set(tokenize(text))
-        total = sum(lexical.idf(t) for t in terms) or 1.0
-        n = len(cards)
-        out = {}
-        for doc, card in cards.items():
-            hit = sum(lexical.idf(t) * (1 - card_df[t] / n) for t in terms & card)
-            if hit > 0:
-                out[doc] = hit / total
-        return out
+        cards = self._card_terms()
+        shares = np.zeros(len(cards.docs), dtype=np.float64)
+        if cards.docs:
+            lexical = self.index.lexical()
+            terms = set(tokenize(text))
+            total = sum(lexical.idf(t) for t in terms) or 1.0
+            n = len(cards.docs)
+            for t in terms & cards.vocabulary:
+                shares[cards.postings[t]] += lexical.idf(t) * (1 - cards.df[t] / n)
+            shares /= total
+        return NamedShares(cards.docs, cards.position, shares)
 
     def card_words(self, doc_ids: list[str]) -> set[str]:
         """Stemmed card terms of these documents."""
-        cards, _ = self._card_terms()
+        cards = self._card_terms().cards
         return set().union(*(cards.get(d, set()) for d in doc_ids)) if doc_ids else set()
+
+    def all_card_words(self) -> frozenset[str]:
+        """Stemmed card terms of every document."""
+        return self._card_terms().vocabulary
 
     def allowed_documents(self, filters: Filters) -> list[str] | None:
         """Document ids that pass the filters (None: no restriction)."""
@@ -197,8 +251,6 @@ class HybridSearcher:
 
         Returns each pooled chunk's coverage of the topic terms (idf-weighted share).
         """
-        import numpy as np
-
         lexical = self.index.lexical()
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)

@@ -205,22 +205,32 @@ class Catalog:
         self, doc: SourceDocument, chunks: int, fingerprint: str, aliases: Sequence[str] = ()
     ) -> None:
         """Record a document after its chunks are stored."""
-        self._col.upsert(
-            ids=[doc.doc_id],
-            embeddings=[_DUMMY],
-            metadatas=[
-                {
-                    "type": "document",
-                    "meta": doc.meta.model_dump_json(),
-                    "source_path": doc.source_path,
-                    "content_hash": fingerprint,
-                    "text_hash": text_hash(doc.text),
-                    "chunks": chunks,
-                    "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "aliases": json.dumps(sorted(aliases)),
-                }
-            ],
-        )
+        self.upsert_many([(doc, chunks, fingerprint)], aliases)
+
+    def upsert_many(
+        self, rows: Sequence[tuple[SourceDocument, int, str]], aliases: Sequence[str] = ()
+    ) -> None:
+        """Record documents (``(document, chunks, fingerprint)`` rows) in a few calls."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        for lo in range(0, len(rows), _PAGE):
+            part = rows[lo : lo + _PAGE]
+            self._col.upsert(
+                ids=[doc.doc_id for doc, _, _ in part],
+                embeddings=[_DUMMY] * len(part),
+                metadatas=[
+                    {
+                        "type": "document",
+                        "meta": doc.meta.model_dump_json(),
+                        "source_path": doc.source_path,
+                        "content_hash": fingerprint,
+                        "text_hash": text_hash(doc.text),
+                        "chunks": chunks,
+                        "ingested_at": now,
+                        "aliases": json.dumps(sorted(aliases)),
+                    }
+                    for doc, chunks, fingerprint in part
+                ],
+            )
         self.bump()
 
     def set_aliases(self, doc_id: str, aliases: Sequence[str]) -> None:
