@@ -25,6 +25,9 @@ class DocumentMeta(BaseModel):
     kind: str = "statement"
     source_url: str = ""
     language: str = "en"
+    audience: str = Field(
+        default="", description="Group that may see the document; empty: every user."
+    )
 
     @property
     def secondary(self) -> bool:
@@ -117,6 +120,7 @@ class Chunk(BaseModel):
             "kind": self.meta.kind,
             "source_url": self.meta.source_url,
             "language": self.meta.language,
+            "audience": self.meta.audience,
         }
 
     @classmethod
@@ -129,6 +133,7 @@ class Chunk(BaseModel):
             kind=str(md["kind"]),
             source_url=str(md.get("source_url", "")),
             language=str(md.get("language", "en")),
+            audience=str(md.get("audience", "")),
         )
         return cls(
             doc_id=str(md["doc_id"]),
