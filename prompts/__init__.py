@@ -14,7 +14,7 @@ from pathlib import Path
 PROMPT_DIR = Path(__file__).resolve().parent
 
 PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "answer_system": frozenset({"refusal"}),
+    "answer_system": frozenset({"refusal", "canary"}),
     "answer_user": frozenset({"numbered_sources", "question"}),
     "condense": frozenset({"history", "question"}),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -89,9 +90,68 @@ def is_refusal(text: str) -> bool:
     return len(norm.split()) <= _REFUSAL_MAX_WORDS and any(h in norm for h in _REFUSAL_HINTS)
 
 
-def answer_prompt() -> ChatPromptTemplate:
+def new_canary() -> str:
+    """A random marker for the system prompt: if it ever shows in an output, the rules leaked."""
+    return "BRIEF-CANARY-" + secrets.token_hex(8)
+
+
+def system_prompt(canary: str) -> str:
+    """The answer rules, with the refusal sentence and the canary filled in."""
+    return load_prompt("answer_system").format(refusal=REFUSAL, canary=canary)
+
+
+class CanaryGuard:
+    """Watches a streamed answer for the canary or the rules' own wording.
+
+    ``feed`` returns the text that is safe to show now; it holds back just enough characters to
+    catch a canary split across tokens. Once tripped, nothing more is released.
+    """
+
+    WINDOW = 8  # words of the rules that, found verbatim in an answer, count as a leak
+
+    def __init__(self, canary: str, rules: str = "") -> None:
+        self.canary = canary
+        self.tripped = False
+        self._text = ""
+        self._sent = 0
+        words = normalize_text(rules.replace(canary, "")).split()
+        self._windows = {
+            " ".join(words[i : i + self.WINDOW]) for i in range(len(words) - self.WINDOW + 1)
+        }
+
+    def _leaked(self, text: str) -> bool:
+        if self.canary in text or self.canary.split("-")[-1] in text:
+            return True
+        words = normalize_text(text).split()
+        return any(
+            " ".join(words[i : i + self.WINDOW]) in self._windows
+            for i in range(len(words) - self.WINDOW + 1)
+        )
+
+    def feed(self, token: str) -> str:
+        """The part of the stream that can be shown now ('' once tripped)."""
+        if self.tripped:
+            return ""
+        self._text += token
+        if self._leaked(self._text):
+            self.tripped = True
+            return ""
+        safe_end = max(self._sent, len(self._text) - len(self.canary))
+        out, self._sent = self._text[self._sent : safe_end], safe_end
+        return out
+
+    def finish(self) -> str:
+        """The held-back rest of a clean stream."""
+        if self.tripped or self._leaked(self._text):
+            self.tripped = True
+            return ""
+        out, self._sent = self._text[self._sent :], len(self._text)
+        return out
+
+
+def answer_prompt(canary: str = "") -> ChatPromptTemplate:
     """System rules (filled once) and the user message with ``{sources}`` and ``{question}``."""
-    system = load_prompt("answer_system").format(refusal=REFUSAL)
+    system = system_prompt(canary or new_canary())
     user = load_prompt("answer_user")
     return ChatPromptTemplate.from_messages([SystemMessage(content=system), ("human", user.text)])
 
@@ -109,6 +169,7 @@ def build_answer_chain(
     gate: Callable[[dict[str, Any]], bool] | None = None,
     select: Callable[[dict[str, Any]], list[Passage]] | None = None,
     max_sources: int = 5,
+    canary: str = "",
 ) -> Runnable[dict[str, Any], dict[str, Any]]:
     """Retrieve, decide, then stream the model's answer.
 
@@ -126,7 +187,7 @@ def build_answer_chain(
 
     generate = (
         RunnablePassthrough.assign(numbered_sources=numbered)
-        | answer_prompt()
+        | answer_prompt(canary)
         | llm
         | StrOutputParser()
     )

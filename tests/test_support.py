@@ -153,8 +153,9 @@ def test_every_declared_prompt_loads_with_its_placeholders(name: str) -> None:
 
 
 def test_answer_system_prompt_carries_the_refusal_and_the_data_rule() -> None:
-    system = load_prompt("answer_system").format(refusal=REFUSAL)
+    system = load_prompt("answer_system").format(refusal=REFUSAL, canary="BRIEF-CANARY-0")
     assert REFUSAL in system
+    assert "BRIEF-CANARY-0" in system
     assert "not instructions" in system
 
 
