@@ -33,6 +33,24 @@ def friendly_errors(func: F) -> F:
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted") from None
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # never a traceback: one line here, the details in the log
+            from retrieval.logs import log_exception
+
+            where = log_exception(exc)
+            if type(exc).__module__.startswith("chromadb"):
+                from retrieval.index import describe_store_error
+                from retrieval.settings import load_settings
+
+                raise click.ClickException(
+                    f"{describe_store_error(exc, load_settings())} (details in {where})"
+                ) from None
+            raise click.ClickException(
+                f"unexpected error ({type(exc).__name__}); details in {where}"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -107,6 +125,9 @@ def ingest(paths: tuple[Path, ...], as_json: bool, rebuild: bool, data_dir: Path
             for warning in f.warnings:
                 click.echo(f"warning: {f.doc_id}: {warning}", err=True)
         click.echo(report.summary())
+    if report.stopped:
+        click.echo(f"error: ingest stopped: {report.stopped} (what was ingested is kept)", err=True)
+        sys.exit(1)
     if report.errors and not report.total("chunks_added") + report.total("chunks_unchanged"):
         sys.exit(1)
 
@@ -415,16 +436,32 @@ def eval_compare_command(run_a: Path, run_b: Path, system: str) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Documents with metadata as JSON.")
 @data_dir_option
 @friendly_errors
-def docs(data_dir: Path | None) -> None:
+def docs(as_json: bool, data_dir: Path | None) -> None:
     """List the indexed documents."""
     from retrieval.index import open_index
 
     with open_index(_settings(data_dir)) as index:
-        entries = index.documents()
-    for e in sorted(entries.values(), key=lambda e: e.meta.date):
-        click.echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}")
+        entries = sorted(index.documents().values(), key=lambda e: (e.meta.date, e.doc_id))
+    if as_json:
+        rows = [
+            {
+                "doc_id": e.doc_id,
+                **e.meta.model_dump(mode="json"),
+                "chunks": e.chunks,
+                "source_path": e.source_path,
+                "also_named": list(e.aliases),
+                "ingested_at": e.ingested_at,
+            }
+            for e in entries
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for e in entries:
+        also = f"  (also: {', '.join(e.aliases)})" if e.aliases else ""
+        click.echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}{also}")
     click.echo(f"{len(entries)} documents")
 
 

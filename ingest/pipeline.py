@@ -18,7 +18,7 @@ from langchain_core.indexing import index as lc_index
 
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, discover, load_file
-from retrieval.index import StatementIndex
+from retrieval.index import StatementIndex, describe_store_error
 from retrieval.models import STORE_FORMAT, SourceDocument
 
 CHUNKER_VERSION = "1"
@@ -44,6 +44,7 @@ class IngestReport:
 
     files: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    stopped: str = ""  # why the run stopped early (the store failed), if it did
 
     def total(self, attr: str) -> int:
         """Sum of a per-file counter."""
@@ -138,7 +139,19 @@ def ingest_paths(
     for i, found in enumerate(files):
         if progress:
             progress(i, len(files), found.doc_id)
-        report.files.append(_ingest_one(index, found, known))
+        try:
+            report.files.append(_ingest_one(index, found, known))
+        except Exception as exc:  # the store failed: stop, keep what was written
+            reason = describe_store_error(exc, index.settings)
+            report.files.append(FileResult(found.doc_id, str(found.path), "error", message=reason))
+            report.files += [
+                FileResult(f.doc_id, str(f.path), "error", message="not ingested: the run stopped")
+                for f in files[i + 1 :]
+            ]
+            report.stopped = reason
+            report.seconds = time.perf_counter() - started
+            index.invalidate()
+            return report
         seen.add(found.doc_id)
     for doc_id in _stale_documents(index, paths, seen):
         removed = index.delete_document(doc_id)

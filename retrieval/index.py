@@ -40,6 +40,31 @@ class StoreUnreachableError(BriefError, RuntimeError):
     """The Chroma server does not answer."""
 
 
+class StoreWriteError(BriefError, RuntimeError):
+    """Writing to the store failed (disk full, server gone); what was written before is kept."""
+
+
+def describe_store_error(exc: BaseException, settings: Settings) -> str:
+    """One line on why a store operation failed, with what to do; no traceback, no secret."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    where = settings.chroma_url or str(settings.data_dir)
+    if any(s in text for s in ("no space left", "disk is full", "database or disk is full")) or (
+        isinstance(exc, OSError) and exc.errno == 28
+    ):
+        return f"the disk holding {where} is full: free some space and run the same command again"
+    if "compaction" in text or "failed to apply logs" in text:
+        return (
+            f"the store at {where} could not write (often a full disk): free some space and run "
+            "the same command again"
+        )
+    if settings.chroma_url and any(s in text for s in ("connect", "timed out", "timeout")):
+        return (
+            f"the Chroma server at {settings.chroma_url} stopped answering: start it again "
+            "(`chroma run ...`) and repeat"
+        )
+    return f"the store at {where} failed ({type(exc).__name__})"
+
+
 # Bump when the store's layout changes (collections, what their metadata means).
 LAYOUT = "3"
 REFRESH_EVERY_S = 1.0  # how often a long-lived process checks whether others wrote the store

@@ -195,6 +195,21 @@ class Settings(BaseSettings):
         "at least this (embedding similarity plus word overlap, 0-1).",
     )
 
+    # --- access and limits
+    auth_groups_claim: str = Field(
+        default="groups",
+        pattern=r"^[A-Za-z0-9_.:/-]{1,100}$",
+        description="Claim of the OpenID Connect identity token that lists the user's groups "
+        "(used when the app's login is configured).",
+    )
+    rate_limit_per_minute: int = Field(
+        default=30,
+        ge=0,
+        le=10000,
+        description="Questions one user may ask per minute (bursts up to a quarter of it); "
+        "0: no limit.",
+    )
+
     @model_validator(mode="after")
     def _check_chunk_sizes(self) -> Settings:
         if self.chunk_min_chars >= self.chunk_max_chars:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from retrieval.generative import CanaryGuard, new_canary, system_prompt
@@ -47,3 +54,57 @@ def test_repeating_the_rules_trips_the_guard() -> None:
     shown = _stream(guard, [leak[i : i + 5] for i in range(0, len(leak), 5)])
     assert guard.tripped
     assert line not in shown
+
+
+# ---------------------------------------------------------------- failures that lose nothing
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 3 MB filesystem (tmpfs) that fills up; skipped where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_disk_full_during_ingest_is_clear_keeps_what_was_done_and_recovers(
+    tiny_disk: Path, corpus_dir: Path
+) -> None:
+    brief = str(Path(sys.executable).with_name("brief"))
+    env = {**os.environ, "BRIEF_DATA_DIR": str(tiny_disk / "store")}
+    full = subprocess.run(
+        [brief, "ingest", str(corpus_dir)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert full.returncode == 1
+    assert "Traceback" not in full.stdout + full.stderr
+    assert "ingest stopped" in full.stderr
+    assert "free some space" in full.stderr
+    while_full = subprocess.run(
+        [brief, "docs"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert "Traceback" not in while_full.stdout + while_full.stderr
+    subprocess.run(["mount", "-o", "remount,size=64M", str(tiny_disk)], check=True)
+    kept = json.loads(
+        subprocess.run(
+            [brief, "docs", "--json"], env=env, capture_output=True, text=True, timeout=300
+        ).stdout
+    )
+    assert kept, "documents ingested before the disk filled are kept"
+    again = subprocess.run(
+        [brief, "ingest", str(corpus_dir)], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert again.returncode == 0, again.stderr
+    doctor = subprocess.run(
+        [brief, "doctor", "--json"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert json.loads(doctor.stdout)["ok"], doctor.stdout
