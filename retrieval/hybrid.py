@@ -111,6 +111,7 @@ class HybridSearcher:
         self.index = index
         self.settings = index.settings
         self._cards: _Cards | None = None
+        self._doc_chunks: tuple[Any, dict[str, list[str]]] | None = None
 
     def _card_terms(self) -> _Cards:
         docs = self.index.documents()
@@ -141,6 +142,16 @@ class HybridSearcher:
         """Stemmed card terms of every document."""
         return self._card_terms().vocabulary
 
+    def _chunks_of(self, lexical: Any, doc_ids: set[str]) -> set[str]:
+        """Chunk ids of these documents in the BM25 index (a map built once per index)."""
+        if self._doc_chunks is None or self._doc_chunks[0] is not lexical:
+            by_doc: dict[str, list[str]] = defaultdict(list)
+            for cid in lexical.ids:
+                by_doc[doc_of(cid)].append(cid)
+            self._doc_chunks = (lexical, dict(by_doc))
+        table = self._doc_chunks[1]
+        return {cid for d in doc_ids for cid in table.get(d, ())}
+
     def allowed_documents(self, filters: Filters) -> list[str] | None:
         """Document ids that pass the filters (None: no restriction)."""
         if filters.is_empty():
@@ -169,11 +180,7 @@ class HybridSearcher:
         n = self.settings.candidate_k
         lexical = self.index.lexical()
         allowed_set = None if allowed_docs is None else set(allowed_docs)
-        allowed_chunks = (
-            None
-            if allowed_set is None
-            else {cid for cid in lexical.ids if doc_of(cid) in allowed_set}
-        )
+        allowed_chunks = None if allowed_set is None else self._chunks_of(lexical, allowed_set)
         queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
         queries += sub_questions(plan.question)
         fused: dict[str, float] = defaultdict(float)
@@ -198,8 +205,11 @@ class HybridSearcher:
         timings.update(embed_s=t_embed, dense_s=t_dense, bm25_s=t_bm25)
         if not fused:
             return []
-        chunks = self.index.chunks(list(fused))
-        fused = defaultdict(float, {c: s for c, s in fused.items() if c in chunks})
+        # Only the best-fused candidates are fetched and ranked further: fetching a chunk costs
+        # the store a lookup per id, and candidates below the pool never reach the top k.
+        pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
+        chunks = self.index.chunks(pool)
+        fused = defaultdict(float, {c: fused[c] for c in pool if c in chunks})
         coverage = self._rerank(plan, fused, chunks, main_vector)
         named = self.named_documents(plan.search_text)
         for cid in fused:

@@ -286,6 +286,7 @@ class StatementIndex:
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
             ):
                 self._chunk_cache[cid] = Chunk.from_metadata(text, dict(md))
+                self.store.remember(cid, md)
         return {i: self._chunk_cache[i] for i in ids if i in self._chunk_cache}
 
     def chunk_ids(self) -> list[str]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ SPANS_KEY = "sentence_spans"
 VECTORS_KEY = "sentence_vectors"
 
 SentenceVectors = dict[str, list[tuple[int, int, np.ndarray]]]
+SENTENCE_CACHE = 4096  # chunks whose encoded sentence vectors are kept in memory
 
 
 def context_header(md: dict[str, Any] | None) -> str:
@@ -64,6 +66,7 @@ class StatementStore(Chroma):
             collection_metadata=collection_metadata,
         )
         self.embedder = embeddings
+        self._sentences: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._max_batch = int(getattr(client, "get_max_batch_size", lambda: 5000)())
 
     def add_texts(
@@ -115,15 +118,26 @@ class StatementStore(Chroma):
         for lo in range(0, len(ids), self._max_batch):
             self._collection.delete(ids=ids[lo : lo + self._max_batch])
 
+    def remember(self, chunk_id: str, md: Mapping[str, Any]) -> None:
+        """Keep a fetched chunk's encoded sentence vectors (ids are content hashes: never stale)."""
+        self._sentences[chunk_id] = (str(md.get(SPANS_KEY) or "[]"), str(md.get(VECTORS_KEY) or ""))
+        self._sentences.move_to_end(chunk_id)
+        while len(self._sentences) > SENTENCE_CACHE:
+            self._sentences.popitem(last=False)
+
     def sentence_vectors(self, chunk_ids: Sequence[str]) -> SentenceVectors:
         """For each chunk id: its sentences as (start, end, vector), in document order."""
         if not chunk_ids:
             return {}
-        got = self._collection.get(ids=list(chunk_ids), include=["metadatas"])
+        missing = [c for c in chunk_ids if c not in self._sentences]
+        if missing:
+            got = self._collection.get(ids=missing, include=["metadatas"])
+            for cid, md in zip(got["ids"], got.get("metadatas") or [], strict=True):
+                self.remember(cid, md)
         out: SentenceVectors = {}
-        for cid, md in zip(got["ids"], got.get("metadatas") or [], strict=True):
-            spans = json.loads(str(md.get(SPANS_KEY) or "[]"))
-            encoded = str(md.get(VECTORS_KEY) or "")
+        for cid in chunk_ids:
+            spans_json, encoded = self._sentences.get(cid, ("[]", ""))
+            spans = json.loads(spans_json)
             if not spans or not encoded:
                 continue
             vecs = decode_vectors(encoded)
@@ -134,13 +148,12 @@ class StatementStore(Chroma):
         self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
         """Nearest chunks as (chunk id, cosine similarity), best first."""
-        count = self._collection.count()
-        if not count or (doc_ids is not None and not doc_ids):
+        if k <= 0 or (doc_ids is not None and not doc_ids):
             return []
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
         res = self._collection.query(
             query_embeddings=np.asarray([vector], dtype=np.float32),
-            n_results=min(k, count),
+            n_results=k,
             where=where,  # type: ignore[arg-type]
             include=["distances"],
         )
