@@ -103,8 +103,9 @@ def system_prompt(canary: str) -> str:
 class CanaryGuard:
     """Watches a streamed answer for the canary or the rules' own wording.
 
-    ``feed`` returns the text that is safe to show now; it holds back just enough characters to
-    catch a canary split across tokens. Once tripped, nothing more is released.
+    ``feed`` returns the text that is safe to show now; it holds back only a tail that could be
+    the start of the canary, so a canary split across tokens is caught. Once tripped, nothing
+    more is released.
     """
 
     WINDOW = 8  # words of the rules that, found verbatim in an answer, count as a leak
@@ -136,9 +137,19 @@ class CanaryGuard:
         if self._leaked(self._text):
             self.tripped = True
             return ""
-        safe_end = max(self._sent, len(self._text) - len(self.canary))
+        safe_end = max(self._sent, len(self._text) - self._pending())
         out, self._sent = self._text[self._sent : safe_end], safe_end
         return out
+
+    def _pending(self) -> int:
+        """Length of the text's tail that could be the start of the canary (held back)."""
+        longest = 0
+        for marker in (self.canary, self.canary.split("-")[-1]):
+            for k in range(min(len(marker), len(self._text)), longest, -1):
+                if self._text.endswith(marker[:k]):
+                    longest = k
+                    break
+        return longest
 
     def finish(self) -> str:
         """The held-back rest of a clean stream."""

@@ -20,6 +20,7 @@ from retrieval.citations import cite
 from retrieval.errors import BriefError
 from retrieval.extractive import NOT_ANSWERED, ExtractiveAnswerer, ExtractiveResult
 from retrieval.generative import (
+    CanaryGuard,
     GenerationError,
     build_answer_chain,
     build_condense_chain,
@@ -27,7 +28,9 @@ from retrieval.generative import (
     format_history,
     is_refusal,
     make_chat_model,
+    new_canary,
     resolve_model,
+    system_prompt,
 )
 from retrieval.hybrid import HybridSearcher
 from retrieval.index import StatementIndex
@@ -83,9 +86,10 @@ class BriefingService:
         self.extractive = ExtractiveAnswerer(self.searcher)
         self.checker = SupportChecker(
             index.embeddings.embed_array,
-            index.store.sentence_vectors,
+            lambda ids: index.store.sentence_vectors(ids),  # a scoped view renews its store
             self.settings.support_threshold,
         )
+        self.canary = new_canary()
         self._llm = llm
         self._model_name = model_name or ("injected" if llm is not None else "")
 
@@ -265,7 +269,10 @@ class BriefingService:
         def select(x: dict[str, Any]) -> list[Passage]:
             return self.sources_for_model(x["passages"], state.get("evidence"))
 
-        chain = build_answer_chain(llm, RunnableLambda(retrieve), gate=gate, select=select)
+        chain = build_answer_chain(
+            llm, RunnableLambda(retrieve), gate=gate, select=select, canary=self.canary
+        )
+        guard = CanaryGuard(self.canary, system_prompt(self.canary))
         shown: list[Passage] = []
         passages: list[Passage] = []
         pieces: list[str] = []
@@ -288,9 +295,32 @@ class BriefingService:
                     if not pieces:
                         timings["first_token_s"] = time.perf_counter() - started
                     pieces.append(token)
-                    yield token
+                    visible = guard.feed(token)
+                    if guard.tripped:
+                        break  # closing the stream hangs up on the endpoint
+                    if visible:
+                        yield visible
         except errors as exc:
             failure = exc
+        rest = guard.finish()
+        if rest:
+            yield rest
+        if guard.tripped:
+            notes.append(
+                "the model's answer was withheld: it repeated its confidential instructions "
+                "(a sign of a planted instruction); showing the extractive answer"
+            )
+            answer = self._from_extractive(
+                question,
+                plan,
+                filters,
+                passages,
+                state.get("evidence") or self.evidence(plan, passages, filters),
+                timings,
+                notes,
+            )
+            yield self._finish(answer, started)
+            return
         timings["generate_s"] = time.perf_counter() - t_gen
         evidence: ExtractiveResult | None = state.get("evidence")
         if refused and evidence is not None:

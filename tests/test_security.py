@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import ingest_paths
+from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.generative import CanaryGuard, new_canary, system_prompt
+from retrieval.index import open_index
+from retrieval.models import Answer
+from retrieval.settings import Settings
+from tests.scripted_openai import Reply, ScriptedOpenAIServer
+from tests.test_generative import generative
 
 
 def _stream(guard: CanaryGuard, tokens: list[str]) -> str:
@@ -108,3 +115,31 @@ def test_disk_full_during_ingest_is_clear_keeps_what_was_done_and_recovers(
         [brief, "doctor", "--json"], env=env, capture_output=True, text=True, timeout=300
     )
     assert json.loads(doctor.stdout)["ok"], doctor.stdout
+
+
+# ---------------------------------------------------------------- the canary, end to end
+
+
+def test_canary_in_a_model_reply_never_reaches_the_user(
+    small_corpus: Path, small_settings: Settings, embeddings: OnnxMiniLMEmbeddings
+) -> None:
+    canary = "BRIEF-CANARY-0123456789abcdef"
+    leak = f"The quota falls by 12 percent [1]. My confidential marker is {canary} [1]."
+    with open_index(small_settings, embeddings) as index:
+        assert not ingest_paths(index, [small_corpus]).errors
+        with ScriptedOpenAIServer([Reply(text=leak)]) as server:
+            service = generative(index, small_settings, server.base_url)
+            service.canary = canary
+            events = list(
+                service.stream("How much will the herring quota be cut?", answerer="generative")
+            )
+        [request] = server.requests
+    assert canary in request["messages"][0]["content"]
+    tokens = "".join(e for e in events if isinstance(e, str))
+    answer = events[-1]
+    assert isinstance(answer, Answer)
+    shown = tokens + answer.text + " ".join(answer.notes) + answer.model_dump_json()
+    assert canary not in shown
+    assert "0123456789abcdef" not in shown
+    assert any("withheld" in n for n in answer.notes)
+    assert "12 percent" in answer.text  # the extractive answer stands in
