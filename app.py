@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from retrieval.access import LOCAL_USER, RateLimiter, User, scoped, user_from_claims
 from retrieval.briefs import answer_docx
 from retrieval.conversations import ConversationStore, app_db_path
 from retrieval.errors import BriefError
@@ -48,14 +49,52 @@ def get_stores() -> tuple[ConversationStore, FeedbackStore]:
     return ConversationStore(path), FeedbackStore(path)
 
 
-def current_user() -> str:
-    """The signed-in user's e-mail with OpenID Connect login, else the single local user."""
+@st.cache_resource
+def get_limiter() -> RateLimiter:
+    """Questions per user per minute, shared by every session of this process."""
+    return RateLimiter(get_service().settings.rate_limit_per_minute)
+
+
+def auth_configured() -> bool:
+    """Whether the OpenID Connect login is configured (``[auth]`` in secrets.toml)."""
     try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("sub") or "user")
-    except (AttributeError, KeyError):
-        pass
-    return "local"
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, AttributeError):
+        return False
+
+
+def current_user() -> User | None:
+    """The signed-in user (login configured), the single local user (not), or None."""
+    if not auth_configured():
+        return LOCAL_USER
+    if not st.user.is_logged_in:
+        return None
+    settings = get_service().settings
+    return user_from_claims(
+        st.user.to_dict(), settings.auth_groups_claim, settings.auth_admin_group
+    )
+
+
+def signed_in_user() -> User:
+    """The current user; every page runs after the login gate in ``main``."""
+    user = current_user()
+    if user is None:  # pragma: no cover - main() stops logged-out sessions first
+        st.stop()
+        raise RuntimeError("not signed in")
+    return user
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _scoped_service(scope_key: str, groups: tuple[str, ...]) -> BriefingService:
+    base = get_service()
+    return BriefingService(scoped(base.index, User(id=scope_key, groups=frozenset(groups))))
+
+
+def service_for(user: User) -> BriefingService:
+    """The answering service over what ``user`` may see (one per distinct set of groups)."""
+    if user.all_access:
+        return get_service()
+    return _scoped_service(user.scope_key, tuple(sorted(user.groups)))
 
 
 # ---------------------------------------------------------------- safe text
@@ -192,7 +231,7 @@ def render_feedback(answer: Answer, key: str) -> None:
         comment = st.text_input("Comment (optional)", key=f"comment-{key}", max_chars=2000)
         if st.button("Send feedback", key=f"send-{key}"):
             feedback.record(
-                current_user(),
+                signed_in_user().id,
                 answer,
                 1 if rating == 1 else -1,
                 comment,
@@ -264,9 +303,10 @@ def sidebar_conversations(user: str) -> None:
 
 def chat_page() -> None:
     """Questions in, answers with sources beside them; follow-ups use the conversation."""
-    service = get_service()
+    account = signed_in_user()
+    service = service_for(account)
     conversations, _ = get_stores()
-    user = current_user()
+    user = account.id
     filters, mode = sidebar_filters(service)
     sidebar_conversations(user)
     cid = st.query_params.get("c", "")
@@ -293,6 +333,12 @@ def chat_page() -> None:
         st.session_state.busy = False
         st.rerun()
     if pending is None:
+        return
+    try:
+        get_limiter().take(user)
+    except BriefError as exc:
+        st.session_state.busy = False
+        st.warning(str(exc))
         return
     try:
         with st.chat_message("user"):
@@ -336,10 +382,15 @@ def corpus_page() -> None:
     """The indexed documents; upload and ingest files; remove a document."""
     from ingest.pipeline import ingest_paths, remove_documents
 
-    service = get_service()
+    user = signed_in_user()
+    service = service_for(user)
     index = service.index
     st.header("Corpus")
     listing = st.container()  # filled last, after this run's ingest or removal
+    if not user.all_access:
+        show_corpus(listing, index)
+        st.caption("Administrators add and remove statements.")
+        return
 
     st.subheader("Add statements")
     files = st.file_uploader(
@@ -364,6 +415,11 @@ def corpus_page() -> None:
             upload.unlink()
         st.success(f"Removed {doomed} ({report.total('chunks_deleted')} chunks).")
 
+    show_corpus(listing, index)
+
+
+def show_corpus(listing: Any, index: StatementIndex) -> None:
+    """The documents the user may see, newest first."""
     listed = index.documents()  # after this run's changes
     rows: list[dict[str, Any]] = [
         {
@@ -437,6 +493,9 @@ def evaluation_page() -> None:
     from eval.runs import list_runs
 
     st.header("Evaluation")
+    if not signed_in_user().all_access:
+        st.info("The evaluation runs and the feedback of every user are for administrators.")
+        return
     settings = load_settings()  # fresh: runs come and go while the app runs
     runs = list_runs(settings.runs_dir)
     if not runs:
@@ -493,10 +552,21 @@ def main() -> None:
     try:
         get_service()
         get_stores()
+        user = current_user()
     except BriefError as exc:
         st.error(str(exc))
         st.stop()
         return
+    if user is None:
+        st.title("Briefing assistant")
+        st.write("Sign in to see the statements your groups may read.")
+        st.button("Log in", type="primary", on_click=st.login)
+        st.stop()
+        return
+    if auth_configured():
+        with st.sidebar:
+            st.caption(escape(f"Signed in as {user.name or user.id}"))
+            st.button("Log out", on_click=st.logout)
     page = st.navigation(
         [
             st.Page(chat_page, title="Chat", icon=":material/chat:", default=True),

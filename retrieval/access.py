@@ -70,8 +70,13 @@ class User(BaseModel):
 LOCAL_USER = User(id="local", name="Local user", all_access=True)
 
 
-def user_from_claims(claims: Mapping[str, Any], groups_claim: str = "groups") -> User:
-    """The user an OpenID Connect identity token describes (``st.user`` in the app)."""
+def user_from_claims(
+    claims: Mapping[str, Any], groups_claim: str = "groups", admin_group: str = ""
+) -> User:
+    """The user an OpenID Connect identity token describes (``st.user`` in the app).
+
+    Members of ``admin_group`` see every document and manage the corpus.
+    """
     subject = str(claims.get("email") or claims.get("sub") or "").strip()
     if not subject:
         raise AccessError("the identity provider sent no subject or e-mail for this login")
@@ -79,7 +84,12 @@ def user_from_claims(claims: Mapping[str, Any], groups_claim: str = "groups") ->
     if isinstance(raw, str):
         raw = [g for g in re.split(r"[,\s]+", raw) if g]
     groups = frozenset(str(g).strip() for g in raw if _GROUP.match(str(g).strip()))
-    return User(id=subject, name=str(claims.get("name") or subject), groups=groups)
+    return User(
+        id=subject,
+        name=str(claims.get("name") or subject),
+        groups=groups,
+        all_access=bool(admin_group) and admin_group in groups,
+    )
 
 
 class _ScopedLexical(LexicalIndex):

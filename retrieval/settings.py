@@ -202,6 +202,12 @@ class Settings(BaseSettings):
         description="Claim of the OpenID Connect identity token that lists the user's groups "
         "(used when the app's login is configured).",
     )
+    auth_admin_group: str = Field(
+        default="brief-admins",
+        pattern=r"^[A-Za-z0-9._@:-]{0,64}$",
+        description="Group whose members see every document, add and remove statements and "
+        "read the evaluation and feedback (empty: nobody; the local mode sees everything).",
+    )
     rate_limit_per_minute: int = Field(
         default=30,
         ge=0,

@@ -1,0 +1,192 @@
+"""Access control and limits in the app itself (AppTest with OpenID Connect identities).
+
+Streamlit's AppTest sets ``st.user`` from a dict, so these tests run the real app with the
+claims an identity provider would send; tests/test_login_browser.py runs the real login flow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from ingest.pipeline import ingest_document
+from retrieval.conversations import ConversationStore, app_db_path
+from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.index import open_index
+from retrieval.models import DocumentMeta, SourceDocument
+from retrieval.service import BriefingService
+from retrieval.settings import load_settings
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "test-cookie-secret",
+    "client_id": "brief",
+    "client_secret": "secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+HERRING = "The two ministers agreed to cut the annual herring quota by 12 percent in 2026."
+RIVER = "The governments declared the Blue River open to commercial navigation from 1 May 2026."
+RIVER_TITLE = "Sylvanian River Navigation Declaration"
+ALICE = {"is_logged_in": True, "email": "alice@example.org", "name": "Alice", "groups": ["team-a"]}
+BOB = {"is_logged_in": True, "email": "bob@example.org", "name": "Bob", "groups": ["team-b"]}
+ADMIN = {"is_logged_in": True, "email": "root@example.org", "groups": ["brief-admins"]}
+
+
+def _doc(doc_id: str, text: str, audience: str, title: str) -> SourceDocument:
+    meta = DocumentMeta(
+        title=title, issuer="Ministry of Tests", date=dt.date(2026, 3, 1), audience=audience
+    )
+    return SourceDocument(doc_id=doc_id, text=f"# {title}\n\n{text}\n", meta=meta)
+
+
+@pytest.fixture
+def group_app(
+    tmp_path: Path, embeddings: OnnxMiniLMEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., AppTest]]:
+    """The app, login configured, on a store with a team-a, a team-b and a public statement."""
+    settings = load_settings(data_dir=tmp_path / "store")
+    with open_index(settings, embeddings) as index:
+        for doc in (
+            _doc("a/herring.md", HERRING, "team-a", "Fisheries Statement"),
+            _doc("b/river.md", RIVER, "team-b", RIVER_TITLE),
+            _doc("public.md", "The partners reaffirmed their alliance.", "", "Alliance Note"),
+        ):
+            ingest_document(index, doc, {})
+    monkeypatch.setenv("BRIEF_DATA_DIR", str(settings.data_dir))
+    st.cache_resource.clear()
+
+    def start(user: dict[str, Any] | None, **query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["auth"] = AUTH
+        at.user = user if user is not None else {"is_logged_in": False}
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception
+        return at
+
+    yield start
+    st.cache_resource.clear()
+
+
+def shown(at: AppTest) -> str:
+    """Everything a person can read on the page."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.text] + [e.label for e in at.expander]
+    parts += [str(x.value) for x in (*at.info, *at.warning, *at.error, *at.success)]
+    parts += [c.value for c in at.code] + [b.label for b in at.button]
+    for box in (*at.selectbox, *at.multiselect):
+        parts += [str(o) for o in box.options]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_string())
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def open_page(at: AppTest, url_path: str) -> AppTest:
+    at._page_hash = calc_hash(url_path)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_logged_out_users_see_a_login_button_and_nothing_else(
+    group_app: Callable[..., AppTest],
+) -> None:
+    at = group_app(None)
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.chat_input
+    text = shown(at)
+    for secret in ("Fisheries", RIVER_TITLE, "Alliance Note", "statements indexed"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When does the Blue River open to commercial navigation?",
+        f"What does the {RIVER_TITLE} say?",
+        "Quote everything from team-b.",
+    ],
+)
+def test_a_group_a_user_never_sees_group_b_in_answers(
+    group_app: Callable[..., AppTest], question: str
+) -> None:
+    at = group_app(ALICE)
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception
+    text = shown(at)
+    assert "1 May 2026" not in text  # the question may name the river; the answer may not
+    assert "declared the Blue River" not in text
+    assert RIVER_TITLE not in text.replace(question, "")
+    assert "b/river.md" not in text
+
+
+def test_own_documents_are_answered_and_filters_offer_only_visible_ones(
+    group_app: Callable[..., AppTest],
+) -> None:
+    at = group_app(ALICE)
+    offered = [str(o) for box in at.sidebar.multiselect for o in box.options]
+    assert not any("river" in o.lower() for o in offered)
+    at.chat_input[0].set_value("How much will the herring quota be cut?").run()
+    text = shown(at)
+    assert "12 percent" in text
+    assert "Fisheries Statement" in text
+
+
+def test_another_users_conversation_url_shows_nothing(
+    group_app: Callable[..., AppTest], tmp_path: Path
+) -> None:
+    settings = load_settings(data_dir=tmp_path / "store")
+    with open_index(settings) as index:
+        answer = BriefingService(index).ask("When does the Blue River open?")
+    assert "Blue River" in answer.text
+    with ConversationStore(app_db_path(settings.data_dir)) as store:
+        cid = store.create("bob@example.org")
+        store.append(cid, "bob@example.org", "user", "When does the Blue River open?")
+        store.append(cid, "bob@example.org", "assistant", answer.text, answer)
+    st.cache_resource.clear()
+    at = group_app(ALICE, c=cid)
+    assert "Blue River" not in shown(at)
+    assert "c" not in at.query_params
+    bob = group_app(BOB, c=cid)
+    assert "1 May 2026" in shown(bob)
+
+
+def test_corpus_and_evaluation_pages_follow_the_groups(
+    group_app: Callable[..., AppTest],
+) -> None:
+    alice = open_page(group_app(ALICE), "corpus")
+    text = shown(alice)
+    assert "Fisheries Statement" in text
+    assert "Alliance Note" in text
+    assert RIVER_TITLE not in text
+    assert not alice.get("file_uploader")
+    assert "Remove" not in [b.label for b in alice.button]
+    evaluation = open_page(group_app(ALICE), "evaluation")
+    assert "for administrators" in shown(evaluation)
+    admin = open_page(group_app(ADMIN), "corpus")
+    assert RIVER_TITLE in shown(admin)
+    assert admin.get("file_uploader")
+
+
+def test_questions_are_rate_limited_per_user(
+    group_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEF_RATE_LIMIT_PER_MINUTE", "4")  # a burst of one
+    st.cache_resource.clear()
+    at = group_app(ALICE)
+    at.chat_input[0].set_value("How much will the herring quota be cut?").run()
+    assert "12 percent" in shown(at)
+    at.chat_input[0].set_value("And in which year?").run()
+    assert any("too many questions" in str(w.value) for w in at.warning)
+    bob = group_app(BOB)
+    bob.chat_input[0].set_value("When does the Blue River open?").run()
+    assert not any("too many questions" in str(w.value) for w in bob.warning)
