@@ -2,17 +2,20 @@
 
 Every chunk is an exact span of its document (``doc.text[start:end] == chunk.text``) and
 carries the heading of its section, including bold lead-ins such as
-``**FOREIGN EXCHANGE MARKET STABILITY:**`` that statements use as headings.
+``**FOREIGN EXCHANGE MARKET STABILITY:**`` that statements use as headings. A page break is a
+hard boundary: a chunk lies on one page and records it with the number of its first paragraph
+(``retrieval.sentences.number_paragraphs`` defines the counting).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from retrieval.models import Chunk, SourceDocument
 from retrieval.sentences import Block as _Block
 from retrieval.sentences import markdown_blocks as _blocks
-from retrieval.sentences import split_sentences
+from retrieval.sentences import number_paragraphs, split_sentences
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _LEAD_IN = re.compile(r"^\*\*([^*\n]{2,160}?)\*\*[ \t]*:?")
@@ -48,16 +51,16 @@ def _split_long(doc: SourceDocument, block: _Block, max_chars: int) -> list[_Blo
     hi = lo
     for sent in sentences:
         if hi > lo and sent.end - lo > max_chars:
-            pieces.append(_Block(block.kind, lo, hi, block.section))
+            pieces.append(dataclasses.replace(block, start=lo, end=hi))
             lo = sent.start
         hi = sent.end
-    pieces.append(_Block(block.kind, lo, max(hi, block.end), block.section))
+    pieces.append(dataclasses.replace(block, start=lo, end=max(hi, block.end)))
     return pieces
 
 
 def chunk_document(doc: SourceDocument, max_chars: int = 900, min_chars: int = 250) -> list[Chunk]:
     """Cut a document into chunks that follow its structure."""
-    blocks = _blocks(doc.text)
+    blocks = number_paragraphs(_blocks(doc.text), doc.page_starts)
     _assign_sections(doc.text, blocks)
     groups: list[list[_Block]] = []
     current: list[_Block] = []
@@ -76,7 +79,8 @@ def chunk_document(doc: SourceDocument, max_chars: int = 900, min_chars: int = 2
             if current:
                 size = current[-1].end - current[0].start
                 if (
-                    piece.section != current[0].section
+                    piece.page != current[0].page
+                    or piece.section != current[0].section
                     or piece.end - current[0].start > max_chars
                     or (piece.kind == "para" and size >= min_chars)
                 ):
@@ -97,6 +101,8 @@ def chunk_document(doc: SourceDocument, max_chars: int = 900, min_chars: int = 2
                 end=end,
                 section=group[0].section,
                 position=position,
+                page=group[0].page,
+                paragraph=group[0].paragraph,
                 meta=doc.meta,
             )
         )

@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.indexing import index as lc_index
 
 from ingest.chunking import chunk_document
-from ingest.loaders import FoundFile, LoadError, discover, load_file
+from ingest.loaders import FoundFile, LoadError, LoadLimits, discover, load_file
 from retrieval.index import StatementIndex, describe_store_error
 from retrieval.models import STORE_FORMAT, SourceDocument
 
@@ -70,7 +70,7 @@ def _fingerprint(doc: SourceDocument, index: StatementIndex) -> str:
     s = index.settings
     raw = (
         f"{doc.content_hash}|{s.chunk_max_chars}|{s.chunk_min_chars}|{CHUNKER_VERSION}"
-        f"|{STORE_FORMAT}"
+        f"|{STORE_FORMAT}|{','.join(map(str, doc.page_starts))}"
     )
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -166,7 +166,7 @@ def ingest_paths(
 
 def _ingest_one(index: StatementIndex, found: FoundFile, known: dict[str, str]) -> FileResult:
     try:
-        doc = load_file(found)
+        doc = load_file(found, LoadLimits.from_settings(index.settings))
     except LoadError as exc:
         return FileResult(found.doc_id, str(found.path), "error", message=exc.reason)
     return ingest_document(index, doc, known)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from retrieval.models import Chunk, Citation
+from retrieval.sentences import paragraphs_before
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})
 
@@ -38,8 +39,20 @@ def is_verbatim(quote: str, document_text: str) -> bool:
     return True
 
 
+def quote_location(chunk: Chunk, start: int) -> tuple[int, int]:
+    """Page and paragraph of a quote starting at document offset ``start`` inside ``chunk``.
+
+    The chunk knows its page and its first paragraph's number; each paragraph or list item of
+    the chunk that starts before the quote adds one (the counting of ``number_paragraphs``).
+    """
+    if not chunk.paragraph:
+        return chunk.page, 0
+    return chunk.page, chunk.paragraph + paragraphs_before(chunk.text, start - chunk.start)
+
+
 def cite(n: int, chunk: Chunk, start: int, end: int, text: str) -> Citation:
     """Citation number ``n`` for ``text`` at ``[start, end)`` of the chunk's document."""
+    page, paragraph = quote_location(chunk, start)
     return Citation(
         n=n,
         doc_id=chunk.doc_id,
@@ -51,6 +64,8 @@ def cite(n: int, chunk: Chunk, start: int, end: int, text: str) -> Citation:
         start=start,
         end=end,
         source_url=chunk.meta.source_url,
+        page=page,
+        paragraph=paragraph,
     )
 
 

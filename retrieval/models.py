@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 UNKNOWN_DATE = dt.date(1900, 1, 1)
 # Bump when what is stored for a chunk changes: ids change, so a re-ingest rewrites every chunk.
-STORE_FORMAT = "2"
+STORE_FORMAT = "3"
 
 
 class DocumentMeta(BaseModel):
@@ -57,6 +57,10 @@ class SourceDocument(BaseModel):
     meta: DocumentMeta
     source_path: str = ""
     warnings: tuple[str, ...] = ()
+    page_starts: tuple[int, ...] = Field(
+        default=(),
+        description="Offset in ``text`` where each page begins (PDF); empty: no pages.",
+    )
 
     @property
     def content_hash(self) -> str:
@@ -78,6 +82,13 @@ class Chunk(BaseModel):
     end: int = Field(ge=0)
     section: str = ""
     position: int = Field(default=0, ge=0, description="Order of the chunk in its document.")
+    page: int = Field(default=0, ge=0, description="Page of the chunk (1-based); 0: no pages.")
+    paragraph: int = Field(
+        default=0,
+        ge=0,
+        description="Number of the chunk's first paragraph on its page (or in the document); "
+        "0: unknown.",
+    )
     meta: DocumentMeta
 
     @model_validator(mode="after")
@@ -91,7 +102,14 @@ class Chunk(BaseModel):
         """Stable id: document, span and a hash of content and metadata."""
         digest = hashlib.sha256(
             json.dumps(
-                [STORE_FORMAT, self.text, self.section, self.meta.model_dump(mode="json")],
+                [
+                    STORE_FORMAT,
+                    self.text,
+                    self.section,
+                    self.page,
+                    self.paragraph,
+                    self.meta.model_dump(mode="json"),
+                ],
                 sort_keys=True,
             ).encode()
         ).hexdigest()[:16]
@@ -113,6 +131,8 @@ class Chunk(BaseModel):
             "end": self.end,
             "section": self.section,
             "position": self.position,
+            "page": self.page,
+            "paragraph": self.paragraph,
             "title": self.meta.title,
             "issuer": self.meta.issuer,
             "date": self.meta.date.isoformat(),
@@ -142,6 +162,8 @@ class Chunk(BaseModel):
             end=int(md["end"]),
             section=str(md.get("section", "")),
             position=int(md.get("position", 0)),
+            page=int(md.get("page", 0)),
+            paragraph=int(md.get("paragraph", 0)),
             meta=meta,
         )
 
@@ -230,17 +252,35 @@ class Citation(BaseModel):
     source_url: str = ""
     supported: bool = True
     support_score: float | None = None
+    page: int = Field(default=0, ge=0, description="Page of the quote (1-based); 0: no pages.")
+    paragraph: int = Field(
+        default=0,
+        ge=0,
+        description="Paragraph of the quote on its page (or in the document); 0: unknown.",
+    )
 
     @property
     def date_label(self) -> str:
         """The document's date as a brief writes it."""
         return DocumentMeta(title=self.title, date=self.date).date_label()
 
+    @property
+    def location(self) -> str:
+        """Where the quote stands: ``p. 3, ¶2``, ``¶4`` (no pages) or empty when unknown."""
+        parts = []
+        if self.page:
+            parts.append(f"p. {self.page}")
+        if self.paragraph:
+            parts.append(f"¶{self.paragraph}")
+        return ", ".join(parts)
+
     def footnote(self) -> str:
         """One-line reference for a brief."""
         parts = [self.title, self.issuer, self.date_label]
         if self.section:
             parts.append(self.section)
+        if self.location:
+            parts.append(self.location)
         if self.source_url:
             parts.append(self.source_url)
         return ", ".join(parts) + "."

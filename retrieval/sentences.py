@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Abbreviations after which a period does not end a sentence.
@@ -101,6 +103,12 @@ class Block:
     start: int
     end: int
     section: str = ""
+    page: int = 0  # 1-based page where the block starts; 0 when the document has no pages
+    paragraph: int = 0  # number of a para/item on its page (or in the document); 0 otherwise
+
+
+# Blocks that count as paragraphs in a citation's "¶n": paragraphs and list items.
+PARAGRAPH_KINDS = ("para", "item")
 
 
 def markdown_blocks(text: str) -> list[Block]:
@@ -154,6 +162,45 @@ def markdown_blocks(text: str) -> list[Block]:
     if in_comment is not None:
         blocks.append(in_comment)
     return blocks
+
+
+def page_of(offset: int, page_starts: Sequence[int]) -> int:
+    """The 1-based page holding ``offset`` (0 when there are no pages)."""
+    return max(1, bisect_right(page_starts, offset)) if page_starts else 0
+
+
+def number_paragraphs(blocks: list[Block], page_starts: Sequence[int] = ()) -> list[Block]:
+    """Set each block's page and number its paragraphs and list items (1, 2, ... per page).
+
+    Headings, rules and comments are not counted. With pages, numbering restarts on each page
+    and a paragraph belongs to the page where it starts; without pages it runs through the text.
+    """
+    page, count = -1, 0
+    for block in blocks:
+        block.page = page_of(block.start, page_starts)
+        if block.page != page:
+            page, count = block.page, 0
+        if block.kind in PARAGRAPH_KINDS:
+            count += 1
+            block.paragraph = count
+    return blocks
+
+
+def locate(text: str, offset: int, page_starts: Sequence[int] = ()) -> tuple[int, int]:
+    """Page and paragraph number of the character at ``offset`` (paragraph 0: in none)."""
+    for block in number_paragraphs(markdown_blocks(text), page_starts):
+        if block.kind in PARAGRAPH_KINDS and block.start <= offset < block.end:
+            return block.page, block.paragraph
+    return page_of(offset, page_starts), 0
+
+
+def paragraphs_before(text: str, offset: int) -> int:
+    """How many paragraphs and list items of ``text`` start in ``(0, offset]``."""
+    return sum(
+        1
+        for block in markdown_blocks(text)
+        if block.kind in PARAGRAPH_KINDS and 0 < block.start <= offset
+    )
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

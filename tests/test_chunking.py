@@ -69,6 +69,11 @@ def test_corpus_chunks_are_exact_spans(doc: SourceDocument):
     for chunk in chunks:
         assert chunk.text == chunk.text.rstrip()
         assert chunk.meta == doc.meta
+        assert chunk.page == 0  # Markdown has no pages
+    # Paragraph numbers run through the document: each chunk starts at or after the last.
+    numbers = [c.paragraph for c in chunks]
+    assert numbers[0] >= 1
+    assert numbers == sorted(numbers)
 
 
 @needs_corpus
@@ -335,3 +340,17 @@ def test_chunk_id_changes_with_metadata_and_doc_id():
     for a, b, c in zip(base, retitled, moved, strict=True):
         assert a.chunk_id != b.chunk_id
         assert a.chunk_id != c.chunk_id
+
+
+def test_chunk_ids_change_with_page_breaks():
+    text = "Para one.\n\nPara two.\n"
+    flat = chunk_document(make_doc(text), min_chars=0)
+    paged = chunk_document(
+        SourceDocument(
+            doc_id="doc.md", text=text, meta=DocumentMeta(title="A Statement"), page_starts=(0, 11)
+        ),
+        min_chars=0,
+    )
+    assert [c.text for c in flat] == [c.text for c in paged]
+    assert [(c.page, c.paragraph) for c in paged] == [(1, 1), (2, 1)]
+    assert {c.chunk_id for c in flat}.isdisjoint(c.chunk_id for c in paged)

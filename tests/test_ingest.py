@@ -9,7 +9,8 @@ from pathlib import Path
 from ingest.pipeline import ingest_paths
 from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.index import open_index
-from retrieval.settings import Settings
+from retrieval.settings import Settings, load_settings
+from tests.fixtures.documents import encrypt_pdf, make_docx, make_pdf, scanned_pdf
 
 
 def test_first_ingest_then_reingest_embeds_nothing(
@@ -65,35 +66,81 @@ def test_deleted_file_loses_its_chunks(
 
 
 def test_bad_files_get_one_line_errors_and_lose_nothing(
-    small_corpus: Path, small_settings: Settings, embeddings: OnnxMiniLMEmbeddings
+    small_corpus: Path, tmp_path: Path, embeddings: OnnxMiniLMEmbeddings
 ) -> None:
-    with open_index(small_settings, embeddings) as index:
+    settings = load_settings(data_dir=tmp_path / "store", max_file_mb=0.05)
+    with open_index(settings, embeddings) as index:
         ingest_paths(index, [small_corpus])
-        before = index.count()
-        (small_corpus / "empty.md").write_text("", encoding="utf-8")
-        (small_corpus / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
-        (small_corpus / "latin1.md").write_bytes("Caf\xe9 statement".encode("latin-1"))
-        (small_corpus / "broken.md").write_text(
-            "---\ntitle: [unclosed\n---\nBody text here.\n", encoding="utf-8"
+        before = {c.chunk_id for c in index.all_chunks()}
+        bad: dict[str, bytes] = {
+            "empty.md": b"",
+            "binary.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
+            "noise.txt": bytes(range(128, 256)) * 3,
+            "broken.md": b"---\ntitle: [unclosed\n---\nBody text here.\n",
+            "huge.md": b"Words. " * 10_000,
+            "fake.pdf": b"<html><body>Not found</body></html>",
+            "cut.pdf": make_pdf([["Some text."]])[:300],
+            "scan.pdf": scanned_pdf(2),
+            "secret.pdf": encrypt_pdf(make_pdf([["Some text."]]), "pw"),
+            "fake.docx": b"Plain text named docx.",
+            "sidecar-broken.md": b"Body of a good file.\n",
+            "sidecar-broken.meta.yaml": b"title: [unclosed\n",
+            # A file that was good becomes unreadable: its stored chunks must stay.
+            "2023-09-10-river.md": b"\x00\x01\x02binary",
+        }
+        for name, data in bad.items():
+            (small_corpus / name).write_bytes(data)
+        (small_corpus / "2021-05-06-ports.txt").write_bytes(
+            "The “Café Accord” on ports was signed in Genève.\n".encode("cp1252")
         )
-        # A file that was good becomes unreadable: its stored chunks must stay.
-        (small_corpus / "2023-09-10-river.md").write_bytes(b"\xff\xfe\x00bad")
+        (small_corpus / "lighthouse.html").write_text(
+            "<html><head><title>Lighthouse Notice</title></head><body><nav>Menu</nav>"
+            "<main><p>The lighthouse at Cape Wren will close in June.</p></main></body></html>",
+            encoding="utf-8",
+        )
+        (small_corpus / "memo.docx").write_bytes(make_docx(title="Fisheries Memo"))
+        (small_corpus / "report.pdf").write_bytes(
+            make_pdf([["Page one text."], ["The harbour fee rises to 40 euros."]])
+        )
         report = ingest_paths(index, [small_corpus])
         errors = {Path(f.path).name: f.message for f in report.errors}
-        assert set(errors) == {
-            "empty.md",
-            "binary.md",
-            "latin1.md",
-            "broken.md",
-            "2023-09-10-river.md",
+        assert errors == {
+            "empty.md": "the file is empty",
+            "binary.md": "binary content (a PNG image), not a text file",
+            "noise.txt": "not valid UTF-8 (byte 0x80 at offset 0) and no other text encoding "
+            "reads it; re-save the file as UTF-8",
+            "broken.md": "broken front matter (line 2): expected ',' or ']', but got "
+            "'<stream end>'",
+            "huge.md": "too large (68.4 KB; the limit is 0.05 MB, BRIEF_MAX_FILE_MB)",
+            "fake.pdf": "not a PDF: no %PDF- header (the content is an HTML page)",
+            "cut.pdf": "truncated PDF: the file ends before its %%EOF marker (copy it again)",
+            "scan.pdf": "scanned PDF without a text layer (2 pages): run OCR first",
+            "secret.pdf": "encrypted PDF: it needs a password; save a copy without protection "
+            "and ingest it",
+            "fake.docx": "not a .docx file: not a ZIP package (text or other data)",
+            "sidecar-broken.md": "broken sidecar sidecar-broken.meta.yaml (line 2): expected ',' "
+            "or ']', but got '<stream end>'",
+            "2023-09-10-river.md": "binary content (NUL bytes), not a text file",
         }
-        assert "empty" in errors["empty.md"]
-        assert "binary" in errors["binary.md"]
-        assert "UTF-8" in errors["latin1.md"]
-        assert "front matter" in errors["broken.md"]
-        assert all("\n" not in m for m in errors.values())
-        assert index.count() == before
-        assert "2023-09-10-river.md" in index.documents()
+        added = {f.doc_id for f in report.files if f.status == "added"}
+        assert added == {"2021-05-06-ports.txt", "lighthouse.html", "memo.docx", "report.pdf"}
+        # The store stays consistent: old chunks kept, records and catalog agree with chunks.
+        chunks = index.all_chunks()
+        assert before <= {c.chunk_id for c in chunks}
+        docs = index.documents()
+        assert "2023-09-10-river.md" in docs
+        assert set(docs) == {c.doc_id for c in chunks}
+        for doc_id, entry in docs.items():
+            stored = sorted(c.chunk_id for c in chunks if c.doc_id == doc_id)
+            assert entry.chunks == len(stored)
+            assert sorted(index.record_manager.list_keys(group_ids=[doc_id])) == stored
+        ports = [c for c in chunks if c.doc_id == "2021-05-06-ports.txt"]
+        assert [c.text for c in ports] == ["The “Café Accord” on ports was signed in Genève."]
+        fee = next(c for c in chunks if "harbour fee" in c.text)
+        assert (fee.page, fee.paragraph) == (2, 1)
+        assert docs["memo.docx"].meta.title == "Fisheries Memo"
+        assert docs["lighthouse.html"].meta.title == "Lighthouse Notice"
+        assert index.lexical().search("Cape Wren lighthouse", 3)
 
 
 def test_missing_front_matter_fields_get_defaults_and_warnings(

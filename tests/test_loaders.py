@@ -172,10 +172,16 @@ def test_binary_file_named_md_is_an_error(tmp_path: Path):
     assert "binary" in error.reason
 
 
-def test_invalid_utf8_is_an_error(tmp_path: Path):
-    error = load_error(tmp_path, "latin1.md", "Caf\u00e9 statement.".encode("latin-1"))
-    assert "UTF-8" in error.reason
-    assert "0xe9" in error.reason
+def test_latin1_text_is_detected_and_decoded(tmp_path: Path):
+    doc = load(tmp_path, "latin1.md", "Caf\u00e9 statement.".encode("latin-1"))
+    assert doc.text == "Caf\u00e9 statement."
+    assert any("not UTF-8: read as cp1252" in w for w in doc.warnings)
+
+
+def test_undecidable_bytes_are_an_error(tmp_path: Path):
+    error = load_error(tmp_path, "noise.md", bytes(range(128, 256)) * 3)
+    assert "not valid UTF-8 (byte 0x80 at offset 0)" in error.reason
+    assert "re-save the file as UTF-8" in error.reason
 
 
 def test_broken_yaml_front_matter_is_an_error(tmp_path: Path):
@@ -240,16 +246,32 @@ def make_tree(root: Path) -> None:
         "README.md",
         "sub/readme.md",
         "notes.pdf",
+        "page.html",
+        "old.HTM",
+        "memo.docx",
+        "~$memo.docx",
+        "memo.docx.meta.yaml",
+        "a.meta.yaml",
         "data.json",
     ]:
         write(root, name, "Body.\n")
 
 
-def test_discover_expands_folders_and_skips_hidden_and_manifests(tmp_path: Path):
+def test_discover_expands_folders_and_skips_hidden_manifests_and_sidecars(tmp_path: Path):
     make_tree(tmp_path)
     found, errors = discover([tmp_path])
     assert errors == []
-    assert sorted(f.doc_id for f in found) == ["D.MD", "a.md", "b.txt", "c.markdown", "sub/e.md"]
+    assert sorted(f.doc_id for f in found) == [
+        "D.MD",
+        "a.md",
+        "b.txt",
+        "c.markdown",
+        "memo.docx",
+        "notes.pdf",
+        "old.HTM",
+        "page.html",
+        "sub/e.md",
+    ]
     for f in found:
         assert f.path == tmp_path / f.doc_id
         assert f.path.suffix.lower() in SUPPORTED_SUFFIXES
@@ -264,14 +286,25 @@ def test_discover_reports_missing_paths(tmp_path: Path):
 
 
 def test_discover_reports_unsupported_suffix_of_a_named_file(tmp_path: Path):
-    pdf = write(tmp_path, "notes.pdf", "x")
+    rtf = write(tmp_path, "notes.rtf", "x")
     bare = write(tmp_path, "NOSUFFIX", "x")
-    found, errors = discover([pdf, bare])
+    found, errors = discover([rtf, bare])
     assert found == []
-    assert [e.path for e in errors] == [str(pdf), str(bare)]
-    assert "'.pdf'" in errors[0].reason
+    assert [e.path for e in errors] == [str(rtf), str(bare)]
+    assert "'.rtf'" in errors[0].reason
     assert "(none)" in errors[1].reason
-    assert ".md" in errors[0].reason
+    for suffix in (".md", ".html", ".pdf", ".docx"):
+        assert suffix in errors[0].reason
+
+
+def test_a_sidecar_named_on_the_command_line_is_not_a_document(tmp_path: Path):
+    write(tmp_path, "statement.pdf", "x")
+    sidecar = write(tmp_path, "statement.meta.yaml", "title: T\n")
+    found, errors = discover([sidecar])
+    assert found == []
+    assert [e.reason for e in errors] == [
+        "a metadata sidecar, not a document: it is read with the document it names"
+    ]
 
 
 def test_discover_a_named_file_uses_its_name_as_doc_id(tmp_path: Path):
