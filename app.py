@@ -14,7 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from retrieval.access import LOCAL_USER, RateLimiter, User, scoped, user_from_claims
+from retrieval.access import (
+    LOCAL_USER,
+    RateLimiter,
+    User,
+    check_audience,
+    scoped,
+    user_from_claims,
+)
 from retrieval.briefs import answer_docx
 from retrieval.conversations import ConversationStore, app_db_path
 from retrieval.errors import BriefError
@@ -25,8 +32,7 @@ from retrieval.queries import Turn
 from retrieval.service import BriefingService, Mode
 from retrieval.settings import load_settings
 
-UPLOAD_TYPES = ["md", "markdown", "txt"]
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = ["md", "markdown", "txt", "html", "htm", "pdf", "docx"]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"\*\*|__")
@@ -176,7 +182,8 @@ def render_sources(answer: Answer) -> None:
     for c in answer.citations:
         with st.container(border=True):
             st.markdown(f"**\\[{c.n}\\] {escape(c.title)}**")
-            st.caption(escape(" · ".join(x for x in (c.issuer, c.date_label, c.section) if x)))
+            parts = (c.issuer, c.date_label, c.section, c.location)
+            st.caption(escape(" · ".join(x for x in parts if x)))
             if not c.supported:
                 st.markdown(":orange-badge[does not support the sentence that cites it]")
             st.markdown(highlighted_paragraph(answer, c))
@@ -394,12 +401,18 @@ def corpus_page() -> None:
 
     st.subheader("Add statements")
     files = st.file_uploader(
-        "Markdown or text files with YAML front matter",
+        "Statements: Markdown or text (with YAML front matter), HTML, PDF or Word",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
     )
+    audience = st.text_input(
+        "Audience",
+        placeholder="everyone",
+        help="The group that may read these statements; empty: everyone, or the audience "
+        "their front matter names.",
+    )
     if files and st.button("Ingest", type="primary"):
-        ingest_uploads(index, files, ingest_paths)
+        ingest_uploads(index, files, ingest_paths, audience.strip())
 
     st.subheader("Remove a document")
     docs = index.documents()
@@ -410,8 +423,8 @@ def corpus_page() -> None:
     )
     if doomed and st.button("Remove", type="secondary"):
         report = remove_documents(index, [doomed])
-        upload = upload_dir() / doomed
-        if upload.is_file():
+        upload = (upload_dir() / doomed).resolve()
+        if upload.is_relative_to(upload_dir().resolve()) and upload.is_file():
             upload.unlink()
         st.success(f"Removed {doomed} ({report.total('chunks_deleted')} chunks).")
 
@@ -452,22 +465,45 @@ def safe_file_name(name: str) -> str | None:
     return base[:120]
 
 
-def ingest_uploads(index: StatementIndex, files: list[Any], ingest_paths: Any) -> None:
-    """Save each upload under the store's folder and ingest it, with progress and a report."""
-    folder = upload_dir()
+def ingest_uploads(
+    index: StatementIndex, files: list[Any], ingest_paths: Any, audience: str = ""
+) -> None:
+    """Save each upload under the store's folder and ingest it, with progress and a report.
+
+    Files for a group go to ``uploads/GROUP/`` (document id ``GROUP/NAME``), so two groups'
+    files of the same name never replace each other; the content decides the format.
+    """
+    try:
+        audience = check_audience(audience)
+    except BriefError as exc:
+        st.error(str(exc))
+        return
+    root = upload_dir()
+    folder = root / audience if audience else root
+    folder.mkdir(parents=True, exist_ok=True)
+    limit_mb = index.settings.max_file_mb
     progress = st.progress(0.0, text="Ingesting…")
     results = []
     for i, f in enumerate(files, start=1):
         name = safe_file_name(f.name)
         data = f.getvalue()
         if name is None:
-            results.append({"file": f.name, "status": "error", "message": "not a .md or .txt file"})
-        elif len(data) > MAX_UPLOAD_BYTES:
-            results.append({"file": f.name, "status": "error", "message": "larger than 10 MB"})
+            kinds = ", ".join(f".{t}" for t in UPLOAD_TYPES)
+            results.append({"file": f.name, "status": "error", "message": f"not one of {kinds}"})
+        elif len(data) > limit_mb * 1024 * 1024:
+            results.append(
+                {"file": f.name, "status": "error", "message": f"larger than {limit_mb:g} MB"}
+            )
         else:
             path = folder / name
             path.write_bytes(data)
-            report = ingest_paths(index, [path])
+            report = ingest_paths(
+                index,
+                [path],
+                audience=audience or None,
+                force_audience=bool(audience),
+                root=root,
+            )
             for r in report.files:
                 results.append(
                     {

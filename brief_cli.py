@@ -97,6 +97,11 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON.")
 @click.option(
+    "--audience",
+    metavar="GROUP",
+    help="Group that may see the documents that name no audience of their own (default: everyone).",
+)
+@click.option(
     "--rebuild",
     is_flag=True,
     help="Delete the collection first and re-embed everything (after changing the embedding "
@@ -104,14 +109,29 @@ def main() -> None:
 )
 @data_dir_option
 @friendly_errors
-def ingest(paths: tuple[Path, ...], as_json: bool, rebuild: bool, data_dir: Path | None) -> None:
+def ingest(
+    paths: tuple[Path, ...],
+    as_json: bool,
+    audience: str | None,
+    rebuild: bool,
+    data_dir: Path | None,
+) -> None:
     """Ingest statement files or folders (re-running skips what is unchanged)."""
     from ingest.pipeline import ingest_paths
+    from retrieval.access import check_audience
     from retrieval.index import open_index
 
     settings = _settings(data_dir)
+    if audience is not None:
+        check_audience(audience)  # before anything is opened or deleted
+    show = sys.stderr.isatty() and not as_json
+
+    def progress(i: int, n: int, doc_id: str) -> None:
+        if show and doc_id:
+            click.echo(f"[{i + 1}/{n}] {doc_id}", err=True)
+
     with open_index(settings, rebuild=rebuild) as index:
-        report = ingest_paths(index, list(paths))
+        report = ingest_paths(index, list(paths), audience=audience, progress=progress)
     if as_json:
         click.echo(
             json.dumps(
@@ -122,6 +142,8 @@ def ingest(paths: tuple[Path, ...], as_json: bool, rebuild: bool, data_dir: Path
         for f in report.files:
             if f.status == "error":
                 click.echo(f"error: {f.path}: {f.message}", err=True)
+            if f.status == "duplicate":
+                click.echo(f"note: {f.doc_id}: {f.message}", err=True)
             for warning in f.warnings:
                 click.echo(f"warning: {f.doc_id}: {warning}", err=True)
         click.echo(report.summary())

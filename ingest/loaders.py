@@ -59,8 +59,13 @@ def _wanted(file: Path, root: Path) -> bool:
     )
 
 
-def discover(paths: list[Path]) -> tuple[list[FoundFile], list[LoadError]]:
-    """Expand folders into supported files; report paths that do not exist."""
+def discover(
+    paths: list[Path], root: Path | None = None
+) -> tuple[list[FoundFile], list[LoadError]]:
+    """Expand folders into supported files; report paths that do not exist.
+
+    A file given directly is named by its file name, or by its path relative to ``root``.
+    """
     found: list[FoundFile] = []
     errors: list[LoadError] = []
     for path in paths:
@@ -84,6 +89,8 @@ def discover(paths: list[Path]) -> tuple[list[FoundFile], list[LoadError]]:
                         f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
                     )
                 )
+            elif root is not None and path.resolve().is_relative_to(root.resolve()):
+                found.append(FoundFile(path, path.resolve().relative_to(root.resolve()).as_posix()))
             else:
                 found.append(FoundFile(path, path.name))
         else:

@@ -17,10 +17,11 @@ from typing import Any
 import yaml
 
 from ingest.models import Extracted, LoadError
+from retrieval.access import AccessError, check_audience
 from retrieval.models import DocumentMeta, SourceDocument
 
 SIDECAR_SUFFIX = ".meta.yaml"
-FIELDS = ("title", "issuer", "date", "kind", "source_url", "language")
+FIELDS = ("title", "issuer", "date", "kind", "source_url", "language", "audience")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
@@ -195,6 +196,17 @@ def build_document(
         if found is None:
             warnings.append(f"no {key} in {where}; using {default!r}")
         meta[key] = str(found[0]).strip() if found else default
+
+    # Who may see the document: only front matter or a sidecar says (never the file's own
+    # metadata, which its author controls).
+    for label, fields in sources:
+        if label == "the document's metadata" or not _present(fields.get("audience")):
+            continue
+        try:
+            meta["audience"] = check_audience(str(fields["audience"]))
+        except AccessError as exc:
+            raise LoadError(path, f"{exc} (in {label})") from None
+        break
 
     meta["source_url"] = ""
     for label, fields in sources:

@@ -18,8 +18,10 @@ from langchain_core.indexing import index as lc_index
 
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, LoadLimits, discover, load_file
+from retrieval.access import check_audience
 from retrieval.index import StatementIndex, describe_store_error
 from retrieval.models import STORE_FORMAT, SourceDocument
+from retrieval.records import text_hash
 
 CHUNKER_VERSION = "1"
 
@@ -30,7 +32,7 @@ class FileResult:
 
     doc_id: str
     path: str
-    status: str  # added | updated | unchanged | error | deleted
+    status: str  # added | updated | unchanged | duplicate | error | deleted
     chunks_added: int = 0
     chunks_unchanged: int = 0
     chunks_deleted: int = 0
@@ -126,12 +128,20 @@ def ingest_paths(
     index: StatementIndex,
     paths: list[Path],
     *,
+    audience: str | None = None,
+    force_audience: bool = False,
+    root: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; report per file. Never raises for a bad file."""
+    """Ingest files and folders; report per file. Never raises for a bad file.
+
+    ``audience`` is given to documents that name none (to every document with
+    ``force_audience``); ``root`` names files given directly by their path below it.
+    """
     started = time.perf_counter()
     report = IngestReport()
-    files, missing = discover(paths)
+    audience = None if audience is None else check_audience(audience)
+    files, missing = discover(paths, root)
     for err in missing:
         report.files.append(FileResult(Path(err.path).name, err.path, "error", message=err.reason))
     known = {e.doc_id: e.content_hash for e in index.documents().values()}
@@ -140,7 +150,9 @@ def ingest_paths(
         if progress:
             progress(i, len(files), found.doc_id)
         try:
-            report.files.append(_ingest_one(index, found, known))
+            report.files.append(
+                _ingest_one(index, found, known, seen, audience, force=force_audience)
+            )
         except Exception as exc:  # the store failed: stop, keep what was written
             reason = describe_store_error(exc, index.settings)
             report.files.append(FileResult(found.doc_id, str(found.path), "error", message=reason))
@@ -164,11 +176,36 @@ def ingest_paths(
     return report
 
 
-def _ingest_one(index: StatementIndex, found: FoundFile, known: dict[str, str]) -> FileResult:
+def _ingest_one(
+    index: StatementIndex,
+    found: FoundFile,
+    known: dict[str, str],
+    seen: set[str],
+    audience: str | None,
+    *,
+    force: bool,
+) -> FileResult:
     try:
         doc = load_file(found, LoadLimits.from_settings(index.settings))
     except LoadError as exc:
         return FileResult(found.doc_id, str(found.path), "error", message=exc.reason)
+    if audience is not None and (force or not doc.meta.audience):
+        doc = doc.model_copy(update={"meta": doc.meta.model_copy(update={"audience": audience})})
+    twin = None if doc.doc_id in known else index.find_text(text_hash(doc.text))
+    if (
+        twin is not None
+        and twin.doc_id != doc.doc_id
+        and twin.meta.audience == doc.meta.audience
+        and (twin.doc_id in seen or Path(twin.source_path).exists())
+    ):
+        index.add_alias(twin.doc_id, doc.doc_id)
+        return FileResult(
+            doc.doc_id,
+            str(found.path),
+            "duplicate",
+            message=f"same text as {twin.doc_id}: stored once, both names recorded",
+        )
+    index.drop_alias(doc.doc_id)  # a former duplicate whose text now differs
     return ingest_document(index, doc, known)
 
 

@@ -219,6 +219,10 @@ class ScopedIndex(StatementIndex):
         """A scoped view never writes."""
         raise AccessError("a user's view of the store is read-only")
 
+    def drop_alias(self, alias: str) -> None:
+        """A scoped view never writes."""
+        raise AccessError("a user's view of the store is read-only")
+
     def delete_document(self, doc_id: str) -> int:
         """A scoped view never writes."""
         raise AccessError("a user's view of the store is read-only")

@@ -266,6 +266,13 @@ class StatementIndex:
         self.catalog.set_aliases(doc_id, [*entry.aliases, alias])
         self._documents = None
 
+    def drop_alias(self, alias: str) -> None:
+        """Forget ``alias`` as another name of a stored document (its text changed)."""
+        for entry in self.documents().values():
+            if alias in entry.aliases:
+                self.catalog.set_aliases(entry.doc_id, [a for a in entry.aliases if a != alias])
+                self._documents = None
+
     def find_text(self, digest: str) -> CatalogEntry | None:
         """The stored document whose text has this hash (see ``records.text_hash``)."""
         for entry in self.documents().values():

@@ -309,7 +309,15 @@ def test_corpus_page_lists_every_document(app: AppTest, corpus_index: StatementI
     assert set(table["document"]) == set(docs)
     assert app.caption[0].value.startswith(f"{len(docs)} documents, ")
     assert not app.chat_input  # not the chat page
-    assert app.file_uploader[0].allowed_type == [".md", ".markdown", ".txt"]
+    assert app.file_uploader[0].allowed_type == [
+        ".md",
+        ".markdown",
+        ".txt",
+        ".html",
+        ".htm",
+        ".pdf",
+        ".docx",
+    ]
 
 
 UPLOADED = """---

@@ -190,3 +190,21 @@ def test_questions_are_rate_limited_per_user(
     bob = group_app(BOB)
     bob.chat_input[0].set_value("When does the Blue River open?").run()
     assert not any("too many questions" in str(w.value) for w in bob.warning)
+
+
+def test_an_upload_for_a_group_is_seen_by_that_group_only(
+    group_app: Callable[..., AppTest], tmp_path: Path
+) -> None:
+    note = (
+        '---\ntitle: "Lighthouse Notice"\nissuer: "Coast Guard"\ndate: 2024-05-06\n'
+        "audience: team-a\n---\n\nThe coast guard will repaint the lighthouse at Cape Orm.\n"
+    )
+    admin = open_page(group_app(ADMIN), "corpus")
+    admin.file_uploader[0].set_value(("../note.md", note.encode(), "text/markdown")).run()
+    admin.text_input[0].set_value("team-b").run()
+    next(b for b in admin.button if b.label == "Ingest").click().run()
+    assert not admin.exception
+    assert (tmp_path / "store" / "uploads" / "team-b" / "note.md").is_file()
+    # The administrator's audience wins over the file's own front matter.
+    assert "Lighthouse Notice" not in shown(open_page(group_app(ALICE), "corpus"))
+    assert "Lighthouse Notice" in shown(open_page(group_app(BOB), "corpus"))
