@@ -5,7 +5,8 @@ what it needs once, before the first question), so the runner treats them all al
 
 - ``pipeline``: the project's ``BriefingService`` (hybrid retrieval, extractive cited answer).
 - ``stock``: the stock recipe of ``../shared/eval/README.md``: 1,000-character recursive chunks
-  with 200 overlap over each document's body, the same MiniLM embeddings, dense top-5 by cosine;
+  with 200 overlap over each document's body, the store's embedding model (MiniLM by default;
+  questions embedded as queries), dense top-5 by cosine;
   the answer is the top passage, cited whole; it never refuses.
 - ``bm25``: BM25 alone (bm25s, the project's tokenizer) over the same chunks; same answer rule.
 """
@@ -22,7 +23,7 @@ from eval.questions import Question
 from retrieval.models import Answer, SourceDocument
 
 if TYPE_CHECKING:
-    from retrieval.embeddings import OnnxMiniLMEmbeddings
+    from retrieval.embeddings import SentenceEmbeddings
     from retrieval.lexical import LexicalIndex
     from retrieval.service import BriefingService
 
@@ -121,14 +122,14 @@ def _top_passage_answer(ranked: Sequence[BaselineChunk]) -> SystemAnswer:
 
 
 class StockRecipe:
-    """Dense top-k by cosine over stock chunks, embedded with the project's MiniLM instance."""
+    """Dense top-k by cosine over stock chunks, embedded with the project's model instance."""
 
     name = "stock"
 
     def __init__(
         self,
         chunks: Sequence[BaselineChunk],
-        embeddings: OnnxMiniLMEmbeddings,
+        embeddings: SentenceEmbeddings,
         top_k: int = STOCK_TOP_K,
     ) -> None:
         self.chunks = list(chunks)
@@ -146,7 +147,7 @@ class StockRecipe:
         assert self._matrix is not None
         if not self.chunks:
             return _top_passage_answer([])
-        query = _normalise(self.embeddings.embed_array([question.question]))[0]
+        query = _normalise(self.embeddings.embed_queries([question.question]))[0]
         scores = self._matrix @ query
         order = np.argsort(-scores, kind="stable")[: self.top_k]
         return _top_passage_answer([self.chunks[int(i)] for i in order])
@@ -184,7 +185,7 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
 
 
 def baseline_systems(
-    documents: Iterable[SourceDocument], embeddings: OnnxMiniLMEmbeddings
+    documents: Iterable[SourceDocument], embeddings: SentenceEmbeddings
 ) -> list[System]:
     """The stock recipe and BM25 over the same 1,000/200 chunks."""
     chunks = stock_chunks(documents)

@@ -1,4 +1,16 @@
-"""Question sets in the shared format (``../shared/eval/README.md``)."""
+"""Question sets in the shared format (``../shared/eval/README.md``).
+
+The project's sets, all in that format and run by ``brief eval --questions FILE``:
+
+- ``eval/questions.yaml``: the project's own held-out set (English, every category).
+- ``eval/questions_ko.yaml``: Korean translations of the 30 development questions
+  (``../shared/eval/dev_questions.yaml``), for multilingual retrieval
+  (``BRIEF_EMBEDDING_MODEL=multilingual-e5-small``). Each keeps its original's id, category,
+  answerability, gold passages and key facts (the corpus and the quoted answers stay English);
+  the notes start with the English original. ``tests/test_eval_korean.py`` checks the link.
+- ``eval/calibration_ko.yaml`` is no question set: 30 corpus sentences with Korean translations,
+  the parallel sample that calibrates e5's similarities across scripts.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """Hybrid retrieval: dense and BM25 over the same chunks, fused by reciprocal rank, re-ranked.
 
 Filters are resolved to document ids from the catalog and applied to every ranking before
-fusion. Dates are first-class: years named in the question and "latest" questions shift
-the ranking toward the matching statements, and per-document caps keep multi-document
-questions from being crowded out by one long statement.
+fusion. BM25 reads Latin script only: a question in another script (Korean) counts its lexical
+signals (BM25's ranking, term coverage) by the share of its words BM25 can read, and the dense
+side carries the rest. Dates are first-class: years named in the question and "latest"
+questions shift the ranking toward the matching statements, and per-document caps keep
+multi-document questions from being crowded out by one long statement.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from retrieval.index import StatementIndex
-from retrieval.lexical import tokenize
+from retrieval.lexical import lexical_share, script_profile, tokenize
 from retrieval.models import DocumentMeta, Filters, Passage
 from retrieval.queries import QueryPlan, plan_query, sub_questions, topic_text
 
@@ -198,9 +200,10 @@ class HybridSearcher:
             bm25 = lexical.search(topic_text(expanded), n, allowed_chunks)
             t3 = time.perf_counter()
             t_embed, t_dense, t_bm25 = t_embed + t1 - t0, t_dense + t2 - t1, t_bm25 + t3 - t2
+            weights = {"dense": 1.0, "bm25": lexical_share(query)}  # 1.0 and 1.0 in English
             for name, ranking in (("dense", dense), ("bm25", bm25)):
                 for rank, (cid, _score) in enumerate(ranking):
-                    fused[cid] += 1.0 / (self.settings.rrf_k + rank + 1)
+                    fused[cid] += weights[name] / (self.settings.rrf_k + rank + 1)
                     ranks[cid].setdefault(name, rank + 1)
         timings.update(embed_s=t_embed, dense_s=t_dense, bm25_s=t_bm25)
         if not fused:
@@ -259,9 +262,18 @@ class HybridSearcher:
     ) -> dict[str, float]:
         """Rescore the fused pool by its best sentence and its coverage of the topic's terms.
 
-        Returns each pooled chunk's coverage of the topic terms (idf-weighted share).
+        Returns each pooled chunk's coverage of the topic terms (idf-weighted share). The
+        sentence similarity is put on the common scale of the embedding model (``relevance``, for
+        the scripts of the question and of the chunk). Coverage counts only as far as BM25's
+        tokens can read both the question and the chunk (their Latin-script shares: 1.0 in
+        English); the rest of its weight goes to the similarity. So does the fused prior's, by
+        the question's share: without BM25 the prior is only the ranking by chunk vectors (means
+        of sentences), which the best sentence measures more sharply.
         """
         lexical = self.index.lexical()
+        script, q_share = script_profile(plan.search_text)
+        w_prior = RERANK_PRIOR * q_share
+        relevance = self.index.embeddings.relevance
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)
         terms = set(tokenize(topic_text(plan.search_text), compounds=False))
@@ -271,15 +283,20 @@ class HybridSearcher:
         covered: dict[str, float] = {}
         for cid in list(fused):
             if cid not in sentences:
-                fused[cid] = 0.0 if cid not in pool else RERANK_PRIOR * fused[cid] / top
+                fused[cid] = 0.0 if cid not in pool else w_prior * fused[cid] / top
                 continue
             best = max(float(vec @ qvec) for _s, _e, vec in sentences[cid])
             chunk = chunks[cid]
             have = lexical.with_synonyms(set(tokenize(chunk.context_header() + " " + chunk.text)))
             coverage = sum(lexical.idf(t) for t in terms & have) / weight
             covered[cid] = coverage
+            chunk_script, chunk_share = script_profile(chunk.text)
+            share = q_share * chunk_share
+            w_dense = RERANK_DENSE + RERANK_LEXICAL * (1.0 - share)
             fused[cid] = (
-                RERANK_DENSE * best + RERANK_LEXICAL * coverage + RERANK_PRIOR * fused[cid] / top
+                w_dense * relevance(best, script, chunk_script)
+                + RERANK_LEXICAL * share * coverage
+                + w_prior * fused[cid] / top
             )
         return covered
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from retrieval.embeddings import DIMENSION, MODEL_NAME, OnnxMiniLMEmbeddings
+from retrieval.embeddings import SentenceEmbeddings, load_embeddings
 from retrieval.errors import BriefError
 from retrieval.lexical import LexicalIndex, ids_signature
 from retrieval.models import Chunk, SourceDocument
@@ -163,14 +163,13 @@ class StatementIndex:
     """The open store: vectors, records, catalog and BM25 for one collection."""
 
     def __init__(
-        self, settings: Settings, embeddings: OnnxMiniLMEmbeddings, *, rebuild: bool = False
+        self, settings: Settings, embeddings: SentenceEmbeddings, *, rebuild: bool = False
     ) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.collection = settings.collection
         self.server_mode = bool(settings.chroma_url)
-        model = str(getattr(embeddings, "model_name", MODEL_NAME))
-        dimension = int(getattr(embeddings, "dimension", DIMENSION))
+        model, dimension = embeddings.model_name, embeddings.dimension
         self.model_name, self.dimension = model, dimension
         if not self.server_mode:
             _acquire(settings.data_dir)
@@ -383,22 +382,18 @@ class StatementIndex:
 
 
 def connect(
-    settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None, *, rebuild: bool = False
+    settings: Settings, embeddings: SentenceEmbeddings | None = None, *, rebuild: bool = False
 ) -> StatementIndex:
-    """Open the store for a long-lived process (close it with ``close()``)."""
-    return StatementIndex(
-        settings,
-        embeddings
-        or OnnxMiniLMEmbeddings(
-            batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
-        ),
-        rebuild=rebuild,
-    )
+    """Open the store for a long-lived process (close it with ``close()``).
+
+    Without ``embeddings``, the model ``settings.embedding_model`` names is used.
+    """
+    return StatementIndex(settings, embeddings or load_embeddings(settings), rebuild=rebuild)
 
 
 @contextmanager
 def open_index(
-    settings: Settings, embeddings: OnnxMiniLMEmbeddings | None = None, *, rebuild: bool = False
+    settings: Settings, embeddings: SentenceEmbeddings | None = None, *, rebuild: bool = False
 ) -> Iterator[StatementIndex]:
     """Open the store for the duration of a ``with`` block."""
     index = connect(settings, embeddings, rebuild=rebuild)

@@ -6,6 +6,8 @@ import hashlib
 import json
 import re
 import shutil
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +58,58 @@ def tokenize(text: str, compounds: bool = True) -> list[str]:
                 continue
             terms.append(word if any(ch.isdigit() for ch in word) else _stem(word))
     return terms
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+SCRIPT_SAMPLE_WORDS = 200  # words read to find a text's script
+
+
+def _script(word: str) -> str:
+    """Writing system of a word, from its first letter: latin, hangul, cjk, cyrillic, …"""
+    ch = word[0]
+    if ch < "\u0250":
+        return "latin"
+    if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f":
+        return "hangul"
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0].lower() if name else "other"
+
+
+def scripts(text: str, limit: int = SCRIPT_SAMPLE_WORDS) -> Counter[str]:
+    """How many of the text's first ``limit`` words are written in each script."""
+    found: Counter[str] = Counter()
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[0].isalpha():  # "①" is a word character but no letter
+            continue
+        found[_script(word)] += 1
+        if found.total() >= limit:
+            break
+    return found
+
+
+def script_profile(text: str) -> tuple[str, float]:
+    """The script most of the text's words are written in, and the share of Latin-script words.
+
+    ``tokenize`` reads Latin letters and digits only, so BM25 and term coverage can weigh only
+    that share of a text: a question in Korean reaches the English statements (and Korean ones)
+    through the embeddings alone. A text without words counts as Latin (share 1.0).
+    """
+    found = scripts(text)
+    total = found.total()
+    if not total:
+        return "latin", 1.0
+    return found.most_common(1)[0][0], found["latin"] / total
+
+
+def main_script(text: str) -> str:
+    """The script most of the text's words are written in ("latin" when it has no words)."""
+    return script_profile(text)[0]
+
+
+def lexical_share(text: str) -> float:
+    """Share of the text's words that BM25 can match: those in Latin script (1.0 in English)."""
+    return script_profile(text)[1]
 
 
 _DEFINITION = re.compile(

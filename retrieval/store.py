@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from langchain_chroma import Chroma
 
-from retrieval.embeddings import DIMENSION, OnnxMiniLMEmbeddings
+from retrieval.embeddings import SentenceEmbeddings
 from retrieval.sentences import split_sentences
 
 SPANS_KEY = "sentence_spans"
@@ -42,10 +42,10 @@ def encode_vectors(vectors: np.ndarray) -> str:
     return base64.b64encode(np.asarray(vectors, dtype=np.float16).tobytes()).decode("ascii")
 
 
-def decode_vectors(text: str) -> np.ndarray:
-    """Inverse of ``encode_vectors``: a (n, 384) float32 array."""
+def decode_vectors(text: str, dimension: int) -> np.ndarray:
+    """Inverse of ``encode_vectors``: a (n, dimension) float32 array."""
     raw = np.frombuffer(base64.b64decode(text), dtype=np.float16)
-    return raw.reshape(-1, DIMENSION).astype(np.float32)
+    return raw.reshape(-1, dimension).astype(np.float32)
 
 
 class StatementStore(Chroma):
@@ -56,7 +56,7 @@ class StatementStore(Chroma):
         *,
         client: Any,
         collection_name: str,
-        embeddings: OnnxMiniLMEmbeddings,
+        embeddings: SentenceEmbeddings,
         collection_metadata: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
@@ -140,7 +140,7 @@ class StatementStore(Chroma):
             spans = json.loads(spans_json)
             if not spans or not encoded:
                 continue
-            vecs = decode_vectors(encoded)
+            vecs = decode_vectors(encoded, self.embedder.dimension)
             out[cid] = [(int(a), int(b), v) for (a, b), v in zip(spans, vecs, strict=True)]
         return out
 

@@ -160,11 +160,13 @@ class SupportChecker:
         sentence_vectors: Callable[[Sequence[str]], SentenceVectors],
         threshold: float,
         attribute: bool = True,
+        similarity: Callable[[float], float] = float,
     ) -> None:
         self.embed = embed
         self.sentence_vectors = sentence_vectors
         self.threshold = threshold
         self.attribute = attribute
+        self.similarity = similarity  # the model's cosines on the common (MiniLM) scale
 
     def _spans(self, chunk: Chunk, stored: SentenceVectors) -> list[tuple[int, int, np.ndarray]]:
         spans = stored.get(chunk.chunk_id)
@@ -232,7 +234,7 @@ class SupportChecker:
             best: SpanMatch | None = None
             for start, end, vec in spans[n]:
                 text = chunk.text[start - chunk.start : end - chunk.start]
-                dense = float(vec @ vector)
+                dense = self.similarity(float(vec @ vector))
                 overlap = len(terms & set(tokenize(text))) / len(terms) if terms else dense
                 score = W_DENSE * dense + W_COVER * overlap
                 best_dense = max(best_dense, dense)

