@@ -31,6 +31,7 @@ from retrieval.models import UNSUPPORTED_MARK, Answer, Citation, Filters, Wordin
 from retrieval.queries import Turn
 from retrieval.service import BriefingService, Mode
 from retrieval.settings import load_settings
+from retrieval.timeline import Timeline
 
 UPLOAD_TYPES = ["md", "markdown", "txt", "html", "htm", "pdf", "docx"]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -253,21 +254,8 @@ def render_feedback(answer: Answer, key: str) -> None:
 
 def sidebar_filters(service: BriefingService) -> tuple[Filters, Mode]:
     """Issuer, kind, date range and document filters, and the answerer choice."""
-    docs = service.index.documents()
+    filters = filter_controls(service)
     with st.sidebar:
-        st.subheader("Filters")
-        issuers = st.multiselect("Issuer", sorted({e.meta.issuer for e in docs.values()}))
-        kinds = st.multiselect("Kind", sorted({e.meta.kind for e in docs.values()}))
-        years = sorted({e.meta.date.year for e in docs.values() if e.meta.date_known})
-        date_range: tuple[int, int] | None = None
-        if len(years) > 1:
-            chosen = st.slider("Years", years[0], years[-1], (years[0], years[-1]))
-            if chosen != (years[0], years[-1]):
-                date_range = (int(chosen[0]), int(chosen[1]))
-        titles = {d: f"{e.meta.date} · {e.meta.title[:60]}" for d, e in docs.items()}
-        picked = st.multiselect(
-            "Document", sorted(titles, key=lambda d: titles[d]), format_func=lambda d: titles[d]
-        )
         st.subheader("Answerer")
         mode: Mode = "extractive"
         if service.generative_available:
@@ -283,14 +271,33 @@ def sidebar_filters(service: BriefingService) -> tuple[Filters, Mode]:
             st.caption(escape(f"Model: {model} at {endpoint}"))
         else:
             st.caption("Verbatim quotes. For generative answers set BRIEF_LLM_BASE_URL.")
-    filters = Filters(
+    return filters, mode
+
+
+def filter_controls(service: BriefingService) -> Filters:
+    """Issuer, kind, date range and document filters in the sidebar."""
+    docs = service.index.documents()
+    with st.sidebar:
+        st.subheader("Filters")
+        issuers = st.multiselect("Issuer", sorted({e.meta.issuer for e in docs.values()}))
+        kinds = st.multiselect("Kind", sorted({e.meta.kind for e in docs.values()}))
+        years = sorted({e.meta.date.year for e in docs.values() if e.meta.date_known})
+        date_range: tuple[int, int] | None = None
+        if len(years) > 1:
+            chosen = st.slider("Years", years[0], years[-1], (years[0], years[-1]))
+            if chosen != (years[0], years[-1]):
+                date_range = (int(chosen[0]), int(chosen[1]))
+        titles = {d: f"{e.meta.date} · {e.meta.title[:60]}" for d, e in docs.items()}
+        picked = st.multiselect(
+            "Document", sorted(titles, key=lambda d: titles[d]), format_func=lambda d: titles[d]
+        )
+    return Filters(
         issuers=tuple(issuers),
         kinds=tuple(kinds),
         doc_ids=tuple(picked),
         date_from=dt.date(date_range[0], 1, 1) if date_range else None,
         date_to=dt.date(date_range[1], 12, 31) if date_range else None,
     )
-    return filters, mode
 
 
 def sidebar_conversations(user: str) -> None:
@@ -383,6 +390,116 @@ def stream_answer(
     except BriefError as exc:
         placeholder.error(str(exc))
     return None
+
+
+def timeline_page() -> None:
+    """A topic's statements over time: a chart (the quote in each point's tooltip) and a table.
+
+    A page of its own rather than a chat answer: a timeline is a view of the corpus for a topic,
+    with its own input, filters and chart, kept apart from the conversation's turns.
+    """
+    account = signed_in_user()
+    service = service_for(account)
+    filters = filter_controls(service)
+    st.header("Timeline")
+    topic = st.text_input(
+        "Topic",
+        key="timeline_topic",
+        max_chars=200,
+        placeholder="e.g. denuclearization · Nuclear Consultative Group · Taiwan Strait since 2021",
+    )
+    if not topic.strip():
+        st.caption(
+            "The statements that address a topic, oldest first, each with the sentence that "
+            "shows it. Dates in the topic restrict it (“since 2021”), as do the sidebar filters."
+        )
+        return
+    made = st.session_state.setdefault("timelines", {})
+    key = f"{account.scope_key}|{topic}|{filters.model_dump_json()}"
+    if key not in made:  # computed once per topic and filters, not on every rerun
+        try:
+            get_limiter().take(account.id)
+            made[key] = service.timeline(topic, filters)
+        except BriefError as exc:
+            st.error(str(exc))
+            return
+    render_timeline(made[key])
+
+
+def render_timeline(found: Timeline) -> None:
+    """The chart, the table of entries with their citations, and the brief export."""
+    for note in found.notes:
+        st.caption("ⓘ " + escape(note))
+    if not found.entries:
+        st.info(
+            escape(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
+        )
+        return
+    st.caption(
+        escape(
+            f"{len(found.entries)} statements address “{found.topic}” · {found.filters.describe()}"
+            f" · {found.considered} checked"
+        )
+    )
+    st.altair_chart(timeline_chart(found), width="stretch")
+    rows = [
+        {
+            "n": f"[{e.n}]",
+            "date": e.date.isoformat(),
+            "title": e.title,
+            "issuer": e.issuer,
+            "kind": e.kind,
+            "quote": e.quote,
+            "where": e.citation().location or e.section,
+            "source": safe_url(e.source_url),
+        }
+        for e in found.entries
+    ]
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "quote": st.column_config.TextColumn("quote", width="large"),
+            "source": st.column_config.LinkColumn("source", display_text="Open source"),
+        },
+    )
+    with st.expander("Copy for brief"):
+        st.code(found.to_markdown(), language="markdown")
+
+
+def timeline_chart(found: Timeline) -> Any:
+    """Points on a date axis, one row per kind of statement; the quote is in the tooltip."""
+    import altair as alt
+    import pandas as pd
+
+    data = pd.DataFrame(
+        [
+            {
+                "citation": f"[{e.n}]",
+                "date": e.date.isoformat(),
+                "title": e.title,
+                "issuer": e.issuer,
+                "kind": e.kind,
+                "quote": e.quote,
+            }
+            for e in found.entries
+        ]
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("kind:N", title=None),
+        tooltip=[
+            alt.Tooltip("citation:N", title="Citation"),
+            alt.Tooltip("date:T", title="Date", format="%B %-d, %Y"),
+            alt.Tooltip("title:N", title="Title"),
+            alt.Tooltip("issuer:N", title="Issuer"),
+            alt.Tooltip("quote:N", title="Quote"),
+        ],
+    )
+    points = base.mark_circle(size=180, opacity=0.85).encode(color=alt.Color("kind:N", legend=None))
+    labels = base.mark_text(dy=-14).encode(text="citation:N")
+    return (points + labels).properties(height=max(160, 60 * len({e.kind for e in found.entries})))
 
 
 def corpus_page() -> None:
@@ -591,6 +708,8 @@ def main() -> None:
         user = current_user()
     except BriefError as exc:
         st.error(str(exc))
+        if auth_configured() and st.user.is_logged_in:  # e.g. a token without sub or email
+            st.button("Log out", on_click=st.logout)
         st.stop()
         return
     if user is None:
@@ -606,6 +725,9 @@ def main() -> None:
     page = st.navigation(
         [
             st.Page(chat_page, title="Chat", icon=":material/chat:", default=True),
+            st.Page(
+                timeline_page, title="Timeline", icon=":material/timeline:", url_path="timeline"
+            ),
             st.Page(
                 corpus_page, title="Corpus", icon=":material/library_books:", url_path="corpus"
             ),

@@ -253,6 +253,107 @@ def ask(
         click.echo(f"    “{cit.quote}”")
 
 
+@main.command()
+@click.argument("topic")
+@click.option("--json", "as_json", is_flag=True, help="The timeline as JSON: entries with quotes.")
+@click.option("--markdown", is_flag=True, help="The timeline with numbered footnotes for a brief.")
+@click.option("--issuer", multiple=True, help="Only statements whose issuer contains this.")
+@click.option("--kind", multiple=True, help="Only statements of this kind (e.g. 'fact sheet').")
+@click.option("--doc", "docs", multiple=True, help="Only this document id (file name).")
+@click.option("--from", "date_from", help="Only statements on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Only statements on or before YYYY-MM-DD.")
+@data_dir_option
+@friendly_errors
+def timeline(
+    topic: str,
+    as_json: bool,
+    markdown: bool,
+    issuer: tuple[str, ...],
+    kind: tuple[str, ...],
+    docs: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    data_dir: Path | None,
+) -> None:
+    """The statements that address TOPIC, oldest first, one quoted sentence each.
+
+    Dates in the topic restrict it too ("denuclearization since 2021"). When `brief serve`
+    runs on the same store, the timeline comes from it.
+    """
+    from brief_server import running_server
+    from retrieval.paths import only_store_setting, store_folder
+    from retrieval.timeline import Timeline
+
+    dates = {"date_from": _date(date_from), "date_to": _date(date_to)}
+    filters: dict[str, Any] = {"issuers": issuer, "kinds": kind, "doc_ids": docs, **dates}
+    settings = None if only_store_setting() else _settings(data_dir)
+    url = running_server(settings.data_dir if settings else store_folder(data_dir))
+    if url:
+        found = Timeline.model_validate(_remote_timeline(url, topic, filters))
+    else:
+        from retrieval.index import open_index
+        from retrieval.models import Filters
+        from retrieval.service import BriefingService
+
+        with open_index(settings or _settings(data_dir)) as index:
+            found = BriefingService(index).timeline(topic, Filters(**filters))
+    for note in found.notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(found.model_dump_json(indent=2))
+        return
+    if markdown:
+        click.echo(found.to_markdown(), nl=False)
+        return
+    if not found.entries:
+        click.echo(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
+        return
+    click.echo(
+        f"{len(found.entries)} statement(s) on “{found.topic}” ({found.filters.describe()}), "
+        "oldest first:"
+    )
+    for e in found.entries:
+        click.echo()
+        click.echo(f"{e.date.isoformat()}  {e.title}  ({e.issuer}; {e.kind})")
+        click.echo(f"    “{e.quote}” [{e.n}]")
+    click.echo()
+    for e in found.entries:
+        click.echo(f"[{e.n}] {e.citation().footnote()}")
+
+
+def _remote_timeline(url: str, topic: str, filters: dict[str, Any]) -> dict[str, Any]:
+    """A timeline from a running `brief serve`."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps(
+        {
+            "topic": topic,
+            "filters": {
+                k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()
+            },
+        }
+    ).encode()
+    request = urllib.request.Request(
+        url + "/v1/timeline", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=REMOTE_TIMEOUT_S) as resp:
+            return cast("dict[str, Any]", json.load(resp))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            raise click.ClickException(
+                f"the running `brief serve` ({url}) has no timelines: restart it"
+            ) from None
+        try:
+            message = json.loads(exc.read()).get("error") or f"HTTP {exc.code}"
+        except ValueError:
+            message = f"HTTP {exc.code}"
+        raise click.ClickException(str(message)) from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"the answering server at {url} failed: {exc}") from None
+
+
 def _remote_events(
     url: str, question: str, filters: dict[str, Any], answerer: str | None
 ) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ API (JSON; errors are ``{"error": "one line"}`` with status 400/404/413/500):
 - ``POST /v1/ask`` ``{"question", "history"?, "filters"?, "answerer"?, "stream"?}`` -> the
   ``Answer`` as JSON; with ``"stream": true``, NDJSON lines ``{"token": "..."}`` then
   ``{"answer": {...}}``.
+- ``POST /v1/timeline`` ``{"topic", "filters"?}`` -> the ``Timeline`` as JSON.
 """
 
 from __future__ import annotations
@@ -108,13 +109,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, f"no such endpoint: GET {self.path}")
 
     def do_POST(self) -> None:
-        """Answer a question, streamed as NDJSON or whole."""
-        if self.path != "/v1/ask":
+        """Answer a question, streamed as NDJSON or whole; or make a timeline."""
+        if self.path not in ("/v1/ask", "/v1/timeline"):
             self._error(404, f"no such endpoint: POST {self.path}")
             return
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
             self._error(413, f"request larger than {MAX_BODY_BYTES} bytes")
+            return
+        if self.path == "/v1/timeline":
+            self._timeline(self.rfile.read(length))
             return
         try:
             request = self.server.parse(self.rfile.read(length))
@@ -150,6 +154,16 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # the client went away: stop generating, release the service
             events.close()
 
+    def _timeline(self, body: bytes) -> None:
+        from retrieval.timeline import timeline_response
+
+        try:
+            status, payload = timeline_response(self.server.service, body, self.server.lock)
+        except Exception as exc:
+            self.server.log(f"timeline failed: {type(exc).__name__}")
+            status, payload = 500, {"error": "internal error: see the server's log"}
+        self._send(status, payload)
+
 
 class AnswerServer(ThreadingHTTPServer):
     """HTTP front end over one ``BriefingService``; one question at a time."""
@@ -159,7 +173,7 @@ class AnswerServer(ThreadingHTTPServer):
     def __init__(self, service: BriefingService, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.service = service
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -203,7 +217,7 @@ class AnswerServer(ThreadingHTTPServer):
         """Events of one answer; the service is used by one request at a time."""
         from retrieval.models import Answer
 
-        with self._lock:
+        with self.lock:
             for event in self.service.stream(**request):
                 if isinstance(event, Answer):
                     yield {"answer": event.model_dump(mode="json")}

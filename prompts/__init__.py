@@ -16,6 +16,7 @@ PROMPT_DIR = Path(__file__).resolve().parent
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "answer_system": frozenset({"refusal", "canary"}),
     "answer_user": frozenset({"numbered_sources", "question"}),
+    "change_summary": frozenset({"question", "changes"}),
     "condense": frozenset({"history", "question"}),
 }
 

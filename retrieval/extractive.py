@@ -5,6 +5,11 @@ by embedding similarity to the question, coverage of the question's informative 
 the rank of its passage. Selection is MMR-like under a word budget, draws on every relevant
 document for multi-document questions, and orders quotes by document date then position.
 When the best evidence is weak the answer is a refusal that shows the closest passages.
+
+Similarities are put on one scale per embedding model and pair of scripts (``relevance``;
+MiniLM's unchanged), and where the tokenizer cannot read the question or the sentence (Korean),
+term overlap's weight goes to similarity in proportion to the words outside Latin script, so the
+refusal threshold means the same in every language.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import numpy as np
 
 from retrieval.citations import cite
 from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.lexical import LexicalIndex, script_profile, tokenize
 from retrieval.models import Chunk, Citation, DocumentMeta, Passage
-from retrieval.queries import QueryPlan, topic_text
+from retrieval.queries import QueryPlan, topic_text, undated
 from retrieval.sentences import word_count
 
 W_DENSE = 0.6
@@ -27,13 +32,16 @@ W_RANK = 0.15
 MIN_WORDS = 5
 RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
 MULTI_DOC_CUTOFF = 0.75
-REDUNDANT_COS = 0.88
 MAX_TITLE_WORDS = 12
 UNKNOWN_TERM_PENALTY = 0.12
 NOT_ANSWERED = (
     "The indexed statements do not answer this question. The closest passages are listed below."
 )
-_SPECIFIC = re.compile(r"\b(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)\b")
+# Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
+# attached) still yield the name or number; ASCII text splits exactly as with \b.
+_SPECIFIC = re.compile(
+    r"(?<![A-Za-z0-9_])(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)(?![A-Za-z0-9_])"
+)
 
 
 @dataclass
@@ -137,23 +145,28 @@ class ExtractiveAnswerer:
         vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in top])
         lexical = self.index.lexical()
         topic = lexical.expand(self.topic(plan))
-        full_vec, topic_vec = self.index.embeddings.embed_array(
-            [lexical.expand(plan.search_text), topic]
-        )
+        embeddings = self.index.embeddings
+        full_vec, topic_vec = embeddings.embed_queries([lexical.expand(plan.search_text), topic])
+        script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
         q_terms = set(tokenize(topic, compounds=False))
         q_weight = sum(lexical.idf(t) for t in q_terms) or 1.0
         top_score = top[0].score or 1.0
         out: list[Candidate] = []
         for p in top:
+            chunk_script, chunk_share = script_profile(p.chunk.text)
+            share = q_share * chunk_share  # how far term overlap can be measured at all
+            w_dense, w_lexical = W_DENSE + W_LEXICAL * (1.0 - share), W_LEXICAL * share
             for start, end, vec in vectors.get(p.chunk.chunk_id, []):
                 cand = Candidate(p.chunk, p.rank, start, end, vec)
                 if not _quotable(cand.text):
                     continue
                 s_terms = set(tokenize(cand.text))
-                cand.dense = 0.5 * float(vec @ full_vec) + 0.5 * float(vec @ topic_vec)
+                cand.dense = embeddings.relevance(
+                    0.5 * float(vec @ full_vec) + 0.5 * float(vec @ topic_vec), script, chunk_script
+                )
                 cand.lexical = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
                 cand.score = (
-                    W_DENSE * cand.dense + W_LEXICAL * cand.lexical + W_RANK * (p.score / top_score)
+                    w_dense * cand.dense + w_lexical * cand.lexical + W_RANK * (p.score / top_score)
                 )
                 out.append(cand)
         # Reports about statements rank below the statements themselves, unless the question
@@ -173,7 +186,7 @@ class ExtractiveAnswerer:
         best = cands[0].score if cands else 0.0
         notes: list[str] = []
         known = set(self.searcher.all_card_words())
-        missing = unknown_terms(plan.question, self.index.lexical(), known)
+        missing = unknown_terms(undated(plan.question), self.index.lexical(), known)
         threshold = self.settings.refusal_threshold
         if missing:
             notes.append("no indexed statement mentions: " + ", ".join(missing))
@@ -199,11 +212,12 @@ class ExtractiveAnswerer:
         best = cands[0].score
         chosen: list[Candidate] = []
         words = 0
+        redundant = self.index.embeddings.redundant_cos
 
         def fits(c: Candidate) -> bool:
             if any(c.chunk.doc_id == o.chunk.doc_id and c.start == o.start for o in chosen):
                 return False
-            if any(float(c.vector @ o.vector) > REDUNDANT_COS for o in chosen):
+            if any(float(c.vector @ o.vector) > redundant for o in chosen):
                 return False
             return not chosen or words + word_count(c.text) <= budget
 
@@ -216,9 +230,13 @@ class ExtractiveAnswerer:
                 pool = own
                 best = own[0].score
         if plan.intent == "latest":
-            # The most recent document whose evidence is nearly as strong as the best.
+            # The most recent document whose evidence is nearly as strong as the best; a report
+            # about statements (news, analysis) only when no statement is, or when it is named.
             strong = [c for c in cands if c.score >= best * MULTI_DOC_CUTOFF]
-            newest = max(strong, key=lambda c: (c.chunk.meta.date, c.score))
+            statements = [
+                c for c in strong if not c.chunk.meta.secondary or c.chunk.doc_id in named
+            ]
+            newest = max(statements or strong, key=lambda c: (c.chunk.meta.date, c.score))
             pool = [c for c in cands if c.chunk.doc_id == newest.chunk.doc_id]
             best = pool[0].score
         if plan.multi_document:

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from retrieval.lexical import STOPWORDS
 from retrieval.models import Filters
 
-_YEAR = r"(19[5-9]\d|20[0-4]\d)"
+_YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"
+_YEAR = rf"({_YEAR_DIGITS})"
 _LATEST = re.compile(
     r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last)\b", re.I
 )
@@ -21,9 +22,52 @@ _COMPARE = re.compile(
     re.I,
 )
 _LIST = re.compile(r"\b(which|what) (statements|documents|texts|declarations|ones)\b|\ball\b", re.I)
-_SINCE = re.compile(rf"\b(since|after|from) {_YEAR}\b", re.I)
-_RANGE = re.compile(rf"\b(?:from|between) {_YEAR} (?:to|and|until) {_YEAR}\b", re.I)
-_UNTIL = re.compile(rf"\b(before|until|up to|as of|by) {_YEAR}\b", re.I)
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
+_Y = rf"\b{_YEAR_DIGITS}\b"
+# A period a question names: a day, a month, the start or end of a year, or a year.
+_PERIOD = re.compile(
+    rf"(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>{_Y})"
+    rf"|(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_Y})"
+    rf"|\b(?P<y3>{_YEAR_DIGITS})-(?P<mo3>[01]\d)-(?P<d3>[0-3]\d)\b"
+    rf"|(?P<m4>{_MONTH})\s+(?:of\s+)?(?P<y4>{_Y})"
+    rf"|\b(?:the\s+)?(?P<side>end|start|beginning)\s+of\s+(?P<y5>{_Y})"
+    rf"|(?P<y6>{_Y})",
+    re.I,
+)
+# The word(s) right before a period that make it a bound of the dates searched.
+_BOUND = re.compile(
+    r"\b(?P<op>since|after|from|starting|beginning|before|prior to|until|till|up to|up until|"
+    r"through|thru|as of|as at|by|between|to|and)\s+$",
+    re.I,
+)
+_FROM_START = frozenset({"since", "from", "starting", "beginning", "between"})
+_TO_END = frozenset(
+    {"until", "till", "up to", "up until", "through", "thru", "as of", "as at", "by"}
+)
+_AS_OF = frozenset({"as of", "as at"})
+_RANGE_OPENERS = frozenset({"from", "between"})
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|what about|how about|but|so|then)\b|\b(it|its|they|them|their|that|"
     r"this|those|these|he|she|his|her)\b",
@@ -38,7 +82,8 @@ META_WORDS = frozenset(
     evolved evolution shift shifted latest recent recently newest most current currently
     corpus document documents statement statements say said says mention mentions mentioned
     according tell what which when how who where does did do is are was were has have had
-    the a an of on in about to and or for with since between vs versus anything something""".split()
+    the a an of on in about to and or for with since between vs versus anything something
+    position positions stance stated timeline""".split()
 )
 
 
@@ -55,6 +100,21 @@ def sub_questions(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+# Common names of the parties and the formal names (acronyms) the statements use.
+_COMMON_NAMES = (
+    (re.compile(r"\bNorth[ -]Korea(?:ns?)?\b", re.I), "DPRK"),
+    (re.compile(r"\bSouth[ -]Korea(?:ns?)?\b", re.I), "ROK"),
+)
+
+
+def formal_names(text: str) -> str:
+    """The text with common names of the Koreas replaced by the acronyms statements use
+    ("North Korea" -> "DPRK"), so that term matching treats both alike."""
+    for pattern, formal in _COMMON_NAMES:
+        text = pattern.sub(formal, text)
+    return text
+
+
 def topic_text(question: str) -> str:
     """The question without its framing words (the topic a sentence must address)."""
     words = re.findall(r"[\w’'.-]+", question)
@@ -66,6 +126,95 @@ def topic_text(question: str) -> str:
             continue
         kept.append(word)
     return " ".join(kept) or question
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.lower().rstrip(".")]
+
+
+def _day(text: str) -> int:
+    return int(re.match(r"\d+", text).group(0))  # type: ignore[union-attr]
+
+
+def _period(m: re.Match[str]) -> tuple[dt.date, dt.date]:
+    """First and last day of the period a ``_PERIOD`` match names (ValueError if no such day)."""
+    if m["y1"] or m["y2"]:
+        day = dt.date(int(m["y1"] or m["y2"]), _month(m["m1"] or m["m2"]), _day(m["d1"] or m["d2"]))
+        return day, day
+    if m["y3"]:
+        day = dt.date(int(m["y3"]), int(m["mo3"]), int(m["d3"]))
+        return day, day
+    if m["y4"]:
+        year, month = int(m["y4"]), _month(m["m4"])
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    if m["y5"]:
+        year = int(m["y5"])
+        day = dt.date(year, 12, 31) if m["side"].lower() == "end" else dt.date(year, 1, 1)
+        return day, day
+    year = int(m["y6"])
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """The dates a question restricts itself to (``None``: open on that side)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    as_of: dt.date | None = None  # "as of March 2024": the end of the period named
+    spans: tuple[tuple[int, int], ...] = ()  # where the bounds stand in the question
+
+
+def date_bounds(question: str) -> DateBounds:
+    """Bounds from "since 2021", "after April 2023", "before 2022", "as of March 2024",
+    "from 2018 to 2023", "between May 2022 and the end of 2023", "by 26 April 2023".
+
+    "since"/"from" start at the beginning of the period named, "after" the day after it ends;
+    "until"/"through"/"as of"/"by" end at the end of the period, "before"/"prior to" the day
+    before it starts. A period with no such word before it ("the 2021 and 2025 statements")
+    restricts nothing.
+    """
+    date_from = date_to = as_of = None
+    open_range = False
+    spans: list[tuple[int, int]] = []
+    for m in _PERIOD.finditer(question):
+        try:
+            start, end = _period(m)
+        except ValueError:  # "February 30, 2023"
+            continue
+        window = max(0, m.start() - 16)
+        bound = _BOUND.search(question[window : m.start()])
+        op = " ".join(bound["op"].lower().split()) if bound else ""
+        if op and (op not in ("to", "and") or open_range):
+            spans.append((window + bound.start() if bound else m.start(), m.end()))
+        if op in ("to", "and"):
+            if open_range:
+                date_to = end
+            open_range = False
+            continue
+        open_range = op in _RANGE_OPENERS
+        if op in _FROM_START:
+            date_from = start
+        elif op == "after":
+            date_from = end + dt.timedelta(days=1)
+        elif op in ("before", "prior to"):
+            date_to = start - dt.timedelta(days=1)
+        elif op in _TO_END:
+            date_to = end
+            if op in _AS_OF:
+                as_of = end
+    return DateBounds(date_from, date_to, as_of, tuple(spans))
+
+
+def undated(question: str) -> str:
+    """The question without the date bounds it names ("since 2020", "as of March 2024"):
+    what is left to match against the statements' words."""
+    out = question
+    for start, end in reversed(date_bounds(question).spans):
+        out = out[:start] + " " + out[end:]
+    return re.sub(r"\s+([?.!,;:])", r"\1", " ".join(out.split()))
 
 
 class Turn(BaseModel):
@@ -88,6 +237,7 @@ class QueryPlan:
     years: tuple[int, ...] = ()
     only_years: tuple[int, ...] = ()  # a comparison of named years: only those statements
     filters: Filters = field(default_factory=Filters)
+    as_of: dt.date | None = None  # "as of DATE": the latest statement up to that date
 
     @property
     def multi_document(self) -> bool:
@@ -114,24 +264,15 @@ def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
     search_text = condense(question, history or [])
     follow_up = search_text != question
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
-    date_from = date_to = None
-    since = _SINCE.search(question)
-    if since:
-        date_from = dt.date(int(since.group(2)), 1, 1)
-    until = _UNTIL.search(question)
-    if until:
-        date_to = dt.date(int(until.group(2)), 12, 31)
-    span = _RANGE.search(question)
-    if span:
-        date_from = dt.date(int(span.group(1)), 1, 1)
-        date_to = dt.date(int(span.group(2)), 12, 31)
+    bounds = date_bounds(question)
+    bounded = bool(bounds.date_from or bounds.date_to)
     only_years: tuple[int, ...] = ()
     if _COMPARE.search(question):
         intent = "comparison"
-        if years and not (since or until or span):
+        if years and not bounded:
             only_years = years  # "the 2022 and 2023 statements", "April vs September 2018"
-    elif _LATEST.search(question):
-        intent = "latest"
+    elif _LATEST.search(question) or bounds.as_of:
+        intent = "latest"  # "as of 2023": the most recent statement up to then
     elif _LIST.search(question):
         intent = "list"
     else:
@@ -143,5 +284,6 @@ def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
         follow_up=follow_up,
         years=years,
         only_years=only_years,
-        filters=Filters(date_from=date_from, date_to=date_to),
+        filters=Filters(date_from=bounds.date_from, date_to=bounds.date_to),
+        as_of=bounds.as_of,
     )

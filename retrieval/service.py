@@ -8,41 +8,47 @@ answer falls back to the extractive one with a one-line note.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Generator, Iterator
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
 from retrieval.citations import cite
 from retrieval.errors import BriefError
-from retrieval.extractive import NOT_ANSWERED, ExtractiveAnswerer, ExtractiveResult
+from retrieval.extractive import NOT_ANSWERED, Candidate, ExtractiveAnswerer, ExtractiveResult
 from retrieval.generative import (
     CanaryGuard,
     GenerationError,
+    answer_prompt,
     build_answer_chain,
     build_condense_chain,
     describe_error,
     format_history,
+    format_sources,
     is_refusal,
     make_chat_model,
     new_canary,
     resolve_model,
     system_prompt,
 )
-from retrieval.hybrid import HybridSearcher
+from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.index import StatementIndex
 from retrieval.models import (
     UNSUPPORTED_MARK,
     Answer,
     AnswerSentence,
+    Chunk,
     Citation,
+    DocumentMeta,
     Filters,
     Passage,
 )
-from retrieval.queries import QueryPlan, Turn, plan_query
+from retrieval.queries import QueryPlan, Turn, plan_query, topic_text
 from retrieval.settings import Settings
 from retrieval.support import (
     Claim,
@@ -53,7 +59,15 @@ from retrieval.support import (
     split_claims,
     with_marker,
 )
-from retrieval.wording import wording_changes
+from retrieval.timeline import (
+    Evidence,
+    Timeline,
+    TopicEvidence,
+    TopicScorer,
+    describe_documents,
+    pick_statements,
+)
+from retrieval.wording import SUMMARY_LEAD, change_request, wording_changes
 
 MAX_QUESTION_CHARS = 2000
 MAX_CONDENSED_CHARS = 400
@@ -84,10 +98,12 @@ class BriefingService:
         self.settings = settings or index.settings
         self.searcher = HybridSearcher(index)
         self.extractive = ExtractiveAnswerer(self.searcher)
+        self.topics = TopicScorer(self.searcher)
         self.checker = SupportChecker(
             index.embeddings.embed_array,
             lambda ids: index.store.sentence_vectors(ids),  # a scoped view renews its store
             self.settings.support_threshold,
+            similarity=index.embeddings.sentence_similarity,
         )
         self.canary = new_canary()
         self._llm = llm
@@ -154,7 +170,7 @@ class BriefingService:
         )
         for event in events:
             if isinstance(event, Answer) and event.intent == "comparison" and not event.refused:
-                event.changes = wording_changes(event.citations)
+                event.changes = wording_changes(event.citations, topic_text(event.question))
             yield event
 
     # --- extractive
@@ -165,7 +181,7 @@ class BriefingService:
         plan = plan_query(question, history)
         passages = self.searcher.search(plan, filters, timings=timings)
         t_retrieved = time.perf_counter()
-        result = self.evidence(plan, passages, filters)
+        result, passages = self.refined(plan, passages, filters)
         done = time.perf_counter()
         timings.update(
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
@@ -175,14 +191,166 @@ class BriefingService:
     def evidence(
         self, plan: QueryPlan, passages: list[Passage], filters: Filters
     ) -> ExtractiveResult:
+        """The extractive answer to the passages (or why there is none)."""
         if passages:
             return self.extractive.answer(plan, passages)
         text = (
             "No indexed statement matches the filters."
-            if not filters.is_empty()
+            if not filters.merged(plan.filters).is_empty() or plan.only_years
             else "The store holds no statements yet: ingest some with `brief ingest PATH`."
         )
         return ExtractiveResult(text, [], True, 0.0, [])
+
+    def refined(
+        self, plan: QueryPlan, passages: list[Passage], filters: Filters
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """The extractive answer, shaped by the question's intent, and the passages behind it.
+
+        A comparison quotes one sentence of each statement that addresses the topic; a "latest"
+        question is answered from the newest statement that addresses it, with a note naming
+        the newer statements that do not.
+        """
+        result = self.evidence(plan, passages, filters)
+        if result.refused:
+            return result, passages
+        if plan.intent == "comparison":
+            return self._comparison(plan, filters, result), passages
+        if plan.intent == "latest":
+            return self._latest(plan, filters, result, passages)
+        return result, passages
+
+    def _comparison(
+        self, plan: QueryPlan, filters: Filters, result: ExtractiveResult
+    ) -> ExtractiveResult:
+        """One quote per statement that addresses the topic, in date order, within the budget.
+
+        Keeps the answer as it is when fewer than two statements clearly address the topic, or
+        when a year the question compares has none.
+        """
+        full, unnamed = self.topics.readings(plan)
+        found = self.topics.evidence(
+            full, filters.merged(plan.filters), alternatives=[unnamed], plan=plan
+        )
+        relevant = found.relevant()
+        held = {e.meta.date.year for e in found.by_doc.values()}
+        if any(
+            year in held and all(e.meta.date.year != year for e in relevant)
+            for year in plan.only_years
+        ):
+            return result  # a year compared has statements, but none clearly on the topic
+        chosen, omitted = pick_statements(
+            relevant,
+            self.settings.comparison_max_words,
+            found,
+            self.index.embeddings.redundant_cos,
+        )
+        if len({e.doc_id for e in chosen}) < 2:
+            return result
+        text, citations = self.extractive._compose(plan, [_candidate(e) for e in chosen])
+        notes = list(result.notes)
+        if omitted:
+            notes.append(
+                "also on this topic, not quoted (word budget; see `brief timeline`): "
+                + describe_documents([e.meta for e in omitted])
+            )
+        return ExtractiveResult(text, citations, False, result.best_score, notes)
+
+    def _latest(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        result: ExtractiveResult,
+        passages: list[Passage],
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """Answer from the newest statement that addresses the topic; name newer ones that do not.
+
+        Reports about statements (news articles, analyses) are not statements: they are
+        answered from only when the question names them or no statement addresses the topic.
+        """
+        merged = filters.merged(plan.filters)
+        docs = self.index.documents()
+        answered = max(result.citations, key=lambda c: c.date).doc_id
+        if answered not in docs:
+            return result, passages
+        readings = topic, unnamed = self.topics.readings(plan)
+        found = self.topics.evidence(topic, merged, alternatives=[unnamed], plan=plan)
+        asked_for = self.searcher.named_documents(plan.search_text).get(answered, 0.0)
+        eligible = [e for e in found.relevant() if not e.meta.secondary]
+        target = answered
+        answered_meta = docs[answered].meta
+        if eligible:
+            newest = max(eligible, key=lambda e: (e.meta.date, e.relevance))
+            if (answered_meta.secondary and asked_for < NAMED_DOC_MIN) or (
+                newest.meta.date > answered_meta.date
+            ):
+                target = newest.doc_id
+        addressed = found.addresses(target)
+        later = self._newer_evidence(readings, merged, plan, docs[target].meta.date, found)
+        for _ in range(3):  # the pool is finite: look again among the newer documents only
+            newer = [e for e in later.relevant() if not e.meta.secondary]
+            if not newer:
+                break
+            target, addressed = max(newer, key=lambda e: (e.meta.date, e.relevance)).doc_id, True
+            later = self._newer_evidence(readings, merged, plan, docs[target].meta.date, found)
+        if target != answered:
+            own = self.searcher.search(plan, merged.merged(Filters(doc_ids=(target,))))
+            better = self.extractive.answer(plan, own) if own else None
+            if better is not None and not better.refused:
+                better.notes[:0] = [n for n in result.notes if n not in better.notes]
+                result = better
+                rest = [p for p in passages if p.chunk.doc_id != target]
+                passages = [
+                    p.model_copy(update={"rank": i}) for i, p in enumerate([*own, *rest], start=1)
+                ]
+            else:  # its evidence is too weak for the question: keep the answer given
+                target, addressed = answered, found.addresses(answered)
+                later = self._newer_evidence(readings, merged, plan, answered_meta.date, found)
+        if addressed:
+            result.notes.extend(self._newer_notes(docs[target].meta.date, merged, later))
+        return result, passages
+
+    def _newer_evidence(
+        self,
+        readings: tuple[str, str],
+        filters: Filters,
+        plan: QueryPlan,
+        than: dt.date,
+        found: TopicEvidence,
+    ) -> TopicEvidence:
+        """Evidence on the topic among the documents dated after ``than`` only."""
+        topic, unnamed = readings
+        if not self.topics.newer_documents(than, filters):
+            return TopicEvidence(topic, {}, found.threshold, found.missing)
+        after = filters.merged(Filters(date_from=than + dt.timedelta(days=1)))
+        return self.topics.evidence(
+            topic, after, alternatives=[unnamed], plan=plan, known_missing=found.missing
+        )
+
+    def _newer_notes(self, than: dt.date, filters: Filters, later: TopicEvidence) -> list[str]:
+        """Notes naming the newer documents that do not address the topic (and newer reports)."""
+        newer = self.topics.newer_documents(than, filters)
+        silent = [meta for d, meta in newer if not later.addresses(d)]
+        reports = [meta for d, meta in newer if later.addresses(d) and meta.secondary]
+        notes = []
+        if silent:
+            notes.append(
+                f"{len(silent)} newer statement(s) in the corpus do not mention this: "
+                + describe_documents(silent)
+            )
+        if reports:
+            notes.append(
+                "newer reports discuss this (not statements): " + describe_documents(reports)
+            )
+        return notes
+
+    def timeline(self, topic: str, filters: Filters | None = None) -> Timeline:
+        """The statements that address a topic, oldest first, one quoted sentence each."""
+        topic = " ".join(topic.split())
+        if not topic:
+            raise QuestionError("the topic is empty")
+        if len(topic) > MAX_QUESTION_CHARS:
+            raise QuestionError(f"the topic is longer than {MAX_QUESTION_CHARS} characters")
+        return self.topics.timeline(topic, filters)
 
     @staticmethod
     def _from_extractive(
@@ -254,6 +422,11 @@ class BriefingService:
                 )
             timings["condense_s"] = time.perf_counter() - started
         plan = plan_query(standalone) if standalone else plan_query(question, history)
+        if plan.intent == "comparison":
+            yield from self._generative_comparison(
+                llm, model, question, plan, filters, notes, timings, started
+            )
+            return
         state: dict[str, Any] = {}
 
         def retrieve(x: dict[str, Any]) -> list[Passage]:
@@ -263,11 +436,15 @@ class BriefingService:
             return found
 
         def gate(x: dict[str, Any]) -> bool:
-            state["evidence"] = self.evidence(x["plan"], x["passages"], x["filters"])
+            state["evidence"], state["passages"] = self.refined(
+                x["plan"], x["passages"], x["filters"]
+            )
             return bool(state["evidence"].refused)
 
         def select(x: dict[str, Any]) -> list[Passage]:
-            return self.sources_for_model(x["passages"], state.get("evidence"))
+            return self.sources_for_model(
+                state.get("passages", x["passages"]), state.get("evidence")
+            )
 
         chain = build_answer_chain(
             llm, RunnableLambda(retrieve), gate=gate, select=select, canary=self.canary
@@ -305,6 +482,7 @@ class BriefingService:
         rest = guard.finish()
         if rest:
             yield rest
+        passages = state.get("passages", passages)
         if guard.tripped:
             notes.append(
                 "the model's answer was withheld: it repeated its confidential instructions "
@@ -365,7 +543,123 @@ class BriefingService:
         answer.timings = timings
         answer.model = model
         answer.interrupted = failure is not None
+        if plan.intent == "latest" and evidence is not None:  # newer statements that are silent
+            answer.notes += [n for n in evidence.notes if n not in answer.notes]
         yield self._finish(answer, started)
+
+    def _generative_comparison(
+        self,
+        llm: BaseChatModel,
+        model: str,
+        question: str,
+        plan: QueryPlan,
+        filters: Filters,
+        notes: list[str],
+        timings: dict[str, float],
+        started: float,
+    ) -> Iterator[str | Answer]:
+        """A comparison: each statement's quote (as in extractive mode), then the model's short
+        summary of what changed, every sentence of it checked against the quotes it cites."""
+        errors = _endpoint_errors()
+        t0 = time.perf_counter()
+        passages = self.searcher.search(plan, filters, timings=timings)
+        timings["retrieve_s"] = time.perf_counter() - t0
+        evidence, passages = self.refined(plan, passages, filters)
+        answer = self._from_extractive(question, plan, filters, passages, evidence, timings, notes)
+        answer.answerer, answer.model = "generative", model
+        if evidence.refused:
+            answer.notes.append("the evidence is too weak to answer: the model was not called")
+            yield self._finish(answer, started)
+            return
+        changes = wording_changes(answer.citations, topic_text(question))
+        if not changes:
+            answer.notes.append(
+                "the quotes share no wording to compare: the model was not asked for a summary"
+            )
+            yield self._finish(answer, started)
+            return
+        yield answer.text  # the quotes first: nothing to wait for
+        sources = {c.n: self._quote_passage(c) for c in answer.citations}
+        request = change_request(question, changes)
+        chain = answer_prompt(self.canary) | llm | StrOutputParser()
+        guard = CanaryGuard(self.canary, system_prompt(self.canary))
+        pieces: list[str] = []
+        failure: BaseException | None = None
+        t_gen = time.perf_counter()
+        try:
+            for token in chain.stream(
+                {"numbered_sources": format_sources(list(sources.values())), "question": request}
+            ):
+                if not token:
+                    continue
+                if not pieces:
+                    timings["first_token_s"] = time.perf_counter() - started
+                    yield SUMMARY_LEAD
+                pieces.append(token)
+                visible = guard.feed(token)
+                if guard.tripped:
+                    break  # closing the stream hangs up on the endpoint
+                if visible:
+                    yield visible
+        except errors as exc:
+            failure = exc
+        rest = guard.finish()
+        if rest:
+            yield rest
+        timings["generate_s"] = time.perf_counter() - t_gen
+        if guard.tripped:
+            answer.notes.append(
+                "the model's summary was withheld: it repeated its confidential instructions "
+                "(a sign of a planted instruction); showing the quotes alone"
+            )
+        elif failure is not None and not pieces:
+            answer.notes.append(
+                f"the summary of the change failed: {describe_error(failure, self.settings, model)}"
+                "; showing the quotes alone"
+            )
+        else:
+            if failure is not None:
+                answer.notes.append(
+                    "the summary was cut off; the part that arrived is kept and checked"
+                )
+            t_check = time.perf_counter()
+            summary = self._checked(
+                question,
+                plan,
+                filters,
+                passages,
+                sources,
+                "".join(pieces).strip(),
+                [],
+                cut=failure is not None,
+            )
+            timings["check_s"] = time.perf_counter() - t_check
+            if summary.refused:
+                answer.notes.append("the model wrote no summary of the change")
+            else:
+                answer.text = answer.text + SUMMARY_LEAD + summary.text
+                answer.sentences = summary.sentences
+                answer.invalid_citations = summary.invalid_citations
+                answer.notes += summary.notes
+                answer.interrupted = failure is not None
+        answer.timings = timings
+        yield self._finish(answer, started)
+
+    def _quote_passage(self, c: Citation) -> Passage:
+        """A citation's quote as a source of its own (its document's metadata in the header)."""
+        entry = self.index.documents().get(c.doc_id)
+        meta = entry.meta if entry else DocumentMeta(title=c.title, issuer=c.issuer, date=c.date)
+        chunk = Chunk(
+            doc_id=c.doc_id,
+            text=c.quote,
+            start=c.start,
+            end=c.end,
+            section=c.section,
+            page=c.page,
+            paragraph=c.paragraph,
+            meta=meta,
+        )
+        return Passage(chunk=chunk, rank=c.n, score=1.0)
 
     def sources_for_model(
         self, passages: list[Passage], evidence: ExtractiveResult | None
@@ -456,6 +750,11 @@ class BriefingService:
         answer.citations = citations_for(shown_claims, verdicts, sources)
         answer.sentences = sentences
         return answer
+
+
+def _candidate(e: Evidence) -> Candidate:
+    """A statement's evidence as a sentence the extractive answerer can quote."""
+    return Candidate(e.chunk, 0, e.start, e.end, e.vector, dense=e.dense, score=e.relevance)
 
 
 def rewrite(text: str, claims: list[Claim], shown: list[Claim], verdicts: list[Verdict]) -> str:

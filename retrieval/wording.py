@@ -12,8 +12,10 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from prompts import load_prompt
 from retrieval.lexical import tokenize
 from retrieval.models import Citation, DiffPiece, WordingChange
+from retrieval.queries import formal_names
 
 _WORD = re.compile(r"\S+")
 MIN_SHARED = 0.2  # quotes sharing less than this share of terms are not the same position
@@ -42,12 +44,19 @@ def _shared(a: str, b: str) -> float:
     return len(ta & tb) / max(1, min(len(ta), len(tb)))
 
 
-def wording_changes(citations: Sequence[Citation]) -> list[WordingChange]:
+def _terms(text: str) -> set[str]:
+    return set(tokenize(formal_names(text), compounds=False))
+
+
+def wording_changes(citations: Sequence[Citation], topic: str = "") -> list[WordingChange]:
     """Changes between consecutive statements' quotes (citations in date order).
 
-    For each pair of consecutive documents, the most similar pair of quotes is diffed; pairs
-    that share too little are different points, not a changed wording, and are skipped.
+    For each pair of consecutive documents, their quotes are paired most similar first, each
+    quote used once, and every pair is diffed; pairs that share too little are different
+    points, not a changed wording, and are skipped, unless both quotes hold every term of the
+    ``topic`` (the same subject, worded differently).
     """
+    topic_terms = _terms(topic) if topic else set()
     docs: list[list[Citation]] = []
     for c in sorted(citations, key=lambda c: (c.date, c.doc_id, c.start)):
         if docs and docs[-1][0].doc_id == c.doc_id:
@@ -56,10 +65,34 @@ def wording_changes(citations: Sequence[Citation]) -> list[WordingChange]:
             docs.append([c])
     changes = []
     for earlier, later in itertools.pairwise(docs):
-        score, a, b = max(
+        scored = sorted(
             ((_shared(x.quote, y.quote), x, y) for x in earlier for y in later),
-            key=lambda t: t[0],
+            key=lambda t: -t[0],
         )
-        if score >= MIN_SHARED:
+        used: set[int] = set()
+        pairs = []
+        for score, a, b in scored:
+            if a.n in used or b.n in used:
+                continue
+            on_topic = bool(topic_terms) and topic_terms <= _terms(a.quote) & _terms(b.quote)
+            if score >= MIN_SHARED or on_topic:
+                used |= {a.n, b.n}
+                pairs.append((a, b))
+        for a, b in sorted(pairs, key=lambda p: (p[1].n, p[0].n)):
             changes.append(WordingChange(before=a.n, after=b.n, pieces=word_diff(a.quote, b.quote)))
     return changes
+
+
+SUMMARY_LEAD = "\n\nWhat changed: "
+MAX_CHANGE_CHARS = 300  # of each difference listed in the request
+
+
+def change_request(question: str, changes: Sequence[WordingChange]) -> str:
+    """What the model is asked for a comparison: a short summary of the listed changes."""
+    listed = []
+    for change in changes:
+        line = change.summary()
+        listed.append(line if len(line) <= MAX_CHANGE_CHARS else line[:MAX_CHANGE_CHARS] + "…")
+    return (
+        load_prompt("change_summary").format(question=question, changes="; ".join(listed)).strip()
+    )

@@ -235,3 +235,56 @@ def test_evaluation_page_shows_the_run(server: Server, page: Page) -> None:
     expect(page.get_by_text("When do the joint herring patrols start?")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_have_count(2)  # scores, categories
     screenshot(page, "evaluation.png")
+
+
+COMPARISONS = [
+    "How has the wording on denuclearization changed since 2018?",
+    "Compare the 2021 and 2025 statements on North Korea.",
+    "How has the wording on the Taiwan Strait changed between 2021 and 2025?",
+]
+
+
+@pytest.mark.parametrize("n", range(len(COMPARISONS)))
+def test_a_comparison_shows_dated_quotes_and_the_word_diff(
+    server: Server, page: Page, n: int
+) -> None:
+    page.goto(server.url)
+    box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_editable()
+    box.fill(COMPARISONS[n])
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(1)
+    expect(answer.get_by_text("Copy for brief")).to_be_visible()
+    changes = answer.get_by_text("What changed between statements")
+    expect(changes).to_be_visible()
+    shown = answer.get_by_test_id("stExpander").first.inner_text()
+    assert re.search(r"\[\d+\] → \[\d+\]", shown), shown
+    # Dropped words are struck through; the cards name each quoted statement and its date.
+    assert answer.locator("del, s").count() >= 1
+    sources = answer.get_by_test_id("stColumn").nth(1)
+    expect(sources.get_by_text(re.compile(r"^\[2\] ")).first).to_be_visible()
+    cards = sources.inner_text()
+    assert len(set(re.findall(r"\b(?:19|20)\d\d\b", cards))) >= 2, cards
+    page.get_by_test_id("stChatMessage").first.evaluate("m => m.scrollIntoView({block: 'start'})")
+    screenshot(page, f"comparison-{n + 1}.png")
+
+
+def test_timeline_page_draws_the_chart_and_the_table(server: Server, page: Page) -> None:
+    page.goto(f"{server.url}/timeline")
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    topic = page.get_by_label("Topic")
+    topic.fill("Nuclear Consultative Group")
+    topic.press("Enter")
+    expect(
+        page.get_by_text(re.compile(r"^\d+ statements address “Nuclear Consultative Group”"))
+    ).to_be_visible()
+    chart = page.get_by_test_id("stVegaLiteChart")
+    expect(chart).to_be_visible()
+    marks = chart.locator("svg .mark-symbol path, canvas")
+    expect(marks.first).to_be_attached()
+    box = chart.bounding_box()
+    assert box is not None
+    assert box["height"] > 100, box
+    assert box["width"] > 300, box
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    screenshot(page, "timeline.png")

@@ -1,0 +1,201 @@
+"""Dated questions: "as of", "before", "since", "latest", parsed and answered end to end.
+
+The parsing is checked on its own; the answers on a small invented corpus (six statements,
+2019-2024, ingested with the real pipeline into real Chroma) where each dated question has
+one right answer, and on the sample corpus for the note about newer statements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.index import open_index
+from retrieval.queries import date_bounds, plan_query, undated
+from retrieval.service import BriefingService
+from retrieval.settings import load_settings
+from tests.fixtures.lake import write_lake_corpus
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "date_from", "date_to"),
+    [
+        ("What was the U.S.-ROK position on X as of 2023?", "latest", None, D(2023, 12, 31)),
+        ("What was said about the NCG as of March 2024?", "latest", None, D(2024, 3, 31)),
+        ("What was said about the NCG as of February 2024?", "latest", None, D(2024, 2, 29)),
+        ("As of April 26, 2023, what was agreed?", "latest", None, D(2023, 4, 26)),
+        ("as of 2024-07-11, what about the NCG?", "latest", None, D(2024, 7, 11)),
+        ("What did statements say about X before 2022?", "lookup", None, D(2021, 12, 31)),
+        ("What was said prior to March 2024 on X?", "lookup", None, D(2024, 2, 29)),
+        ("What was agreed after 2021 on X?", "lookup", D(2022, 1, 1), None),
+        ("What was agreed after April 26, 2023 on X?", "lookup", D(2023, 4, 27), None),
+        ("What was said on X since April 2023?", "lookup", D(2023, 4, 1), None),
+        ("What did they say on X until the end of 2022?", "lookup", None, D(2022, 12, 31)),
+        ("How has the wording on X changed since 2018?", "comparison", D(2018, 1, 1), None),
+        ("How did X change from 2018 to 2023?", "comparison", D(2018, 1, 1), D(2023, 12, 31)),
+        ("X between May 2022 and the end of 2023", "comparison", D(2022, 5, 1), D(2023, 12, 31)),
+        ("What is the latest statement on X?", "latest", None, None),
+        ("What is the current position on X?", "latest", None, None),
+    ],
+)
+def test_dates_named_in_a_question_bound_the_search(
+    question: str, intent: str, date_from: dt.date | None, date_to: dt.date | None
+) -> None:
+    plan = plan_query(question)
+    assert plan.intent == intent
+    assert (plan.filters.date_from, plan.filters.date_to) == (date_from, date_to)
+
+
+def test_as_of_is_the_end_of_the_period_named() -> None:
+    assert plan_query("What was the position as of March 2024?").as_of == D(2024, 3, 31)
+    assert plan_query("What was the position before 2022?").as_of is None
+    assert plan_query("As of the latest statement, what is the position?").as_of is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Compare the 2021 and 2025 statements on North Korea",  # years compared, not bounds
+        "Trace it from the April 2023 statement to Camp David",  # a statement, not a date
+        "What did the 2019 statement say?",
+        "What did the statement of February 30, 2023 say?",  # no such day
+        "The ministers agreed to cut the quota by 12 percent",
+    ],
+)
+def test_years_without_a_bounding_word_restrict_nothing(question: str) -> None:
+    plan = plan_query(question)
+    assert (plan.filters.date_from, plan.filters.date_to) == (None, None)
+
+
+def test_a_comparison_of_named_years_keeps_those_years() -> None:
+    plan = plan_query("Compare the 2021 and 2025 statements on North Korea")
+    assert plan.intent == "comparison"
+    assert plan.only_years == (2021, 2025)
+    assert plan_query("How has X changed since 2018?").only_years == ()
+
+
+def test_undated_removes_the_bounds_only() -> None:
+    assert undated("How has the wording on X changed since 2020?") == (
+        "How has the wording on X changed?"
+    )
+    assert undated("What was said as of March 2024 about X?") == "What was said about X?"
+    assert undated("the 2021 and 2025 statements") == "the 2021 and 2025 statements"
+    assert len(date_bounds("from 2018 to 2023 on X").spans) == 2
+
+
+# ---------------------------------------------------------------- end to end, invented corpus
+
+
+@pytest.fixture(scope="module")
+def lake(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    root = tmp_path_factory.mktemp("lake")
+    corpus = write_lake_corpus(root / "corpus")
+    with open_index(load_settings(data_dir=root / "store"), embeddings) as index:
+        assert not ingest_paths(index, [corpus]).errors
+        yield BriefingService(index)
+
+
+def _docs(answer: object) -> list[str]:
+    return [c.doc_id for c in answer.citations]  # type: ignore[attr-defined]
+
+
+def _statements(answer: object) -> list[str]:
+    """The documents quoted, in order, each once."""
+    return list(dict.fromkeys(_docs(answer)))
+
+
+def test_latest_answers_from_the_newest_statement_on_the_topic(lake: BriefingService) -> None:
+    answer = lake.ask("What is the latest position on the Silver Lake Commission?")
+    assert answer.intent == "latest"
+    assert set(_docs(answer)) == {"2024-11-30-third-summit.md"}
+    assert "Silver Lake Authority" in answer.text
+    assert not any("newer" in n for n in answer.notes)  # nothing newer in the corpus
+
+
+def test_latest_names_the_newer_statements_that_do_not_mention_the_topic(
+    lake: BriefingService,
+) -> None:
+    answer = lake.ask("What is the most recent statement on wool tariffs?")
+    assert set(_docs(answer)) == {"2023-05-20-wool-trade.md"}
+    [note] = [n for n in answer.notes if "newer" in n]
+    assert note.startswith("2 newer statement(s) in the corpus do not mention this:")
+    assert "Fact Sheet on the Third Summit (November 30, 2024)" in note
+    assert "Joint Statement on Energy Cooperation (February 14, 2024)" in note
+    assert "Statement on Wool Trade" not in note
+
+
+def test_as_of_a_year_answers_from_statements_up_to_its_end(lake: BriefingService) -> None:
+    answer = lake.ask("What was the position on the Silver Lake Commission as of 2023?")
+    assert answer.intent == "latest"
+    assert answer.filters.date_to == D(2023, 12, 31)
+    assert set(_docs(answer)) == {"2022-09-01-second-summit.md"}
+    assert all(p.chunk.meta.date <= D(2023, 12, 31) for p in answer.passages)
+    [note] = [n for n in answer.notes if "newer" in n]
+    assert "Statement on Wool Trade (May 20, 2023)" in note
+    assert "2024" not in note  # later statements are outside the question's dates
+
+
+def test_as_of_a_month_ends_with_that_month(lake: BriefingService) -> None:
+    answer = lake.ask("What was said about the Silver Lake Commission as of March 2024?")
+    assert answer.filters.date_to == D(2024, 3, 31)
+    assert set(_docs(answer)) == {"2022-09-01-second-summit.md"}
+    [note] = [n for n in answer.notes if "newer" in n]
+    assert "Joint Statement on Energy Cooperation (February 14, 2024)" in note
+    assert "Statement on Wool Trade (May 20, 2023)" in note
+    assert "Third Summit" not in note
+
+
+def test_before_a_year_excludes_that_year(lake: BriefingService) -> None:
+    answer = lake.ask("What did the statements say about the Silver Lake Commission before 2022?")
+    assert answer.filters.date_to == D(2021, 12, 31)
+    assert not answer.refused
+    assert set(_docs(answer)) == {"2019-03-10-lake-commission.md"}
+    assert all(p.chunk.meta.date.year < 2022 for p in answer.passages)
+
+
+def test_since_a_year_compares_only_the_later_statements(lake: BriefingService) -> None:
+    answer = lake.ask("How has the wording on the Silver Lake Commission changed since 2020?")
+    assert answer.intent == "comparison"
+    assert _statements(answer) == ["2022-09-01-second-summit.md", "2024-11-30-third-summit.md"]
+    assert "will be replaced by a permanent Silver Lake Authority" in answer.text
+    [change] = answer.changes  # the 2022 quote and its closest 2024 counterpart
+    assert answer.citations[change.before - 1].date.year == 2022
+    assert answer.citations[change.after - 1].date.year == 2024
+    assert not any("2020" in n for n in answer.notes)  # a date bound is not an unknown word
+
+
+def test_a_comparison_of_named_years_quotes_the_statements_of_each(lake: BriefingService) -> None:
+    answer = lake.ask("Compare the 2019 and 2024 statements on the Silver Lake Commission")
+    # 2024 also has the energy statement, which does not address the commission.
+    assert _statements(answer) == ["2019-03-10-lake-commission.md", "2024-11-30-third-summit.md"]
+    assert answer.changes
+
+
+# ---------------------------------------------------------------- sample corpus
+
+
+def test_latest_on_the_sample_corpus_names_newer_statements(service: BriefingService) -> None:
+    answer = service.ask("What is the latest on the Trilateral Secretariat?")
+    assert {c.doc_id for c in answer.citations} == {
+        "2024-11-15-japan-rok-us-joint-statement-lima.md"
+    }
+    assert any("Trilateral Secretariat" in c.quote for c in answer.citations)
+    [note] = [n for n in answer.notes if "newer" in n]
+    assert "Joint Fact Sheet on President Donald J. Trump’s Meeting" in note
+    assert "(November 13, 2025)" in note
+
+
+def test_latest_prefers_a_statement_to_a_newer_news_report(service: BriefingService) -> None:
+    answer = service.ask(
+        "What's the most recent U.S. statement on keeping American troops in Korea?"
+    )
+    assert answer.citations
+    assert all(not c.doc_id.startswith("2025-11-14-news") for c in answer.citations)
