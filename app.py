@@ -446,10 +446,10 @@ def render_timeline(found: Timeline) -> None:
         {
             "n": f"[{e.n}]",
             "date": e.date.isoformat(),
+            "quote": e.quote,
             "title": e.title,
             "issuer": e.issuer,
             "kind": e.kind,
-            "quote": e.quote,
             "where": e.citation().location or e.section,
             "source": safe_url(e.source_url),
         }
@@ -739,7 +739,18 @@ def main() -> None:
             ),
         ]
     )
-    page.run()
+    try:
+        page.run()
+    except BriefError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # never a traceback on screen: one line, the details in the log
+        from retrieval.logs import log_exception
+
+        log_exception(exc)
+        st.error(
+            f"Something went wrong ({type(exc).__name__}). Nothing you entered was lost; "
+            "the details are in the error log of the people who run this app."
+        )
 
 
 main()

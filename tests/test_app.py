@@ -577,3 +577,30 @@ def test_comparison_shows_what_changed_between_statements(app: AppTest) -> None:
     diffs = [str(m.value) for m in app.markdown if "→" in str(m.value)]
     assert diffs
     assert any(":green-background[" in d or ":red-background[" in d for d in diffs)
+
+
+def test_an_unexpected_error_shows_one_line_and_is_logged_redacted(
+    app: AppTest, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval.service import BriefingService
+
+    secret = "sk-" + "T3stSecretValue" * 2
+    monkeypatch.setenv("BRIEF_LLM_API_KEY", "an-api-key-from-the-environment")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"upstream refused Bearer abcdefghijklmnop, key {secret}, "
+            "env an-api-key-from-the-environment"
+        )
+
+    monkeypatch.setattr(BriefingService, "stream", broken)
+    app.chat_input[0].set_value(SINGAPORE).run()
+    assert not app.exception  # no traceback element on the page
+    shown = [e.value for e in app.error]
+    assert any("Something went wrong (RuntimeError)" in e for e in shown), shown
+    assert not any(s in e for e in shown for s in ("Traceback", secret, "abcdefghijklmnop"))
+    log = (corpus_settings.data_dir / "logs" / "errors.log").read_text(encoding="utf-8")
+    assert "RuntimeError" in log
+    assert "Traceback" in log
+    for leaked in (secret, "abcdefghijklmnop", "an-api-key-from-the-environment"):
+        assert leaked not in log
