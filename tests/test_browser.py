@@ -239,7 +239,7 @@ def test_evaluation_page_shows_the_run(server: Server, page: Page) -> None:
 
 COMPARISONS = [
     "How has the wording on denuclearization changed since 2018?",
-    "Compare the 2021 and 2025 statements on North Korea.",
+    "Compare what the 2021 and 2022 U.S.-ROK leaders' statements said on Myanmar.",
     "How has the wording on the Taiwan Strait changed between 2021 and 2025?",
 ]
 
