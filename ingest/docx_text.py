@@ -221,7 +221,9 @@ def extract_docx(path: Path, raw: bytes, limits: LoadLimits) -> Extracted:
     except LoadError:
         raise
     except Exception as exc:
-        raise LoadError(path, f"damaged Word document ({type(exc).__name__}: {exc})") from exc
+        raise LoadError(
+            path, "damaged Word document: its contents cannot be read (truncated or corrupt?)"
+        ) from exc
     body = render(blocks)
     if not body.strip():
         raise LoadError(path, "no text in the Word document's body")

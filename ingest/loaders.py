@@ -49,6 +49,26 @@ class FoundFile:
     doc_id: str
 
 
+def _unsupported(file: Path, root: Path) -> bool:
+    """A visible file of a type brief does not read (reported, not silently passed over)."""
+    return (
+        file.is_file()
+        and file.suffix.lower() not in FORMATS
+        and not is_sidecar(file)
+        and not any(part.startswith(".") for part in file.relative_to(root).parts)
+        and not file.name.startswith("~$")
+    )
+
+
+def _unsupported_reason(path: Path) -> str:
+    if path.suffix.lower() == ".doc":
+        return "a Word 97-2003 .doc file: save it as .docx and ingest that"
+    return (
+        f"unsupported file type {path.suffix or '(none)'!r}; "
+        f"supported: {', '.join(SUPPORTED_SUFFIXES)}"
+    )
+
+
 def _wanted(file: Path, root: Path) -> bool:
     return (
         file.is_file()
@@ -73,6 +93,8 @@ def discover(
             for file in sorted(path.rglob("*")):
                 if _wanted(file, path):
                     found.append(FoundFile(file, file.relative_to(path).as_posix()))
+                elif _unsupported(file, path):
+                    errors.append(LoadError(file, _unsupported_reason(file) + " (skipped)"))
         elif path.is_file():
             if is_sidecar(path):
                 errors.append(
@@ -82,13 +104,7 @@ def discover(
                     )
                 )
             elif path.suffix.lower() not in FORMATS:
-                errors.append(
-                    LoadError(
-                        path,
-                        f"unsupported file type {path.suffix or '(none)'!r}; "
-                        f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
-                    )
-                )
+                errors.append(LoadError(path, _unsupported_reason(path)))
             elif root is not None and path.resolve().is_relative_to(root.resolve()):
                 found.append(FoundFile(path, path.resolve().relative_to(root.resolve()).as_posix()))
             else:

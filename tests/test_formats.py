@@ -411,7 +411,7 @@ def test_docx_with_broken_xml_is_damaged(tmp_path: Path):
     good = zipfile.ZipFile(io.BytesIO(make_docx()))
     entries = {name: good.read(name) for name in good.namelist()}
     entries["word/document.xml"] = b"<w:document><w:body><w:p>unclosed"
-    assert reason(tmp_path, "x.docx", _zip(entries)).startswith("damaged Word document (")
+    assert reason(tmp_path, "x.docx", _zip(entries)).startswith("damaged Word document: ")
 
 
 def test_docx_zip_bomb_is_refused(tmp_path: Path):

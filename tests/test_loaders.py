@@ -260,7 +260,11 @@ def make_tree(root: Path) -> None:
 def test_discover_expands_folders_and_skips_hidden_manifests_and_sidecars(tmp_path: Path):
     make_tree(tmp_path)
     found, errors = discover([tmp_path])
-    assert errors == []
+    # A file of another type is reported, never passed over in silence.
+    [unsupported] = errors
+    assert unsupported.path == str(tmp_path / "data.json")
+    assert unsupported.reason.startswith("unsupported file type '.json'; supported: .md")
+    assert unsupported.reason.endswith("(skipped)")
     assert sorted(f.doc_id for f in found) == [
         "D.MD",
         "a.md",
@@ -275,6 +279,12 @@ def test_discover_expands_folders_and_skips_hidden_manifests_and_sidecars(tmp_pa
     for f in found:
         assert f.path == tmp_path / f.doc_id
         assert f.path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def test_a_legacy_word_file_in_a_folder_says_how_to_convert_it(tmp_path: Path):
+    write(tmp_path, "old.doc", "Body.\n")
+    _, [error] = discover([tmp_path])
+    assert "save it as .docx" in error.reason
 
 
 def test_discover_reports_missing_paths(tmp_path: Path):
