@@ -349,7 +349,8 @@ def chat_page() -> None:
     if pending is None:
         return
     try:
-        get_limiter().take(user)
+        if auth_configured():  # a shared app; local mode has one user on their own machine
+            get_limiter().take(user)
     except BriefError as exc:
         st.session_state.busy = False
         st.warning(str(exc))
@@ -418,7 +419,8 @@ def timeline_page() -> None:
     key = f"{account.scope_key}|{topic}|{filters.model_dump_json()}"
     if key not in made:  # computed once per topic and filters, not on every rerun
         try:
-            get_limiter().take(account.id)
+            if auth_configured():
+                get_limiter().take(account.id)
             made[key] = service.timeline(topic, filters)
         except BriefError as exc:
             st.error(str(exc))
