@@ -245,9 +245,16 @@ class Catalog:
 
     def entries(self) -> list[CatalogEntry]:
         """All documents, oldest first."""
-        got = self._col.get(where={"type": "document"}, include=["metadatas"])
+        rows: list[tuple[str, Any]] = []
+        while True:  # in pages: one get of 100k documents is too many SQL variables for Chroma
+            got = self._col.get(
+                where={"type": "document"}, include=["metadatas"], limit=_PAGE, offset=len(rows)
+            )
+            rows += zip(got["ids"], got["metadatas"] or [], strict=True)
+            if len(got["ids"]) < _PAGE:
+                break
         entries = []
-        for doc_id, md in zip(got["ids"], got["metadatas"] or [], strict=True):
+        for doc_id, md in rows:
             entries.append(
                 CatalogEntry(
                     doc_id=doc_id,
