@@ -10,6 +10,7 @@ from typing import Any
 from retrieval.errors import BriefError
 from retrieval.index import StatementIndex, connect
 from retrieval.lexical import LexicalIndex, ids_signature
+from retrieval.records import get_all
 from retrieval.settings import Settings
 
 REBUILD = "rebuild the store: `brief ingest --rebuild PATH` (re-embeds every document)"
@@ -62,8 +63,8 @@ def check_records(index: StatementIndex) -> Check:
 
 def check_catalog(index: StatementIndex) -> Check:
     """The catalog's documents and chunk counts match the records' groups."""
-    got = index.record_manager.collection.get(include=["metadatas"])
-    per_doc = Counter(str(md.get("group_id", "")) for md in got["metadatas"] or [])
+    rows = get_all(index.record_manager.collection)
+    per_doc = Counter(str(md.get("group_id", "")) for _, md in rows)
     entries = index.documents()
     wrong = sorted(
         doc_id

@@ -41,6 +41,20 @@ def _server_time(client: Any) -> float:
     return float(client.heartbeat()) / 1e9
 
 
+def get_all(
+    collection: Any, where: dict[str, Any] | None = None, include: Sequence[str] = ("metadatas",)
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every (id, metadata) a ``get`` matches, fetched in pages: one get of a few hundred
+    thousand rows is "too many SQL variables" for Chroma."""
+    rows: list[tuple[str, dict[str, Any]]] = []
+    while True:
+        got = collection.get(where=where, include=list(include), limit=_PAGE, offset=len(rows))
+        metadatas = got.get("metadatas") or [{}] * len(got["ids"])
+        rows += zip(got["ids"], metadatas, strict=True)
+        if len(got["ids"]) < _PAGE:
+            return rows
+
+
 class ChromaRecordManager(RecordManager):
     """A LangChain ``RecordManager`` whose records are a Chroma collection."""
 
@@ -121,8 +135,10 @@ class ChromaRecordManager(RecordManager):
             if not group_ids:
                 return []
             clauses.append({"group_id": {"$in": list(group_ids)}})
-        got = self.collection.get(where=_where_all(clauses), include=[], limit=limit)
-        return list(got["ids"])
+        if limit is not None:
+            got = self.collection.get(where=_where_all(clauses), include=[], limit=limit)
+            return list(got["ids"])
+        return [key for key, _ in get_all(self.collection, _where_all(clauses), include=[])]
 
     def delete_keys(self, keys: Sequence[str]) -> None:
         """Forget keys."""
@@ -245,16 +261,8 @@ class Catalog:
 
     def entries(self) -> list[CatalogEntry]:
         """All documents, oldest first."""
-        rows: list[tuple[str, Any]] = []
-        while True:  # in pages: one get of 100k documents is too many SQL variables for Chroma
-            got = self._col.get(
-                where={"type": "document"}, include=["metadatas"], limit=_PAGE, offset=len(rows)
-            )
-            rows += zip(got["ids"], got["metadatas"] or [], strict=True)
-            if len(got["ids"]) < _PAGE:
-                break
         entries = []
-        for doc_id, md in rows:
+        for doc_id, md in get_all(self._col, {"type": "document"}):
             entries.append(
                 CatalogEntry(
                     doc_id=doc_id,
