@@ -77,6 +77,40 @@ data_dir_option = click.option(
 )
 
 
+def filter_options(func: F) -> F:
+    """``--issuer/--kind/--doc/--from/--to``, given to the command as one ``filters`` dict."""
+
+    @wraps(func)
+    def wrapper(
+        *args: Any,
+        issuer: tuple[str, ...],
+        kind: tuple[str, ...],
+        docs: tuple[str, ...],
+        date_from: str | None,
+        date_to: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        filters = {
+            "issuers": issuer,
+            "kinds": kind,
+            "doc_ids": docs,
+            "date_from": _date(date_from),
+            "date_to": _date(date_to),
+        }
+        return func(*args, filters=filters, **kwargs)
+
+    options = (
+        click.option("--issuer", multiple=True, help="Only statements whose issuer contains this."),
+        click.option("--kind", multiple=True, help="Only statements of this kind ('fact sheet')."),
+        click.option("--doc", "docs", multiple=True, help="Only this document id (file name)."),
+        click.option("--from", "date_from", help="Only statements on or after YYYY-MM-DD."),
+        click.option("--to", "date_to", help="Only statements on or before YYYY-MM-DD."),
+    )
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
 REMOTE_TIMEOUT_S = 600.0  # the server applies its own model timeouts; this only guards a hang
 
 answerer_option = click.option(
@@ -158,11 +192,7 @@ def ingest(
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Answer, citations and passages as JSON.")
 @click.option("--markdown", is_flag=True, help="Answer with numbered footnotes for a brief.")
-@click.option("--issuer", multiple=True, help="Only statements whose issuer contains this.")
-@click.option("--kind", multiple=True, help="Only statements of this kind (e.g. 'fact sheet').")
-@click.option("--doc", "docs", multiple=True, help="Only this document id (file name).")
-@click.option("--from", "date_from", help="Only statements on or after YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Only statements on or before YYYY-MM-DD.")
+@filter_options
 @answerer_option
 @data_dir_option
 @friendly_errors
@@ -170,11 +200,7 @@ def ask(
     question: str,
     as_json: bool,
     markdown: bool,
-    issuer: tuple[str, ...],
-    kind: tuple[str, ...],
-    docs: tuple[str, ...],
-    date_from: str | None,
-    date_to: str | None,
+    filters: dict[str, Any],
     answerer: str | None,
     data_dir: Path | None,
 ) -> None:
@@ -185,8 +211,6 @@ def ask(
     from brief_server import running_server
     from retrieval.paths import only_store_setting, store_folder
 
-    dates = {"date_from": _date(date_from), "date_to": _date(date_to)}
-    filters: dict[str, Any] = {"issuers": issuer, "kinds": kind, "doc_ids": docs, **dates}
     # With only the store folder set, the settings need not be loaded at all (fast); otherwise
     # they are, so that a mistyped BRIEF_* variable is still an error.
     settings = None if only_store_setting() else _settings(data_dir)
@@ -257,22 +281,14 @@ def ask(
 @click.argument("topic")
 @click.option("--json", "as_json", is_flag=True, help="The timeline as JSON: entries with quotes.")
 @click.option("--markdown", is_flag=True, help="The timeline with numbered footnotes for a brief.")
-@click.option("--issuer", multiple=True, help="Only statements whose issuer contains this.")
-@click.option("--kind", multiple=True, help="Only statements of this kind (e.g. 'fact sheet').")
-@click.option("--doc", "docs", multiple=True, help="Only this document id (file name).")
-@click.option("--from", "date_from", help="Only statements on or after YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Only statements on or before YYYY-MM-DD.")
+@filter_options
 @data_dir_option
 @friendly_errors
 def timeline(
     topic: str,
     as_json: bool,
     markdown: bool,
-    issuer: tuple[str, ...],
-    kind: tuple[str, ...],
-    docs: tuple[str, ...],
-    date_from: str | None,
-    date_to: str | None,
+    filters: dict[str, Any],
     data_dir: Path | None,
 ) -> None:
     """The statements that address TOPIC, oldest first, one quoted sentence each.
@@ -284,8 +300,6 @@ def timeline(
     from retrieval.paths import only_store_setting, store_folder
     from retrieval.timeline import Timeline
 
-    dates = {"date_from": _date(date_from), "date_to": _date(date_to)}
-    filters: dict[str, Any] = {"issuers": issuer, "kinds": kind, "doc_ids": docs, **dates}
     settings = None if only_store_setting() else _settings(data_dir)
     url = running_server(settings.data_dir if settings else store_folder(data_dir))
     if url:

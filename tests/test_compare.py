@@ -91,20 +91,22 @@ def test_taiwan_comparison_quotes_2022_and_2023(service: BriefingService) -> Non
     assert "indispensable" in answer.changes[0].added
 
 
-def test_quotes_on_the_same_topic_are_diffed_even_when_worded_apart() -> None:
-    def cite(n: int, year: int, quote: str) -> Citation:
-        return Citation(
-            n=n,
-            doc_id=f"{year}.md",
-            title=str(year),
-            issuer="x",
-            date=dt.date(year, 1, 1),
-            section="",
-            quote=quote,
-            start=0,
-            end=len(quote),
-        )
+def cite(n: int, year: int, quote: str) -> Citation:
+    """A citation of the statement of ``year`` (one per year; ``n`` orders the quotes)."""
+    return Citation(
+        n=n,
+        doc_id=f"{year}.md",
+        title=str(year),
+        issuer="x",
+        date=dt.date(year, 1, 1),
+        section="",
+        quote=quote,
+        start=n,
+        end=n + len(quote),
+    )
 
+
+def test_quotes_on_the_same_topic_are_diffed_even_when_worded_apart() -> None:
     a = cite(
         1, 2022, "The leaders agree to strengthen the airtight coordination on denuclearization."
     )
@@ -116,19 +118,6 @@ def test_quotes_on_the_same_topic_are_diffed_even_when_worded_apart() -> None:
 
 
 def test_each_quote_of_a_statement_is_paired_with_its_counterpart() -> None:
-    def cite(n: int, year: int, quote: str) -> Citation:
-        return Citation(
-            n=n,
-            doc_id=f"{year}.md",
-            title=str(year),
-            issuer="x",
-            date=dt.date(year, 1, 1),
-            section="",
-            quote=quote,
-            start=n,
-            end=n + len(quote),
-        )
-
     quotes = [
         cite(1, 2021, "We condemn violence by the military against civilians in Myanmar."),
         cite(2, 2021, "We call on all nations to stop arms sales to Myanmar."),
