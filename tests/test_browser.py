@@ -262,8 +262,16 @@ def test_a_comparison_shows_dated_quotes_and_the_word_diff(
     # Dropped words are struck through; the cards name each quoted statement and its date.
     assert answer.locator("del, s").count() >= 1
     sources = answer.get_by_test_id("stColumn").nth(1)
-    expect(sources.get_by_text(re.compile(r"^\[2\] ")).first).to_be_visible()
-    cards = sources.inner_text()
+    quoted = answer.get_by_test_id("stColumn").nth(0).inner_text()
+    last = max(int(n) for n in re.findall(r"\[(\d+)\]", quoted))
+    # The cards are drawn last: wait for the card of the last citation.
+    expect(sources.get_by_text(re.compile(rf"^\[{last}\] ")).first).to_be_visible()
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:  # the cards of later statements may still be arriving
+        cards = sources.inner_text()
+        if len(set(re.findall(r"\b(?:19|20)\d\d\b", cards))) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert len(set(re.findall(r"\b(?:19|20)\d\d\b", cards))) >= 2, cards
     page.get_by_test_id("stChatMessage").first.evaluate("m => m.scrollIntoView({block: 'start'})")
     screenshot(page, f"comparison-{n + 1}.png")
