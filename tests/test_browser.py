@@ -15,7 +15,8 @@ import subprocess
 import time
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,43 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"the app was not healthy after {START_TIMEOUT_S:.0f} s:\n{tail}")
 
 
+def app_env(**extra: str) -> dict[str, str]:
+    """This environment without the machine's brief and OpenAI settings, plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("BRIEF_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+    }
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running_app(
+    port: int, env: dict[str, str], log: Path, *, cwd: Path = ROOT, extra_args: Sequence[str] = ()
+) -> Iterator[str]:
+    """`streamlit run app.py` on 127.0.0.1:``port`` until the block ends; yields its URL."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*app_command(port), *extra_args],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embeddings: OnnxMiniLMEmbeddings
@@ -86,34 +124,10 @@ def server(
         assert not ingest_paths(index, [corpus_dir]).errors
         documents = len(index.documents())
     runs = write_fake_run(tmp_path_factory.mktemp("browser-eval")).parent
-
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("BRIEF_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
-    }
-    env.update(BRIEF_DATA_DIR=str(data_dir), BRIEF_RUNS_DIR=str(runs))
-    port = free_port()
+    env = app_env(BRIEF_DATA_DIR=str(data_dir), BRIEF_RUNS_DIR=str(runs))
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            app_command(port),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    with running_app(free_port(), env, log) as url:
         yield Server(url, documents, data_dir)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -11,31 +11,26 @@ identity token decides which statements each user may see, cite and list.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
-from brief_cli import app_command
 from ingest.pipeline import ingest_paths
 from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.index import open_index
 from retrieval.settings import load_settings
+from tests import test_browser
 from tests.oidc_provider import OIDCProvider, OIDCUser
-from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
-    free_port,
-    screenshot,
-    wait_healthy,
-)
+from tests.test_browser import app_env, free_port, running_app, screenshot
+
+# The same Chromium and page fixtures as the other browser tests.
+browser = test_browser.browser
+page = test_browser.page
 
 TITLE_A = "Ruritania Herring Quota Communique"
 TITLE_B = "Vistral Canal Toll Declaration"
@@ -113,50 +108,16 @@ def app(
         lines = [f"{k} = {json.dumps(v)}" for k, v in auth.items()]
         secrets_toml.write_text("[auth]\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("BRIEF_") and k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
-        }
-        env.update(
+        env = app_env(
             BRIEF_DATA_DIR=str(data_dir),
             BRIEF_RUNS_DIR=str(tmp_path_factory.mktemp("login-runs")),
             NO_PROXY="127.0.0.1,localhost",
             no_proxy="127.0.0.1,localhost",
         )
         log = tmp_path_factory.mktemp("login-log") / "streamlit.log"
-        command = [*app_command(port), "--secrets.files", str(secrets_toml)]
-        with log.open("wb") as out:
-            proc = subprocess.Popen(command, cwd=work, env=env, stdout=out, stderr=out)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url, proc, log)
+        extra = ["--secrets.files", str(secrets_toml)]
+        with running_app(port, env, log, cwd=work, extra_args=extra) as url:
             yield LoginApp(url, idp, log)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `make setup-test` to install chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 def expect_logged_out(page: Page) -> None:
