@@ -7,12 +7,9 @@ against the scripted OpenAI-compatible server, so what the model "writes" is exa
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections import Counter
 from typing import Any
-
-import pytest
 
 from retrieval.index import StatementIndex
 from retrieval.models import UNSUPPORTED_MARK, Answer, Citation
@@ -20,6 +17,7 @@ from retrieval.service import BriefingService
 from retrieval.settings import Settings
 from retrieval.timeline import QUOTES_PER_STATEMENT
 from retrieval.wording import SUMMARY_LEAD, wording_changes
+from tests import test_generative
 from tests.scripted_openai import Reply, ScriptedOpenAIServer
 
 SINCE_2018 = "How has the wording on denuclearization changed since 2018?"
@@ -133,30 +131,14 @@ def test_each_quote_of_a_statement_is_paired_with_its_counterpart() -> None:
 # ---------------------------------------------------------------- generative summary
 
 
-@pytest.fixture(autouse=True)
-def no_machine_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No endpoint, key or proxy of the machine may reach these tests."""
-    for key in list(os.environ):
-        upper = key.upper()
-        if upper.startswith(("BRIEF_", "OPENAI_")) or upper in (
-            "HTTP_PROXY",
-            "HTTPS_PROXY",
-            "ALL_PROXY",
-        ):
-            monkeypatch.delenv(key)
+# No endpoint, key or proxy of the machine reaches these tests (the fixture of the generative
+# tests, autouse here too).
+no_machine_endpoint = test_generative.no_machine_endpoint
 
 
 def generative(index: StatementIndex, settings: Settings, url: str) -> BriefingService:
-    configured = settings.model_copy(
-        update={
-            "llm_base_url": url,
-            "llm_api_key": None,
-            "llm_model": "",
-            "llm_timeout_s": 2.0,
-            "llm_max_retries": 0,
-        }
-    )
-    return BriefingService(index, settings=configured)
+    """A service whose generative answerer talks to the scripted server at ``url``."""
+    return test_generative.generative(index, settings, url, llm_timeout_s=2.0)
 
 
 def _stream(svc: BriefingService, question: str) -> tuple[str, Answer]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from retrieval.models import Filters
 from retrieval.service import BriefingService, QuestionError
 from retrieval.settings import Settings, load_settings
 from retrieval.timeline import RELEVANCE_THRESHOLD, Timeline, timeline_response
+from tests import test_server
 from tests.fixtures.lake import STATEMENTS, write_lake_corpus
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -198,15 +197,7 @@ def test_cli_timeline_errors_are_one_line(lake_store: Path) -> None:
 # ---------------------------------------------------------------- through `brief serve`
 
 
-@pytest.fixture
-def server(service: BriefingService) -> Iterator[AnswerServer]:
-    srv = AnswerServer(service)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=5)
+server = test_server.server  # `brief serve` on the test's service, in a thread
 
 
 def test_cli_timeline_goes_to_a_running_server(
