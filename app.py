@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -32,6 +32,9 @@ from retrieval.queries import Turn
 from retrieval.service import BriefingService, Mode
 from retrieval.settings import load_settings
 from retrieval.timeline import Timeline
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 UPLOAD_TYPES = ["md", "markdown", "txt", "html", "htm", "pdf", "docx"]
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -221,6 +224,7 @@ def render_answer(answer: Answer, key: str) -> None:
                     file_name="brief-answer.docx",
                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     key=f"docx-{key}",
+                    on_click="ignore",  # a download changes nothing on the page: no rerun
                 )
         render_feedback(answer, key)
     with right:
@@ -328,14 +332,20 @@ def chat_page() -> None:
     if cid and not turns:
         st.query_params.pop("c", None)  # unknown, or another user's: start afresh
         cid = ""
+    # The page keeps one layout across the run that answers and the rerun after it: a slot
+    # for the intro, then one message per turn, the answer in the message's first slot. The
+    # answer on screen is then the same element after the rerun, so an expander opened in the
+    # meantime stays open instead of being redrawn shut.
+    intro = st.empty()
     if not turns:
-        st.caption(f"{len(service.index.documents())} statements indexed. Ask about them.")
+        intro.caption(f"{len(service.index.documents())} statements indexed. Ask about them.")
     for i, turn in enumerate(turns):
         with st.chat_message(turn.role):
             if turn.role == "user" or turn.answer is None:
                 st.text(turn.content)
             else:
-                render_answer(turn.answer, f"{cid}-{i}")
+                with st.empty().container():
+                    render_answer(turn.answer, f"{cid}-{i}")
     busy = st.session_state.get("busy", False)
     question = st.chat_input("Ask about the statements…", disabled=busy)
     if question and not busy:
@@ -360,14 +370,16 @@ def chat_page() -> None:
             st.text(pending)
         history = [Turn(role=t.role, content=t.content) for t in turns]
         with st.chat_message("assistant"):
-            answer = stream_answer(service, pending, history, filters, mode)
+            slot = st.empty()
+            answer = stream_answer(service, pending, history, filters, mode, slot)
             if answer is not None:
                 if not cid:
                     cid = conversations.create(user)
                     st.query_params["c"] = cid
                 conversations.append(cid, user, "user", pending)
                 conversations.append(cid, user, "assistant", answer.text, answer)
-                render_answer(answer, f"{cid}-{len(turns) + 1}")  # on screen now, not a rerun later
+                with slot.container():  # on screen now, where the rerun draws it again
+                    render_answer(answer, f"{cid}-{len(turns) + 1}")
     finally:
         st.session_state.busy = False
     if answer is not None:
@@ -375,10 +387,17 @@ def chat_page() -> None:
 
 
 def stream_answer(
-    service: BriefingService, question: str, history: list[Turn], filters: Filters, mode: Mode
+    service: BriefingService,
+    question: str,
+    history: list[Turn],
+    filters: Filters,
+    mode: Mode,
+    placeholder: DeltaGenerator,
 ) -> Answer | None:
-    """Show tokens as they arrive, then return the checked answer (None on a bad question)."""
-    placeholder = st.empty()
+    """Show tokens in ``placeholder`` as they arrive, then return the checked answer.
+
+    None on a bad question, whose error is left in ``placeholder``.
+    """
     streamed = ""
     try:
         with st.spinner("Searching the statements…"):

@@ -156,12 +156,25 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+# Records every chat message the page removes from the DOM (a message redrawn from scratch).
+WATCH_REMOVED_MESSAGES = """() => {
+  window.removedMessages = 0;
+  new MutationObserver(records => {
+    for (const record of records) for (const node of record.removedNodes) {
+      if (node.nodeType === 1 && (node.matches('[data-testid=stChatMessage]')
+          || node.querySelector('[data-testid=stChatMessage]'))) window.removedMessages += 1;
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
 def test_chat_answer_with_sources_and_exports(
     server: Server, page: Page, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page.goto(server.url)
     box = page.get_by_test_id("stChatInputTextArea")
     expect(box).to_be_editable()
+    page.evaluate(WATCH_REMOVED_MESSAGES)
     box.fill(QUESTION)
     started = time.perf_counter()
     box.press("Enter")
@@ -173,6 +186,10 @@ def test_chat_answer_with_sources_and_exports(
     expect(answer.get_by_text("Copy for brief")).to_be_visible()
     with capsys.disabled():
         print(f"\nfirst answer on screen: {first_answer_s:.2f} s after Enter")
+    # The rerun that enables the input again keeps the answer on screen as it is: an expander
+    # opened in the meantime would be redrawn shut if the messages were redrawn.
+    expect(box).to_be_editable()
+    assert page.evaluate("window.removedMessages") == 0
 
     # The answer quotes the fact sheet; a card holds the quote, the issuer and the date.
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
