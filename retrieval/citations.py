@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval.models import Chunk, Citation
+from retrieval.models import Chunk, Citation, Passage
 from retrieval.sentences import paragraphs_before
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})
@@ -77,3 +77,20 @@ def renumber(text: str, mapping: dict[int, int]) -> str:
         return f"[{new}]" if new else ""
 
     return re.sub(r"\s?\[(\d+)\]", lambda m: (" " if sub(m) else "") + sub(m), text)
+
+
+def sources_first(passages: list[Passage], doc_id: str, cited: list[Citation]) -> list[Passage]:
+    """The passages re-ranked for an answer drawn from one statement, ``doc_id``.
+
+    The passages the answer quotes come first, then that statement's other passages, then
+    the rest, each group in its former order.
+    """
+
+    def group(p: Passage) -> int:
+        if p.chunk.doc_id != doc_id:
+            return 2
+        quoted = any(c.doc_id == doc_id and p.chunk.start <= c.start < p.chunk.end for c in cited)
+        return 0 if quoted else 1
+
+    ordered = sorted(passages, key=group)  # stable: each group keeps its order
+    return [p.model_copy(update={"rank": i}) for i, p in enumerate(ordered, start=1)]

@@ -18,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from retrieval.citations import cite
+from retrieval.citations import cite, sources_first
 from retrieval.errors import BriefError
 from retrieval.extractive import NOT_ANSWERED, Candidate, ExtractiveAnswerer, ExtractiveResult
 from retrieval.generative import (
@@ -298,16 +298,13 @@ class BriefingService:
             if better is not None and not better.refused:
                 better.notes[:0] = [n for n in result.notes if n not in better.notes]
                 result = better
-                rest = [p for p in passages if p.chunk.doc_id != target]
-                passages = [
-                    p.model_copy(update={"rank": i}) for i, p in enumerate([*own, *rest], start=1)
-                ]
+                passages = [*own, *(p for p in passages if p.chunk.doc_id != target)]
             else:  # its evidence is too weak for the question: keep the answer given
                 target, addressed = answered, found.addresses(answered)
                 later = self._newer_evidence(readings, merged, plan, answered_meta.date, found)
         if addressed:
             result.notes.extend(self._newer_notes(docs[target].meta.date, merged, later))
-        return result, passages
+        return result, sources_first(passages, target, result.citations)
 
     def _newer_evidence(
         self,

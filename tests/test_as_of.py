@@ -13,8 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 from ingest.pipeline import ingest_paths
+from retrieval.citations import cite, sources_first
 from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.index import open_index
+from retrieval.models import Answer, Chunk, DocumentMeta, Passage
 from retrieval.queries import date_bounds, plan_query, undated
 from retrieval.service import BriefingService
 from retrieval.settings import load_settings
@@ -118,6 +120,23 @@ def test_latest_answers_from_the_newest_statement_on_the_topic(lake: BriefingSer
     assert set(_docs(answer)) == {"2024-11-30-third-summit.md"}
     assert "Silver Lake Authority" in answer.text
     assert not any("newer" in n for n in answer.notes)  # nothing newer in the corpus
+    _assert_sources_lead_with_the_quotes(answer)
+
+
+def _assert_sources_lead_with_the_quotes(answer: Answer) -> None:
+    """The passages start with those quoted, then the quoted statement's others, ranked 1..n."""
+    [doc] = {c.doc_id for c in answer.citations}
+
+    def quoted(p: Passage) -> bool:
+        return any(
+            p.chunk.doc_id == doc and p.chunk.start <= c.start < p.chunk.end
+            for c in answer.citations
+        )
+
+    groups = [0 if quoted(p) else 1 if p.chunk.doc_id == doc else 2 for p in answer.passages]
+    assert groups[0] == 0, [p.chunk.doc_id for p in answer.passages]
+    assert groups == sorted(groups)
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
 
 
 def test_latest_names_the_newer_statements_that_do_not_mention_the_topic(
@@ -125,11 +144,39 @@ def test_latest_names_the_newer_statements_that_do_not_mention_the_topic(
 ) -> None:
     answer = lake.ask("What is the most recent statement on wool tariffs?")
     assert set(_docs(answer)) == {"2023-05-20-wool-trade.md"}
+    _assert_sources_lead_with_the_quotes(answer)
     [note] = [n for n in answer.notes if "newer" in n]
     assert note.startswith("2 newer statement(s) in the corpus do not mention this:")
     assert "Fact Sheet on the Third Summit (November 30, 2024)" in note
     assert "Joint Statement on Energy Cooperation (February 14, 2024)" in note
     assert "Statement on Wool Trade" not in note
+
+
+def _passage(doc: str, start: int, year: int, rank: int) -> Passage:
+    text = f"Sentence {rank} of {doc}."
+    meta = DocumentMeta(title=doc, date=D(year, 1, 1))
+    chunk = Chunk(doc_id=doc, text=text, start=start, end=start + len(text), meta=meta)
+    return Passage(chunk=chunk, rank=rank, score=1.0 / rank)
+
+
+def test_sources_lead_with_the_quoted_passage_of_the_statement_answered() -> None:
+    # Retrieval ranked an older statement first; the answer quotes the newer one's 2nd passage.
+    found = [
+        _passage("old.md", 0, 2021, 1),
+        _passage("new.md", 0, 2025, 2),
+        _passage("old.md", 100, 2021, 3),
+        _passage("new.md", 100, 2025, 4),
+    ]
+    quote = cite(1, found[3].chunk, 100, 108, found[3].chunk.text[:8])
+    ranked = sources_first(found, "new.md", [quote])
+    assert [(p.chunk.doc_id, p.chunk.start) for p in ranked] == [
+        ("new.md", 100),
+        ("new.md", 0),
+        ("old.md", 0),
+        ("old.md", 100),
+    ]
+    assert [p.rank for p in ranked] == [1, 2, 3, 4]
+    assert [p.rank for p in found] == [1, 2, 3, 4]  # the list given is left as it was
 
 
 def test_as_of_a_year_answers_from_statements_up_to_its_end(lake: BriefingService) -> None:
@@ -188,6 +235,7 @@ def test_latest_on_the_sample_corpus_names_newer_statements(service: BriefingSer
         "2024-11-15-japan-rok-us-joint-statement-lima.md"
     }
     assert any("Trilateral Secretariat" in c.quote for c in answer.citations)
+    _assert_sources_lead_with_the_quotes(answer)
     [note] = [n for n in answer.notes if "newer" in n]
     assert "Joint Fact Sheet on President Donald J. Trump’s Meeting" in note
     assert "(November 13, 2025)" in note
