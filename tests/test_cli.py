@@ -52,6 +52,21 @@ def test_ingest_ask_json_and_reingest(small_corpus: Path, tmp_path: Path) -> Non
     assert "[1]" in human.stdout
 
 
+def test_a_bad_file_fails_the_ingest_but_the_others_are_stored(
+    small_corpus: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "store"
+    (small_corpus / "empty.md").write_bytes(b"")
+    partial = brief("ingest", str(small_corpus), data_dir=data)
+    assert partial.returncode == 1  # a script running the ingest sees the failure
+    assert "empty.md: the file is empty" in partial.stderr
+    assert "2 files ingested, 1 errors" in partial.stdout
+    assert "Traceback" not in partial.stderr
+    asked = brief("ask", "What did the ministers agree on the herring quota?", data_dir=data)
+    assert asked.returncode == 0, asked.stderr
+    assert "12 percent" in asked.stdout
+
+
 def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     data = tmp_path / "store"
     missing = brief("ingest", str(tmp_path / "nope"), data_dir=data)
