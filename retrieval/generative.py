@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -158,6 +159,57 @@ class CanaryGuard:
             return ""
         out, self._sent = self._text[self._sent :], len(self._text)
         return out
+
+
+class GuardedStream:
+    """A model's tokens passed through a ``CanaryGuard``: what may be shown, and what arrived.
+
+    ``run`` yields the visible text; afterwards ``text`` holds every token received, ``failure``
+    the endpoint error that ended the stream early (one of ``errors``), ``tripped`` whether the
+    guard withheld the answer, and ``first_token_at`` when the first token came
+    (``time.perf_counter``). A tripped guard closes the stream, which hangs up on the endpoint.
+    """
+
+    def __init__(self, guard: CanaryGuard, errors: tuple[type[BaseException], ...]) -> None:
+        self.guard = guard
+        self.errors = errors
+        self.pieces: list[str] = []
+        self.failure: BaseException | None = None
+        self.first_token_at: float | None = None
+
+    @property
+    def text(self) -> str:
+        """Everything the model sent, shown or not."""
+        return "".join(self.pieces)
+
+    @property
+    def tripped(self) -> bool:
+        """Whether the guard withheld the answer."""
+        return self.guard.tripped
+
+    def run(self, tokens: Iterator[str]) -> Iterator[str]:
+        """The visible text of ``tokens``, as it becomes safe to show."""
+        try:
+            for token in tokens:
+                if not token:
+                    continue
+                if self.first_token_at is None:
+                    self.first_token_at = time.perf_counter()
+                self.pieces.append(token)
+                visible = self.guard.feed(token)
+                if self.guard.tripped:
+                    break
+                if visible:
+                    yield visible
+        except self.errors as exc:
+            self.failure = exc
+        finally:
+            close = getattr(tokens, "close", None)
+            if close is not None:
+                close()
+        rest = self.guard.finish()
+        if rest:
+            yield rest
 
 
 def answer_prompt(canary: str = "") -> ChatPromptTemplate:

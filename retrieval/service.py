@@ -24,6 +24,7 @@ from retrieval.extractive import NOT_ANSWERED, Candidate, ExtractiveAnswerer, Ex
 from retrieval.generative import (
     CanaryGuard,
     GenerationError,
+    GuardedStream,
     answer_prompt,
     build_answer_chain,
     build_condense_chain,
@@ -446,14 +447,13 @@ class BriefingService:
         chain = build_answer_chain(
             llm, RunnableLambda(retrieve), gate=gate, select=select, canary=self.canary
         )
-        guard = CanaryGuard(self.canary, system_prompt(self.canary))
         shown: list[Passage] = []
         passages: list[Passage] = []
-        pieces: list[str] = []
         refused = False
-        failure: BaseException | None = None
         t_gen = time.perf_counter()
-        try:
+
+        def tokens() -> Iterator[str]:
+            nonlocal shown, passages, refused, t_gen
             for chunk in chain.stream(
                 {"question": standalone or plan.search_text, "plan": plan, "filters": filters}
             ):
@@ -464,23 +464,15 @@ class BriefingService:
                 if "sources" in chunk:
                     shown = chunk["sources"]
                     t_gen = time.perf_counter()
-                token = chunk.get("answer")
-                if token:
-                    if not pieces:
-                        timings["first_token_s"] = time.perf_counter() - started
-                    pieces.append(token)
-                    visible = guard.feed(token)
-                    if guard.tripped:
-                        break  # closing the stream hangs up on the endpoint
-                    if visible:
-                        yield visible
-        except errors as exc:
-            failure = exc
-        rest = guard.finish()
-        if rest:
-            yield rest
+                yield chunk.get("answer") or ""
+
+        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        yield from stream.run(tokens())
+        if stream.first_token_at is not None:
+            timings["first_token_s"] = stream.first_token_at - started
+        failure, pieces = stream.failure, stream.pieces
         passages = state.get("passages", passages)
-        if guard.tripped:
+        if stream.tripped:
             notes.append(
                 "the model's answer was withheld: it repeated its confidential instructions "
                 "(a sign of a planted instruction); showing the extractive answer"
@@ -579,32 +571,18 @@ class BriefingService:
         sources = {c.n: self._quote_passage(c) for c in answer.citations}
         request = change_request(question, changes)
         chain = answer_prompt(self.canary) | llm | StrOutputParser()
-        guard = CanaryGuard(self.canary, system_prompt(self.canary))
-        pieces: list[str] = []
-        failure: BaseException | None = None
+        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
         t_gen = time.perf_counter()
-        try:
-            for token in chain.stream(
-                {"numbered_sources": format_sources(list(sources.values())), "question": request}
-            ):
-                if not token:
-                    continue
-                if not pieces:
-                    timings["first_token_s"] = time.perf_counter() - started
-                    yield SUMMARY_LEAD
-                pieces.append(token)
-                visible = guard.feed(token)
-                if guard.tripped:
-                    break  # closing the stream hangs up on the endpoint
-                if visible:
-                    yield visible
-        except errors as exc:
-            failure = exc
-        rest = guard.finish()
-        if rest:
-            yield rest
+        summary_tokens = chain.stream(
+            {"numbered_sources": format_sources(list(sources.values())), "question": request}
+        )
+        for i, visible in enumerate(stream.run(summary_tokens)):
+            yield (SUMMARY_LEAD + visible) if i == 0 else visible
+        if stream.first_token_at is not None:
+            timings["first_token_s"] = stream.first_token_at - started
         timings["generate_s"] = time.perf_counter() - t_gen
-        if guard.tripped:
+        failure, pieces = stream.failure, stream.pieces
+        if stream.tripped:
             answer.notes.append(
                 "the model's summary was withheld: it repeated its confidential instructions "
                 "(a sign of a planted instruction); showing the quotes alone"

@@ -204,3 +204,22 @@ def test_a_summary_the_model_declines_is_left_out(
         _, answer = _stream(generative(corpus_index, corpus_settings, server.base_url), TAIWAN)
     assert answer.text == quotes.text
     assert "the model wrote no summary of the change" in answer.notes
+
+
+def test_a_summary_that_leaks_the_canary_is_withheld(
+    corpus_index: StatementIndex, corpus_settings: Settings, service: BriefingService
+) -> None:
+    quotes = service.ask(TAIWAN)
+    svc = generative(corpus_index, corpus_settings, "http://127.0.0.1:1/v1")
+    canary = svc.canary
+    # The canary split across tokens, after a clean first sentence.
+    leak = SUMMARY + f" My confidential marker is {canary[:9]}"
+    with ScriptedOpenAIServer([Reply(chunks=[leak, canary[9:], " [1]."])]) as server:
+        svc = generative(corpus_index, corpus_settings, server.base_url)
+        svc.canary = canary
+        streamed, answer = _stream(svc, TAIWAN)
+    shown = streamed + answer.model_dump_json()
+    assert canary not in shown
+    assert canary[:9] not in streamed  # the start of the canary was held back, never shown
+    assert answer.text == quotes.text  # the quotes alone
+    assert any("summary was withheld" in n for n in answer.notes)
