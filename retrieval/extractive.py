@@ -24,7 +24,7 @@ from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.lexical import LexicalIndex, script_profile, tokenize
 from retrieval.models import Chunk, Citation, DocumentMeta, Passage
 from retrieval.queries import QueryPlan, topic_text, undated
-from retrieval.sentences import word_count
+from retrieval.sentences import is_framing, word_count
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
@@ -34,6 +34,8 @@ RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
 MULTI_DOC_CUTOFF = 0.75
 MAX_TITLE_WORDS = 12
 UNKNOWN_TERM_PENALTY = 0.12
+# A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
+FRAMING_WEIGHT = 0.8
 NOT_ANSWERED = (
     "The indexed statements do not answer this question. The closest passages are listed below."
 )
@@ -56,6 +58,12 @@ class Candidate:
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
+    framing: bool = False  # a dateline or lead-in (``is_framing``): its score is lowered
+
+    @property
+    def strength(self) -> float:
+        """How strong the evidence is, framing or not (what refusals are decided on)."""
+        return self.score / FRAMING_WEIGHT if self.framing else self.score
 
     @property
     def text(self) -> str:
@@ -168,6 +176,9 @@ class ExtractiveAnswerer:
                 cand.score = (
                     w_dense * cand.dense + w_lexical * cand.lexical + W_RANK * (p.score / top_score)
                 )
+                cand.framing = is_framing(cand.text)
+                if cand.framing:
+                    cand.score *= FRAMING_WEIGHT
                 out.append(cand)
         # Reports about statements rank below the statements themselves, unless the question
         # asks for the report by name (and names no statement).
@@ -183,7 +194,7 @@ class ExtractiveAnswerer:
     def answer(self, plan: QueryPlan, passages: list[Passage]) -> ExtractiveResult:
         """Quote the evidence, or refuse when it is too weak."""
         cands = self.candidates(plan, passages)
-        best = cands[0].score if cands else 0.0
+        best = max((c.strength for c in cands), default=0.0)
         notes: list[str] = []
         known = set(self.searcher.all_card_words())
         missing = unknown_terms(undated(plan.question), self.index.lexical(), known)

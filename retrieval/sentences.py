@@ -241,3 +241,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 def word_count(text: str) -> int:
     """Words as a reader counts them."""
     return len(re.findall(r"\S+", text))
+
+
+# Framing: sentences about the statement rather than of it. A wire dateline ("Pyongyang,
+# November 14 (KCNA) --"), an announcement of the text ("... released the following press
+# statement"), or a lead-in that ends where the content starts ("... declared as follows:").
+_DATELINE = re.compile(
+    r"^\W*[A-Z][A-Za-z .'-]{1,40},\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*\([A-Za-z]{2,12}\)\s*[-–—]"
+)
+_ANNOUNCES = re.compile(
+    r"\b(?:released|issued|made public|published|read out|delivered)\b[^.:]{0,160}?"
+    r"\bthe following\b",
+    re.I,
+)
+
+
+def is_framing(sentence: str) -> bool:
+    """Whether a sentence frames the statement (dateline, announcement, lead-in) rather than
+    saying something of its own."""
+    text = sentence.strip().rstrip("\"'”’)*").rstrip()
+    return bool(text.endswith(":") or _DATELINE.match(text) or _ANNOUNCES.search(text))

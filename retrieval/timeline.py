@@ -23,12 +23,18 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from retrieval.citations import cite
-from retrieval.extractive import UNKNOWN_TERM_PENALTY, _quotable, short_title, unknown_terms
+from retrieval.extractive import (
+    FRAMING_WEIGHT,
+    UNKNOWN_TERM_PENALTY,
+    _quotable,
+    short_title,
+    unknown_terms,
+)
 from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.lexical import lexical_share, tokenize
 from retrieval.models import Chunk, Citation, DocumentMeta, Filters
 from retrieval.queries import QueryPlan, formal_names, plan_query, topic_text, undated
-from retrieval.sentences import word_count
+from retrieval.sentences import is_framing, word_count
 
 if TYPE_CHECKING:
     from retrieval.service import BriefingService
@@ -124,11 +130,17 @@ class Evidence:
     dense: float  # on the embedding model's common scale (``relevance``)
     coverage: float
     w_dense: float = W_TOPIC_DENSE  # more when the topic has words BM25 cannot read (Korean)
+    framing: bool = False  # a dateline or lead-in (``is_framing``)
 
     @property
     def relevance(self) -> float:
         """Similarity and term coverage, combined (0-1)."""
         return self.w_dense * self.dense + (1 - self.w_dense) * self.coverage
+
+    @property
+    def preference(self) -> float:
+        """Relevance as a quote: lower for a sentence that frames the statement."""
+        return self.relevance * (FRAMING_WEIGHT if self.framing else 1.0)
 
     @property
     def doc_id(self) -> str:
@@ -224,9 +236,9 @@ class TopicScorer:
         scored = []
         for reading, vec in zip(readings, vectors_of, strict=True):
             terms = set(tokenize(lexical.expand(formal_names(reading)), compounds=False))
-            weight = sum(lexical.idf(t) for t in terms) or 1.0
+            total = sum(lexical.idf(t) for t in terms) or 1.0
             w_dense = W_TOPIC_DENSE + (1 - W_TOPIC_DENSE) * (1 - lexical_share(reading))
-            scored.append((vec, terms, weight, w_dense))
+            scored.append((vec, terms, total, w_dense))
         # Acronyms and their long forms count alike (``LexicalIndex.with_synonyms``, done once).
         pairs = [(short, set(tokenize(long))) for short, long in lexical.acronyms.items()]
         vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in passages])
@@ -237,6 +249,7 @@ class TopicScorer:
                 text = chunk.text[start - chunk.start : end - chunk.start]
                 if not _quotable(text):
                     continue
+                framing = is_framing(text)
                 have = set(tokenize(formal_names(text)))
                 have |= {short for short, long in pairs if long and long <= have}
                 have |= {t for short, long in pairs if short in have for t in long}
@@ -248,16 +261,20 @@ class TopicScorer:
                             end,
                             vec,
                             float(embeddings.relevance(float(vec @ topic_vec))),
-                            sum(lexical.idf(t) for t in terms & have) / weight,
+                            sum(lexical.idf(t) for t in terms & have) / total,
                             w_dense,
+                            framing,
                         )
-                        for topic_vec, terms, weight, w_dense in scored
+                        for topic_vec, terms, total, w_dense in scored
                     ),
                     key=lambda e: e.relevance,  # the reading the sentence matches best
                 )
                 per_doc.setdefault(chunk.doc_id, []).append(found)
         for found_in_doc in per_doc.values():
-            found_in_doc.sort(key=lambda e: -e.relevance)
+            # Best quote first: of the sentences that address the topic, the most relevant that
+            # does more than frame the statement (so a document still addresses the topic
+            # exactly when its most relevant sentence reaches the threshold).
+            found_in_doc.sort(key=lambda e: (e.relevance < threshold, e.framing, -e.relevance))
         best = {d: found_in_doc[0] for d, found_in_doc in per_doc.items()}
         return TopicEvidence(topic, best, threshold, missing, per_doc)
 
@@ -386,7 +403,7 @@ def pick_statements(
                 for s in found.sentences.get(e.doc_id, [])[1:]
                 if s.relevance >= found.threshold
             ),
-            key=lambda s: -s.relevance,
+            key=lambda s: -s.preference,
         )
         for s in more:
             n = word_count(s.text)

@@ -1,0 +1,118 @@
+"""Framing sentences (datelines, announcements, lead-ins) are quoted only when nothing is closer.
+
+Unit cases for ``is_framing``, then answers on a small invented corpus ingested with the real
+pipeline into real Chroma: a press statement whose dateline names the minister and the topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import ingest_paths
+from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.index import open_index
+from retrieval.models import Filters
+from retrieval.queries import plan_query
+from retrieval.sentences import is_framing
+from retrieval.service import BriefingService
+from retrieval.settings import load_settings
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pyongyang, November 14 (KCNA) -- Choe Son Hui, foreign minister, released the following "
+        'press statement titled "G7 has no right" on Nov. 13.',
+        "SEOUL, Nov. 14 (Yonhap) -- South Korea said on Friday it will respond.",
+        "Ri Son Gwon, Minister of Foreign Affairs, made public the following press statement "
+        "on Friday which reads:",
+        "The two leaders declared at this historic site of Panmunjom as follows:",
+        "The Ministry issued the following statement on the fishing season.",
+    ],
+)
+def test_framing_sentences_are_recognised(sentence: str) -> None:
+    assert is_framing(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The United States reaffirmed its pledge to provide extended deterrence.",
+        "The ministers issued a joint statement on fisheries.",  # says what was done
+        "The two leaders agreed on the following steps: a hotline and annual talks.",
+        "Seoul, the capital, will host the meeting on May 3.",
+    ],
+)
+def test_statement_sentences_are_not_framing(sentence: str) -> None:
+    assert not is_framing(sentence)
+
+
+PRESS_STATEMENT = """---
+title: "Press statement of Foreign Minister Arlen Voss"
+issuer: "Ministry of Foreign Affairs of Ruritania"
+date: 2024-03-08
+kind: press statement
+---
+
+Strelsau, March 8 (RNA) -- Arlen Voss, Foreign Minister of Ruritania, released the following \
+press statement on the herring quota dispute with Freedonia on March 8.
+
+Ruritania rejects the herring quota that Freedonia set without consulting its neighbours. \
+Our fishing fleet will keep fishing the northern banks as it has for two centuries. \
+Ruritania is ready to resume talks on a shared quota once Freedonia withdraws its decree.
+"""
+
+OTHER = """---
+title: "Statement on Lighthouse Maintenance"
+issuer: "Coast Guard of Ruritania"
+date: 2024-05-06
+kind: statement
+---
+
+The coast guard will repaint the lighthouse at Cape Orm every four years.
+"""
+
+
+@pytest.fixture(scope="module")
+def ruritania(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    root = tmp_path_factory.mktemp("ruritania")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "2024-03-08-voss.md").write_text(PRESS_STATEMENT, encoding="utf-8")
+    (corpus / "2024-05-06-lighthouse.md").write_text(OTHER, encoding="utf-8")
+    with open_index(load_settings(data_dir=Path(root / "store")), embeddings) as index:
+        assert not ingest_paths(index, [corpus]).errors
+        yield BriefingService(index)
+
+
+def test_the_statement_outranks_its_dateline(ruritania: BriefingService) -> None:
+    plan = plan_query("What did Foreign Minister Arlen Voss say about the herring quota?")
+    passages = ruritania.searcher.search(plan, Filters())
+    ranked = ruritania.extractive.candidates(plan, passages)
+    first = ranked[0]
+    assert first.text.startswith("Ruritania rejects the herring quota"), first.text
+    dateline = next(c for c in ranked if c.text.startswith("Strelsau, March 8 (RNA)"))
+    assert dateline.framing
+    assert dateline.strength > first.score  # the closer match on its own words, yet second
+    answer = ruritania.ask(plan.question)
+    assert any("rejects the herring quota" in c.quote for c in answer.citations)
+
+
+def test_a_timeline_quotes_the_statement_not_its_dateline(ruritania: BriefingService) -> None:
+    found = ruritania.topics.timeline("the herring quota dispute")
+    [entry] = [e for e in found.entries if e.doc_id == "2024-03-08-voss.md"]
+    assert not is_framing(entry.quote), entry.quote
+    assert "herring quota" in entry.quote
+
+
+def test_a_question_about_the_release_itself_is_answered_from_the_dateline(
+    ruritania: BriefingService,
+) -> None:
+    answer = ruritania.ask("When did Arlen Voss release his press statement?")
+    assert not answer.refused  # the framing sentence is the evidence: no refusal
+    assert answer.citations[0].doc_id == "2024-03-08-voss.md"
