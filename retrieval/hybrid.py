@@ -10,10 +10,12 @@ multi-document questions from being crowded out by one long statement.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -41,9 +43,17 @@ NAMED_DOC_MIN = 0.3
 CAPS = {"comparison": 1, "list": 2}
 
 
-def card_text(meta: DocumentMeta) -> str:
-    """What identifies a document when a question names it."""
-    return f"{meta.title} {meta.issuer} {meta.kind} {meta.date_label()} {meta.date.year}"
+_FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
+
+
+def card_text(meta: DocumentMeta, doc_id: str = "") -> str:
+    """What identifies a document when a question names it.
+
+    The file's name counts too (without its folder, extension and leading date): files are
+    often named for how people refer to them ("...-joint-statement-lima.md": the Lima statement).
+    """
+    stem = _FILE_DATE.sub("", PurePosixPath(doc_id).stem).replace("-", " ").replace("_", " ")
+    return f"{meta.title} {meta.issuer} {meta.kind} {meta.date_label()} {meta.date.year} {stem}"
 
 
 def doc_of(chunk_id: str) -> str:
@@ -65,7 +75,7 @@ class _Cards:
 
     @classmethod
     def build(cls, docs: Mapping[str, Any]) -> _Cards:
-        cards = {d: set(tokenize(card_text(e.meta))) for d, e in docs.items()}
+        cards = {d: set(tokenize(card_text(e.meta, d))) for d, e in docs.items()}
         order = list(cards)
         lists: dict[str, list[int]] = defaultdict(list)
         for i, d in enumerate(order):

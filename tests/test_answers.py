@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from retrieval.citations import is_verbatim
-from retrieval.hybrid import HybridRetriever
+from retrieval.hybrid import HybridRetriever, card_text
 from retrieval.index import StatementIndex
 from retrieval.models import Filters
 from retrieval.queries import Turn
@@ -148,3 +148,13 @@ def test_comparison_of_named_years_quotes_only_those_years(service: BriefingServ
     assert {p.chunk.meta.date.year for p in answer.passages} <= {2022, 2023}
     assert {c.date.year for c in answer.citations} == {2022, 2023}
     assert any("Taiwan Strait" in c.quote for c in answer.citations)
+
+
+def test_a_file_name_counts_as_a_name_of_its_statement(service: BriefingService) -> None:
+    # "Lima" is in neither the title nor the text, only in the file name.
+    meta = service.index.documents()["2024-11-15-japan-rok-us-joint-statement-lima.md"].meta
+    card = card_text(meta, "folder/2024-11-15-japan-rok-us-joint-statement-lima.md")
+    assert card.endswith(" japan rok us joint statement lima")
+    named = service.searcher.named_documents("What did the Lima statement say about Taiwan?")
+    top = max(named, key=lambda d: named[d])
+    assert top == "2024-11-15-japan-rok-us-joint-statement-lima.md"
