@@ -234,9 +234,12 @@ class ExtractiveAnswerer:
 
         pool = cands
         named = set(self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN))
+        # A report whose title repeats a statement's name ("… in joint fact sheet") is not
+        # what a question naming the statement asks for.
+        named_statements = {d for d in named if not self._meta(d).secondary}
         if plan.intent == "lookup" and named:
             # A question that names a statement is answered from it when it has evidence.
-            own = [c for c in cands if c.chunk.doc_id in named]
+            own = [c for c in cands if c.chunk.doc_id in (named_statements or named)]
             if own and own[0].score >= self.settings.refusal_threshold:
                 pool = own
                 best = own[0].score

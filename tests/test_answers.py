@@ -158,3 +158,19 @@ def test_a_file_name_counts_as_a_name_of_its_statement(service: BriefingService)
     named = service.searcher.named_documents("What did the Lima statement say about Taiwan?")
     top = max(named, key=lambda d: named[d])
     assert top == "2024-11-15-japan-rok-us-joint-statement-lima.md"
+
+
+def test_naming_a_statement_does_not_bring_in_a_report_that_repeats_its_name(
+    service: BriefingService,
+) -> None:
+    # The news analysis's title ends "… in joint fact sheet"; the question asks for the statement.
+    answer = service.ask("What did the joint fact sheet say about Singapore?")
+    assert {c.doc_id for c in answer.citations} == {
+        "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md"
+    }
+    assert any("Singapore" in c.quote for c in answer.citations)
+    # Asking for the report by name still gets the report.
+    report = service.ask("What did the news analysis say about the joint fact sheet?")
+    assert {c.doc_id for c in report.citations} == {
+        "2025-11-14-news-analysis-fact-sheet-denuclearization.md"
+    }
