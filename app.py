@@ -27,7 +27,7 @@ from retrieval.conversations import ConversationStore, app_db_path
 from retrieval.errors import BriefError
 from retrieval.feedback import FeedbackStore
 from retrieval.index import StatementIndex, connect
-from retrieval.models import UNSUPPORTED_MARK, Answer, Citation, Filters, WordingChange
+from retrieval.models import UNSUPPORTED_MARK, Answer, Chunk, Citation, Filters, WordingChange
 from retrieval.queries import Turn
 from retrieval.service import BriefingService, Mode
 from retrieval.settings import load_settings
@@ -130,31 +130,59 @@ def safe_url(url: str) -> str | None:
 # ---------------------------------------------------------------- answer rendering
 
 
-def highlighted_paragraph(answer: Answer, c: Citation) -> str:
-    """The passage around a quote, escaped, with the quote highlighted."""
+def quote_paragraph(answer: Answer, c: Citation) -> tuple[Chunk, int, int] | None:
+    """The passage holding a quote, and the line (paragraph or list item) around it."""
     for p in answer.passages:
         chunk = p.chunk
         if chunk.doc_id != c.doc_id or not (chunk.start <= c.start < chunk.end):
             continue
         lo, hi = c.start - chunk.start, min(c.end, chunk.end) - chunk.start
         if chunk.text[lo:hi] != c.quote:
-            break
-        para_lo = chunk.text.rfind("\n", 0, lo) + 1  # the line: a paragraph or a list item
+            return None
+        para_lo = chunk.text.rfind("\n", 0, lo) + 1
         para_hi = chunk.text.find("\n", hi)
-        para_hi = len(chunk.text) if para_hi < 0 else para_hi
-        before = _EMPHASIS.sub("", _LIST_MARK.sub("", chunk.text[para_lo:lo])).strip()
-        after = _EMPHASIS.sub("", chunk.text[hi:para_hi]).strip()
-        quote = escape(" ".join(c.quote.split()))
-        return " ".join(
-            x
-            for x in (
-                escape(" ".join(before.split())),
-                f":orange-background[{quote}]",
-                escape(" ".join(after.split())),
-            )
-            if x
-        )
-    return f":orange-background[{escape(' '.join(c.quote.split()))}]"
+        return chunk, para_lo, len(chunk.text) if para_hi < 0 else para_hi
+    return None
+
+
+def card_groups(answer: Answer) -> list[list[Citation]]:
+    """The citations, with consecutive quotes from one paragraph on one card."""
+    groups: list[list[Citation]] = []
+    last: tuple[str, int, int] | None = None
+    for c in answer.citations:
+        found = quote_paragraph(answer, c)
+        where = (c.doc_id, found[0].start + found[1], found[0].start + found[2]) if found else None
+        if groups and where is not None and where == last and c.start >= groups[-1][-1].end:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+        last = where
+    return groups
+
+
+def _plain_text(text: str) -> str:
+    return escape(" ".join(_EMPHASIS.sub("", text).split()))
+
+
+def highlighted_paragraph(answer: Answer, group: list[Citation]) -> str:
+    """The paragraph around a card's quotes, escaped, each quote highlighted and numbered."""
+    found = quote_paragraph(answer, group[0])
+    if found is None:
+        return " ".join(f":orange-background[{escape(' '.join(c.quote.split()))}]" for c in group)
+    chunk, para_lo, para_hi = found
+    pieces = []
+    cursor = para_lo
+    for c in sorted(group, key=lambda c: c.start):
+        lo, hi = c.start - chunk.start, min(c.end, chunk.end) - chunk.start
+        before = chunk.text[cursor:lo]
+        if cursor == para_lo:
+            before = _LIST_MARK.sub("", before)
+        pieces.append(_plain_text(before))
+        mark = f" \\[{c.n}\\]" if len(group) > 1 else ""
+        pieces.append(f":orange-background[{escape(' '.join(c.quote.split()))}]{mark}")
+        cursor = hi
+    pieces.append(_plain_text(chunk.text[cursor:para_hi]))
+    return " ".join(x for x in pieces if x)
 
 
 def change_markdown(change: WordingChange) -> str:
@@ -172,7 +200,7 @@ def change_markdown(change: WordingChange) -> str:
 
 
 def render_sources(answer: Answer) -> None:
-    """One card per citation: title, issuer, date, section, the quote in its paragraph."""
+    """A card per quoted paragraph: title, issuer, date, section, the quotes highlighted."""
     if answer.refused:
         if answer.passages:
             st.caption("Closest passages (not an answer):")
@@ -183,14 +211,18 @@ def render_sources(answer: Answer) -> None:
                     st.caption(escape(f"{meta.issuer} · {meta.date_label()}"))
                     st.text(p.chunk.text[:400] + ("…" if len(p.chunk.text) > 400 else ""))
         return
-    for c in answer.citations:
+    for group in card_groups(answer):
+        c = group[0]
         with st.container(border=True):
-            st.markdown(f"**\\[{c.n}\\] {escape(c.title)}**")
+            numbers = " ".join(f"\\[{x.n}\\]" for x in group)
+            st.markdown(f"**{numbers} {escape(c.title)}**")
             parts = (c.issuer, c.date_label, c.section, c.location)
             st.caption(escape(" · ".join(x for x in parts if x)))
-            if not c.supported:
-                st.markdown(":orange-badge[does not support the sentence that cites it]")
-            st.markdown(highlighted_paragraph(answer, c))
+            unsupported = [f"\\[{x.n}\\]" for x in group if not x.supported]
+            if unsupported:
+                which = f" ({', '.join(unsupported)})" if len(group) > 1 else ""
+                st.markdown(f":orange-badge[does not support the sentence that cites it]{which}")
+            st.markdown(highlighted_paragraph(answer, group))
             url = safe_url(c.source_url)
             if url:
                 st.link_button("Open source", url)

@@ -93,14 +93,23 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-def _card_titles(at: AppTest) -> list[str]:
-    """Titles of the source cards (``**[n] title**``), as shown."""
-    titles = []
+_CARD_TITLE = re.compile(r"\*\*((?:\\\[\d+\\\] )+)(.*)\*\*", re.DOTALL)
+
+
+def _cards(at: AppTest) -> list[tuple[list[int], str]]:
+    """The source cards' numbers and titles (``**[n] [m] title**``), as shown."""
+    cards = []
     for m in at.markdown:
-        found = re.fullmatch(r"\*\*\\\[(\d+)\\\] (.*)\*\*", m.value, re.DOTALL)
+        found = _CARD_TITLE.fullmatch(m.value)
         if found:
-            titles.append(_plain(found.group(2)))
-    return titles
+            numbers = [int(n) for n in re.findall(r"\d+", found.group(1))]
+            cards.append((numbers, _plain(found.group(2))))
+    return cards
+
+
+def _card_titles(at: AppTest) -> list[str]:
+    """Titles of the source cards, as shown."""
+    return [title for _, title in _cards(at)]
 
 
 def _sidebar_multiselect(at: AppTest, label: str) -> Any:
@@ -265,6 +274,36 @@ def test_source_card_shows_no_stray_markdown_markers(
     lead_in = next(p for p in paragraphs if "herring quota" in p)
     assert lead_in.startswith("SUSTAINABLE FISHERIES: ")
     assert "*" not in lead_in
+
+
+LIGHTHOUSE = """---
+title: "Notice on the Cape Orm Lighthouse"
+issuer: "Coast Guard of Ruritania"
+date: 2024-05-06
+kind: notice
+---
+
+The coast guard will repaint the lighthouse at Cape Orm every four years. The lighthouse at \
+Cape Orm will get a new lamp in 2025. Visitors may tour the Cape Orm lighthouse on Sundays.
+"""
+
+
+def test_quotes_from_one_paragraph_share_a_card(
+    store_app: Callable[[dict[str, str]], AppTest],
+) -> None:
+    at = store_app({"lighthouse.md": LIGHTHOUSE})
+    at.chat_input[0].set_value("What did the notice say about the Cape Orm lighthouse?").run()
+    assert not at.exception
+    cards = _cards(at)
+    numbers = [n for ns, _ in cards for n in ns]
+    assert numbers == list(range(1, len(numbers) + 1))  # every citation on a card, in order
+    shared = [ns for ns, _ in cards if len(ns) > 1]
+    assert shared, cards  # the notice's sentences come from one paragraph: one card
+    paragraph = next(
+        _plain(m.value) for m in at.markdown if m.value.count(":orange-background[") > 1
+    )
+    assert paragraph.count("[") >= 2 * len(shared[0])  # each quote highlighted and numbered
+    assert f"] [{shared[0][1]}]" in paragraph
 
 
 # ---------------------------------------------------------------- feedback

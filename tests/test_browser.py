@@ -295,8 +295,8 @@ def test_a_comparison_shows_dated_quotes_and_the_word_diff(
     sources = answer.get_by_test_id("stColumn").nth(1)
     quoted = answer.get_by_test_id("stColumn").nth(0).inner_text()
     last = max(int(n) for n in re.findall(r"\[(\d+)\]", quoted))
-    # The cards are drawn last: wait for the card of the last citation.
-    expect(sources.get_by_text(re.compile(rf"^\[{last}\] ")).first).to_be_visible()
+    # The cards are drawn last: wait for the card of the last citation (it may share a card).
+    expect(sources.get_by_text(re.compile(rf"^(?:\[\d+\] )*\[{last}\] ")).first).to_be_visible()
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while True:  # the cards of later statements may still be arriving
         cards = sources.inner_text()
