@@ -59,11 +59,13 @@ class Candidate:
     lexical: float = 0.0
     score: float = 0.0
     framing: bool = False  # a dateline or lead-in (``is_framing``): its score is lowered
+    reach: float = 1.0  # how much better it matches the question's other reading (>= 1)
 
     @property
     def strength(self) -> float:
-        """How strong the evidence is, framing or not (what refusals are decided on)."""
-        return self.score / FRAMING_WEIGHT if self.framing else self.score
+        """How strong the evidence is, framing or not, on the reading it matches best (what
+        refusals are decided on)."""
+        return (self.score / FRAMING_WEIGHT if self.framing else self.score) * self.reach
 
     @property
     def text(self) -> str:
@@ -136,13 +138,15 @@ class ExtractiveAnswerer:
         entry = self.index.documents().get(doc_id)
         return entry.meta if entry else DocumentMeta(title=doc_id)
 
-    def topic(self, plan: QueryPlan) -> str:
-        """What a quoted sentence must address: the question minus framing and document names."""
+    def topics(self, plan: QueryPlan) -> list[str]:
+        """What a quoted sentence must address: the question minus its framing, and the same
+        minus the names of the statements it names (a sentence scores by the one it matches
+        best, so "the Cape Orm lighthouse" still counts when the notice's title holds it)."""
+        full = topic_text(plan.question)
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
-        words = topic_text(plan.question).split()
-        kept = [w for w in words if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
-        return " ".join(kept) or plan.question
+        kept = [w for w in full.split() if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
+        return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
 
     def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
         """Scored sentences of the top passages."""
@@ -152,12 +156,16 @@ class ExtractiveAnswerer:
             return []
         vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in top])
         lexical = self.index.lexical()
-        topic = lexical.expand(self.topic(plan))
+        topics = [lexical.expand(t) for t in self.topics(plan)]
         embeddings = self.index.embeddings
-        full_vec, topic_vec = embeddings.embed_queries([lexical.expand(plan.search_text), topic])
+        full_vec, *topic_vecs = embeddings.embed_queries(
+            [lexical.expand(plan.search_text), *topics]
+        )
         script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
-        q_terms = set(tokenize(topic, compounds=False))
-        q_weight = sum(lexical.idf(t) for t in q_terms) or 1.0
+        readings = []
+        for topic, topic_vec in zip(topics, topic_vecs, strict=True):
+            q_terms = set(tokenize(topic, compounds=False))
+            readings.append((topic_vec, q_terms, sum(lexical.idf(t) for t in q_terms) or 1.0))
         top_score = top[0].score or 1.0
         out: list[Candidate] = []
         for p in top:
@@ -169,13 +177,19 @@ class ExtractiveAnswerer:
                 if not _quotable(cand.text):
                     continue
                 s_terms = set(tokenize(cand.text))
-                cand.dense = embeddings.relevance(
-                    0.5 * float(vec @ full_vec) + 0.5 * float(vec @ topic_vec), script, chunk_script
-                )
-                cand.lexical = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
-                cand.score = (
-                    w_dense * cand.dense + w_lexical * cand.lexical + W_RANK * (p.score / top_score)
-                )
+                full_sim = float(vec @ full_vec)
+                rank = W_RANK * (p.score / top_score)
+                scores = []
+                for topic_vec, q_terms, q_weight in readings:
+                    dense = embeddings.relevance(
+                        0.5 * full_sim + 0.5 * float(vec @ topic_vec), script, chunk_script
+                    )
+                    covered = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
+                    scores.append((w_dense * dense + w_lexical * covered + rank, dense, covered))
+                # Ranked on the first reading (without the names of the statements the question
+                # names); the evidence is as strong as the reading the sentence matches best.
+                cand.score, cand.dense, cand.lexical = scores[0]
+                cand.reach = max(x[0] for x in scores) / cand.score if cand.score > 0 else 1.0
                 cand.framing = is_framing(cand.text)
                 if cand.framing:
                     cand.score *= FRAMING_WEIGHT

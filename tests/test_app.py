@@ -306,6 +306,18 @@ def test_quotes_from_one_paragraph_share_a_card(
     assert f"] [{shared[0][1]}]" in paragraph
 
 
+def test_a_topic_that_is_also_the_title_is_not_refused(
+    store_app: Callable[[dict[str, str]], AppTest],
+) -> None:
+    # "Cape Orm lighthouse" names the notice (its title) and is also what the question is about.
+    at = store_app({"lighthouse.md": LIGHTHOUSE})
+    at.chat_input[0].set_value("What is planned for the Cape Orm lighthouse?").run()
+    assert not at.exception
+    text = _texts(at)
+    assert "do not answer this question" not in text
+    assert "will get a new lamp in 2025" in text
+
+
 # ---------------------------------------------------------------- feedback
 
 
