@@ -226,6 +226,17 @@ class ExtractiveAnswerer:
             )
         chosen = self._select(plan, cands)
         text, citations = self._compose(plan, chosen)
+        if plan.intent == "lookup":
+            named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+            statements = [d for d in named if not self._meta(d).secondary]
+            if statements and not {c.doc_id for c in citations} & set(statements):
+                titles = "; ".join(
+                    f"{short_title(self._meta(d).title)} ({self._meta(d).date_label()})"
+                    for d in statements
+                )
+                notes.append(
+                    f"{titles} does not address this: the quotes are from other statements"
+                )
         return ExtractiveResult(text, citations, False, best, notes)
 
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:

@@ -174,3 +174,19 @@ def test_naming_a_statement_does_not_bring_in_a_report_that_repeats_its_name(
     assert {c.doc_id for c in report.citations} == {
         "2025-11-14-news-analysis-fact-sheet-denuclearization.md"
     }
+
+
+def test_a_named_statement_that_does_not_address_the_question_is_said_so(
+    service: BriefingService,
+) -> None:
+    answer = service.ask("What did the Washington Declaration say about Myanmar?")
+    assert not answer.refused
+    assert "2023-04-26-washington-declaration.md" not in {c.doc_id for c in answer.citations}
+    assert (
+        "Washington Declaration (April 26, 2023) does not address this: the quotes are from "
+        "other statements"
+    ) in answer.notes
+    # When it does address the question, no such note.
+    quoted = service.ask("What did the Washington Declaration say about the NCG?")
+    assert "2023-04-26-washington-declaration.md" in {c.doc_id for c in quoted.citations}
+    assert not any("does not address this" in n for n in quoted.notes)
