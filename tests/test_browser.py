@@ -228,6 +228,30 @@ def test_chat_answer_with_sources_and_exports(
     assert shot.is_file()
 
 
+def test_a_follow_up_answers_below_and_leaves_the_first_answer_in_place(
+    server: Server, page: Page
+) -> None:
+    page.goto(server.url)
+    box = page.get_by_test_id("stChatInputTextArea")
+    expect(box).to_be_editable()
+    box.fill(QUESTION)
+    box.press("Enter")
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.nth(1).get_by_text("Copy for brief")).to_be_visible()
+    expect(box).to_be_editable()
+    messages.nth(1).get_by_text("Copy for brief").click()  # opened, it must stay open
+    expect(messages.nth(1).get_by_test_id("stCode")).to_be_visible()
+    page.evaluate(WATCH_REMOVED_MESSAGES)
+    box.fill("And what did it say about shipbuilding?")
+    box.press("Enter")
+    expect(messages).to_have_count(4)
+    expect(messages.nth(3).get_by_text("Copy for brief")).to_be_visible()
+    expect(box).to_be_editable()
+    expect(messages.nth(3).get_by_test_id("stColumn").nth(0)).to_contain_text("shipbuilding")
+    assert page.evaluate("window.removedMessages") == 0
+    expect(messages.nth(1).get_by_test_id("stCode")).to_be_visible()
+
+
 UPLOAD = """---
 title: "Communique on Lighthouse Maintenance"
 issuer: "Coast Guard of Ruritania"
