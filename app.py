@@ -480,7 +480,7 @@ def timeline_page() -> None:
 
 
 def render_timeline(found: Timeline) -> None:
-    """The chart, the table of entries with their citations, and the brief export."""
+    """The chart, each entry with its quote and citation, the brief export and a table."""
     for note in found.notes:
         st.caption("ⓘ " + escape(note))
     if not found.entries:
@@ -495,6 +495,15 @@ def render_timeline(found: Timeline) -> None:
         )
     )
     st.altair_chart(timeline_chart(found), width="stretch")
+    for e in found.entries:  # readable in full, unlike a table cell
+        with st.container(border=True):
+            st.markdown(f"**\\[{e.n}\\] {escape(e.date_label)} · {escape(e.title)}**")
+            where = e.citation().location or e.section
+            st.caption(escape(" · ".join(x for x in (e.kind, e.issuer, where) if x)))
+            st.markdown(f":orange-background[{escape(' '.join(e.quote.split()))}]")
+            url = safe_url(e.source_url)
+            if url:
+                st.link_button("Open source", url)
     rows = [
         {
             "n": f"[{e.n}]",
@@ -508,17 +517,18 @@ def render_timeline(found: Timeline) -> None:
         }
         for e in found.entries
     ]
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "quote": st.column_config.TextColumn("quote", width="large"),
-            "source": st.column_config.LinkColumn("source", display_text="Open source"),
-        },
-    )
     with st.expander("Copy for brief"):
         st.code(found.to_markdown(), language="markdown")
+    with st.expander("As a table"):
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "quote": st.column_config.TextColumn("quote", width="large"),
+                "source": st.column_config.LinkColumn("source", display_text="Open source"),
+            },
+        )
 
 
 def timeline_chart(found: Timeline) -> Any:

@@ -349,5 +349,9 @@ def test_timeline_page_draws_the_chart_and_the_table(server: Server, page: Page)
     assert box is not None
     assert box["height"] > 100, box
     assert box["width"] > 300, box
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    # Each statement's quote is readable in full below the chart; the table is one click away.
+    expect(page.get_by_text(re.compile(r"^\[4\] .*Joint Fact Sheet"))).to_be_visible()
+    expect(page.get_by_text("Nuclear Consultative Group", exact=False).first).to_be_visible()
     screenshot(page, "timeline.png")
+    page.get_by_text("As a table").click()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,13 @@ def test_timeline_page_shows_a_chart_with_quotes_and_a_table(
     assert {"quote", "title", "issuer", "date", "citation"} <= tooltips
     assert [r["quote"] for r in rows] == [e.quote for e in expected]
     assert [r["citation"] for r in rows] == ["[1]", "[2]", "[3]", "[4]"]
+    # Each entry in full: its number, date and title, then the quote.
+    titles = [m.value for m in app.markdown if m.value.startswith("**\\[")]
+    assert [t.split("\\]")[0] for t in titles] == ["**\\[1", "**\\[2", "**\\[3", "**\\[4"]
+    quotes = [m.value for m in app.markdown if m.value.startswith(":orange-background[")]
+    assert len(quotes) == len(expected)
+    for e, shown in zip(expected, quotes, strict=True):
+        assert " ".join(e.quote.split()) in re.sub(r"\\(.)", r"\1", shown)  # escapes undone
     table = app.dataframe[0].value
     assert list(table["n"]) == ["[1]", "[2]", "[3]", "[4]"]
     assert list(table["date"]) == sorted(table["date"])
