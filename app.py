@@ -400,7 +400,14 @@ def chat_page() -> None:
     try:
         with st.chat_message("user"):
             st.text(pending)
-        history = [Turn(role=t.role, content=t.content) for t in turns]
+        history = [
+            Turn(
+                role=t.role,
+                content=t.content,
+                doc_ids=tuple(c.doc_id for c in t.answer.citations) if t.answer else (),
+            )
+            for t in turns
+        ]
         with st.chat_message("assistant"):
             slot = st.empty()
             answer = stream_answer(service, pending, history, filters, mode, slot)

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.lexical import STOPWORDS
 from retrieval.models import Filters
@@ -224,6 +224,9 @@ class Turn(BaseModel):
 
     role: str
     content: str
+    doc_ids: tuple[str, ...] = Field(
+        default=(), description="The statements an assistant turn quoted (when known)."
+    )
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,19 @@ class QueryPlan:
     def multi_document(self) -> bool:
         """Whether the answer should draw on several statements."""
         return self.intent in ("comparison", "list")
+
+
+# A follow-up that points back at the statement just quoted ("did it say anything about APEC?").
+_BACK_REFERENCE = re.compile(
+    r"\b(?:it|its|there|(?:this|that|the same) (?:statement|document|declaration|fact sheet|"
+    r"readout|one))\b",
+    re.I,
+)
+
+
+def refers_back(question: str) -> bool:
+    """Whether a follow-up points back at the statement(s) of the previous answer."""
+    return bool(_BACK_REFERENCE.search(question))
 
 
 def condense(question: str, history: list[Turn]) -> str:

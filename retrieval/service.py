@@ -49,7 +49,7 @@ from retrieval.models import (
     Filters,
     Passage,
 )
-from retrieval.queries import QueryPlan, Turn, plan_query, topic_text
+from retrieval.queries import QueryPlan, Turn, plan_query, refers_back, topic_text
 from retrieval.settings import Settings
 from retrieval.support import (
     Claim,
@@ -183,11 +183,57 @@ class BriefingService:
         passages = self.searcher.search(plan, filters, timings=timings)
         t_retrieved = time.perf_counter()
         result, passages = self.refined(plan, passages, filters)
+        if plan.follow_up and refers_back(question):
+            result, passages = self._from_previous(plan, filters, history, result, passages)
         done = time.perf_counter()
         timings.update(
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
         )
         return self._from_extractive(question, plan, filters, passages, result, timings)
+
+    def _from_previous(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        history: list[Turn],
+        result: ExtractiveResult,
+        passages: list[Passage],
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """A follow-up that points back ("did it say…?") answered from the statements the
+        previous answer quoted, when they hold the evidence; otherwise the answer as it was."""
+        referents = self._previous_statements(history)
+        if filters.doc_ids:
+            referents = [d for d in referents if d in filters.doc_ids]
+        cited = {c.doc_id for c in result.citations}
+        if not referents or (cited and cited <= set(referents)):
+            return result, passages
+        docs = self.index.documents()
+        named = describe_documents([docs[d].meta for d in referents if d in docs])
+        own_filters = filters.merged(Filters(doc_ids=tuple(referents)))
+        own = self.searcher.search(plan, own_filters)
+        answer, own = self.refined(plan, own, own_filters) if own else (None, own)
+        if answer is None or answer.refused:
+            if not result.refused:
+                result.notes.append(
+                    f"the statement the previous answer quoted ({named}) does not address this: "
+                    "the quotes are from other statements"
+                )
+            return result, passages
+        answer.notes.append(
+            f"a follow-up: answered from the statement the previous answer quoted ({named})"
+        )
+        rest = [p for p in passages if p.chunk.doc_id not in referents]
+        return answer, sources_first([*own, *rest], answer.citations[0].doc_id, answer.citations)
+
+    def _previous_statements(self, history: list[Turn]) -> list[str]:
+        """The statements the last answer quoted: as recorded, else those its text names."""
+        last = next((t for t in reversed(history) if t.role == "assistant"), None)
+        if last is None:
+            return []
+        docs = self.index.documents()
+        if last.doc_ids:
+            return [d for d in dict.fromkeys(last.doc_ids) if d in docs]
+        return list(self.searcher.named_documents(last.content).at_least(NAMED_DOC_MIN))
 
     def evidence(
         self, plan: QueryPlan, passages: list[Passage], filters: Filters

@@ -10,7 +10,7 @@ from retrieval.citations import is_verbatim
 from retrieval.hybrid import HybridRetriever, card_text
 from retrieval.index import StatementIndex
 from retrieval.models import Filters
-from retrieval.queries import Turn
+from retrieval.queries import Turn, refers_back
 from retrieval.sentences import word_count
 from retrieval.service import BriefingService, QuestionError
 
@@ -190,3 +190,61 @@ def test_a_named_statement_that_does_not_address_the_question_is_said_so(
     quoted = service.ask("What did the Washington Declaration say about the NCG?")
     assert "2023-04-26-washington-declaration.md" in {c.doc_id for c in quoted.citations}
     assert not any("does not address this" in n for n in quoted.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "back"),
+    [
+        ("Did it say anything about APEC?", True),
+        ("And how much did the U.S. give COVAX, according to it?", True),
+        ("Does that statement mention Japan?", True),
+        ("Was there a military aircraft deal in there too?", True),
+        ("What about vaccines?", False),
+        ("Did the leaders mention Japan?", False),
+    ],
+)
+def test_a_follow_up_that_points_back_at_the_statement(question: str, back: bool) -> None:
+    assert refers_back(question) is back
+
+
+WASHINGTON = "2023-04-26-washington-declaration.md"
+
+
+def _after(answer_text: str, doc_ids: tuple[str, ...] = ()) -> list[Turn]:
+    return [
+        Turn(role="user", content="What did that statement set up?"),
+        Turn(role="assistant", content=answer_text, doc_ids=doc_ids),
+    ]
+
+
+def test_it_in_a_follow_up_is_the_statement_the_previous_answer_quoted(
+    service: BriefingService,
+) -> None:
+    question = "Does it mention space cooperation?"
+    alone = service.ask(question)
+    assert {c.doc_id for c in alone.citations} - {WASHINGTON}  # others mention space too
+    for history in (
+        _after("It set up a consultative group.", doc_ids=(WASHINGTON,)),  # as the app records it
+        _after("The Washington Declaration of April 26, 2023 set up the NCG."),  # named in text
+    ):
+        answer = service.ask(question, history=history)
+        assert {c.doc_id for c in answer.citations} == {WASHINGTON}
+        assert any(
+            n.startswith("a follow-up: answered from the statement the previous answer")
+            and "Washington Declaration (April 26, 2023)" in n
+            for n in answer.notes
+        )
+        assert answer.passages[0].chunk.doc_id == WASHINGTON
+
+
+def test_a_follow_up_the_previous_statement_does_not_answer_says_so(
+    service: BriefingService,
+) -> None:
+    answer = service.ask(
+        "Did it say anything about China?", history=_after("...", doc_ids=(WASHINGTON,))
+    )
+    assert not answer.refused
+    assert (
+        "the statement the previous answer quoted (Washington Declaration (April 26, 2023)) does "
+        "not address this: the quotes are from other statements"
+    ) in answer.notes
