@@ -480,10 +480,13 @@ class BriefingService:
             return found
 
         def gate(x: dict[str, Any]) -> bool:
-            state["evidence"], state["passages"] = self.refined(
-                x["plan"], x["passages"], x["filters"]
-            )
-            return bool(state["evidence"].refused)
+            evidence, found = self.refined(x["plan"], x["passages"], x["filters"])
+            if history and refers_back(question):  # "did it say…?": the statement just quoted
+                evidence, found = self._from_previous(
+                    x["plan"], x["filters"], history, evidence, found
+                )
+            state["evidence"], state["passages"] = evidence, found
+            return bool(evidence.refused)
 
         def select(x: dict[str, Any]) -> list[Passage]:
             return self.sources_for_model(
@@ -578,7 +581,10 @@ class BriefingService:
         answer.timings = timings
         answer.model = model
         answer.interrupted = failure is not None
-        if plan.intent == "latest" and evidence is not None:  # newer statements that are silent
+        # Newer statements that are silent; which statement a follow-up was answered from.
+        if evidence is not None and (
+            plan.intent == "latest" or (history and refers_back(question))
+        ):
             answer.notes += [n for n in evidence.notes if n not in answer.notes]
         yield self._finish(answer, started)
 
