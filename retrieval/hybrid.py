@@ -43,6 +43,7 @@ NAMED_DOC_MIN = 0.3
 CAPS = {"comparison": 1, "list": 2}
 
 
+NAMED_MEMO = 8  # texts whose shares are kept (an array per document each: keep it small)
 _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
 
 
@@ -124,6 +125,8 @@ class HybridSearcher:
         self.settings = index.settings
         self._cards: _Cards | None = None
         self._doc_chunks: tuple[Any, dict[str, list[str]]] | None = None
+        # named_documents is asked of one question several times while it is answered.
+        self._named: tuple[_Cards, Any, dict[str, NamedShares]] | None = None
 
     def _card_terms(self) -> _Cards:
         docs = self.index.documents()
@@ -134,9 +137,22 @@ class HybridSearcher:
     def named_documents(self, text: str) -> NamedShares:
         """How much of the question's informative weight each document's card explains."""
         cards = self._card_terms()
+        lexical = self.index.lexical()
+        if self._named is None or self._named[0] is not cards or self._named[1] is not lexical:
+            self._named = (cards, lexical, {})
+        memo = self._named[2]
+        found = memo.get(text)
+        if found is None:  # (safe across threads: a lost entry is only computed again)
+            found = self._named_shares(cards, lexical, text)
+            if len(memo) >= NAMED_MEMO:
+                memo.clear()
+            memo[text] = found
+        return found
+
+    @staticmethod
+    def _named_shares(cards: _Cards, lexical: Any, text: str) -> NamedShares:
         shares = np.zeros(len(cards.docs), dtype=np.float64)
         if cards.docs:
-            lexical = self.index.lexical()
             terms = set(tokenize(text))
             total = sum(lexical.idf(t) for t in terms) or 1.0
             n = len(cards.docs)

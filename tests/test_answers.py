@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import ingest_paths
 from retrieval.citations import is_verbatim
-from retrieval.hybrid import HybridRetriever, card_text
-from retrieval.index import StatementIndex
+from retrieval.embeddings import OnnxMiniLMEmbeddings
+from retrieval.hybrid import NAMED_DOC_MIN, HybridRetriever, card_text
+from retrieval.index import StatementIndex, open_index
 from retrieval.models import Filters
 from retrieval.queries import Turn, refers_back
 from retrieval.sentences import word_count
 from retrieval.service import BriefingService, QuestionError
+from retrieval.settings import Settings
 
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",
@@ -248,3 +252,20 @@ def test_a_follow_up_the_previous_statement_does_not_answer_says_so(
         "the statement the previous answer quoted (Washington Declaration (April 26, 2023)) does "
         "not address this: the quotes are from other statements"
     ) in answer.notes
+
+
+def test_named_documents_see_a_statement_ingested_after_the_first_question(
+    small_corpus: Path, small_settings: Settings, embeddings: OnnxMiniLMEmbeddings
+) -> None:
+    question = "What does the lighthouse notice say?"
+    with open_index(small_settings, embeddings) as index:
+        assert not ingest_paths(index, [small_corpus]).errors
+        searcher = BriefingService(index).searcher
+        assert "lighthouse.md" not in searcher.named_documents(question)
+        (small_corpus / "lighthouse.md").write_text(
+            "---\ntitle: Lighthouse Notice\nissuer: Coast Guard\ndate: 2024-05-06\n---\n\n"
+            "The lighthouse at Cape Orm will be repainted.\n",
+            encoding="utf-8",
+        )
+        assert not ingest_paths(index, [small_corpus]).errors
+        assert searcher.named_documents(question)["lighthouse.md"] >= NAMED_DOC_MIN
