@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from ingest.pipeline import ingest_paths
 from retrieval.embeddings import OnnxMiniLMEmbeddings
@@ -97,3 +98,18 @@ def small_corpus(tmp_path: Path) -> Path:
 def small_settings(tmp_path: Path) -> Settings:
     """Settings with a fresh store folder."""
     return load_settings(data_dir=tmp_path / "store")
+
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def app(
+    corpus_index: StatementIndex, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> AppTest:
+    """The app (AppTest) on the sample corpus's store, first page run."""
+    monkeypatch.setenv("BRIEF_DATA_DIR", str(corpus_settings.data_dir))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at

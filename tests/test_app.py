@@ -31,22 +31,11 @@ from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.feedback import FeedbackStore
 from retrieval.index import StatementIndex, open_index
 from retrieval.settings import Settings
+from tests.conftest import APP
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 USER = "local"  # the app's user without OpenID Connect login
 SINGAPORE = "What did the joint fact sheet say about Singapore?"
 FACT_SHEET_DOC = "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md"
-
-
-@pytest.fixture
-def app(
-    corpus_index: StatementIndex, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> AppTest:
-    monkeypatch.setenv("BRIEF_DATA_DIR", str(corpus_settings.data_dir))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
 
 
 @pytest.fixture

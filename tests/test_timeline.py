@@ -17,7 +17,6 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
 from brief_cli import main
 from brief_server import SERVER_FILE, AnswerServer
@@ -27,12 +26,12 @@ from retrieval.embeddings import OnnxMiniLMEmbeddings
 from retrieval.index import StatementIndex, open_index
 from retrieval.models import Filters
 from retrieval.service import BriefingService, QuestionError
-from retrieval.settings import Settings, load_settings
+from retrieval.settings import load_settings
 from retrieval.timeline import RELEVANCE_THRESHOLD, Timeline, timeline_response
 from tests import test_server
 from tests.fixtures.lake import STATEMENTS, write_lake_corpus
+from tests.test_app import open_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 NCG_DOCS = [
     "2023-04-26-washington-declaration.md",
     "2023-07-18-us-rok-ncg-inaugural-meeting-joint-readout.md",
@@ -234,17 +233,9 @@ def test_timeline_requests_are_validated(service: BriefingService) -> None:
 
 
 @pytest.fixture
-def app(
-    corpus_index: StatementIndex, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> AppTest:
-    monkeypatch.setenv("BRIEF_DATA_DIR", str(corpus_settings.data_dir))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    at._page_hash = calc_hash("timeline")  # the page is a function given to st.navigation
-    at.run()
-    assert not at.exception
-    return at
+def app(app: AppTest) -> AppTest:
+    """The app on the sample corpus, on its Timeline page."""
+    return open_page(app, "timeline")
 
 
 def _chart_rows(at: AppTest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
