@@ -1,7 +1,7 @@
 """The chat app: quoted answers with their sources beside them; corpus and evaluation pages.
 
 Thin over the core: answering is ``BriefingService``, history and feedback live in SQLite beside
-the store (``retrieval.conversations``, ``retrieval.feedback``), exports are ``retrieval.briefs``.
+the store (``brief.conversations``, ``brief.feedback``), exports are ``brief.export``.
 Document and model text is always escaped: nothing renders as HTML, links only to http(s) sources.
 """
 
@@ -14,24 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from retrieval.access import (
+from brief.access import (
     LOCAL_USER,
     RateLimiter,
     User,
-    check_audience,
     scoped,
     user_from_claims,
 )
-from retrieval.briefs import answer_docx
-from retrieval.conversations import ConversationStore, app_db_path
-from retrieval.errors import BriefError
-from retrieval.feedback import FeedbackStore
-from retrieval.index import StatementIndex, connect
-from retrieval.models import UNSUPPORTED_MARK, Answer, Chunk, Citation, Filters, WordingChange
-from retrieval.queries import Turn
-from retrieval.service import BriefingService, Mode
-from retrieval.settings import load_settings
-from retrieval.timeline import Timeline
+from brief.conversations import ConversationStore, app_db_path
+from brief.export import answer_docx
+from brief.feedback import FeedbackStore
+from brief.service import BriefingService, Mode
+from core.audience import check_audience
+from core.errors import BriefError
+from core.models import UNSUPPORTED_MARK, Answer, Chunk, Citation, Filters, WordingChange
+from core.settings import load_settings
+from retrieval.answer.timeline import Timeline
+from retrieval.search.plan import Turn
+from retrieval.store.index import StatementIndex, connect
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -814,7 +814,7 @@ def main() -> None:
     except BriefError as exc:
         st.error(str(exc))
     except Exception as exc:  # never a traceback on screen: one line, the details in the log
-        from retrieval.logs import log_exception
+        from core.logs import log_exception
 
         log_exception(exc)
         st.error(

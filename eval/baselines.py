@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from core.models import Answer, SourceDocument
 from eval.questions import Question
-from retrieval.models import Answer, SourceDocument
 
 if TYPE_CHECKING:
-    from retrieval.embeddings import SentenceEmbeddings
-    from retrieval.lexical import LexicalIndex
-    from retrieval.service import BriefingService
+    from brief.service import BriefingService
+    from retrieval.store.embeddings import SentenceEmbeddings
+    from retrieval.store.lexical import LexicalIndex
 
 STOCK_CHUNK_SIZE = 1000
 STOCK_CHUNK_OVERLAP = 200
@@ -154,7 +154,7 @@ class StockRecipe:
 
 
 class BM25Baseline:
-    """BM25 alone (``retrieval.lexical.LexicalIndex``) over the stock chunks."""
+    """BM25 alone (``retrieval.store.lexical.LexicalIndex``) over the stock chunks."""
 
     name = "bm25"
 
@@ -166,7 +166,7 @@ class BM25Baseline:
     def prepare(self) -> None:
         """Build the BM25 index once."""
         if self._index is None:
-            from retrieval.lexical import LexicalIndex
+            from retrieval.store.lexical import LexicalIndex
 
             self._index = LexicalIndex.build(
                 [str(i) for i in range(len(self.chunks))], [c.text for c in self.chunks]

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import BriefError
 from eval import metrics
 from eval.runner import HEADLINE_BY_KEY, HEADLINES
 from eval.runs import load_system
-from retrieval.errors import BriefError
 
 Row = dict[str, Any]
 

@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from retrieval.citations import is_verbatim, normalize_text
-from retrieval.lexical import tokenize
+from retrieval.answer.citations import is_verbatim, normalize_text
+from retrieval.store.lexical import tokenize
 
 RUN_WORDS = 12
 
@@ -185,7 +185,7 @@ def half_width(interval: Sequence[float]) -> float:
 # ---------------------------------------------------------------- citation recall / precision
 # ALCE-style (Gao et al., 2023) with an offline PROXY judge instead of an NLI model: a statement
 # is "supported" by cited texts when they hold its quoted text verbatim or, failing that, when
-# most of its terms (retrieval.lexical.tokenize) occur in them.
+# most of its terms (retrieval.store.lexical.tokenize) occur in them.
 
 SUPPORT_OVERLAP = 0.6
 _MARKERS = re.compile(r"(?:[ \t]*\[\d+\])+")

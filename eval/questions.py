@@ -20,8 +20,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from retrieval.errors import BriefError
-from retrieval.queries import Turn
+from core.errors import BriefError
+from retrieval.search.plan import Turn
 
 Category = Literal["single_doc", "multi_doc", "comparison", "latest", "unanswerable", "follow_up"]
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.models import Answer
 from eval import metrics
 from eval.baselines import SystemAnswer, from_answer
 from eval.questions import Question
-from retrieval.models import Answer
 
 AskFn = Callable[[Question], Answer | SystemAnswer]
 Row = dict[str, Any]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from retrieval.models import Chunk, SourceDocument
+from core.models import Chunk, SourceDocument
 from retrieval.sentences import Block as _Block
 from retrieval.sentences import markdown_blocks as _blocks
 from retrieval.sentences import number_paragraphs, split_sentences

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.models import SourceDocument
 from ingest.encoding import decode_text
 from ingest.metadata import build_document, is_sidecar
 from ingest.models import MB, Extracted, LoadError, LoadLimits
-from retrieval.models import SourceDocument
 
 __all__ = [
     "SUPPORTED_SUFFIXES",

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
+from core.audience import AccessError, check_audience
+from core.models import DocumentMeta, SourceDocument
 from ingest.models import Extracted, LoadError
-from retrieval.access import AccessError, check_audience
-from retrieval.models import DocumentMeta, SourceDocument
 
 SIDECAR_SUFFIX = ".meta.yaml"
 FIELDS = ("title", "issuer", "date", "kind", "source_url", "language", "audience")

@@ -21,7 +21,7 @@ class LoadError(ValueError):
 
 def _setting_default(name: str) -> Any:
     """The default of a ``Settings`` field (read from the class, not the environment)."""
-    from retrieval.settings import Settings
+    from core.settings import Settings
 
     return Settings.model_fields[name].default
 
@@ -39,7 +39,7 @@ class LoadLimits(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Any) -> LoadLimits:
-        """The limits configured in ``retrieval.settings.Settings``."""
+        """The limits configured in ``core.settings.Settings``."""
         return cls(
             max_file_mb=settings.max_file_mb,
             pdf_timeout_s=settings.pdf_timeout_s,

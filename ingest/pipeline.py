@@ -16,12 +16,12 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.indexing import index as lc_index
 
+from core.audience import check_audience
+from core.models import STORE_FORMAT, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, LoadLimits, discover, load_file
-from retrieval.access import check_audience
-from retrieval.index import StatementIndex, describe_store_error
-from retrieval.models import STORE_FORMAT, SourceDocument
-from retrieval.records import text_hash
+from retrieval.store.index import StatementIndex, describe_store_error
+from retrieval.store.records import text_hash
 
 CHUNKER_VERSION = "1"
 

@@ -18,9 +18,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from retrieval.index import open_index
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from brief.service import BriefingService
+from core.settings import load_settings
+from retrieval.store.index import open_index
 
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",

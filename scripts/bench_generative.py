@@ -24,13 +24,13 @@ from typing import Any
 
 from openai import OpenAI
 
-from retrieval.generative import answer_prompt, format_sources
-from retrieval.index import open_index
-from retrieval.local_llm import server_command, smollm2_gguf
-from retrieval.models import Filters
-from retrieval.queries import plan_query
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from brief.local_llm import server_command, smollm2_gguf
+from brief.service import BriefingService
+from core.models import Filters
+from core.settings import load_settings
+from retrieval.answer.generative import answer_prompt, format_sources
+from retrieval.search.plan import plan_query
+from retrieval.store.index import open_index
 
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",

@@ -12,14 +12,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from brief.service import BriefingService
+from core.models import SourceDocument
+from core.settings import load_settings
 from ingest.chunking import chunk_document
 from ingest.loaders import discover, load_all
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import load_embeddings
-from retrieval.index import open_index
-from retrieval.models import SourceDocument
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from retrieval.store.embeddings import load_embeddings
+from retrieval.store.index import open_index
 
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",

@@ -44,10 +44,10 @@ def _peak_mb(pid: int | str = "self") -> float:
 
 
 def _sentences() -> list[str]:
+    from core.models import SourceDocument
+    from core.settings import load_settings
     from ingest.loaders import discover, load_all
-    from retrieval.models import SourceDocument
     from retrieval.sentences import split_sentences
-    from retrieval.settings import load_settings
 
     corpus = load_settings().corpus_dir
     out: list[str] = []
@@ -61,10 +61,10 @@ def build(size: int, folder: Path) -> dict[str, Any]:
     """Write a synthetic store of ``size`` chunks into ``folder`` (embedded)."""
     import datetime as dt
 
-    from retrieval.embeddings import OnnxMiniLMEmbeddings
-    from retrieval.index import open_index
-    from retrieval.models import Chunk, DocumentMeta, SourceDocument
-    from retrieval.settings import load_settings
+    from core.models import Chunk, DocumentMeta, SourceDocument
+    from core.settings import load_settings
+    from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+    from retrieval.store.index import open_index
 
     started = time.perf_counter()
     rng = random.Random(size)
@@ -149,10 +149,10 @@ def build(size: int, folder: Path) -> dict[str, Any]:
 
 def measure(folder: Path, chroma_url: str, rounds: int) -> dict[str, Any]:
     """Hybrid retrieval latency over the development questions, in this process."""
-    from retrieval.hybrid import HybridSearcher
-    from retrieval.index import open_index
-    from retrieval.queries import plan_query
-    from retrieval.settings import load_settings
+    from core.settings import load_settings
+    from retrieval.search.hybrid import HybridSearcher
+    from retrieval.search.plan import plan_query
+    from retrieval.store.index import open_index
 
     questions = [q["question"] for q in yaml.safe_load(QUESTIONS.read_text())]
     settings = load_settings(data_dir=folder, chroma_url=chroma_url)

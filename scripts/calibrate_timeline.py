@@ -81,11 +81,11 @@ Scored = list[tuple[str, str, bool, float]]
 
 def score(topics: list[tuple[str, str, str]], data_dir: Path, corpus: Path) -> Scored:
     """(question id, document, pattern says relevant, best-sentence relevance) for each pair."""
-    from retrieval.hybrid import HybridSearcher
-    from retrieval.index import open_index
-    from retrieval.models import Filters
-    from retrieval.settings import load_settings
-    from retrieval.timeline import TopicScorer, timeline_topic
+    from core.models import Filters
+    from core.settings import load_settings
+    from retrieval.answer.timeline import TopicScorer, timeline_topic
+    from retrieval.search.hybrid import HybridSearcher
+    from retrieval.store.index import open_index
 
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.md"))}
     texts.pop("MANIFEST.md", None)
@@ -113,7 +113,7 @@ def table(name: str, scored: Scored) -> None:
 
 
 def main() -> None:
-    from retrieval.timeline import RELEVANCE_THRESHOLD
+    from retrieval.answer.timeline import RELEVANCE_THRESHOLD
 
     data_dir = Path(sys.argv[1])
     corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("../shared/corpus")

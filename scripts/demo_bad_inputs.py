@@ -22,12 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `tests` is a package of the checkout, not an installed one
     sys.path.insert(0, str(ROOT))
 
+from core.settings import load_settings  # noqa: E402
 from ingest.loaders import discover  # noqa: E402
 from ingest.pipeline import FileResult, IngestReport, ingest_paths  # noqa: E402
-from retrieval.embeddings import load_embeddings  # noqa: E402
-from retrieval.health import diagnose  # noqa: E402
-from retrieval.index import StatementIndex, open_index  # noqa: E402
-from retrieval.settings import load_settings  # noqa: E402
+from retrieval.store.embeddings import load_embeddings  # noqa: E402
+from retrieval.store.health import diagnose  # noqa: E402
+from retrieval.store.index import StatementIndex, open_index  # noqa: E402
 from tests.conftest import STATEMENT_A, STATEMENT_B  # noqa: E402
 from tests.fixtures.documents import encrypt_pdf, make_docx, make_pdf, scanned_pdf  # noqa: E402
 from tests.test_formats import CP1252, PDF_PAGES, _zip, write  # noqa: E402
@@ -114,7 +114,7 @@ def samples() -> list[Sample]:
 
 
 def cli_lines(result: FileResult) -> list[str]:
-    """The lines `brief ingest` prints for one file (brief_cli.ingest renders them inline)."""
+    """The lines `brief ingest` prints for one file (brief.cli.ingest renders them inline)."""
     lines = []
     if result.status == "error":
         lines.append(f"error: {result.path}: {result.message}")
@@ -302,7 +302,7 @@ def run(tmp: Path) -> None:
         f"catalog unchanged: {yes(final.documents == after.documents)}"
     )
 
-    print("\n## `brief doctor` (retrieval.health.diagnose, store closed first)\n")
+    print("\n## `brief doctor` (retrieval.store.health.diagnose, store closed first)\n")
     checks = diagnose(settings)
     for check in checks:
         mark = "FAIL" if not check.ok else ("warn" if check.warning else "ok")

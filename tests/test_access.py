@@ -8,25 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest_document
-from retrieval.access import (
+from brief.access import (
     LOCAL_USER,
-    AccessError,
     RateLimitedError,
     RateLimiter,
-    ScopedIndex,
     User,
-    check_audience,
     scoped,
     user_from_claims,
 )
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.hybrid import HybridSearcher
-from retrieval.index import StatementIndex, open_index
-from retrieval.models import DocumentMeta, Filters, SourceDocument
-from retrieval.queries import plan_query
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from brief.service import BriefingService
+from core.audience import AccessError, check_audience
+from core.models import DocumentMeta, Filters, SourceDocument
+from core.settings import load_settings
+from ingest.pipeline import ingest_document
+from retrieval.search.hybrid import HybridSearcher
+from retrieval.search.plan import plan_query
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import StatementIndex, open_index
+from retrieval.store.scoped import ScopedIndex
 
 HERRING = "The two ministers agreed to cut the annual herring quota by 12 percent in 2026."
 RIVER = "The governments declared the Blue River open to commercial navigation from 1 May 2026."

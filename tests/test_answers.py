@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from brief.service import BriefingService, QuestionError
+from core.models import Filters
+from core.settings import Settings
 from ingest.pipeline import ingest_paths
-from retrieval.citations import is_verbatim
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.hybrid import NAMED_DOC_MIN, HybridRetriever, card_text
-from retrieval.index import StatementIndex, open_index
-from retrieval.models import Filters
-from retrieval.queries import Turn, refers_back
+from retrieval.answer.citations import is_verbatim
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever, card_text
+from retrieval.search.plan import Turn, refers_back
 from retrieval.sentences import word_count
-from retrieval.service import BriefingService, QuestionError
-from retrieval.settings import Settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import StatementIndex, open_index
 
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",

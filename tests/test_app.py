@@ -21,16 +21,16 @@ import yaml
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from brief.conversations import ConversationStore, app_db_path
+from brief.feedback import FeedbackStore
+from core.settings import Settings
 from eval.baselines import SystemAnswer
 from eval.questions import GoldPassage, Question
 from eval.runner import run as run_eval
 from eval.runs import write_run_info
 from ingest.pipeline import ingest_paths
-from retrieval.conversations import ConversationStore, app_db_path
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.feedback import FeedbackStore
-from retrieval.index import StatementIndex, open_index
-from retrieval.settings import Settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import StatementIndex, open_index
 from tests.conftest import APP
 
 USER = "local"  # the app's user without OpenID Connect login
@@ -622,7 +622,7 @@ def test_comparison_shows_what_changed_between_statements(app: AppTest) -> None:
 def test_an_unexpected_error_shows_one_line_and_is_logged_redacted(
     app: AppTest, corpus_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from retrieval.service import BriefingService
+    from brief.service import BriefingService
 
     secret = "sk-" + "T3stSecretValue" * 2
     monkeypatch.setenv("BRIEF_LLM_API_KEY", "an-api-key-from-the-environment")

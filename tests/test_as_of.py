@@ -12,14 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from brief.service import BriefingService
+from core.models import Answer, Chunk, DocumentMeta, Passage
+from core.settings import load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.citations import cite, sources_first
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.models import Answer, Chunk, DocumentMeta, Passage
-from retrieval.queries import date_bounds, plan_query, undated
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from retrieval.answer.citations import cite, sources_first
+from retrieval.search.plan import date_bounds, plan_query, undated
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 from tests.fixtures.lake import write_lake_corpus
 
 D = dt.date

@@ -9,8 +9,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from retrieval.briefs import DOCX_MIME, UNSUPPORTED_NOTE, answer_docx, answer_markdown
-from retrieval.models import Answer, Citation
+from brief.export import DOCX_MIME, UNSUPPORTED_NOTE, answer_docx, answer_markdown
+from core.models import Answer, Citation
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PARTS = (

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
-from brief_cli import app_command
+from brief.cli import app_command
+from core.settings import load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.settings import load_settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 from tests.test_app import write_fake_run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Chunk, DocumentMeta, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import discover, load_file
-from retrieval.models import Chunk, DocumentMeta, SourceDocument
 from retrieval.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BRIEF = [sys.executable, "-m", "brief_cli"]
+BRIEF = [sys.executable, "-m", "brief.cli"]
 
 
 def brief(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:

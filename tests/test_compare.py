@@ -11,12 +11,12 @@ import re
 from collections import Counter
 from typing import Any
 
-from retrieval.index import StatementIndex
-from retrieval.models import UNSUPPORTED_MARK, Answer, Citation
-from retrieval.service import BriefingService
-from retrieval.settings import Settings
-from retrieval.timeline import QUOTES_PER_STATEMENT
-from retrieval.wording import SUMMARY_LEAD, wording_changes
+from brief.service import BriefingService
+from core.models import UNSUPPORTED_MARK, Answer, Citation
+from core.settings import Settings
+from retrieval.answer.timeline import QUOTES_PER_STATEMENT
+from retrieval.answer.wording import SUMMARY_LEAD, wording_changes
+from retrieval.store.index import StatementIndex
 from tests import test_generative
 from tests.scripted_openai import Reply, ScriptedOpenAIServer
 

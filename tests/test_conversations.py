@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.conversations import (
+from brief.conversations import (
     MAX_CONTENT_CHARS,
     ConversationError,
     ConversationStore,
     app_db_path,
 )
-from retrieval.errors import BriefError
-from retrieval.models import Answer, AnswerSentence, Citation
+from core.errors import BriefError
+from core.models import Answer, AnswerSentence, Citation
 
 
 def make_answer(question: str = "What did the ministers agree?") -> Answer:

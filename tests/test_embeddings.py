@@ -10,7 +10,8 @@ import pytest
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests
 from langchain_tests.unit_tests import EmbeddingsUnitTests
 
-from retrieval.embeddings import (
+from core.settings import load_settings
+from retrieval.store.embeddings import (
     DIMENSION,
     E5_MODEL_NAME,
     MODEL_NAME,
@@ -22,7 +23,6 @@ from retrieval.embeddings import (
     default_model_files,
     load_embeddings,
 )
-from retrieval.settings import load_settings
 
 
 class TestOnnxEmbeddingsUnit(EmbeddingsUnitTests):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Answer, SourceDocument
 from eval.baselines import (
     BM25Baseline,
     StockRecipe,
@@ -18,8 +19,7 @@ from eval.baselines import (
 from eval.questions import GoldPassage, Question
 from eval.runner import result_record, run
 from ingest.loaders import discover, load_all
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.models import Answer, SourceDocument
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 
 
 def load(folder: Path) -> list[SourceDocument]:
@@ -144,7 +144,7 @@ def test_pipeline_answers_convert_to_the_same_record(service_answer: Answer):
 def service_answer() -> Answer:
     from datetime import date
 
-    from retrieval.models import Chunk, Citation, DocumentMeta, Passage
+    from core.models import Chunk, Citation, DocumentMeta, Passage
 
     meta = DocumentMeta(title="Fisheries", date=date(2021, 3, 4))
     text = "The two ministers agreed to cut the annual herring quota by 12 percent."

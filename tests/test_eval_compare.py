@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from brief_cli import main
+from brief.cli import main
 from eval.compare import (
     CompareError,
     check_floors,

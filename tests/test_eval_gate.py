@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from brief.service import BriefingService
+from core.models import SourceDocument
 from eval.baselines import PipelineSystem
 from eval.compare import check_floors, load_floors
 from eval.questions import load_questions
 from eval.runner import format_scores, run
 from ingest.loaders import discover, load_all
-from retrieval.models import SourceDocument
-from retrieval.service import BriefingService
 
 ROOT = Path(__file__).resolve().parents[1]
 

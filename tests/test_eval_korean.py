@@ -18,8 +18,8 @@ import yaml
 
 from eval.questions import load_questions
 from ingest.loaders import FoundFile, load_file
-from retrieval.embeddings import E5_RELEVANCE_CENTERS, E5Embeddings
-from retrieval.lexical import lexical_share, main_script
+from retrieval.store.embeddings import E5_RELEVANCE_CENTERS, E5Embeddings
+from retrieval.store.lexical import lexical_share, main_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from brief_cli import main
+from brief.cli import main
 from eval.baselines import SystemAnswer
 from eval.questions import GoldPassage, Question
 from eval.report import failed_questions, headline_table, write_report

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.conversations import ConversationStore, app_db_path
-from retrieval.errors import BriefError
-from retrieval.feedback import (
+from brief.conversations import ConversationStore, app_db_path
+from brief.feedback import (
     CSV_COLUMNS,
     MAX_COMMENT_CHARS,
     FeedbackError,
     FeedbackStore,
     spreadsheet_safe,
 )
+from core.errors import BriefError
 from tests.test_conversations import make_answer
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.models import SourceDocument
 from ingest.loaders import FoundFile, LoadError, LoadLimits, load_file
 from ingest.pdf_text import PdfLine, page_paragraphs
-from retrieval.models import SourceDocument
 from retrieval.sentences import markdown_blocks
 from tests.fixtures.documents import (
     bomb_pdf,

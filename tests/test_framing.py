@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from brief.service import BriefingService
+from core.models import Filters
+from core.settings import load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.models import Filters
-from retrieval.queries import plan_query
+from retrieval.search.plan import plan_query
 from retrieval.sentences import is_framing
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 
 
 @pytest.mark.parametrize(

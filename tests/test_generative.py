@@ -20,18 +20,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from brief_cli import main
+from brief.cli import main
+from brief.service import BriefingService
+from core.models import UNSUPPORTED_MARK, Answer
+from core.settings import Settings
 from ingest.loaders import FoundFile, load_file
 from ingest.pipeline import ingest_paths
-from retrieval.citations import is_verbatim, normalize_text
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.generative import REFUSAL, system_prompt
-from retrieval.index import StatementIndex, open_index
-from retrieval.models import UNSUPPORTED_MARK, Answer
-from retrieval.queries import Turn
+from retrieval.answer.citations import is_verbatim, normalize_text
+from retrieval.answer.generative import REFUSAL, system_prompt
+from retrieval.search.plan import Turn
 from retrieval.sentences import split_sentences
-from retrieval.service import BriefingService
-from retrieval.settings import Settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import StatementIndex, open_index
 from tests.scripted_openai import Reply, ScriptedOpenAIServer
 
 QUESTION = "What defense spending target did President Lee share?"

@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.settings import Settings, load_settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 from tests.fixtures.documents import encrypt_pdf, make_docx, make_pdf, scanned_pdf
 
 
@@ -166,8 +166,8 @@ def test_second_process_gets_store_busy(
 ) -> None:
     code = (
         "import sys\n"
-        "from retrieval.index import open_index, StoreBusyError\n"
-        "from retrieval.settings import load_settings\n"
+        "from retrieval.store.index import open_index, StoreBusyError\n"
+        "from core.settings import load_settings\n"
         f"s = load_settings(data_dir={str(small_settings.data_dir)!r})\n"
         "try:\n"
         "    with open_index(s):\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.settings import Settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 
 BODY = "The two ministers agreed to cut the annual herring quota by 12 percent.\n"
 

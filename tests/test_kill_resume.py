@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from brief.service import BriefingService
+from core.settings import load_settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 from tests.fixtures.documents import make_docx, make_pdf
 
 BRIEF = Path(sys.executable).with_name("brief")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.lexical import STOPWORDS, LexicalIndex, find_acronyms, ids_signature, tokenize
+from retrieval.store.lexical import STOPWORDS, LexicalIndex, find_acronyms, ids_signature, tokenize
 
 # ---------------------------------------------------------------- tokenize
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.models import SourceDocument
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
     FoundFile,
@@ -16,7 +17,6 @@ from ingest.loaders import (
     load_file,
     parse_document,
 )
-from retrieval.models import SourceDocument
 
 FULL = """---
 title: "Washington Declaration"

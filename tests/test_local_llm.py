@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from brief.local_llm import server_command, smollm2_gguf
+from brief.service import BriefingService
+from core.models import Answer
+from core.settings import Settings
 from ingest.loaders import FoundFile, load_file
-from retrieval.citations import is_verbatim
-from retrieval.index import StatementIndex
-from retrieval.local_llm import server_command, smollm2_gguf
-from retrieval.models import Answer
-from retrieval.queries import Turn
-from retrieval.service import BriefingService
-from retrieval.settings import Settings
+from retrieval.answer.citations import is_verbatim
+from retrieval.search.plan import Turn
+from retrieval.store.index import StatementIndex
 
 
 def _free_port() -> int:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Answer, Chunk, Citation, DocumentMeta, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, discover, load_file
-from retrieval.citations import cite, quote_location
-from retrieval.models import Answer, Chunk, Citation, DocumentMeta, SourceDocument
+from retrieval.answer.citations import cite, quote_location
 from retrieval.sentences import locate, markdown_blocks, number_paragraphs, split_sentences
 from tests.fixtures.documents import make_pdf
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from core.settings import load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.settings import load_settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 from tests import test_browser
 from tests.oidc_provider import OIDCProvider, OIDCUser
 from tests.test_browser import app_env, free_port, running_app, screenshot

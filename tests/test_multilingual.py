@@ -12,12 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from brief.service import BriefingService
+from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import E5_MODEL_NAME, E5Embeddings
-from retrieval.index import StatementIndex
-from retrieval.lexical import lexical_share, main_script
-from retrieval.service import BriefingService
-from retrieval.settings import Settings, load_settings
+from retrieval.store.embeddings import E5_MODEL_NAME, E5Embeddings
+from retrieval.store.index import StatementIndex
+from retrieval.store.lexical import lexical_share, main_script
 from tests.conftest import STATEMENT_A, STATEMENT_B
 
 STATEMENT_KO = """---

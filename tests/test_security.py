@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Answer
+from core.settings import Settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.generative import CanaryGuard, new_canary, system_prompt
-from retrieval.index import open_index
-from retrieval.models import Answer
-from retrieval.settings import Settings
+from retrieval.answer.generative import CanaryGuard, new_canary, system_prompt
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 from tests.scripted_openai import Reply, ScriptedOpenAIServer
 from tests.test_generative import generative
 

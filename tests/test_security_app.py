@@ -16,13 +16,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from brief.conversations import ConversationStore, app_db_path
+from brief.service import BriefingService
+from core.models import DocumentMeta, SourceDocument
+from core.settings import load_settings
 from ingest.pipeline import ingest_document
-from retrieval.conversations import ConversationStore, app_db_path
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import open_index
-from retrieval.models import DocumentMeta, SourceDocument
-from retrieval.service import BriefingService
-from retrieval.settings import load_settings
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 AUTH = {

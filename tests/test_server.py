@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from brief_cli import main
-from brief_server import SERVER_FILE, AnswerServer, ServerError, remote_ask, running_server
-from retrieval.service import BriefingService
-from retrieval.settings import Settings
+from brief.api import SERVER_FILE, AnswerServer, ServerError, remote_ask, running_server
+from brief.cli import main
+from brief.service import BriefingService
+from core.settings import Settings
 
 SINGAPORE = "What did the joint fact sheet say about Singapore?"
 
@@ -144,7 +144,7 @@ def test_brief_serve_process_records_itself_and_cleans_up_on_sigterm(
     from pathlib import Path
 
     from ingest.pipeline import ingest_paths
-    from retrieval.index import open_index
+    from retrieval.store.index import open_index
 
     with open_index(small_settings, embeddings) as index:
         ingest_paths(index, [small_corpus])

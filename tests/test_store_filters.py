@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import retrieval.store as store_module
-from retrieval.index import StatementIndex
+import retrieval.store.chroma as store_module
+from retrieval.store.index import StatementIndex
 
 
 @pytest.mark.parametrize("share", [0.2, 0.5, 1.0])

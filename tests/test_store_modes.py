@@ -15,19 +15,19 @@ from pathlib import Path
 import chromadb
 import pytest
 
+from brief.service import BriefingService
+from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.health import diagnose
-from retrieval.index import (
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.health import diagnose
+from retrieval.store.index import (
     StoreMismatchError,
     StoreUnreachableError,
     chroma_client,
     connect,
     open_index,
 )
-from retrieval.records import ChromaRecordManager
-from retrieval.service import BriefingService
-from retrieval.settings import Settings, load_settings
+from retrieval.store.records import ChromaRecordManager
 
 CHROMA = Path(sys.executable).with_name("chroma")
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Chunk, DocumentMeta, Passage
 from prompts import PLACEHOLDERS, Prompt, PromptError, load_prompt
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.generative import REFUSAL, format_sources, is_refusal
-from retrieval.models import Chunk, DocumentMeta, Passage
-from retrieval.support import (
+from retrieval.answer.generative import REFUSAL, format_sources, is_refusal
+from retrieval.answer.support import (
     Claim,
     SentenceVectors,
     SupportChecker,
@@ -24,6 +23,7 @@ from retrieval.support import (
     split_claims,
     strip_markers,
 )
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 
 # --------------------------------------------------------------------------- markers
 

@@ -18,16 +18,16 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
-from brief_cli import main
-from brief_server import SERVER_FILE, AnswerServer
+from brief.api import SERVER_FILE, AnswerServer, timeline_response
+from brief.cli import main
+from brief.service import BriefingService, QuestionError
+from core.models import Filters
+from core.settings import load_settings
 from ingest.loaders import FoundFile, load_file
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import OnnxMiniLMEmbeddings
-from retrieval.index import StatementIndex, open_index
-from retrieval.models import Filters
-from retrieval.service import BriefingService, QuestionError
-from retrieval.settings import load_settings
-from retrieval.timeline import RELEVANCE_THRESHOLD, Timeline, timeline_response
+from retrieval.answer.timeline import RELEVANCE_THRESHOLD, Timeline
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import StatementIndex, open_index
 from tests import test_server
 from tests.fixtures.lake import STATEMENTS, write_lake_corpus
 from tests.test_app import open_page

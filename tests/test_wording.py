@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from retrieval.models import Citation
-from retrieval.service import BriefingService
-from retrieval.wording import word_diff, wording_changes
+from brief.service import BriefingService
+from core.models import Citation
+from retrieval.answer.wording import word_diff, wording_changes
 
 PENINSULA = "We reaffirm our commitment to the complete denuclearization of the Korean Peninsula."
 DPRK = "The leaders reiterated their commitment to the complete denuclearization of the DPRK."

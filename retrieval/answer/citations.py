@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval.models import Chunk, Citation, Passage
+from core.models import Chunk, Citation, Passage
 from retrieval.sentences import paragraphs_before
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})

@@ -18,10 +18,26 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from retrieval.citations import cite, sources_first
-from retrieval.errors import BriefError
-from retrieval.extractive import NOT_ANSWERED, Candidate, ExtractiveAnswerer, ExtractiveResult
-from retrieval.generative import (
+from core.errors import BriefError
+from core.models import (
+    UNSUPPORTED_MARK,
+    Answer,
+    AnswerSentence,
+    Chunk,
+    Citation,
+    DocumentMeta,
+    Filters,
+    Passage,
+)
+from core.settings import Settings
+from retrieval.answer.citations import cite, sources_first
+from retrieval.answer.extractive import (
+    NOT_ANSWERED,
+    Candidate,
+    ExtractiveAnswerer,
+    ExtractiveResult,
+)
+from retrieval.answer.generative import (
     CanaryGuard,
     GenerationError,
     GuardedStream,
@@ -37,21 +53,7 @@ from retrieval.generative import (
     resolve_model,
     system_prompt,
 )
-from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.index import StatementIndex
-from retrieval.models import (
-    UNSUPPORTED_MARK,
-    Answer,
-    AnswerSentence,
-    Chunk,
-    Citation,
-    DocumentMeta,
-    Filters,
-    Passage,
-)
-from retrieval.queries import QueryPlan, Turn, plan_query, refers_back, topic_text
-from retrieval.settings import Settings
-from retrieval.support import (
+from retrieval.answer.support import (
     Claim,
     SpanMatch,
     SupportChecker,
@@ -60,7 +62,7 @@ from retrieval.support import (
     split_claims,
     with_marker,
 )
-from retrieval.timeline import (
+from retrieval.answer.timeline import (
     Evidence,
     Timeline,
     TopicEvidence,
@@ -68,7 +70,10 @@ from retrieval.timeline import (
     describe_documents,
     pick_statements,
 )
-from retrieval.wording import SUMMARY_LEAD, change_request, wording_changes
+from retrieval.answer.wording import SUMMARY_LEAD, change_request, wording_changes
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.plan import QueryPlan, Turn, plan_query, refers_back, topic_text
+from retrieval.store.index import StatementIndex
 
 MAX_QUESTION_CHARS = 2000
 MAX_CONDENSED_CHARS = 400
@@ -293,7 +298,7 @@ class BriefingService:
         )
         if len({e.doc_id for e in chosen}) < 2:
             return result
-        text, citations = self.extractive._compose(plan, [_candidate(e) for e in chosen])
+        text, citations = self.extractive.compose(plan, [_candidate(e) for e in chosen])
         notes = list(result.notes)
         if omitted:
             notes.append(

@@ -32,7 +32,7 @@ def redact(text: str) -> str:
 def log_path() -> Path:
     """``BRIEF_DATA_DIR/logs/errors.log`` (the system's temp folder if settings are unusable)."""
     try:
-        from retrieval.settings import load_settings
+        from core.settings import load_settings
 
         folder = load_settings().data_dir / "logs"
     except Exception:

@@ -3,7 +3,7 @@
 ``build_answer_chain`` and ``build_condense_chain`` take the chat model (and the retriever) as
 arguments, so tests pass fakes or a scripted server. ``make_chat_model`` builds the real one from
 the settings, with an explicit timeout and retries. Sources reach the model numbered and delimited
-as data; what it writes is checked afterwards (``retrieval.support``).
+as data; what it writes is checked afterwards (``retrieval.answer.support``).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
 
+from core.errors import BriefError
+from core.models import Passage
+from core.settings import Settings
 from prompts import load_prompt
-from retrieval.citations import normalize_text
-from retrieval.errors import BriefError
-from retrieval.models import Passage
-from retrieval.queries import Turn
-from retrieval.settings import Settings
+from retrieval.answer.citations import normalize_text
+from retrieval.search.plan import Turn
 
 REFUSAL = "The sources do not answer this question."
 OPENAI_DEFAULT_MODEL = "gpt-4o-mini"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.lexical import STOPWORDS
-from retrieval.models import Filters
+from core.models import Filters
+from retrieval.store.lexical import STOPWORDS
 
 _YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"
 _YEAR = rf"({_YEAR_DIGITS})"

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, overload
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.errors import BriefError
+from core.errors import BriefError
 
 if TYPE_CHECKING:
-    from retrieval.settings import Settings
+    from core.settings import Settings
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -150,7 +150,7 @@ class SentenceEmbeddings(Embeddings):
     ) -> float | np.ndarray:
         """A question-to-sentence cosine on the common (MiniLM) scale; MiniLM: unchanged.
 
-        The scripts are those of ``retrieval.lexical.main_script`` ("latin", "hangul", ...).
+        The scripts are those of ``retrieval.store.lexical.main_script`` ("latin", "hangul", ...).
         """
         return similarity
 

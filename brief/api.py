@@ -25,10 +25,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.errors import BriefError
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from core.errors import BriefError
+from core.models import Filters
 
 if TYPE_CHECKING:
-    from retrieval.service import BriefingService
+    from brief.service import BriefingService
 
 SERVER_FILE = "server.json"
 MAX_BODY_BYTES = 64 * 1024
@@ -155,8 +158,6 @@ class _Handler(BaseHTTPRequestHandler):
             events.close()
 
     def _timeline(self, body: bytes) -> None:
-        from retrieval.timeline import timeline_response
-
         try:
             status, payload = timeline_response(self.server.service, body, self.server.lock)
         except Exception as exc:
@@ -185,8 +186,8 @@ class AnswerServer(ThreadingHTTPServer):
         """The request body as a validated dict (question, history, filters, answerer)."""
         from pydantic import BaseModel, ConfigDict, ValidationError
 
-        from retrieval.models import Filters
-        from retrieval.queries import Turn
+        from core.models import Filters
+        from retrieval.search.plan import Turn
 
         class AskRequest(BaseModel):
             model_config = ConfigDict(extra="forbid")
@@ -215,7 +216,7 @@ class AnswerServer(ThreadingHTTPServer):
 
     def answer(self, request: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
         """Events of one answer; the service is used by one request at a time."""
-        from retrieval.models import Answer
+        from core.models import Answer
 
         with self.lock:
             for event in self.service.stream(**request):
@@ -247,3 +248,37 @@ def serve(service: BriefingService, port: int = 0) -> None:
     finally:
         server.server_close()
         record.unlink(missing_ok=True)
+
+
+class TimelineRequest(BaseModel):
+    """``POST /v1/timeline`` of the answering server: a topic and optional filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str
+    filters: Filters = Filters()
+
+
+def timeline_response(
+    service: BriefingService, body: bytes, lock: threading.Lock | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Status and JSON for a timeline request to ``brief serve`` (errors: ``{"error": ...}``).
+
+    ``lock`` serialises use of the service with the server's other requests.
+    """
+    try:
+        request = TimelineRequest.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(x) for x in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        ]
+        return 400, {"error": "bad request: " + "; ".join(problems)}
+    try:
+        if lock is None:
+            found = service.timeline(request.topic, request.filters)
+        else:
+            with lock:
+                found = service.timeline(request.topic, request.filters)
+    except ValueError as exc:  # QuestionError: an empty or overlong topic
+        return 400, {"error": str(exc).splitlines()[0]}
+    return 200, found.model_dump(mode="json")

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 from langchain_chroma import Chroma
 
-from retrieval.embeddings import SentenceEmbeddings
 from retrieval.sentences import split_sentences
+from retrieval.store.embeddings import SentenceEmbeddings
 
 SPANS_KEY = "sentence_spans"
 VECTORS_KEY = "sentence_vectors"

@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from retrieval.errors import BriefError
-from retrieval.index import StatementIndex, connect
-from retrieval.lexical import LexicalIndex, ids_signature
-from retrieval.records import get_all
-from retrieval.settings import Settings
+from core.errors import BriefError
+from core.settings import Settings
+from retrieval.store.index import StatementIndex, connect
+from retrieval.store.lexical import LexicalIndex, ids_signature
+from retrieval.store.records import get_all
 
 REBUILD = "rebuild the store: `brief ingest --rebuild PATH` (re-embeds every document)"
 

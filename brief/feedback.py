@@ -8,9 +8,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from retrieval.conversations import SqliteStore, check_user, utc_now
-from retrieval.errors import BriefError
-from retrieval.models import Answer
+from brief.conversations import SqliteStore, check_user, utc_now
+from core.errors import BriefError
+from core.models import Answer
 
 MAX_COMMENT_CHARS = 2000
 MAX_ID_CHARS = 256

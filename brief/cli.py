@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import click
 
 if TYPE_CHECKING:
-    from retrieval.service import Mode
+    from brief.service import Mode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +25,7 @@ def friendly_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from retrieval.errors import BriefError
+        from core.errors import BriefError
 
         try:
             return func(*args, **kwargs)
@@ -38,12 +38,12 @@ def friendly_errors(func: F) -> F:
         except (click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # never a traceback: one line here, the details in the log
-            from retrieval.logs import log_exception
+            from core.logs import log_exception
 
             where = log_exception(exc)
             if type(exc).__module__.startswith("chromadb"):
-                from retrieval.index import describe_store_error
-                from retrieval.settings import load_settings
+                from core.settings import load_settings
+                from retrieval.store.index import describe_store_error
 
                 raise click.ClickException(
                     f"{describe_store_error(exc, load_settings())} (details in {where})"
@@ -56,7 +56,7 @@ def friendly_errors(func: F) -> F:
 
 
 def _settings(data_dir: Path | None) -> Any:
-    from retrieval.settings import load_settings
+    from core.settings import load_settings
 
     return load_settings(**({"data_dir": data_dir} if data_dir else {}))
 
@@ -151,9 +151,9 @@ def ingest(
     data_dir: Path | None,
 ) -> None:
     """Ingest statement files or folders (re-running skips what is unchanged)."""
+    from core.audience import check_audience
     from ingest.pipeline import ingest_paths
-    from retrieval.access import check_audience
-    from retrieval.index import open_index
+    from retrieval.store.index import open_index
 
     settings = _settings(data_dir)
     if audience is not None:
@@ -208,8 +208,8 @@ def ask(
 
     When `brief serve` runs on the same store, the question goes to it (fast: nothing to load).
     """
-    from brief_server import running_server
-    from retrieval.paths import only_store_setting, store_folder
+    from brief.api import running_server
+    from core.paths import only_store_setting, store_folder
 
     # With only the store folder set, the settings need not be loaded at all (fast); otherwise
     # they are, so that a mistyped BRIEF_* variable is still an error.
@@ -222,7 +222,7 @@ def ask(
                 answer_json = event["answer"]
         click.echo(json.dumps(answer_json, indent=2, ensure_ascii=False))
         return
-    from retrieval.models import Answer, Filters
+    from core.models import Answer, Filters
 
     live = not (as_json or markdown)
     streamed: list[str] = []
@@ -296,18 +296,18 @@ def timeline(
     Dates in the topic restrict it too ("denuclearization since 2021"). When `brief serve`
     runs on the same store, the timeline comes from it.
     """
-    from brief_server import running_server
-    from retrieval.paths import only_store_setting, store_folder
-    from retrieval.timeline import Timeline
+    from brief.api import running_server
+    from core.paths import only_store_setting, store_folder
+    from retrieval.answer.timeline import Timeline
 
     settings = None if only_store_setting() else _settings(data_dir)
     url = running_server(settings.data_dir if settings else store_folder(data_dir))
     if url:
         found = Timeline.model_validate(_remote_timeline(url, topic, filters))
     else:
-        from retrieval.index import open_index
-        from retrieval.models import Filters
-        from retrieval.service import BriefingService
+        from brief.service import BriefingService
+        from core.models import Filters
+        from retrieval.store.index import open_index
 
         with open_index(settings or _settings(data_dir)) as index:
             found = BriefingService(index).timeline(topic, Filters(**filters))
@@ -372,7 +372,7 @@ def _remote_events(
     url: str, question: str, filters: dict[str, Any], answerer: str | None
 ) -> Iterator[dict[str, Any]]:
     """Token and answer events from a running `brief serve`."""
-    from brief_server import ServerError, remote_ask
+    from brief.api import ServerError, remote_ask
 
     payload = {
         "question": question,
@@ -391,8 +391,8 @@ def _local_events(
     settings: Any, question: str, filters: Any, answerer: str | None
 ) -> Iterator[Any]:
     """Tokens then the Answer, answered in this process."""
-    from retrieval.index import open_index
-    from retrieval.service import BriefingService
+    from brief.service import BriefingService
+    from retrieval.store.index import open_index
 
     with open_index(settings) as index:
         service = BriefingService(index)
@@ -405,9 +405,9 @@ def _local_events(
 @friendly_errors
 def serve(port: int, data_dir: Path | None) -> None:
     """Keep the store open and answer `brief ask` (and HTTP clients) without start-up cost."""
-    from brief_server import serve as run_server
-    from retrieval.index import open_index
-    from retrieval.service import BriefingService
+    from brief.api import serve as run_server
+    from brief.service import BriefingService
+    from retrieval.store.index import open_index
 
     settings = _settings(data_dir)
     with open_index(settings) as index:
@@ -464,6 +464,8 @@ def eval_command(
     data_dir: Path | None,
 ) -> None:
     """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
+    from brief.service import BriefingService
+    from core.models import SourceDocument
     from eval.baselines import PipelineSystem, System, baseline_systems
     from eval.questions import load_questions
     from eval.report import write_report
@@ -479,9 +481,7 @@ def eval_command(
     )
     from ingest.loaders import discover, load_all
     from ingest.pipeline import ingest_paths
-    from retrieval.index import open_index
-    from retrieval.models import SourceDocument
-    from retrieval.service import BriefingService
+    from retrieval.store.index import open_index
 
     settings = _settings(data_dir)
     if answerer:
@@ -578,7 +578,7 @@ def eval_compare_command(run_a: Path, run_b: Path, system: str) -> None:
 @friendly_errors
 def docs(as_json: bool, data_dir: Path | None) -> None:
     """List the indexed documents."""
-    from retrieval.index import open_index
+    from retrieval.store.index import open_index
 
     with open_index(_settings(data_dir)) as index:
         entries = sorted(index.documents().values(), key=lambda e: (e.meta.date, e.doc_id))
@@ -609,7 +609,7 @@ def docs(as_json: bool, data_dir: Path | None) -> None:
 def remove(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
     """Remove documents from the store by id."""
     from ingest.pipeline import remove_documents
-    from retrieval.index import open_index
+    from retrieval.store.index import open_index
 
     with open_index(_settings(data_dir)) as index:
         known = index.documents()
@@ -633,7 +633,7 @@ def remove(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
 def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
     """Ingest the corpus, then start the chat app."""
     from ingest.pipeline import ingest_paths
-    from retrieval.index import open_index
+    from retrieval.store.index import open_index
 
     settings = _settings(data_dir)
     if not no_ingest:
@@ -658,7 +658,9 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
 
 def app_command(port: int) -> list[str]:
     """The command that serves the Streamlit app on 127.0.0.1:``port`` (headless)."""
-    app_path = Path(__file__).resolve().parent / "app.py"
+    from core.paths import PROJECT_ROOT
+
+    app_path = PROJECT_ROOT / "app.py"
     return [
         *(sys.executable, "-m", "streamlit", "run", str(app_path)),
         *("--server.headless", "true", "--server.address", "127.0.0.1"),
@@ -672,7 +674,7 @@ def app_command(port: int) -> list[str]:
 @friendly_errors
 def doctor(as_json: bool, data_dir: Path | None) -> None:
     """Check the store: model, counts, records, BM25 and a sample query; say how to fix."""
-    from retrieval.health import diagnose
+    from retrieval.store.health import diagnose
 
     checks = diagnose(_settings(data_dir))
     failed = [c for c in checks if not c.ok]
@@ -702,7 +704,7 @@ def doctor(as_json: bool, data_dir: Path | None) -> None:
 @click.option("--ctx", default=4096, show_default=True, help="Context window in tokens.")
 def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
     """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline)."""
-    from retrieval.local_llm import LocalModelError, server_command, smollm2_gguf
+    from brief.local_llm import LocalModelError, server_command, smollm2_gguf
 
     try:
         cmd = server_command(model_file or smollm2_gguf(), port, ctx)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.lexical import tokenize
-from retrieval.models import Chunk, Passage
+from core.models import Chunk, Passage
 from retrieval.sentences import is_abbreviation, split_sentences
+from retrieval.store.lexical import tokenize
 
 SentenceVectors = dict[str, list[tuple[int, int, np.ndarray]]]
 

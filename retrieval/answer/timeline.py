@@ -14,30 +14,25 @@ statement, in date order), comparisons (one quote per statement that addresses t
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.citations import cite
-from retrieval.extractive import (
+from core.models import Chunk, Citation, DocumentMeta, Filters
+from retrieval.answer.citations import cite
+from retrieval.answer.extractive import (
     FRAMING_WEIGHT,
     UNKNOWN_TERM_PENALTY,
-    _quotable,
+    quotable,
     short_title,
     unknown_terms,
 )
-from retrieval.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.lexical import lexical_share, tokenize
-from retrieval.models import Chunk, Citation, DocumentMeta, Filters
-from retrieval.queries import QueryPlan, formal_names, plan_query, topic_text, undated
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.plan import QueryPlan, formal_names, plan_query, topic_text, undated
 from retrieval.sentences import is_framing, word_count
-
-if TYPE_CHECKING:
-    from retrieval.service import BriefingService
+from retrieval.store.lexical import lexical_share, tokenize
 
 # Chosen on topics of the comparison, latest and multi-document questions of
 # ../shared/eval/dev_questions.yaml (scripts/calibrate_timeline.py, pattern labels): the lowest
@@ -247,7 +242,7 @@ class TopicScorer:
             chunk = p.chunk
             for start, end, vec in vectors.get(chunk.chunk_id, []):
                 text = chunk.text[start - chunk.start : end - chunk.start]
-                if not _quotable(text):
+                if not quotable(text):
                     continue
                 framing = is_framing(text)
                 have = set(tokenize(formal_names(text)))
@@ -422,37 +417,3 @@ def pick_statements(
         sorted(chosen, key=lambda e: (order[e.doc_id], e.start)),
         sorted(omitted, key=lambda e: order[e.doc_id]),
     )
-
-
-class TimelineRequest(BaseModel):
-    """``POST /v1/timeline`` of the answering server: a topic and optional filters."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    topic: str
-    filters: Filters = Filters()
-
-
-def timeline_response(
-    service: BriefingService, body: bytes, lock: threading.Lock | None = None
-) -> tuple[int, dict[str, Any]]:
-    """Status and JSON for a timeline request to ``brief serve`` (errors: ``{"error": ...}``).
-
-    ``lock`` serialises use of the service with the server's other requests.
-    """
-    try:
-        request = TimelineRequest.model_validate_json(body or b"{}")
-    except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(x) for x in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        ]
-        return 400, {"error": "bad request: " + "; ".join(problems)}
-    try:
-        if lock is None:
-            found = service.timeline(request.topic, request.filters)
-        else:
-            with lock:
-                found = service.timeline(request.topic, request.filters)
-    except ValueError as exc:  # QuestionError: an empty or overlong topic
-        return 400, {"error": str(exc).splitlines()[0]}
-    return 200, found.model_dump(mode="json")

@@ -12,10 +12,10 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from core.models import Citation, DiffPiece, WordingChange
 from prompts import load_prompt
-from retrieval.lexical import tokenize
-from retrieval.models import Citation, DiffPiece, WordingChange
-from retrieval.queries import formal_names
+from retrieval.search.plan import formal_names
+from retrieval.store.lexical import tokenize
 
 _WORD = re.compile(r"\S+")
 MIN_SHARED = 0.2  # quotes sharing less than this share of terms are not the same position

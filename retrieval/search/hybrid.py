@@ -24,10 +24,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from retrieval.index import StatementIndex
-from retrieval.lexical import lexical_share, script_profile, tokenize
-from retrieval.models import DocumentMeta, Filters, Passage
-from retrieval.queries import QueryPlan, plan_query, sub_questions, topic_text
+from core.models import DocumentMeta, Filters, Passage
+from retrieval.search.plan import QueryPlan, plan_query, sub_questions, topic_text
+from retrieval.store.index import StatementIndex
+from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
 YEAR_BOOST = 0.35
 LATEST_BOOST = 0.5

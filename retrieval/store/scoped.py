@@ -1,95 +1,29 @@
-"""Who sees what: users, their groups, and a read-only view of the store scoped to one user.
+"""A read-only view of an open store, limited to the documents one viewer may see.
 
-Every document carries an audience (a group name; empty means every signed-in user). A user's
-groups come from the identity provider (the app's OpenID Connect login), never from anything the
-user types. ``ScopedIndex`` is the only way the answering code reaches the store for a user: its
-catalog, chunks, dense and BM25 rankings all leave out what the user may not see, so no question,
-filter or follow-up can retrieve, cite or list another group's documents.
+Access control wraps the store once, here: the view's catalog, chunks, dense and BM25 rankings
+and sentence vectors all leave out what the viewer may not see, so nothing built on the view can
+retrieve, cite or list a hidden document.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from retrieval.errors import BriefError
-from retrieval.index import StatementIndex
-from retrieval.lexical import LexicalIndex
-from retrieval.models import Chunk, DocumentMeta
-from retrieval.records import CatalogEntry
-from retrieval.store import SentenceVectors, StatementStore
-
-_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$")
+from core.audience import AccessError
+from core.models import Chunk, DocumentMeta
+from retrieval.store.chroma import SentenceVectors, StatementStore
+from retrieval.store.index import StatementIndex
+from retrieval.store.lexical import LexicalIndex
+from retrieval.store.records import CatalogEntry
 
 
-class AccessError(BriefError, PermissionError):
-    """The user may not do this."""
-
-
-class RateLimitedError(BriefError, RuntimeError):
-    """Too many questions in too short a time."""
-
-
-def check_audience(value: str) -> str:
-    """A valid audience (group) name, or an error that says what is allowed."""
-    value = value.strip()
-    if value and not _GROUP.match(value):
-        raise AccessError(
-            f"invalid audience {value!r}: use letters, digits and . _ @ : - (at most 64)"
-        )
-    return value
-
-
-class User(BaseModel):
-    """A person using the app: a stable id, a display name and the groups they belong to."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(min_length=1)
-    name: str = ""
-    groups: frozenset[str] = frozenset()
-    all_access: bool = Field(
-        default=False, description="Sees every document (the single-user local mode)."
-    )
+class Viewer(Protocol):
+    """Whoever the view is for: anything that says which documents it may see."""
 
     def can_see(self, meta: DocumentMeta) -> bool:
-        """Whether a document with this metadata is visible to the user."""
-        return self.all_access or not meta.audience or meta.audience in self.groups
-
-    @property
-    def scope_key(self) -> str:
-        """Users with equal keys see exactly the same documents."""
-        return "*" if self.all_access else ",".join(sorted(self.groups))
-
-
-LOCAL_USER = User(id="local", name="Local user", all_access=True)
-
-
-def user_from_claims(
-    claims: Mapping[str, Any], groups_claim: str = "groups", admin_group: str = ""
-) -> User:
-    """The user an OpenID Connect identity token describes (``st.user`` in the app).
-
-    Members of ``admin_group`` see every document and manage the corpus.
-    """
-    subject = str(claims.get("email") or claims.get("sub") or "").strip()
-    if not subject:
-        raise AccessError("the identity provider sent no subject or e-mail for this login")
-    raw = claims.get(groups_claim) or []
-    if isinstance(raw, str):
-        raw = [g for g in re.split(r"[,\s]+", raw) if g]
-    groups = frozenset(str(g).strip() for g in raw if _GROUP.match(str(g).strip()))
-    return User(
-        id=subject,
-        name=str(claims.get("name") or subject),
-        groups=groups,
-        all_access=bool(admin_group) and admin_group in groups,
-    )
+        """Whether a document with this metadata is visible."""
+        ...
 
 
 class _ScopedLexical(LexicalIndex):
@@ -138,9 +72,9 @@ class _ScopedStore(StatementStore):
 class ScopedIndex(StatementIndex):
     """A read-only view of an open store, limited to what one user may see."""
 
-    def __init__(self, base: StatementIndex, user: User) -> None:  # no super(): a view
+    def __init__(self, base: StatementIndex, viewer: Viewer) -> None:  # no super(): a view
         self.base = base
-        self.user = user
+        self.viewer = viewer
         self.settings = base.settings
         self.embeddings = base.embeddings
         self.collection = base.collection
@@ -157,7 +91,7 @@ class ScopedIndex(StatementIndex):
         source = self.base.documents()
         if source is not self._source:
             self._source = source
-            self._visible = {d: e for d, e in source.items() if self.user.can_see(e.meta)}
+            self._visible = {d: e for d, e in source.items() if self.viewer.can_see(e.meta)}
             self._store_view = None
             self._lexical_view = None
         return self._visible
@@ -226,35 +160,3 @@ class ScopedIndex(StatementIndex):
     def delete_document(self, doc_id: str) -> int:
         """A scoped view never writes."""
         raise AccessError("a user's view of the store is read-only")
-
-
-def scoped(index: StatementIndex, user: User) -> StatementIndex:
-    """The store as ``user`` may see it (the store itself for all-access users)."""
-    return index if user.all_access else ScopedIndex(index, user)
-
-
-class RateLimiter:
-    """A token bucket per user: ``per_minute`` questions a minute, bursts up to ``burst``."""
-
-    def __init__(self, per_minute: int, burst: int | None = None) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst if burst is not None else max(1, per_minute // 4))
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, user_id: str, now: float | None = None) -> None:
-        """Spend one question, or raise ``RateLimitedError`` saying how long to wait."""
-        if self.rate <= 0:
-            return
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.get(user_id, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                wait = (1.0 - tokens) / self.rate
-                self._buckets[user_id] = (tokens, now)
-                raise RateLimitedError(
-                    f"too many questions: wait {wait:.0f} s and ask again "
-                    f"(limit {round(self.rate * 60)} a minute)"
-                )
-            self._buckets[user_id] = (tokens - 1.0, now)

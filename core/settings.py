@@ -15,8 +15,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from retrieval.errors import BriefError
-from retrieval.paths import DEFAULT_DATA_DIR, PROJECT_ROOT
+from core.errors import BriefError
+from core.paths import DEFAULT_DATA_DIR, PROJECT_ROOT
 
 ENV_PREFIX = "BRIEF_"
 

@@ -1,0 +1,1 @@
+"""The application (service, access, conversations, feedback, export) and its front ends."""

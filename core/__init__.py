@@ -1,0 +1,1 @@
+"""The shared base: typed models, settings, errors, audiences, paths and logs."""

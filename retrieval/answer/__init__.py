@@ -1,0 +1,1 @@
+"""Answering: extractive and generative answerers, citations, support checks, timelines."""

@@ -1,0 +1,1 @@
+"""Search: what a question asks (its plan) and hybrid retrieval over the store."""
