@@ -13,9 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from langchain_core.documents import Document
-from langchain_core.indexing import index as lc_index
-
 from core.audience import check_audience
 from core.models import STORE_FORMAT, SourceDocument
 from ingest.chunking import chunk_document
@@ -77,10 +74,6 @@ def _fingerprint(doc: SourceDocument, index: StatementIndex) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _chunk_key(doc: Document) -> str:
-    return str(doc.metadata["chunk_id"])
-
-
 def ingest_document(
     index: StatementIndex, doc: SourceDocument, known: dict[str, str]
 ) -> FileResult:
@@ -94,15 +87,7 @@ def ingest_document(
     chunks = chunk_document(
         doc, max_chars=index.settings.chunk_max_chars, min_chars=index.settings.chunk_min_chars
     )
-    docs = [Document(page_content=c.text, metadata=c.to_metadata()) for c in chunks]
-    stats = lc_index(
-        docs,
-        index.record_manager,
-        index.store,
-        cleanup="incremental",
-        source_id_key="doc_id",
-        key_encoder=_chunk_key,
-    )
+    stats = index.write_chunks(chunks)
     if doc.doc_id in known:
         result.status = "updated"
     result.chunks_added = int(stats["num_added"]) + int(stats["num_updated"])

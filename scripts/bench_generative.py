@@ -28,7 +28,8 @@ from brief.local_llm import server_command, smollm2_gguf
 from brief.service import BriefingService
 from core.models import Filters
 from core.settings import load_settings
-from retrieval.answer.generative import answer_prompt, format_sources
+from retrieval.answer.chains import answer_prompt, format_sources
+from retrieval.answer.generative import sources_for_model
 from retrieval.search.plan import plan_query
 from retrieval.store.index import open_index
 
@@ -113,8 +114,8 @@ def main() -> None:
             for q in QUESTIONS:
                 plan = plan_query(q)
                 passages = service.searcher.search(plan, Filters())
-                evidence = service.evidence(plan, passages, Filters())
-                sources = service.sources_for_model(passages, evidence)
+                evidence = service.quoting.shaper.evidence(plan, passages, Filters())
+                sources = sources_for_model(passages, evidence, settings.llm_max_sources)
                 messages = prompt.format_messages(
                     numbered_sources=format_sources(sources), question=q
                 )

@@ -14,7 +14,7 @@ import pytest
 from core.models import Answer
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
-from retrieval.answer.generative import CanaryGuard, new_canary, system_prompt
+from retrieval.answer.chains import CanaryGuard, new_canary, system_prompt
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import open_index
 from tests.scripted_openai import Reply, ScriptedOpenAIServer

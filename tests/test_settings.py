@@ -136,7 +136,7 @@ def test_every_setting_is_documented_in_readme():
 
 
 def test_openai_api_key_alone_selects_openai(monkeypatch: pytest.MonkeyPatch):
-    from retrieval.answer.generative import OPENAI_DEFAULT_MODEL, resolve_model
+    from retrieval.answer.chains import OPENAI_DEFAULT_MODEL, resolve_model
 
     assert not load_settings().generative_configured
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret")
@@ -156,7 +156,7 @@ def test_base_url_selects_a_compatible_server(monkeypatch: pytest.MonkeyPatch):
     assert s.generative_configured
     assert s.llm_api_key is None
     assert s.llm_timeout_s == pytest.approx(2.5)
-    from retrieval.answer.generative import make_chat_model
+    from retrieval.answer.chains import make_chat_model
 
     llm = make_chat_model(s, "qwen2.5-7b")
     assert llm.openai_api_base == "http://127.0.0.1:9/v1"  # type: ignore[attr-defined]

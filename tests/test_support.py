@@ -12,7 +12,7 @@ import pytest
 
 from core.models import Chunk, DocumentMeta, Passage
 from prompts import PLACEHOLDERS, Prompt, PromptError, load_prompt
-from retrieval.answer.generative import REFUSAL, format_sources, is_refusal
+from retrieval.answer.chains import REFUSAL, format_sources, is_refusal
 from retrieval.answer.support import (
     Claim,
     SentenceVectors,

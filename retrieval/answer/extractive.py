@@ -22,7 +22,7 @@ import numpy as np
 from core.models import Chunk, Citation, DocumentMeta, Passage
 from retrieval.answer.citations import cite
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.search.plan import QueryPlan, topic_text, undated
+from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, word_count
 from retrieval.store.lexical import LexicalIndex, script_profile, tokenize
 
@@ -132,6 +132,7 @@ class ExtractiveAnswerer:
     def __init__(self, searcher: HybridSearcher) -> None:
         self.searcher = searcher
         self.index = searcher.index
+        self.embeddings = searcher.embeddings
         self.settings = searcher.index.settings
 
     def _meta(self, doc_id: str) -> DocumentMeta:
@@ -142,7 +143,7 @@ class ExtractiveAnswerer:
         """What a quoted sentence must address: the question minus its framing, and the same
         minus the names of the statements it names (a sentence scores by the one it matches
         best, so "the Cape Orm lighthouse" still counts when the notice's title holds it)."""
-        full = topic_text(plan.question)
+        full = plan.topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
         kept = [w for w in full.split() if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
@@ -154,10 +155,10 @@ class ExtractiveAnswerer:
         top = passages[:depth]
         if not top:
             return []
-        vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in top])
+        vectors = self.index.sentence_vectors([p.chunk.chunk_id for p in top])
         lexical = self.index.lexical()
         topics = [lexical.expand(t) for t in self.topics(plan)]
-        embeddings = self.index.embeddings
+        embeddings = self.embeddings
         full_vec, *topic_vecs = embeddings.embed_queries(
             [lexical.expand(plan.search_text), *topics]
         )
@@ -211,7 +212,7 @@ class ExtractiveAnswerer:
         best = max((c.strength for c in cands), default=0.0)
         notes: list[str] = []
         known = set(self.searcher.all_card_words())
-        missing = unknown_terms(undated(plan.question), self.index.lexical(), known)
+        missing = unknown_terms(plan.undated_question, self.index.lexical(), known)
         threshold = self.settings.refusal_threshold
         if missing:
             notes.append("no indexed statement mentions: " + ", ".join(missing))
@@ -248,7 +249,7 @@ class ExtractiveAnswerer:
         best = cands[0].score
         chosen: list[Candidate] = []
         words = 0
-        redundant = self.index.embeddings.redundant_cos
+        redundant = self.embeddings.redundant_cos
 
         def fits(c: Candidate) -> bool:
             if any(c.chunk.doc_id == o.chunk.doc_id and c.start == o.start for o in chosen):

@@ -1,343 +1,332 @@
-"""The generative answerer: LangChain runnables over any OpenAI-compatible endpoint.
+"""The generative answerer: a chat model writes the answer from numbered sources, streamed.
 
-``build_answer_chain`` and ``build_condense_chain`` take the chat model (and the retriever) as
-arguments, so tests pass fakes or a scripted server. ``make_chat_model`` builds the real one from
-the settings, with an explicit timeout and retries. Sources reach the model numbered and delimited
-as data; what it writes is checked afterwards (``retrieval.answer.support``).
+It is given its chat model, the quoting answerer (its retrieval, its evidence gate and its
+fallback) and the support checker when built. The model is not called when the evidence is too
+weak; every sentence it writes is checked against the sources it cites; when the endpoint fails
+before writing anything, or the canary guard trips, the answer is the quotes, with a note.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import SystemMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
-from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import RunnableLambda
 
-from core.errors import BriefError
-from core.models import Passage
+from core.models import Answer, Chunk, Citation, DocumentMeta, Filters, Passage
 from core.settings import Settings
-from prompts import load_prompt
-from retrieval.answer.citations import normalize_text
-from retrieval.search.plan import Turn
-
-REFUSAL = "The sources do not answer this question."
-OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
-_TAG = re.compile(r"<\s*(/?)\s*(source)", re.IGNORECASE)
-_REFUSAL_HINTS = (
-    "sources do not answer",
-    "sources don't answer",
-    "sources do not contain",
-    "sources do not mention",
-    "sources do not provide",
-    "sources do not say",
+from retrieval.answer.chains import (
+    CanaryGuard,
+    GuardedStream,
+    answer_prompt,
+    build_answer_chain,
+    build_condense_chain,
+    describe_error,
+    endpoint_errors,
+    format_history,
+    format_sources,
+    system_prompt,
 )
-_REFUSAL_MAX_WORDS = 40
+from retrieval.answer.claims import checked_answer
+from retrieval.answer.extractive import ExtractiveResult
+from retrieval.answer.quoting import QuotingAnswerer, answer_from
+from retrieval.answer.support import SupportChecker
+from retrieval.answer.wording import SUMMARY_LEAD, change_request
+from retrieval.search.plan import QueryPlan, Turn, plan_query
+
+MAX_CONDENSED_CHARS = 400
 
 
-class GenerationError(BriefError, RuntimeError):
-    """The endpoint failed; the message is one line, fit to show a user."""
+class GenerativeAnswerer:
+    """Answers through a chat model; the quotes stand in whenever the model cannot."""
 
-
-def _defuse(text: str) -> str:
-    """Document text made unable to open or close a source block."""
-    return _TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
-
-
-def _field(text: str) -> str:
-    """A one-line header field: no tags, no line breaks."""
-    return " ".join(_defuse(text).split())
-
-
-def format_sources(passages: list[Passage]) -> str:
-    """Numbered sources, each delimited, with title, issuer, date and section."""
-    blocks = []
-    for n, p in enumerate(passages, start=1):
-        meta = p.chunk.meta
-        head = [
-            f"title: {_field(meta.title)}",
-            f"issuer: {_field(meta.issuer)}",
-            f"date: {meta.date_label()}",
-        ]
-        if p.chunk.section:
-            head.append(f"section: {_field(p.chunk.section)}")
-        body = _defuse(p.chunk.text)
-        blocks.append(f'<source id="{n}">\n' + "\n".join(head) + f"\n\n{body}\n</source>")
-    return "\n\n".join(blocks)
-
-
-def format_history(history: list[Turn], max_chars: int = 4000) -> str:
-    """The conversation as ``User:``/``Assistant:`` lines, most recent kept when too long."""
-    lines = [f"{'User' if t.role == 'user' else 'Assistant'}: {t.content}" for t in history]
-    text = "\n".join(lines)
-    return text[-max_chars:]
-
-
-def is_refusal(text: str) -> bool:
-    """Whether the model said that its sources do not answer (the rule's sentence, or a short
-    reply saying so; a long answer that mentions it in passing is not a refusal)."""
-    norm = normalize_text(text)
-    if normalize_text(REFUSAL).rstrip(".") in norm:
-        return True
-    return len(norm.split()) <= _REFUSAL_MAX_WORDS and any(h in norm for h in _REFUSAL_HINTS)
-
-
-def new_canary() -> str:
-    """A random marker for the system prompt: if it ever shows in an output, the rules leaked."""
-    return "BRIEF-CANARY-" + secrets.token_hex(8)
-
-
-def system_prompt(canary: str) -> str:
-    """The answer rules, with the refusal sentence and the canary filled in."""
-    return load_prompt("answer_system").format(refusal=REFUSAL, canary=canary)
-
-
-class CanaryGuard:
-    """Watches a streamed answer for the canary or the rules' own wording.
-
-    ``feed`` returns the text that is safe to show now; it holds back only a tail that could be
-    the start of the canary, so a canary split across tokens is caught. Once tripped, nothing
-    more is released.
-    """
-
-    WINDOW = 8  # words of the rules that, found verbatim in an answer, count as a leak
-
-    def __init__(self, canary: str, rules: str = "") -> None:
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        model: str,
+        quoting: QuotingAnswerer,
+        checker: SupportChecker,
+        settings: Settings,
+        canary: str,
+    ) -> None:
+        self.llm, self.model = llm, model
+        self.quoting = quoting
+        self.shaper = quoting.shaper
+        self.checker = checker
+        self.settings = settings
         self.canary = canary
-        self.tripped = False
-        self._text = ""
-        self._sent = 0
-        words = normalize_text(rules.replace(canary, "")).split()
-        self._windows = {
-            " ".join(words[i : i + self.WINDOW]) for i in range(len(words) - self.WINDOW + 1)
-        }
 
-    def _leaked(self, text: str) -> bool:
-        if self.canary in text or self.canary.split("-")[-1] in text:
-            return True
-        words = normalize_text(text).split()
-        return any(
-            " ".join(words[i : i + self.WINDOW]) in self._windows
-            for i in range(len(words) - self.WINDOW + 1)
+    def _condense(self, question: str, history: list[Turn]) -> str | None:
+        """The follow-up as a standalone question, or None when the model's rewrite is unusable."""
+        raw = build_condense_chain(self.llm).invoke(
+            {"history": format_history(history), "question": question}
         )
+        lines = [ln.strip() for ln in raw.strip().splitlines() if ln.strip()]
+        if not lines:
+            return None
+        text = lines[0].removeprefix("Standalone question:").strip().strip('"“”').strip()
+        if not text or len(text) > max(MAX_CONDENSED_CHARS, 3 * len(question)):
+            return None
+        return text
 
-    def feed(self, token: str) -> str:
-        """The part of the stream that can be shown now ('' once tripped)."""
-        if self.tripped:
-            return ""
-        self._text += token
-        if self._leaked(self._text):
-            self.tripped = True
-            return ""
-        safe_end = max(self._sent, len(self._text) - self._pending())
-        out, self._sent = self._text[self._sent : safe_end], safe_end
-        return out
-
-    def _pending(self) -> int:
-        """Length of the text's tail that could be the start of the canary (held back)."""
-        longest = 0
-        for marker in (self.canary, self.canary.split("-")[-1]):
-            for k in range(min(len(marker), len(self._text)), longest, -1):
-                if self._text.endswith(marker[:k]):
-                    longest = k
-                    break
-        return longest
-
-    def finish(self) -> str:
-        """The held-back rest of a clean stream."""
-        if self.tripped or self._leaked(self._text):
-            self.tripped = True
-            return ""
-        out, self._sent = self._text[self._sent :], len(self._text)
-        return out
-
-
-class GuardedStream:
-    """A model's tokens passed through a ``CanaryGuard``: what may be shown, and what arrived.
-
-    ``run`` yields the visible text; afterwards ``text`` holds every token received, ``failure``
-    the endpoint error that ended the stream early (one of ``errors``), ``tripped`` whether the
-    guard withheld the answer, and ``first_token_at`` when the first token came
-    (``time.perf_counter``). A tripped guard closes the stream, which hangs up on the endpoint.
-    """
-
-    def __init__(self, guard: CanaryGuard, errors: tuple[type[BaseException], ...]) -> None:
-        self.guard = guard
-        self.errors = errors
-        self.pieces: list[str] = []
-        self.failure: BaseException | None = None
-        self.first_token_at: float | None = None
-
-    @property
-    def text(self) -> str:
-        """Everything the model sent, shown or not."""
-        return "".join(self.pieces)
-
-    @property
-    def tripped(self) -> bool:
-        """Whether the guard withheld the answer."""
-        return self.guard.tripped
-
-    def run(self, tokens: Iterator[str]) -> Iterator[str]:
-        """The visible text of ``tokens``, as it becomes safe to show."""
-        try:
-            for token in tokens:
-                if not token:
-                    continue
-                if self.first_token_at is None:
-                    self.first_token_at = time.perf_counter()
-                self.pieces.append(token)
-                visible = self.guard.feed(token)
-                if self.guard.tripped:
-                    break
-                if visible:
-                    yield visible
-        except self.errors as exc:
-            self.failure = exc
-        finally:
-            close = getattr(tokens, "close", None)
-            if close is not None:
-                close()
-        rest = self.guard.finish()
-        if rest:
-            yield rest
-
-
-def answer_prompt(canary: str = "") -> ChatPromptTemplate:
-    """System rules (filled once) and the user message with ``{sources}`` and ``{question}``."""
-    system = system_prompt(canary or new_canary())
-    user = load_prompt("answer_user")
-    return ChatPromptTemplate.from_messages([SystemMessage(content=system), ("human", user.text)])
-
-
-def build_condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], str]:
-    """``{"history": str, "question": str}`` -> a standalone question."""
-    prompt = ChatPromptTemplate.from_messages([("human", load_prompt("condense").text)])
-    return prompt | llm | StrOutputParser()
-
-
-def build_answer_chain(
-    llm: BaseChatModel,
-    retriever: Runnable[dict[str, Any], list[Passage]],
-    *,
-    gate: Callable[[dict[str, Any]], bool] | None = None,
-    select: Callable[[dict[str, Any]], list[Passage]] | None = None,
-    max_sources: int = 5,
-    canary: str = "",
-) -> Runnable[dict[str, Any], dict[str, Any]]:
-    """Retrieve, decide, then stream the model's answer.
-
-    Input: a dict with at least ``question`` (standalone) and whatever the retriever reads.
-    Streamed output chunks carry ``passages`` (ranked), then ``refused`` (when ``gate`` says the
-    evidence is too weak the model is not called), then ``sources`` (the passages the model sees,
-    numbered from 1 in this order; ``select`` picks them, by default the top ``max_sources``),
-    then ``answer`` tokens.
-    """
-    decide = gate or (lambda x: not x["passages"])
-    pick = select or (lambda x: x["passages"][:max_sources])
-
-    def numbered(x: dict[str, Any]) -> str:
-        return format_sources(x["sources"])
-
-    generate = (
-        RunnablePassthrough.assign(numbered_sources=numbered)
-        | answer_prompt(canary)
-        | llm
-        | StrOutputParser()
-    )
-    answer: Runnable[dict[str, Any], str] = RunnableBranch(
-        (lambda x: bool(x["refused"]), RunnableLambda(lambda x: "")),
-        generate,
-    )
-    return (
-        RunnablePassthrough.assign(passages=retriever)
-        | RunnablePassthrough.assign(refused=RunnableLambda(decide))
-        | RunnablePassthrough.assign(
-            sources=RunnableLambda(lambda x: [] if x["refused"] else pick(x))
+    def stream(
+        self, question: str, history: list[Turn], filters: Filters
+    ) -> Iterator[str | Answer]:
+        """Tokens of the answer as they arrive, then the checked ``Answer``."""
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        notes: list[str] = []
+        errors = endpoint_errors()
+        llm, model = self.llm, self.model
+        standalone: str | None = question
+        if history:
+            try:
+                standalone = self._condense(question, history)
+            except errors as exc:
+                standalone = None
+                reason = describe_error(exc, self.settings, model)
+                notes.append(
+                    f"the model could not rewrite the follow-up ({reason}); "
+                    "searched with the conversation's terms instead"
+                )
+            timings["condense_s"] = time.perf_counter() - started
+        plan = (
+            plan_query(standalone, history, asked=question)
+            if standalone
+            else plan_query(question, history)
         )
-        | RunnablePassthrough.assign(answer=answer)
-    )
+        if plan.intent == "comparison":
+            yield from self._comparison(plan, filters, notes, timings, started)
+            return
+        state: dict[str, Any] = {}
+
+        def retrieve(x: dict[str, Any]) -> list[Passage]:
+            t0 = time.perf_counter()
+            found = self.quoting.searcher.search(x["plan"], x["filters"], timings=timings)
+            timings["retrieve_s"] = time.perf_counter() - t0
+            return found
+
+        def gate(x: dict[str, Any]) -> bool:
+            evidence, found = self.shaper.refined(x["plan"], x["passages"], x["filters"])
+            if plan.points_back:  # "did it say…?": the statement just quoted
+                evidence, found = self.shaper.from_previous(
+                    x["plan"], x["filters"], evidence, found
+                )
+            state["evidence"], state["passages"] = evidence, found
+            return bool(evidence.refused)
+
+        def select(x: dict[str, Any]) -> list[Passage]:
+            return sources_for_model(
+                state.get("passages", x["passages"]),
+                state.get("evidence"),
+                self.settings.llm_max_sources,
+            )
+
+        chain = build_answer_chain(
+            llm, RunnableLambda(retrieve), gate=gate, select=select, canary=self.canary
+        )
+        shown: list[Passage] = []
+        passages: list[Passage] = []
+        refused = False
+        t_gen = time.perf_counter()
+
+        def tokens() -> Iterator[str]:
+            nonlocal shown, passages, refused, t_gen
+            for chunk in chain.stream(
+                {"question": standalone or plan.search_text, "plan": plan, "filters": filters}
+            ):
+                if "passages" in chunk:
+                    passages = chunk["passages"]
+                if "refused" in chunk:
+                    refused = bool(chunk["refused"])
+                if "sources" in chunk:
+                    shown = chunk["sources"]
+                    t_gen = time.perf_counter()
+                yield chunk.get("answer") or ""
+
+        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        yield from stream.run(tokens())
+        if stream.first_token_at is not None:
+            timings["first_token_s"] = stream.first_token_at - started
+        failure, pieces = stream.failure, stream.pieces
+        passages = state.get("passages", passages)
+        if stream.tripped:
+            notes.append(
+                "the model's answer was withheld: it repeated its confidential instructions "
+                "(a sign of a planted instruction); showing the extractive answer"
+            )
+            answer = answer_from(
+                plan,
+                filters,
+                passages,
+                state.get("evidence") or self.shaper.evidence(plan, passages, filters),
+                timings,
+                notes,
+            )
+            yield finish(answer, started)
+            return
+        timings["generate_s"] = time.perf_counter() - t_gen
+        evidence: ExtractiveResult | None = state.get("evidence")
+        if refused and evidence is not None:
+            notes.append("the evidence is too weak to answer: the model was not called")
+            answer = answer_from(plan, filters, passages, evidence, timings, notes)
+            answer.answerer, answer.model = "generative", model
+            yield finish(answer, started)
+            return
+        if failure is not None and not pieces:
+            notes.append(
+                f"generative answer failed: {describe_error(failure, self.settings, model)}; "
+                "showing the extractive answer"
+            )
+            if evidence is None:
+                evidence = self.shaper.evidence(plan, passages, filters)
+            answer = answer_from(plan, filters, passages, evidence, timings, notes)
+            yield finish(answer, started)
+            return
+        text = "".join(pieces).strip()
+        if failure is not None:
+            import openai
+
+            reason = (
+                "the connection closed mid-answer"
+                if isinstance(failure, openai.APIConnectionError)
+                and not isinstance(failure, openai.APITimeoutError)
+                else describe_error(failure, self.settings, model)
+            )
+            notes.append(
+                f"the answer was cut off ({reason}); the part that arrived is kept and checked"
+            )
+        sources = dict(enumerate(shown, start=1))
+        t_check = time.perf_counter()
+        answer = checked_answer(
+            self.checker, plan, filters, passages, sources, text, notes, cut=failure is not None
+        )
+        timings["check_s"] = time.perf_counter() - t_check
+        answer.timings = timings
+        answer.model = model
+        answer.interrupted = failure is not None
+        # Newer statements that are silent; which statement a follow-up was answered from.
+        if evidence is not None and (plan.intent == "latest" or plan.points_back):
+            answer.notes += [n for n in evidence.notes if n not in answer.notes]
+        yield finish(answer, started)
+
+    def _comparison(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        notes: list[str],
+        timings: dict[str, float],
+        started: float,
+    ) -> Iterator[str | Answer]:
+        """A comparison: each statement's quote (as in extractive mode), then the model's short
+        summary of what changed, every sentence of it checked against the quotes it cites."""
+        errors = endpoint_errors()
+        llm, model = self.llm, self.model
+        t0 = time.perf_counter()
+        passages = self.quoting.searcher.search(plan, filters, timings=timings)
+        timings["retrieve_s"] = time.perf_counter() - t0
+        evidence, passages = self.shaper.refined(plan, passages, filters)
+        answer = answer_from(plan, filters, passages, evidence, timings, notes)
+        answer.answerer, answer.model = "generative", model
+        if evidence.refused:
+            answer.notes.append("the evidence is too weak to answer: the model was not called")
+            yield finish(answer, started)
+            return
+        changes = answer.changes
+        if not changes:
+            answer.notes.append(
+                "the quotes share no wording to compare: the model was not asked for a summary"
+            )
+            yield finish(answer, started)
+            return
+        yield answer.text  # the quotes first: nothing to wait for
+        sources = {c.n: self._quote_passage(c) for c in answer.citations}
+        request = change_request(plan.asked or plan.question, changes)
+        chain = answer_prompt(self.canary) | llm | StrOutputParser()
+        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        t_gen = time.perf_counter()
+        summary_tokens = chain.stream(
+            {"numbered_sources": format_sources(list(sources.values())), "question": request}
+        )
+        for i, visible in enumerate(stream.run(summary_tokens)):
+            yield (SUMMARY_LEAD + visible) if i == 0 else visible
+        if stream.first_token_at is not None:
+            timings["first_token_s"] = stream.first_token_at - started
+        timings["generate_s"] = time.perf_counter() - t_gen
+        failure, pieces = stream.failure, stream.pieces
+        if stream.tripped:
+            answer.notes.append(
+                "the model's summary was withheld: it repeated its confidential instructions "
+                "(a sign of a planted instruction); showing the quotes alone"
+            )
+        elif failure is not None and not pieces:
+            answer.notes.append(
+                f"the summary of the change failed: {describe_error(failure, self.settings, model)}"
+                "; showing the quotes alone"
+            )
+        else:
+            if failure is not None:
+                answer.notes.append(
+                    "the summary was cut off; the part that arrived is kept and checked"
+                )
+            t_check = time.perf_counter()
+            summary = checked_answer(
+                self.checker,
+                plan,
+                filters,
+                passages,
+                sources,
+                "".join(pieces).strip(),
+                [],
+                cut=failure is not None,
+            )
+            timings["check_s"] = time.perf_counter() - t_check
+            if summary.refused:
+                answer.notes.append("the model wrote no summary of the change")
+            else:
+                answer.text = answer.text + SUMMARY_LEAD + summary.text
+                answer.sentences = summary.sentences
+                answer.invalid_citations = summary.invalid_citations
+                answer.notes += summary.notes
+                answer.interrupted = failure is not None
+        answer.timings = timings
+        yield finish(answer, started)
+
+    def _quote_passage(self, c: Citation) -> Passage:
+        """A citation's quote as a source of its own (its document's metadata in the header)."""
+        entry = self.quoting.searcher.index.documents().get(c.doc_id)
+        meta = entry.meta if entry else DocumentMeta(title=c.title, issuer=c.issuer, date=c.date)
+        chunk = Chunk(
+            doc_id=c.doc_id,
+            text=c.quote,
+            start=c.start,
+            end=c.end,
+            section=c.section,
+            page=c.page,
+            paragraph=c.paragraph,
+            meta=meta,
+        )
+        return Passage(chunk=chunk, rank=c.n, score=1.0)
 
 
-def resolve_model(settings: Settings) -> str:
-    """The model to ask for: the setting, OpenAI's default, or the first the endpoint lists."""
-    if settings.llm_model:
-        return settings.llm_model
-    if not settings.llm_base_url:
-        return OPENAI_DEFAULT_MODEL
-    url = settings.llm_base_url.rstrip("/") + "/models"
-    request = urllib.request.Request(url, headers=_auth_headers(settings))
-    try:
-        with urllib.request.urlopen(request, timeout=min(settings.llm_timeout_s, 10.0)) as resp:
-            listed = json.load(resp).get("data") or []
-    except (OSError, ValueError) as exc:
-        raise GenerationError(
-            f"cannot list the models of {settings.llm_base_url} ({_reason(exc)}); "
-            "set BRIEF_LLM_MODEL"
-        ) from None
-    if not listed:
-        raise GenerationError(f"{settings.llm_base_url} lists no models; set BRIEF_LLM_MODEL")
-    return str(listed[0]["id"])
+def sources_for_model(
+    passages: list[Passage], evidence: ExtractiveResult | None, limit: int
+) -> list[Passage]:
+    """Passages for the model: those holding the best quoted evidence first, then by rank."""
+    quoted = [
+        p
+        for c in (evidence.citations if evidence else [])
+        for p in passages
+        if p.chunk.doc_id == c.doc_id and p.chunk.start <= c.start < p.chunk.end
+    ]
+    ordered = list({p.chunk.chunk_id: p for p in [*quoted, *passages]}.values())
+    return ordered[:limit]
 
 
-def _auth_headers(settings: Settings) -> dict[str, str]:
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-    return {"Authorization": f"Bearer {key}"} if key else {}
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP {exc.code}"
-    if isinstance(exc, urllib.error.URLError):
-        return str(exc.reason)
-    return type(exc).__name__
-
-
-def make_chat_model(settings: Settings, model: str) -> BaseChatModel:
-    """``ChatOpenAI`` for the configured endpoint: explicit timeout, retries with backoff."""
-    from langchain_openai import ChatOpenAI
-
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "EMPTY"
-    return ChatOpenAI(
-        model=model,
-        base_url=settings.llm_base_url or None,
-        api_key=key,  # type: ignore[arg-type]
-        temperature=settings.llm_temperature,
-        max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
-        timeout=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-        stream_usage=True,
-    )
-
-
-def describe_error(exc: BaseException, settings: Settings, model: str = "") -> str:
-    """One line for a user: what failed at the endpoint, never a traceback or a secret."""
-    import openai
-
-    where = settings.llm_base_url or "the OpenAI API"
-    model = model or settings.llm_model or "(default)"
-    retried = f" after {settings.llm_max_retries} retries" if settings.llm_max_retries else ""
-    if isinstance(exc, GenerationError):
-        return str(exc)
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
-        return f"{where} did not answer within {settings.llm_timeout_s:g} s{retried}"
-    if isinstance(exc, openai.RateLimitError):
-        return f"{where} is rate-limiting requests (HTTP 429){retried}"
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return f"{where} refused the API key (HTTP {exc.status_code})"
-    if isinstance(exc, openai.NotFoundError):
-        return f"{where} does not serve model {model} (HTTP 404)"
-    if isinstance(exc, openai.APIStatusError):
-        return f"{where} answered with an error (HTTP {exc.status_code}){retried}"
-    if isinstance(exc, openai.APIConnectionError | ConnectionError):
-        return f"cannot reach {where}{retried}"
-    return f"{where} failed ({type(exc).__name__})"
+def finish(answer: Answer, started: float) -> Answer:
+    """The answer with its total time."""
+    answer.timings["total_s"] = time.perf_counter() - started
+    return answer

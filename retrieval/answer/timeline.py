@@ -30,7 +30,7 @@ from retrieval.answer.extractive import (
     unknown_terms,
 )
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.search.plan import QueryPlan, formal_names, plan_query, topic_text, undated
+from retrieval.search.plan import QueryPlan, formal_names, plan_query, topic_text
 from retrieval.sentences import is_framing, word_count
 from retrieval.store.lexical import lexical_share, tokenize
 
@@ -191,6 +191,7 @@ class TopicScorer:
     def __init__(self, searcher: HybridSearcher) -> None:
         self.searcher = searcher
         self.index = searcher.index
+        self.embeddings = searcher.embeddings
 
     def evidence(
         self,
@@ -225,7 +226,7 @@ class TopicScorer:
         threshold = RELEVANCE_THRESHOLD + UNKNOWN_TERM_PENALTY * len(missing)
         if not passages:
             return TopicEvidence(topic, {}, threshold, missing)
-        embeddings = self.index.embeddings
+        embeddings = self.embeddings
         readings = list(dict.fromkeys(t for t in (topic, *alternatives) if t.strip()))
         vectors_of = embeddings.embed_queries([lexical.expand(t) for t in readings])
         scored = []
@@ -236,7 +237,7 @@ class TopicScorer:
             scored.append((vec, terms, total, w_dense))
         # Acronyms and their long forms count alike (``LexicalIndex.with_synonyms``, done once).
         pairs = [(short, set(tokenize(long))) for short, long in lexical.acronyms.items()]
-        vectors = self.index.store.sentence_vectors([p.chunk.chunk_id for p in passages])
+        vectors = self.index.sentence_vectors([p.chunk.chunk_id for p in passages])
         per_doc: dict[str, list[Evidence]] = {}
         for p in passages:
             chunk = p.chunk
@@ -279,7 +280,7 @@ class TopicScorer:
         Date bounds are dropped ("as of March 2024"); the second reading drops the words of
         the titles, issuers and dates of statements the question names ("the joint fact sheet").
         """
-        full = topic_text(undated(plan.question))
+        full = plan.undated_topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
         kept = [w for w in full.split() if not (set(tokenize(w)) and set(tokenize(w)) <= card)]

@@ -25,7 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.models import DocumentMeta, Filters, Passage
-from retrieval.search.plan import QueryPlan, plan_query, sub_questions, topic_text
+from retrieval.search.plan import QueryPlan, plan_query, topic_text
 from retrieval.store.index import StatementIndex
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
@@ -122,6 +122,7 @@ class HybridSearcher:
 
     def __init__(self, index: StatementIndex) -> None:
         self.index = index
+        self.embeddings = index.embeddings  # the model the store's vectors were made with
         self.settings = index.settings
         self._cards: _Cards | None = None
         self._doc_chunks: tuple[Any, dict[str, list[str]]] | None = None
@@ -210,7 +211,7 @@ class HybridSearcher:
         allowed_set = None if allowed_docs is None else set(allowed_docs)
         allowed_chunks = None if allowed_set is None else self._chunks_of(lexical, allowed_set)
         queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
-        queries += sub_questions(plan.question)
+        queries += plan.parts
         fused: dict[str, float] = defaultdict(float)
         ranks: dict[str, dict[str, int]] = defaultdict(dict)
         t_embed = t_dense = t_bm25 = 0.0
@@ -218,10 +219,10 @@ class HybridSearcher:
         for query in queries:
             expanded = lexical.expand(query)
             t0 = time.perf_counter()
-            vector = self.index.embeddings.embed_query(query)
+            vector = self.embeddings.embed_query(query)
             main_vector = main_vector if main_vector is not None else vector
             t1 = time.perf_counter()
-            dense = self.index.store.query_chunks(vector, n, allowed_docs)
+            dense = self.index.query_chunks(vector, n, allowed_docs)
             t2 = time.perf_counter()
             bm25 = lexical.search(topic_text(expanded), n, allowed_chunks)
             t3 = time.perf_counter()
@@ -299,12 +300,12 @@ class HybridSearcher:
         lexical = self.index.lexical()
         script, q_share = script_profile(plan.search_text)
         w_prior = RERANK_PRIOR * q_share
-        relevance = self.index.embeddings.relevance
+        relevance = self.embeddings.relevance
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)
-        terms = set(tokenize(topic_text(plan.search_text), compounds=False))
+        terms = set(tokenize(plan.search_topic, compounds=False))
         weight = sum(lexical.idf(t) for t in terms) or 1.0
-        sentences = self.index.store.sentence_vectors(pool)
+        sentences = self.index.sentence_vectors(pool)
         top = max(fused[c] for c in pool)
         covered: dict[str, float] = {}
         for cid in list(fused):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -157,6 +158,18 @@ def _period(m: re.Match[str]) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
+class Turn(BaseModel):
+    """One earlier message of the conversation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: str
+    content: str
+    doc_ids: tuple[str, ...] = Field(
+        default=(), description="The statements an assistant turn quoted (when known)."
+    )
+
+
 @dataclass(frozen=True)
 class DateBounds:
     """The dates a question restricts itself to (``None``: open on that side)."""
@@ -217,21 +230,14 @@ def undated(question: str) -> str:
     return re.sub(r"\s+([?.!,;:])", r"\1", " ".join(out.split()))
 
 
-class Turn(BaseModel):
-    """One earlier message of the conversation."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    role: str
-    content: str
-    doc_ids: tuple[str, ...] = Field(
-        default=(), description="The statements an assistant turn quoted (when known)."
-    )
-
-
 @dataclass(frozen=True)
 class QueryPlan:
-    """How to search for a question."""
+    """What a question asks, worked out once and passed down to search and answering.
+
+    ``question`` is the standalone question searched (a follow-up the model rewrote, in
+    generative mode); ``asked`` the question as the user typed it, when that differs.
+    The derived readings (topic, parts, ...) are computed on first use and kept.
+    """
 
     question: str
     search_text: str
@@ -241,11 +247,48 @@ class QueryPlan:
     only_years: tuple[int, ...] = ()  # a comparison of named years: only those statements
     filters: Filters = field(default_factory=Filters)
     as_of: dt.date | None = None  # "as of DATE": the latest statement up to that date
+    asked: str = ""  # the question as asked ("": the same as ``question``)
+    history: tuple[Turn, ...] = ()  # the conversation before it
 
     @property
     def multi_document(self) -> bool:
         """Whether the answer should draw on several statements."""
         return self.intent in ("comparison", "list")
+
+    @cached_property
+    def topic(self) -> str:
+        """The question without its framing words: what a sentence must address."""
+        return topic_text(self.question)
+
+    @cached_property
+    def asked_topic(self) -> str:
+        """The topic of the question as asked (what a comparison's wording is compared on)."""
+        return topic_text(self.asked or self.question)
+
+    @cached_property
+    def search_topic(self) -> str:
+        """The topic of the search text (a follow-up's included)."""
+        return topic_text(self.search_text)
+
+    @cached_property
+    def undated_question(self) -> str:
+        """The question without the date bounds it names."""
+        return undated(self.question)
+
+    @cached_property
+    def undated_topic(self) -> str:
+        """The topic without date bounds ("as of March 2024" dropped)."""
+        return topic_text(self.undated_question)
+
+    @cached_property
+    def parts(self) -> tuple[str, ...]:
+        """The parts of a compound question (none for a simple one)."""
+        return tuple(sub_questions(self.question))
+
+    @cached_property
+    def points_back(self) -> bool:
+        """A follow-up that points back at the statement(s) the previous answer quoted."""
+        return bool(self.history) and refers_back(self.asked or self.question)
 
 
 # A follow-up that points back at the statement just quoted ("did it say anything about APEC?").
@@ -275,9 +318,13 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{question} {previous[-1]}"
 
 
-def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
-    """Intent and date restrictions of a question."""
-    search_text = condense(question, history or [])
+def plan_query(question: str, history: list[Turn] | None = None, *, asked: str = "") -> QueryPlan:
+    """The plan of a question: intent, dates, search text and the conversation before it.
+
+    ``asked`` is the question as the user typed it when ``question`` is its standalone rewrite
+    (the conversation then already lives in ``question``: ``history`` only records it).
+    """
+    search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
     bounds = date_bounds(question)
@@ -302,4 +349,6 @@ def plan_query(question: str, history: list[Turn] | None = None) -> QueryPlan:
         only_years=only_years,
         filters=Filters(date_from=bounds.date_from, date_to=bounds.date_to),
         as_of=bounds.as_of,
+        asked=asked if asked != question else "",
+        history=tuple(history or ()),
     )

@@ -71,6 +71,11 @@ class StatementStore(Chroma):
         self._sentences: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._max_batch = int(getattr(client, "get_max_batch_size", lambda: 5000)())
 
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection of the chunks (for reads the store itself does not wrap)."""
+        return self._collection
+
     def add_texts(
         self,
         texts: Iterable[str],

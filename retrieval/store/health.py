@@ -33,8 +33,8 @@ class Check:
 
 def check_vectors(index: StatementIndex) -> Check:
     """The collection's embedding model and dimension match the configured model's."""
-    meta = index.store._collection.metadata or {}
-    got = index.store._collection.get(limit=1, include=["embeddings"])
+    meta = index.store.collection.metadata or {}
+    got = index.store.collection.get(limit=1, include=["embeddings"])
     vectors = got.get("embeddings")
     seen = len(vectors[0]) if vectors is not None and len(vectors) else index.dimension
     detail = f"{meta.get('embedding_model')} ({meta.get('dimension')} dimensions; vectors {seen})"
@@ -92,7 +92,7 @@ def check_query(index: StatementIndex) -> Check:
     """A sample query returns passages."""
     started = time.perf_counter()
     vector = index.embeddings.embed_query("joint statement on the alliance")
-    hits = index.store.query_chunks(vector, 3)
+    hits = index.query_chunks(vector, 3)
     ms = (time.perf_counter() - started) * 1000
     ok = bool(hits) or index.count() == 0
     detail = f"{len(hits)} passages in {ms:.0f} ms" + ("" if hits else " (the store is empty)")

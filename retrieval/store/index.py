@@ -19,10 +19,13 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from langchain_core.documents import Document
+from langchain_core.indexing import index as lc_index
+
 from core.errors import BriefError
 from core.models import Chunk, SourceDocument
 from core.settings import Settings
-from retrieval.store.chroma import StatementStore, context_header
+from retrieval.store.chroma import SentenceVectors, StatementStore, context_header
 from retrieval.store.embeddings import SentenceEmbeddings, load_embeddings
 from retrieval.store.lexical import LexicalIndex, ids_signature
 from retrieval.store.records import Catalog, CatalogEntry, ChromaRecordManager
@@ -159,6 +162,10 @@ def _check_compatible(collection: Any, settings: Settings, model: str, dimension
         raise StoreMismatchError(f"{where} was built by an older version of brief: {fix}")
 
 
+def _chunk_key(doc: Document) -> str:
+    return str(doc.metadata["chunk_id"])
+
+
 class StatementIndex:
     """The open store: vectors, records, catalog and BM25 for one collection."""
 
@@ -281,13 +288,13 @@ class StatementIndex:
 
     def count(self) -> int:
         """Number of stored chunks."""
-        return int(self.store._collection.count())
+        return int(self.store.collection.count())
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Chunks by id (cached; the store is the source of truth)."""
         missing = [i for i in ids if i not in self._chunk_cache]
         if missing:
-            got = self.store._collection.get(ids=missing, include=["documents", "metadatas"])
+            got = self.store.collection.get(ids=missing, include=["documents", "metadatas"])
             for cid, text, md in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True
             ):
@@ -300,7 +307,7 @@ class StatementIndex:
         ids: list[str] = []
         page = 10_000
         while True:
-            got = self.store._collection.get(include=[], limit=page, offset=len(ids))
+            got = self.store.collection.get(include=[], limit=page, offset=len(ids))
             ids.extend(got["ids"])
             if len(got["ids"]) < page:
                 return ids
@@ -310,7 +317,7 @@ class StatementIndex:
         out: list[Chunk] = []
         page = 5_000
         while True:
-            got = self.store._collection.get(
+            got = self.store.collection.get(
                 include=["documents", "metadatas"], limit=page, offset=len(out)
             )
             for cid, text, md in zip(
@@ -321,6 +328,16 @@ class StatementIndex:
                 out.append(chunk)
             if len(got["ids"]) < page:
                 return out
+
+    def query_chunks(
+        self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest chunks to a query vector as (chunk id, cosine similarity), best first."""
+        return self.store.query_chunks(vector, k, doc_ids)
+
+    def sentence_vectors(self, chunk_ids: Sequence[str]) -> SentenceVectors:
+        """Each chunk's sentences as (start, end, vector), for the chunks that have them."""
+        return self.store.sentence_vectors(chunk_ids)
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, loaded from disk or rebuilt when it disagrees with the store."""
@@ -346,6 +363,27 @@ class StatementIndex:
         self._chunk_cache.clear()
 
     # ------------------------------------------------------------------ writing
+    def write_chunks(self, chunks: Sequence[Chunk]) -> dict[str, int]:
+        """Store one document's chunks, replacing its earlier version's (unchanged ones kept).
+
+        Returns LangChain's indexing counts: num_added, num_updated, num_skipped, num_deleted.
+        """
+        docs = [Document(page_content=c.text, metadata=c.to_metadata()) for c in chunks]
+        stats = lc_index(
+            docs,
+            self.record_manager,
+            self.store,
+            cleanup="incremental",
+            source_id_key="doc_id",
+            key_encoder=_chunk_key,
+        )
+        return {
+            "num_added": stats["num_added"],
+            "num_updated": stats["num_updated"],
+            "num_skipped": stats["num_skipped"],
+            "num_deleted": stats["num_deleted"],
+        }
+
     def delete_document(self, doc_id: str) -> int:
         """Remove a document's chunks, records and catalog entry; returns chunks removed.
 

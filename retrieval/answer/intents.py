@@ -1,0 +1,242 @@
+"""The quotes a question's intent calls for, beyond the best sentences for its words.
+
+A comparison quotes one sentence of each statement that addresses the topic; a "latest"
+question is answered from the newest statement that addresses it, with notes naming newer
+statements that do not; a follow-up that points back ("did it say…?") is answered from the
+statements the previous answer quoted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.models import Filters, Passage
+from core.settings import Settings
+from retrieval.answer.citations import sources_first
+from retrieval.answer.extractive import Candidate, ExtractiveAnswerer, ExtractiveResult
+from retrieval.answer.timeline import (
+    Evidence,
+    TopicEvidence,
+    TopicScorer,
+    describe_documents,
+    pick_statements,
+)
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.plan import QueryPlan, Turn
+
+
+class IntentShaper:
+    """Shapes the extractive answer to what the question asks (comparison, latest, follow-up)."""
+
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        extractive: ExtractiveAnswerer,
+        topics: TopicScorer,
+        settings: Settings,
+    ) -> None:
+        self.searcher = searcher
+        self.index = searcher.index
+        self.extractive = extractive
+        self.topics = topics
+        self.settings = settings
+
+    def from_previous(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        result: ExtractiveResult,
+        passages: list[Passage],
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """A follow-up that points back ("did it say…?") answered from the statements the
+        previous answer quoted, when they hold the evidence; otherwise the answer as it was."""
+        referents = self._previous_statements(list(plan.history))
+        if filters.doc_ids:
+            referents = [d for d in referents if d in filters.doc_ids]
+        cited = {c.doc_id for c in result.citations}
+        if not referents or (cited and cited <= set(referents)):
+            return result, passages
+        docs = self.index.documents()
+        named = describe_documents([docs[d].meta for d in referents if d in docs])
+        own_filters = filters.merged(Filters(doc_ids=tuple(referents)))
+        own = self.searcher.search(plan, own_filters)
+        answer, own = self.refined(plan, own, own_filters) if own else (None, own)
+        if answer is None or answer.refused:
+            if not result.refused:
+                result.notes.append(
+                    f"the statement the previous answer quoted ({named}) does not address this: "
+                    "the quotes are from other statements"
+                )
+            return result, passages
+        answer.notes.append(
+            f"a follow-up: answered from the statement the previous answer quoted ({named})"
+        )
+        rest = [p for p in passages if p.chunk.doc_id not in referents]
+        return answer, sources_first([*own, *rest], answer.citations[0].doc_id, answer.citations)
+
+    def _previous_statements(self, history: list[Turn]) -> list[str]:
+        """The statements the last answer quoted: as recorded, else those its text names."""
+        last = next((t for t in reversed(history) if t.role == "assistant"), None)
+        if last is None:
+            return []
+        docs = self.index.documents()
+        if last.doc_ids:
+            return [d for d in dict.fromkeys(last.doc_ids) if d in docs]
+        return list(self.searcher.named_documents(last.content).at_least(NAMED_DOC_MIN))
+
+    def evidence(
+        self, plan: QueryPlan, passages: list[Passage], filters: Filters
+    ) -> ExtractiveResult:
+        """The extractive answer to the passages (or why there is none)."""
+        if passages:
+            return self.extractive.answer(plan, passages)
+        text = (
+            "No indexed statement matches the filters."
+            if not filters.merged(plan.filters).is_empty() or plan.only_years
+            else "The store holds no statements yet: ingest some with `brief ingest PATH`."
+        )
+        return ExtractiveResult(text, [], True, 0.0, [])
+
+    def refined(
+        self, plan: QueryPlan, passages: list[Passage], filters: Filters
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """The extractive answer, shaped by the question's intent, and the passages behind it.
+
+        A comparison quotes one sentence of each statement that addresses the topic; a "latest"
+        question is answered from the newest statement that addresses it, with a note naming
+        the newer statements that do not.
+        """
+        result = self.evidence(plan, passages, filters)
+        if result.refused:
+            return result, passages
+        if plan.intent == "comparison":
+            return self._comparison(plan, filters, result), passages
+        if plan.intent == "latest":
+            return self._latest(plan, filters, result, passages)
+        return result, passages
+
+    def _comparison(
+        self, plan: QueryPlan, filters: Filters, result: ExtractiveResult
+    ) -> ExtractiveResult:
+        """One quote per statement that addresses the topic, in date order, within the budget.
+
+        Keeps the answer as it is when fewer than two statements clearly address the topic, or
+        when a year the question compares has none.
+        """
+        full, unnamed = self.topics.readings(plan)
+        found = self.topics.evidence(
+            full, filters.merged(plan.filters), alternatives=[unnamed], plan=plan
+        )
+        relevant = found.relevant()
+        held = {e.meta.date.year for e in found.by_doc.values()}
+        if any(
+            year in held and all(e.meta.date.year != year for e in relevant)
+            for year in plan.only_years
+        ):
+            return result  # a year compared has statements, but none clearly on the topic
+        chosen, omitted = pick_statements(
+            relevant,
+            self.settings.comparison_max_words,
+            found,
+            self.searcher.embeddings.redundant_cos,
+        )
+        if len({e.doc_id for e in chosen}) < 2:
+            return result
+        text, citations = self.extractive.compose(plan, [_candidate(e) for e in chosen])
+        notes = list(result.notes)
+        if omitted:
+            notes.append(
+                "also on this topic, not quoted (word budget; see `brief timeline`): "
+                + describe_documents([e.meta for e in omitted])
+            )
+        return ExtractiveResult(text, citations, False, result.best_score, notes)
+
+    def _latest(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        result: ExtractiveResult,
+        passages: list[Passage],
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """Answer from the newest statement that addresses the topic; name newer ones that do not.
+
+        Reports about statements (news articles, analyses) are not statements: they are
+        answered from only when the question names them or no statement addresses the topic.
+        """
+        merged = filters.merged(plan.filters)
+        docs = self.index.documents()
+        answered = max(result.citations, key=lambda c: c.date).doc_id
+        if answered not in docs:
+            return result, passages
+        readings = topic, unnamed = self.topics.readings(plan)
+        found = self.topics.evidence(topic, merged, alternatives=[unnamed], plan=plan)
+        asked_for = self.searcher.named_documents(plan.search_text).get(answered, 0.0)
+        eligible = [e for e in found.relevant() if not e.meta.secondary]
+        target = answered
+        answered_meta = docs[answered].meta
+        if eligible:
+            newest = max(eligible, key=lambda e: (e.meta.date, e.relevance))
+            if (answered_meta.secondary and asked_for < NAMED_DOC_MIN) or (
+                newest.meta.date > answered_meta.date
+            ):
+                target = newest.doc_id
+        addressed = found.addresses(target)
+        later = self._newer_evidence(readings, merged, plan, docs[target].meta.date, found)
+        for _ in range(3):  # the pool is finite: look again among the newer documents only
+            newer = [e for e in later.relevant() if not e.meta.secondary]
+            if not newer:
+                break
+            target, addressed = max(newer, key=lambda e: (e.meta.date, e.relevance)).doc_id, True
+            later = self._newer_evidence(readings, merged, plan, docs[target].meta.date, found)
+        if target != answered:
+            own = self.searcher.search(plan, merged.merged(Filters(doc_ids=(target,))))
+            better = self.extractive.answer(plan, own) if own else None
+            if better is not None and not better.refused:
+                better.notes[:0] = [n for n in result.notes if n not in better.notes]
+                result = better
+                passages = [*own, *(p for p in passages if p.chunk.doc_id != target)]
+            else:  # its evidence is too weak for the question: keep the answer given
+                target, addressed = answered, found.addresses(answered)
+                later = self._newer_evidence(readings, merged, plan, answered_meta.date, found)
+        if addressed:
+            result.notes.extend(self._newer_notes(docs[target].meta.date, merged, later))
+        return result, sources_first(passages, target, result.citations)
+
+    def _newer_evidence(
+        self,
+        readings: tuple[str, str],
+        filters: Filters,
+        plan: QueryPlan,
+        than: dt.date,
+        found: TopicEvidence,
+    ) -> TopicEvidence:
+        """Evidence on the topic among the documents dated after ``than`` only."""
+        topic, unnamed = readings
+        if not self.topics.newer_documents(than, filters):
+            return TopicEvidence(topic, {}, found.threshold, found.missing)
+        after = filters.merged(Filters(date_from=than + dt.timedelta(days=1)))
+        return self.topics.evidence(
+            topic, after, alternatives=[unnamed], plan=plan, known_missing=found.missing
+        )
+
+    def _newer_notes(self, than: dt.date, filters: Filters, later: TopicEvidence) -> list[str]:
+        """Notes naming the newer documents that do not address the topic (and newer reports)."""
+        newer = self.topics.newer_documents(than, filters)
+        silent = [meta for d, meta in newer if not later.addresses(d)]
+        reports = [meta for d, meta in newer if later.addresses(d) and meta.secondary]
+        notes = []
+        if silent:
+            notes.append(
+                f"{len(silent)} newer statement(s) in the corpus do not mention this: "
+                + describe_documents(silent)
+            )
+        if reports:
+            notes.append(
+                "newer reports discuss this (not statements): " + describe_documents(reports)
+            )
+        return notes
+
+
+def _candidate(e: Evidence) -> Candidate:
+    """A statement's evidence as a sentence the extractive answerer can quote."""
+    return Candidate(e.chunk, 0, e.start, e.end, e.vector, dense=e.dense, score=e.relevance)
