@@ -43,7 +43,7 @@ def friendly_errors(func: F) -> F:
             where = log_exception(exc)
             if type(exc).__module__.startswith("chromadb"):
                 from core.settings import load_settings
-                from retrieval.store.index import describe_store_error
+                from retrieval.store.connection import describe_store_error
 
                 raise click.ClickException(
                     f"{describe_store_error(exc, load_settings())} (details in {where})"

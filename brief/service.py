@@ -27,7 +27,8 @@ from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.generative import GenerativeAnswerer
 from retrieval.answer.quoting import QuotingAnswerer
 from retrieval.answer.support import SupportChecker
-from retrieval.answer.timeline import Timeline, TopicScorer
+from retrieval.answer.timeline import Timeline
+from retrieval.answer.topics import TopicScorer
 from retrieval.search.hybrid import HybridSearcher
 from retrieval.search.plan import Turn, plan_query
 from retrieval.store.index import StatementIndex

@@ -17,7 +17,8 @@ from core.audience import check_audience
 from core.models import STORE_FORMAT, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, LoadLimits, discover, load_file
-from retrieval.store.index import StatementIndex, describe_store_error
+from retrieval.store.connection import describe_store_error
+from retrieval.store.index import StatementIndex
 from retrieval.store.records import text_hash
 
 CHUNKER_VERSION = "1"

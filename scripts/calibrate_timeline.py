@@ -83,7 +83,8 @@ def score(topics: list[tuple[str, str, str]], data_dir: Path, corpus: Path) -> S
     """(question id, document, pattern says relevant, best-sentence relevance) for each pair."""
     from core.models import Filters
     from core.settings import load_settings
-    from retrieval.answer.timeline import TopicScorer, timeline_topic
+    from retrieval.answer.timeline import timeline_topic
+    from retrieval.answer.topics import TopicScorer
     from retrieval.search.hybrid import HybridSearcher
     from retrieval.store.index import open_index
 
@@ -113,7 +114,7 @@ def table(name: str, scored: Scored) -> None:
 
 
 def main() -> None:
-    from retrieval.answer.timeline import RELEVANCE_THRESHOLD
+    from retrieval.answer.topics import RELEVANCE_THRESHOLD
 
     data_dir = Path(sys.argv[1])
     corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("../shared/corpus")

@@ -14,7 +14,7 @@ from typing import Any
 from brief.service import BriefingService
 from core.models import UNSUPPORTED_MARK, Answer, Citation
 from core.settings import Settings
-from retrieval.answer.timeline import QUOTES_PER_STATEMENT
+from retrieval.answer.topics import QUOTES_PER_STATEMENT
 from retrieval.answer.wording import SUMMARY_LEAD, wording_changes
 from retrieval.store.index import StatementIndex
 from tests import test_generative

@@ -166,7 +166,8 @@ def test_second_process_gets_store_busy(
 ) -> None:
     code = (
         "import sys\n"
-        "from retrieval.store.index import open_index, StoreBusyError\n"
+        "from retrieval.store.index import open_index\n"
+        "from retrieval.store.connection import StoreBusyError\n"
         "from core.settings import load_settings\n"
         f"s = load_settings(data_dir={str(small_settings.data_dir)!r})\n"
         "try:\n"

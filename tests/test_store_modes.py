@@ -18,15 +18,10 @@ import pytest
 from brief.service import BriefingService
 from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
+from retrieval.store.connection import StoreMismatchError, StoreUnreachableError, chroma_client
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.health import diagnose
-from retrieval.store.index import (
-    StoreMismatchError,
-    StoreUnreachableError,
-    chroma_client,
-    connect,
-    open_index,
-)
+from retrieval.store.index import connect, open_index
 from retrieval.store.records import ChromaRecordManager
 
 CHROMA = Path(sys.executable).with_name("chroma")

@@ -25,7 +25,8 @@ from core.models import Filters
 from core.settings import load_settings
 from ingest.loaders import FoundFile, load_file
 from ingest.pipeline import ingest_paths
-from retrieval.answer.timeline import RELEVANCE_THRESHOLD, Timeline
+from retrieval.answer.timeline import Timeline
+from retrieval.answer.topics import RELEVANCE_THRESHOLD
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
 from tests import test_server

@@ -14,7 +14,7 @@ from core.models import Filters, Passage
 from core.settings import Settings
 from retrieval.answer.citations import sources_first
 from retrieval.answer.extractive import Candidate, ExtractiveAnswerer, ExtractiveResult
-from retrieval.answer.timeline import (
+from retrieval.answer.topics import (
     Evidence,
     TopicEvidence,
     TopicScorer,

@@ -13,7 +13,7 @@ from core.models import Answer, Filters, Passage
 from core.settings import Settings
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
 from retrieval.answer.intents import IntentShaper
-from retrieval.answer.timeline import TopicScorer
+from retrieval.answer.topics import TopicScorer
 from retrieval.answer.wording import wording_changes
 from retrieval.search.hybrid import HybridSearcher
 from retrieval.search.plan import QueryPlan
