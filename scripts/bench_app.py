@@ -20,7 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from brief.cli import app_command
+from brief.cli.serving import app_command
 
 QUESTIONS = [
     "What did the joint fact sheet say about Singapore?",

@@ -114,7 +114,7 @@ def samples() -> list[Sample]:
 
 
 def cli_lines(result: FileResult) -> list[str]:
-    """The lines `brief ingest` prints for one file (brief.cli.ingest renders them inline)."""
+    """The lines `brief ingest` prints for one file (`brief.cli.corpus.ingest` renders them)."""
     lines = []
     if result.status == "error":
         lines.append(f"error: {result.path}: {result.message}")

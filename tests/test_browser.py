@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect, sync_playwright
 
-from brief.cli import app_command
+from brief.cli.serving import app_command
 from core.settings import load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings

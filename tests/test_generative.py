@@ -26,8 +26,8 @@ from core.models import UNSUPPORTED_MARK, Answer
 from core.settings import Settings
 from ingest.loaders import FoundFile, load_file
 from ingest.pipeline import ingest_paths
-from retrieval.answer.citations import is_verbatim, normalize_text
 from retrieval.answer.chains import REFUSAL, system_prompt
+from retrieval.answer.citations import is_verbatim, normalize_text
 from retrieval.search.plan import Turn
 from retrieval.sentences import split_sentences
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from brief.api import SERVER_FILE, AnswerServer, ServerError, remote_ask, running_server
+from brief.api.client import ServerError, remote_ask, running_server
+from brief.api.server import SERVER_FILE, AnswerServer
 from brief.cli import main
 from brief.service import BriefingService
 from core.settings import Settings

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
-from brief.api import SERVER_FILE, AnswerServer, timeline_response
+from brief.api.server import SERVER_FILE, AnswerServer, timeline_response
 from brief.cli import main
 from brief.service import BriefingService, QuestionError
 from core.models import Filters

@@ -1,4 +1,4 @@
-"""A resident answering server on 127.0.0.1, and the client ``brief ask`` uses when one runs.
+"""The resident answering server on 127.0.0.1 (``brief serve``); its client is ``client.py``.
 
 ``brief serve`` opens the store once (taking its lock), keeps the model and indexes warm, and
 answers JSON over HTTP; it records its address in ``DATA_DIR/server.json``. ``brief ask`` then
@@ -18,16 +18,12 @@ import json
 import os
 import signal
 import threading
-import urllib.error
-import urllib.request
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core.errors import BriefError
 from core.models import Filters
 
 if TYPE_CHECKING:
@@ -35,48 +31,6 @@ if TYPE_CHECKING:
 
 SERVER_FILE = "server.json"
 MAX_BODY_BYTES = 64 * 1024
-
-
-class ServerError(BriefError, RuntimeError):
-    """The answering server refused the request or cannot be reached."""
-
-
-# ---------------------------------------------------------------- client
-
-
-def running_server(data_dir: Path) -> str | None:
-    """The URL of a live server for this store, or None (a stale record is ignored)."""
-    try:
-        record = json.loads((data_dir / SERVER_FILE).read_text(encoding="utf-8"))
-        pid, url = int(record["pid"]), str(record["url"])
-        os.kill(pid, 0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return url
-
-
-def remote_ask(url: str, payload: dict[str, Any], timeout: float) -> Iterator[dict[str, Any]]:
-    """Stream one question through a running server: token events, then the answer."""
-    body = json.dumps({**payload, "stream": True}).encode()
-    request = urllib.request.Request(
-        url + "/v1/ask", data=body, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            for line in resp:
-                if line.strip():
-                    yield json.loads(line)
-    except urllib.error.HTTPError as exc:
-        try:
-            message = json.loads(exc.read()).get("error") or f"HTTP {exc.code}"
-        except ValueError:
-            message = f"HTTP {exc.code}"
-        raise ServerError(str(message)) from None
-    except (OSError, ValueError) as exc:
-        raise ServerError(f"the answering server at {url} failed: {exc}") from None
-
-
-# ---------------------------------------------------------------- server
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,0 +1,1 @@
+"""The HTTP answering server (``server.py``, ``brief serve``) and its one client (``client.py``)."""

@@ -1,0 +1,202 @@
+"""The commands that answer: ``ask`` and ``timeline`` (through ``brief serve`` when it runs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+
+from brief.cli.options import (
+    answerer_option,
+    data_dir_option,
+    filter_options,
+    friendly_errors,
+    settings_for,
+)
+
+if TYPE_CHECKING:
+    from brief.service import Mode
+    from core.models import Filters
+    from core.settings import Settings
+
+REMOTE_TIMEOUT_S = 600.0  # the server applies its own model timeouts; this only guards a hang
+
+
+@click.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Answer, citations and passages as JSON.")
+@click.option("--markdown", is_flag=True, help="Answer with numbered footnotes for a brief.")
+@filter_options
+@answerer_option
+@data_dir_option
+@friendly_errors
+def ask(
+    question: str,
+    as_json: bool,
+    markdown: bool,
+    filters: dict[str, Any],
+    answerer: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Answer a question with cited quotes (streamed as it is written, in generative mode).
+
+    When `brief serve` runs on the same store, the question goes to it (fast: nothing to load).
+    """
+    from brief.api.client import running_server
+    from core.paths import only_store_setting, store_folder
+
+    # With only the store folder set, the settings need not be loaded at all (fast); otherwise
+    # they are, so that a mistyped BRIEF_* variable is still an error.
+    settings = None if only_store_setting() else settings_for(data_dir)
+    url = running_server(settings.data_dir if settings else store_folder(data_dir))
+    if url and as_json:
+        # The fastest path: no settings, models or store to load; the server's JSON as is.
+        for event in _remote_events(url, question, filters, answerer):
+            if "answer" in event:
+                answer_json = event["answer"]
+        click.echo(json.dumps(answer_json, indent=2, ensure_ascii=False))
+        return
+    from core.models import Answer, Filters
+
+    live = not (as_json or markdown)
+    streamed: list[str] = []
+    answer: Answer | None = None
+    if url:
+        events: Iterator[Any] = (
+            e.get("token") or Answer.model_validate(e["answer"])
+            for e in _remote_events(url, question, filters, answerer)
+        )
+    else:
+        settings = settings or settings_for(data_dir)
+        events = _local_events(settings, question, Filters(**filters), answerer)
+    for event in events:
+        if isinstance(event, Answer):
+            answer = event
+        elif live:
+            streamed.append(event)
+            click.echo(event, nl=False)
+            sys.stdout.flush()  # stream through pipes too, not only to a terminal
+    assert answer is not None
+    if streamed:
+        click.echo()
+    for note in answer.notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+        return
+    if markdown:
+        click.echo(answer.to_markdown())
+        return
+    if streamed:
+        if "".join(streamed).strip() != answer.text:
+            click.echo("\nChecked answer:")
+            click.echo(answer.text)
+    else:
+        click.echo(answer.text)
+    click.echo()
+    if answer.refused:
+        click.echo("Closest passages:")
+        for p in answer.passages[:3]:
+            chunk = p.chunk
+            click.echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
+        return
+    if answer.changes:
+        click.echo("What changed between consecutive statements:")
+        for change in answer.changes:
+            click.echo(f"  {change.summary()}")
+        click.echo()
+    for cit in answer.citations:
+        flag = "" if cit.supported else " (does not support the sentence citing it)"
+        click.echo(f"[{cit.n}] {cit.footnote()}{flag}")
+        click.echo(f"    “{cit.quote}”")
+
+
+@click.command()
+@click.argument("topic")
+@click.option("--json", "as_json", is_flag=True, help="The timeline as JSON: entries with quotes.")
+@click.option("--markdown", is_flag=True, help="The timeline with numbered footnotes for a brief.")
+@filter_options
+@data_dir_option
+@friendly_errors
+def timeline(
+    topic: str,
+    as_json: bool,
+    markdown: bool,
+    filters: dict[str, Any],
+    data_dir: Path | None,
+) -> None:
+    """The statements that address TOPIC, oldest first, one quoted sentence each.
+
+    Dates in the topic restrict it too ("denuclearization since 2021"). When `brief serve`
+    runs on the same store, the timeline comes from it.
+    """
+    from brief.api.client import remote_timeline, running_server
+    from core.paths import only_store_setting, store_folder
+    from retrieval.answer.timeline import Timeline
+
+    settings = None if only_store_setting() else settings_for(data_dir)
+    url = running_server(settings.data_dir if settings else store_folder(data_dir))
+    if url:
+        payload = {"topic": topic, "filters": _json_filters(filters)}
+        found = Timeline.model_validate(remote_timeline(url, payload, timeout=REMOTE_TIMEOUT_S))
+    else:
+        from brief.service import BriefingService
+        from core.models import Filters
+        from retrieval.store.index import open_index
+
+        with open_index(settings or settings_for(data_dir)) as index:
+            found = BriefingService(index).timeline(topic, Filters(**filters))
+    for note in found.notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(found.model_dump_json(indent=2))
+        return
+    if markdown:
+        click.echo(found.to_markdown(), nl=False)
+        return
+    if not found.entries:
+        click.echo(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
+        return
+    click.echo(
+        f"{len(found.entries)} statement(s) on “{found.topic}” ({found.filters.describe()}), "
+        "oldest first:"
+    )
+    for e in found.entries:
+        click.echo()
+        click.echo(f"{e.date.isoformat()}  {e.title}  ({e.issuer}; {e.kind})")
+        click.echo(f"    “{e.quote}” [{e.n}]")
+    click.echo()
+    for e in found.entries:
+        click.echo(f"[{e.n}] {e.citation().footnote()}")
+
+
+def _json_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    """The command's filters as JSON values (dates as YYYY-MM-DD)."""
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in filters.items()}
+
+
+def _remote_events(
+    url: str, question: str, filters: dict[str, Any], answerer: str | None
+) -> Iterator[dict[str, Any]]:
+    """Token and answer events from a running `brief serve`."""
+    from brief.api.client import remote_ask
+
+    payload = {"question": question, "filters": _json_filters(filters), "answerer": answerer}
+    return remote_ask(url, payload, timeout=REMOTE_TIMEOUT_S)
+
+
+def _local_events(
+    settings: Settings, question: str, filters: Filters, answerer: str | None
+) -> Iterator[Any]:
+    """Tokens then the Answer, answered in this process."""
+    from brief.service import BriefingService
+    from retrieval.store.index import open_index
+
+    with open_index(settings) as index:
+        service = BriefingService(index)
+        yield from service.stream(question, filters=filters, answerer=cast("Mode | None", answerer))

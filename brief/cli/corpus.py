@@ -1,0 +1,145 @@
+"""The commands on the corpus and its store: ``ingest``, ``docs``, ``remove``, ``doctor``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from brief.cli.options import data_dir_option, friendly_errors, settings_for
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the per-file report as JSON.")
+@click.option(
+    "--audience",
+    metavar="GROUP",
+    help="Group that may see the documents that name no audience of their own (default: everyone).",
+)
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Delete the collection first and re-embed everything (after changing the embedding "
+    "model, or when `brief doctor` says so).",
+)
+@data_dir_option
+@friendly_errors
+def ingest(
+    paths: tuple[Path, ...],
+    as_json: bool,
+    audience: str | None,
+    rebuild: bool,
+    data_dir: Path | None,
+) -> None:
+    """Ingest statement files or folders (re-running skips what is unchanged)."""
+    from core.audience import check_audience
+    from ingest.pipeline import ingest_paths
+    from retrieval.store.index import open_index
+
+    settings = settings_for(data_dir)
+    if audience is not None:
+        check_audience(audience)  # before anything is opened or deleted
+    show = sys.stderr.isatty() and not as_json
+
+    def progress(i: int, n: int, doc_id: str) -> None:
+        if show and doc_id:
+            click.echo(f"[{i + 1}/{n}] {doc_id}", err=True)
+
+    with open_index(settings, rebuild=rebuild) as index:
+        report = ingest_paths(index, list(paths), audience=audience, progress=progress)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"summary": report.summary(), "files": [vars(f) for f in report.files]}, indent=2
+            )
+        )
+    else:
+        for f in report.files:
+            if f.status == "error":
+                click.echo(f"error: {f.path}: {f.message}", err=True)
+            if f.status == "duplicate":
+                click.echo(f"note: {f.doc_id}: {f.message}", err=True)
+            for warning in f.warnings:
+                click.echo(f"warning: {f.doc_id}: {warning}", err=True)
+        click.echo(report.summary())
+    if report.stopped:
+        click.echo(f"error: ingest stopped: {report.stopped} (what was ingested is kept)", err=True)
+        sys.exit(1)
+    if report.errors:  # the files that could be read are stored; a script still sees the failure
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Documents with metadata as JSON.")
+@data_dir_option
+@friendly_errors
+def docs(as_json: bool, data_dir: Path | None) -> None:
+    """List the indexed documents."""
+    from retrieval.store.index import open_index
+
+    with open_index(settings_for(data_dir)) as index:
+        entries = sorted(index.documents().values(), key=lambda e: (e.meta.date, e.doc_id))
+    if as_json:
+        rows = [
+            {
+                "doc_id": e.doc_id,
+                **e.meta.model_dump(mode="json"),
+                "chunks": e.chunks,
+                "source_path": e.source_path,
+                "also_named": list(e.aliases),
+                "ingested_at": e.ingested_at,
+            }
+            for e in entries
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for e in entries:
+        also = f"  (also: {', '.join(e.aliases)})" if e.aliases else ""
+        click.echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}{also}")
+    click.echo(f"{len(entries)} documents")
+
+
+@click.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@data_dir_option
+@friendly_errors
+def remove(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
+    """Remove documents from the store by id."""
+    from ingest.pipeline import remove_documents
+    from retrieval.store.index import open_index
+
+    with open_index(settings_for(data_dir)) as index:
+        known = index.documents()
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise click.ClickException("not in the store: " + ", ".join(unknown))
+        report = remove_documents(index, list(doc_ids))
+    click.echo(f"removed {len(doc_ids)} documents ({report.total('chunks_deleted')} chunks)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@data_dir_option
+@friendly_errors
+def doctor(as_json: bool, data_dir: Path | None) -> None:
+    """Check the store: model, counts, records, BM25 and a sample query; say how to fix."""
+    from retrieval.store.health import diagnose
+
+    checks = diagnose(settings_for(data_dir))
+    failed = [c for c in checks if not c.ok]
+    if as_json:
+        click.echo(
+            json.dumps({"ok": not failed, "checks": [c.to_dict() for c in checks]}, indent=2)
+        )
+    else:
+        for c in checks:
+            mark = "FAIL" if not c.ok else ("warn" if c.warning else "ok")
+            click.echo(f"{mark:>4}  {c.name}: {c.detail}")
+            if c.fix:
+                click.echo(f"      fix: {c.fix}")
+        click.echo("store is healthy" if not failed else f"{len(failed)} check(s) failed")
+    if failed:
+        sys.exit(1)

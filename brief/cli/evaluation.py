@@ -1,0 +1,122 @@
+"""The evaluation commands: ``eval`` (run a question set) and ``eval-compare`` (two runs)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from brief.cli.options import answerer_option, data_dir_option, friendly_errors, settings_for
+
+if TYPE_CHECKING:
+    from eval.runs import SystemRun
+
+
+@click.command("eval")
+@click.option(
+    "--questions",
+    "questions_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder (default: BRIEF_RUNS_DIR/<UTC time>-<question set>-<systems>-<config>). "
+    "An existing run folder is resumed: questions already answered there are not asked again.",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Corpus folder to ingest first (default: BRIEF_CORPUS_DIR).",
+)
+@click.option(
+    "--pipeline",
+    "--baselines",
+    "with_baselines",
+    is_flag=True,
+    help="Run the pipeline and the stock and BM25 baselines side by side, each in its own "
+    "subfolder (pipeline/, stock/, bm25/).",
+)
+@click.option("--fresh", is_flag=True, help="Ask every question again instead of resuming.")
+@answerer_option
+@data_dir_option
+@friendly_errors
+def eval_command(
+    questions_file: Path,
+    out_dir: Path | None,
+    corpus: Path | None,
+    with_baselines: bool,
+    fresh: bool,
+    answerer: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
+    from eval.runner import RESULTS_FILE
+    from eval.suite import run_suite
+
+    result = run_suite(
+        settings_for(data_dir),
+        questions_file,
+        _Progress(),
+        out_dir=out_dir,
+        corpus=corpus,
+        with_baselines=with_baselines,
+        fresh=fresh,
+        answerer=answerer,
+    )
+    for s in result.systems:
+        click.echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")
+    click.echo(f"wrote {result.report}")
+
+
+class _Progress:
+    """The ingest line and a progress bar per system on stderr; each system's scores."""
+
+    def ingested(self, summary: str) -> None:
+        """The ingest report's line."""
+        click.echo(summary, err=True)
+
+    @contextmanager
+    def answering(self, system: str, resumed: int, todo: int) -> Iterator[Callable[[], None]]:
+        """A progress bar over the questions left to ask."""
+        label = f"{system} ({resumed} resumed)"
+        with click.progressbar(length=todo, label=label, file=sys.stderr) as bar:
+            yield lambda: bar.update(1)
+
+    def scored(self, system: SystemRun) -> None:
+        """The headline scores (by category too, for the pipeline)."""
+        from eval.runner import format_scores
+
+        click.echo(f"{system.name}: {format_scores(system.scores['overall'])}")
+        if system.name == "pipeline":
+            for category, block in system.scores["by_category"].items():
+                click.echo(f"  {category:13s} {format_scores(block)}")
+
+
+@click.command("eval-compare")
+@click.argument("run_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--system", default="pipeline", show_default=True, help="System to compare.")
+@friendly_errors
+def eval_compare_command(run_a: Path, run_b: Path, system: str) -> None:
+    """Compare two evaluation runs question by question.
+
+    Lists questions whose key-fact recall, hit@5 or refusal correctness got better or worse, and
+    flags a regression when a headline figure dropped by more than its 95% CI half-width in
+    RUN_A. Exits with status 1 when any regression is flagged.
+    """
+    from eval.compare import CompareError, compare_runs, format_comparison
+
+    try:
+        comparison = compare_runs(run_a, run_b, system)
+    except CompareError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_comparison(comparison, str(run_a), str(run_b)))
+    if comparison.regressions:
+        sys.exit(1)

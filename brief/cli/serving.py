@@ -1,0 +1,113 @@
+"""The commands that keep running: ``serve`` (answers), ``serve-llm`` (local model), ``app``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from brief.cli.options import data_dir_option, friendly_errors, settings_for
+
+
+@click.command()
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free).")
+@data_dir_option
+@friendly_errors
+def serve(port: int, data_dir: Path | None) -> None:
+    """Keep the store open and answer `brief ask` (and HTTP clients) without start-up cost."""
+    from brief.api.server import serve as run_server
+    from brief.service import BriefingService
+    from retrieval.store.index import open_index
+
+    settings = settings_for(data_dir)
+    with open_index(settings) as index:
+        service = BriefingService(index)
+        service.ask("warm up: statement", answerer="extractive")  # load the model and indexes
+        try:
+            run_server(service, port)
+        except KeyboardInterrupt:
+            pass
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot serve on 127.0.0.1:{port}: {exc.strerror}"
+            ) from None
+
+
+@click.command("serve-llm")
+@click.option("--port", default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GGUF model file (default: the bundled SmolLM2-135M-Instruct).",
+)
+@click.option("--ctx", default=4096, show_default=True, help="Context window in tokens.")
+def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
+    """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline)."""
+    from brief.local_llm import LocalModelError, run_server, server_command, smollm2_gguf
+
+    try:
+        cmd = server_command(model_file or smollm2_gguf(), port, ctx)
+    except LocalModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Serving on http://127.0.0.1:{port}/v1 - in another shell: "
+        f"export BRIEF_LLM_BASE_URL=http://127.0.0.1:{port}/v1 BRIEF_ANSWERER=generative",
+        err=True,
+    )
+    sys.exit(run_server(cmd))
+
+
+@click.command()
+@click.option("--port", default=8501, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to ingest before starting (default: BRIEF_CORPUS_DIR).",
+)
+@click.option("--no-ingest", is_flag=True, help="Start without ingesting.")
+@data_dir_option
+@friendly_errors
+def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
+    """Ingest the corpus, then start the chat app."""
+    from ingest.pipeline import ingest_paths
+    from retrieval.store.index import open_index
+
+    settings = settings_for(data_dir)
+    if not no_ingest:
+        corpus = corpus or settings.corpus_dir
+        if not corpus.is_dir():
+            raise click.ClickException(f"corpus folder not found: {corpus}")
+        with open_index(settings) as index:
+            report = ingest_paths(index, [corpus])
+        for f in report.errors:
+            click.echo(f"error: {f.path}: {f.message}", err=True)
+        click.echo(report.summary())
+    click.echo(f"Starting the app on http://127.0.0.1:{port}")
+    sys.exit(run_app(port, data_dir))
+
+
+def app_command(port: int) -> list[str]:
+    """The command that serves the Streamlit app on 127.0.0.1:``port`` (headless)."""
+    from core.paths import PROJECT_ROOT
+
+    app_path = PROJECT_ROOT / "app.py"
+    return [
+        *(sys.executable, "-m", "streamlit", "run", str(app_path)),
+        *("--server.headless", "true", "--server.address", "127.0.0.1"),
+        *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
+    ]
+
+
+def run_app(port: int, data_dir: Path | None = None) -> int:
+    """Run the app in the foreground on the store ``data_dir``: its exit status (0 on Ctrl-C)."""
+    env = dict(os.environ)
+    if data_dir:
+        env["BRIEF_DATA_DIR"] = str(data_dir)
+    try:
+        return subprocess.call(app_command(port), env=env)
+    except KeyboardInterrupt:
+        return 0
