@@ -1,0 +1,162 @@
+"""The chat page: questions in, answers with sources beside them, one conversation per URL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from brief.service import BriefingService, Mode
+from brief.web.filters import filter_controls
+from brief.web.markup import escape
+from brief.web.render import render_answer
+from brief.web.session import (
+    auth_configured,
+    get_limiter,
+    get_stores,
+    service_for,
+    signed_in_user,
+)
+from core.errors import BriefError
+from core.models import Answer, Filters
+from retrieval.search.plan import Turn
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+
+def sidebar_filters(service: BriefingService) -> tuple[Filters, Mode]:
+    """Issuer, kind, date range and document filters, and the answerer choice."""
+    filters = filter_controls(service)
+    with st.sidebar:
+        st.subheader("Answerer")
+        mode: Mode = "extractive"
+        if service.generative_available:
+            mode = st.radio(
+                "Answerer",
+                ["extractive", "generative"],
+                format_func=lambda m: "Verbatim quotes" if m == "extractive" else "Generative",
+                index=0 if service.settings.answerer == "extractive" else 1,
+                label_visibility="collapsed",
+            )
+            endpoint = service.settings.llm_base_url or "OpenAI"
+            model = service.model_label or "(endpoint default)"
+            st.caption(escape(f"Model: {model} at {endpoint}"))
+        else:
+            st.caption("Verbatim quotes. For generative answers set BRIEF_LLM_BASE_URL.")
+    return filters, mode
+
+
+def sidebar_conversations(user: str) -> None:
+    """New conversation, and the user's earlier conversations."""
+    conversations, _ = get_stores()
+    with st.sidebar:
+        st.subheader("Conversations")
+        if st.button("New conversation", disabled=st.session_state.get("busy", False)):
+            st.query_params.pop("c", None)
+            st.rerun()
+        for conv in conversations.list(user, limit=10):
+            label = (conv.title or "(untitled)")[:48]
+            if st.button(label, key=f"conv-{conv.id}", type="tertiary"):
+                st.query_params["c"] = conv.id
+                st.rerun()
+
+
+def chat_page() -> None:
+    """Questions in, answers with sources beside them; follow-ups use the conversation."""
+    account = signed_in_user()
+    service = service_for(account)
+    conversations, _ = get_stores()
+    user = account.id
+    filters, mode = sidebar_filters(service)
+    sidebar_conversations(user)
+    cid = st.query_params.get("c", "")
+    turns = conversations.turns(cid, user) if cid else []
+    if cid and not turns:
+        st.query_params.pop("c", None)  # unknown, or another user's: start afresh
+        cid = ""
+    # The page keeps one layout across the run that answers and the rerun after it: a slot
+    # for the intro, then one message per turn, the answer in the message's first slot. The
+    # answer on screen is then the same element after the rerun, so an expander opened in the
+    # meantime stays open instead of being redrawn shut.
+    intro = st.empty()
+    if not turns:
+        intro.caption(f"{len(service.index.documents())} statements indexed. Ask about them.")
+    for i, turn in enumerate(turns):
+        with st.chat_message(turn.role):
+            if turn.role == "user" or turn.answer is None:
+                st.text(turn.content)
+            else:
+                with st.empty().container():
+                    render_answer(turn.answer, f"{cid}-{i}")
+    busy = st.session_state.get("busy", False)
+    question = st.chat_input("Ask about the statements…", disabled=busy)
+    if question and not busy:
+        st.session_state.pending = question
+        st.session_state.busy = True
+        st.rerun()
+    pending = st.session_state.pop("pending", None) if busy else None
+    if busy and pending is None:
+        st.session_state.busy = False
+        st.rerun()
+    if pending is None:
+        return
+    try:
+        if auth_configured():  # a shared app; local mode has one user on their own machine
+            get_limiter().take(user)
+    except BriefError as exc:
+        st.session_state.busy = False
+        st.warning(str(exc))
+        return
+    try:
+        with st.chat_message("user"):
+            st.text(pending)
+        history = [
+            Turn(
+                role=t.role,
+                content=t.content,
+                doc_ids=tuple(c.doc_id for c in t.answer.citations) if t.answer else (),
+            )
+            for t in turns
+        ]
+        with st.chat_message("assistant"):
+            slot = st.empty()
+            answer = stream_answer(service, pending, history, filters, mode, slot)
+            if answer is not None:
+                if not cid:
+                    cid = conversations.create(user)
+                    st.query_params["c"] = cid
+                conversations.append(cid, user, "user", pending)
+                conversations.append(cid, user, "assistant", answer.text, answer)
+                with slot.container():  # on screen now, where the rerun draws it again
+                    render_answer(answer, f"{cid}-{len(turns) + 1}")
+    finally:
+        st.session_state.busy = False
+    if answer is not None:
+        st.rerun()  # enable the input again
+
+
+def stream_answer(
+    service: BriefingService,
+    question: str,
+    history: list[Turn],
+    filters: Filters,
+    mode: Mode,
+    placeholder: DeltaGenerator,
+) -> Answer | None:
+    """Show tokens in ``placeholder`` as they arrive, then return the checked answer.
+
+    None on a bad question, whose error is left in ``placeholder``.
+    """
+    streamed = ""
+    try:
+        with st.spinner("Searching the statements…"):
+            for event in service.stream(question, history=history, filters=filters, answerer=mode):
+                if isinstance(event, Answer):
+                    placeholder.empty()
+                    return event
+                streamed += event
+                placeholder.markdown(escape(streamed) + " ▌")
+    except BriefError as exc:
+        placeholder.error(str(exc))
+    return None

@@ -1,0 +1,69 @@
+"""The evaluation page: the latest evaluation runs and every user's feedback (administrators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from brief.web.markup import escape
+from brief.web.session import get_stores, signed_in_user
+from core.settings import load_settings
+
+
+def evaluation_page() -> None:
+    """The latest evaluation runs: scores, categories, charts, failed questions; feedback."""
+    from eval.runs import list_runs
+
+    st.header("Evaluation")
+    if not signed_in_user().all_access:
+        st.info("The evaluation runs and the feedback of every user are for administrators.")
+        return
+    settings = load_settings()  # fresh: runs come and go while the app runs
+    runs = list_runs(settings.runs_dir)
+    if not runs:
+        st.info(f"No evaluation runs in {settings.runs_dir}. Run `make eval`.")
+    else:
+        chosen = st.selectbox("Run", runs, format_func=lambda r: r.label)
+        show_run(chosen)
+    st.subheader("Feedback")
+    _, feedback = get_stores()
+    records = feedback.records()
+    up = sum(r.rating > 0 for r in records)
+    st.caption(f"{len(records)} ratings: {up} up, {len(records) - up} down")
+    if records:
+        st.dataframe(
+            [
+                {
+                    "when": r.created,
+                    "rating": "👍" if r.rating > 0 else "👎",
+                    "question": r.question,
+                    "comment": r.comment,
+                    "user": r.user,
+                }
+                for r in records[:200]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        st.download_button("Export feedback (CSV)", feedback.export_csv(), "feedback.csv")
+        st.download_button("Export feedback (JSONL)", feedback.export_jsonl(), "feedback.jsonl")
+
+
+def show_run(run: Any) -> None:
+    """One run: its scores table, categories, charts and failed questions."""
+    st.caption(escape(run.describe()))
+    st.dataframe(run.scores_table(), hide_index=True, width="stretch")
+    st.subheader("By category")
+    st.dataframe(run.category_table(), hide_index=True, width="stretch")
+    charts = run.charts()
+    if charts:
+        cols = st.columns(min(len(charts), 2))
+        for i, chart in enumerate(charts):
+            cols[i % len(cols)].image(str(chart))
+    failed = run.failed_questions()
+    st.subheader(f"Questions that failed ({len(failed)})")
+    for item in failed:
+        with st.expander(escape(f"{item['id']} · {item['category']} · {item['question']}")):
+            st.caption(escape(item["why"]))
+            st.text(item["answer"] or "(no answer)")

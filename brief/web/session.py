@@ -1,0 +1,104 @@
+"""The app's session: the cached service, stores and limiter, the login gate and the user."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from brief.access import LOCAL_USER, RateLimiter, User, scoped, user_from_claims
+from brief.conversations import ConversationStore, app_db_path
+from brief.feedback import FeedbackStore
+from brief.service import BriefingService
+from brief.web.markup import escape
+from core.errors import BriefError
+from core.settings import load_settings
+from retrieval.store.index import connect
+
+
+@st.cache_resource(show_spinner="Opening the statement store…")
+def get_service() -> BriefingService:
+    """One open store and service per app process."""
+    return BriefingService(connect(load_settings()))
+
+
+@st.cache_resource
+def get_stores() -> tuple[ConversationStore, FeedbackStore]:
+    """Conversation history and feedback, durable, beside the store."""
+    path = app_db_path(get_service().settings.data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return ConversationStore(path), FeedbackStore(path)
+
+
+@st.cache_resource
+def get_limiter() -> RateLimiter:
+    """Questions per user per minute, shared by every session of this process."""
+    return RateLimiter(get_service().settings.rate_limit_per_minute)
+
+
+def auth_configured() -> bool:
+    """Whether the OpenID Connect login is configured (``[auth]`` in secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, AttributeError):
+        return False
+
+
+def current_user() -> User | None:
+    """The signed-in user (login configured), the single local user (not), or None."""
+    if not auth_configured():
+        return LOCAL_USER
+    if not st.user.is_logged_in:
+        return None
+    settings = get_service().settings
+    return user_from_claims(
+        st.user.to_dict(), settings.auth_groups_claim, settings.auth_admin_group
+    )
+
+
+def sign_in() -> User | None:
+    """The login gate: the user, or None once the page says why not (an error, or log in).
+
+    Opens the store and the app's stores first, so a broken store shows its error here.
+    """
+    try:
+        get_service()
+        get_stores()
+        user = current_user()
+    except BriefError as exc:
+        st.error(str(exc))
+        if auth_configured() and st.user.is_logged_in:  # e.g. a token without sub or email
+            st.button("Log out", on_click=st.logout)
+        st.stop()
+        return None
+    if user is None:
+        st.title("Briefing assistant")
+        st.write("Sign in to see the statements your groups may read.")
+        st.button("Log in", type="primary", on_click=st.login)
+        st.stop()
+        return None
+    if auth_configured():
+        with st.sidebar:
+            st.caption(escape(f"Signed in as {user.name or user.id}"))
+            st.button("Log out", on_click=st.logout)
+    return user
+
+
+def signed_in_user() -> User:
+    """The current user; every page runs after the login gate, ``sign_in``."""
+    user = current_user()
+    if user is None:  # pragma: no cover - sign_in() stops logged-out sessions first
+        st.stop()
+        raise RuntimeError("not signed in")
+    return user
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _scoped_service(scope_key: str, groups: tuple[str, ...]) -> BriefingService:
+    base = get_service()
+    return BriefingService(scoped(base.index, User(id=scope_key, groups=frozenset(groups))))
+
+
+def service_for(user: User) -> BriefingService:
+    """The answering service over what ``user`` may see (one per distinct set of groups)."""
+    if user.all_access:
+        return get_service()
+    return _scoped_service(user.scope_key, tuple(sorted(user.groups)))
