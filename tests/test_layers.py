@@ -6,7 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+MAX_LINES = 400
 PACKAGES = ("core", "prompts", "ingest", "retrieval", "brief", "eval")
 
 # From the bottom up. A module may import its own layer's modules and any lower layer's.
@@ -170,3 +173,9 @@ def test_a_broken_rule_is_caught(tmp_path: Path) -> None:
         ("retrieval.answer.extractive", ["ExtractiveAnswerer"]),
     ]
     assert layer_of("retrieval.answer.extractive")[0] > layer_of("retrieval.store.fake")[0]
+
+
+@pytest.mark.parametrize("name", sorted(GRAPH))
+def test_modules_stay_small(name: str) -> None:
+    lines = len(modules()[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{name} has {lines} lines: split it by what it does"
