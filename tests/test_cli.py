@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 BRIEF = [sys.executable, "-m", "brief.cli"]
@@ -50,6 +51,25 @@ def test_ingest_ask_json_and_reingest(small_corpus: Path, tmp_path: Path) -> Non
     human = brief("ask", "Where does the joint commission meet?", data_dir=data)
     assert "Marrow" in human.stdout
     assert "[1]" in human.stdout
+
+    docx_file = tmp_path / "brief.docx"
+    written = brief(
+        "ask", "Where does the joint commission meet?", "--docx", str(docx_file), data_dir=data
+    )
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == human.stdout  # the usual answer, and the file beside it
+    assert f"wrote {docx_file}" in written.stderr
+    with zipfile.ZipFile(docx_file) as package:
+        body = package.read("word/document.xml").decode()
+        notes = package.read("word/footnotes.xml").decode()
+    assert "Marrow" in body
+    quoted = next(ln.strip() for ln in human.stdout.splitlines() if ln.startswith("    “"))
+    assert quoted.strip("“”") in notes  # each citation's quote is a footnote
+    assert not list(tmp_path.glob("*.partial"))
+
+    nowhere = brief("ask", "herring", "--docx", str(tmp_path / "no" / "b.docx"), data_dir=data)
+    assert nowhere.returncode != 0
+    assert "Traceback" not in nowhere.stderr
 
 
 def test_a_bad_file_fails_the_ingest_but_the_others_are_stored(

@@ -31,6 +31,12 @@ REMOTE_TIMEOUT_S = 600.0  # the server applies its own model timeouts; this only
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Answer, citations and passages as JSON.")
 @click.option("--markdown", is_flag=True, help="Answer with numbered footnotes for a brief.")
+@click.option(
+    "--docx",
+    "docx_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the answer as a Word document with footnotes to this file.",
+)
 @filter_options
 @answerer_option
 @data_dir_option
@@ -39,6 +45,7 @@ def ask(
     question: str,
     as_json: bool,
     markdown: bool,
+    docx_file: Path | None,
     filters: dict[str, Any],
     answerer: str | None,
     data_dir: Path | None,
@@ -86,6 +93,8 @@ def ask(
         click.echo()
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
+    if docx_file is not None:
+        _write_docx(answer, docx_file)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
         return
@@ -114,6 +123,16 @@ def ask(
         flag = "" if cit.supported else " (does not support the sentence citing it)"
         click.echo(f"[{cit.n}] {cit.footnote()}{flag}")
         click.echo(f"    “{cit.quote}”")
+
+
+def _write_docx(answer: Any, path: Path) -> None:
+    """The answer as a .docx at ``path``, written whole or not at all."""
+    from brief.export import answer_docx
+
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(answer_docx(answer))
+    partial.replace(path)
+    click.echo(f"wrote {path}", err=True)
 
 
 @click.command()
