@@ -68,7 +68,8 @@ def test_ingest_ask_json_and_reingest(small_corpus: Path, tmp_path: Path) -> Non
     assert not list(tmp_path.glob("*.partial"))
 
     nowhere = brief("ask", "herring", "--docx", str(tmp_path / "no" / "b.docx"), data_dir=data)
-    assert nowhere.returncode != 0
+    assert nowhere.returncode == 1
+    assert "does not exist" in nowhere.stderr
     assert "Traceback" not in nowhere.stderr
 
 

@@ -57,6 +57,11 @@ def ask(
     from brief.api.client import running_server
     from core.paths import only_store_setting, store_folder
 
+    if docx_file is not None and not docx_file.parent.is_dir():
+        raise click.ClickException(
+            f"cannot write {docx_file}: the folder {docx_file.parent} does not exist"
+        )
+
     # With only the store folder set, the settings need not be loaded at all (fast); otherwise
     # they are, so that a mistyped BRIEF_* variable is still an error.
     settings = None if only_store_setting() else settings_for(data_dir)
@@ -130,8 +135,12 @@ def _write_docx(answer: Any, path: Path) -> None:
     from brief.export import answer_docx
 
     partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(answer_docx(answer))
-    partial.replace(path)
+    try:
+        partial.write_bytes(answer_docx(answer))
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
     click.echo(f"wrote {path}", err=True)
 
 
