@@ -8,6 +8,11 @@ The project's sets, all in that format and run by ``brief eval --questions FILE`
   (``BRIEF_EMBEDDING_MODEL=multilingual-e5-small``). Each keeps its original's id, category,
   answerability, gold passages and key facts (the corpus and the quoted answers stay English);
   the notes start with the English original. ``tests/test_eval_korean.py`` checks the link.
+- ``eval/near_miss_tune.yaml`` and ``eval/near_miss_test.yaml``: near misses (unanswerable
+  questions right next to real passages, each with an answerable twin on the same passage),
+  multi-part questions and terse or acronym questions, for the "not stated" decision. The tune
+  half fits and checks it; the test half is held out until a change is reported. They add three
+  optional keys to the shared format: ``near_miss`` (the class), ``twin`` and ``parts``.
 - ``eval/calibration_ko.yaml`` is no question set: 30 corpus sentences with Korean translations,
   the parallel sample that calibrates e5's similarities across scripts.
 """
@@ -24,6 +29,7 @@ from core.errors import BriefError
 from retrieval.search.plan import Turn
 
 Category = Literal["single_doc", "multi_doc", "comparison", "latest", "unanswerable", "follow_up"]
+NearMiss = Literal["detail", "qualifier", "reaction", "absent"]
 
 
 class GoldPassage(BaseModel):
@@ -33,6 +39,15 @@ class GoldPassage(BaseModel):
 
     doc: str
     quote: str
+
+
+class Part(BaseModel):
+    """One part of a question that asks several things."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ask: str
+    answerable: bool
 
 
 class Question(BaseModel):
@@ -48,6 +63,13 @@ class Question(BaseModel):
     gold: list[GoldPassage] = Field(default_factory=list)
     key_facts: list[list[str]] = Field(default_factory=list)
     notes: str = ""
+    near_miss: NearMiss | None = Field(
+        default=None, description="On an unanswerable question next to a real passage: its class."
+    )
+    twin: str = Field(default="", description="The id of the question's near-miss pair.")
+    parts: list[Part] = Field(
+        default_factory=list, description="The parts of a question that asks several things."
+    )
 
 
 class QuestionSetError(BriefError, ValueError):

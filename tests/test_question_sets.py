@@ -17,6 +17,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 PROJECT_SET = ROOT / "eval" / "questions.yaml"
 DEV_SET = SHARED / "eval" / "dev_questions.yaml"
+NEAR_MISS_SETS = [ROOT / "eval" / "near_miss_tune.yaml", ROOT / "eval" / "near_miss_test.yaml"]
 CATEGORIES = set(get_args(Category))
 
 needs_shared = pytest.mark.skipif(
@@ -64,7 +65,11 @@ def test_project_set_does_not_repeat_the_dev_set():
     }
 
 
-@pytest.mark.parametrize("path", [PROJECT_SET, DEV_SET], ids=["project", "dev"])
+@pytest.mark.parametrize(
+    "path",
+    [PROJECT_SET, DEV_SET, *NEAR_MISS_SETS],
+    ids=["project", "dev", "near-miss-tune", "near-miss-test"],
+)
 def test_questions_are_consistent(path: Path):
     if not path.is_file():
         pytest.skip(f"{path} is missing")
@@ -84,13 +89,38 @@ def test_questions_are_consistent(path: Path):
             assert all(alt.strip() for alt in alternatives), q.id
 
 
+def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
+    tune, test = (load_questions(p) for p in NEAR_MISS_SETS)
+    assert not {q.id for q in tune} & {q.id for q in test}
+    for questions in (tune, test):
+        by_id = {q.id: q for q in questions}
+        near = [q for q in questions if q.near_miss]
+        assert len(near) >= 30
+        for q in near:
+            assert not q.answerable, q.id
+            twin = by_id[q.twin]  # in the same half
+            assert twin.answerable, q.id
+            assert twin.twin == q.id, q.id
+            assert twin.gold, q.id
+        assert sum(len(q.parts) >= 2 for q in questions) >= 10
+    every = tune + test
+    assert Counter(q.near_miss for q in every if q.near_miss) == dict.fromkeys(
+        ("detail", "qualifier", "reaction", "absent"), 17
+    )
+    partial = [q for q in every if any(not p.answerable for p in q.parts)]
+    assert len(partial) >= 8
+    assert all(q.answerable for q in partial)
+
+
 # ---------------------------------------------------------------- gold quotes
 
 
 @needs_shared
 @pytest.mark.parametrize(
     ("qid", "doc", "quote"),
-    gold_items(PROJECT_SET) + gold_items(DEV_SET),
+    gold_items(PROJECT_SET)
+    + gold_items(DEV_SET)
+    + [g for p in NEAR_MISS_SETS for g in gold_items(p)],
     ids=lambda v: v if isinstance(v, str) and len(v) < 12 else "",
 )
 def test_gold_quote_is_an_exact_substring_of_its_document_body(qid: str, doc: str, quote: str):
