@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.models import Chunk, Citation, DocumentMeta, Passage
+from retrieval.answer.answerability import TOP_SENTENCES, signals
 from retrieval.answer.citations import cite
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.search.plan import QueryPlan
@@ -71,6 +72,16 @@ class Candidate:
     def text(self) -> str:
         """The sentence, verbatim."""
         return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
+
+
+@dataclass
+class Assessment:
+    """What the answer is decided on: the scored sentences (best first), the question's names
+    that no statement holds, and the signals of ``retrieval.answer.answerability``."""
+
+    candidates: list[Candidate]
+    missing: list[str]
+    signals: dict[str, float]
 
 
 @dataclass
@@ -206,13 +217,26 @@ class ExtractiveAnswerer:
         out.sort(key=lambda c: -c.score)
         return out
 
+    def assess(self, plan: QueryPlan, passages: list[Passage]) -> Assessment:
+        """The scored sentences, the names no statement holds, and the decision's signals."""
+        cands = self.candidates(plan, passages)
+        lexical = self.index.lexical()
+        known = set(self.searcher.all_card_words())
+        missing = unknown_terms(plan.undated_question, lexical, known)
+        context = list(
+            dict.fromkeys(
+                f"{c.chunk.context_header()} {c.chunk.text}" for c in cands[:TOP_SENTENCES]
+            )
+        )
+        found = signals(plan.question, plan.topic, cands, context, lexical, len(missing))
+        return Assessment(cands, missing, found)
+
     def answer(self, plan: QueryPlan, passages: list[Passage]) -> ExtractiveResult:
         """Quote the evidence, or refuse when it is too weak."""
-        cands = self.candidates(plan, passages)
-        best = max((c.strength for c in cands), default=0.0)
+        assessment = self.assess(plan, passages)
+        cands, missing = assessment.candidates, assessment.missing
+        best = assessment.signals["strength"]
         notes: list[str] = []
-        known = set(self.searcher.all_card_words())
-        missing = unknown_terms(plan.undated_question, self.index.lexical(), known)
         threshold = self.settings.refusal_threshold
         if missing:
             notes.append("no indexed statement mentions: " + ", ".join(missing))

@@ -1,0 +1,285 @@
+"""Whether the closest sentences answer a question, or only sit next to it ("not stated").
+
+A near miss scores as high as an answer on any one measure: the sentence is about the subject,
+but holds no number when the question asks "how many", or gives the figure for shipbuilding when
+the question asks about semiconductors. So the decision weighs several signals (``signals``):
+how strong the evidence is, whether the sentences hold the kind of thing asked for, which of the
+question's distinctive terms the passage lacks and whether the corpus has them elsewhere. A small
+logistic model fitted on the team's labelled questions combines them
+(``scripts/fit_answerability.py`` writes ``answerability.json`` beside this module: the weights,
+the threshold and the cross-validated precision and recall they gave).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from retrieval.store.lexical import tokenize
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+TOP_SENTENCES = 3  # the sentences an answer would quote first
+
+# What a question asks for, by the words that ask it.
+_ASKS: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:amount|sum|value|"
+        r"price|cost)\b|\bhow (?:big|large) (?:an? )?(?:investment|fund|package)\b",
+        re.I,
+    ),
+    "number": re.compile(
+        r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:number|percentage|share|proportion|"
+        r"figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        r"^\W*when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
+        r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
+        r"|\bwhen (?:did|does|will|was|is|were)\b",
+        re.I,
+    ),
+    "place": re.compile(
+        r"^\W*where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:\w+ )?"
+        r"(?:city|cities|country|countries|place|location|venue|port|base|region|island)\b"
+        r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b",
+        re.I,
+    ),
+    "person": re.compile(
+        r"^\W*who\b|\bwhom\b|\bwho (?:did|does|will|was|is|were|led|chaired|signed|spoke|"
+        r"represented|attended)\b|\bwhich (?:official|minister|leader|person|envoy|"
+        r"representative|body|agency|committee|organi[sz]ation|company|companies|firm|firms)\b"
+        r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b",
+        re.I,
+    ),
+}
+_HOLDS: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"[$€£₩¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b(?:dollars?|won|yen|"
+        r"euros?)\b",
+        re.I,
+    ),
+    "number": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+        r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|percent)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December)\b|\b(?:annual(?:ly)?|every year|each year|next year|this "
+        r"year|by the end of)\b|\b\d{1,2}(?:st|nd|rd|th) day\b",
+        re.I,
+    ),
+    "place": re.compile(
+        r"\b(?:in|at|to|from|near|across|off)\s+(?:the\s+)?[A-Z][\w’'-]+"
+        r"|\b(?:Seoul|Washington|Pyongyang|Tokyo|Beijing|Panmunjom|Singapore|Hanoi|Busan|Lima)\b"
+    ),
+    "person": re.compile(
+        r"\b(?:President|Prime Minister|Minister|Secretary|Chairman|Chair|Ambassador|Director|"
+        r"Deputy|Vice|Leader|General|Admiral|Senator|Commander|Spokes(?:person|man|woman)|Mr\.|"
+        r"Ms\.|Dr\.)\s+[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
+        r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|"
+        r"Inc\.?|Bank|Command|Forces|Assembly|Party)\b|\b(?:KCNA|NSC|USFK|UN|IAEA|NATO)\b"
+        r"|\b(?:representatives?|officials?|ministers?|leaders?|experts?|members?|envoys?|"
+        r"delegations?|delegates?|staff|both sides|the two (?:leaders|presidents|sides))\b"
+    ),
+}
+_REACTION = re.compile(
+    r"\b(?:react\w*|respon\w*|rebut\w*|reply|replied|condemn\w*|criticiz\w*|denounc\w*|"
+    r"welcom\w*|protest\w*|retaliat\w*)\b",
+    re.I,
+)
+
+FEATURES = (
+    "strength",
+    "dense",
+    "coverage",
+    "missing_names",
+    "kind_asked",
+    "kind_missing",
+    "gap_idf",
+    "gap_terms",
+    "asks_reaction",
+    "numbers_unmatched",
+)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of thing a question asks for (amount, number, date, place, person), if any."""
+    for kind, pattern in _ASKS.items():
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def holds_kind(kind: str, text: str, question: str = "") -> bool:
+    """Whether a sentence holds something of that kind that the question does not already say
+    (a year the question names is no answer to "what date")."""
+    kinds = (kind, "amount") if kind == "number" else (kind,)
+    asked = question.lower()
+    return any(
+        m.group(0).strip().lower() not in asked for k in kinds for m in _HOLDS[k].finditer(text)
+    )
+
+
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
+    """Numbers and years the question names that none of the texts holds."""
+    joined = " ".join(texts)
+    return sum(1 for n in set(_NUMBER.findall(question)) if n not in joined)
+
+
+class Scored(Protocol):
+    """A candidate sentence as the extractive answerer scores it."""
+
+    score: float
+    dense: float
+    lexical: float
+
+    @property
+    def strength(self) -> float: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+class Terms(Protocol):
+    """What the decision needs of the BM25 index: term statistics and acronyms."""
+
+    df: dict[str, int]
+
+    def idf(self, term: str) -> float: ...
+
+    def with_synonyms(self, terms: set[str]) -> set[str]: ...
+
+
+def signals(
+    question: str,
+    topic: str,
+    ranked: Sequence[Scored],
+    context: Sequence[str],
+    lexical: Terms,
+    missing_names: int,
+) -> dict[str, float]:
+    """The signals of one question (or part) against its best-scored sentences.
+
+    ``ranked`` are the candidate sentences best first; ``context`` the texts of the passages they
+    come from (a term the sentence lacks may stand beside it); ``topic`` the question without its
+    framing words.
+    """
+    top = list(ranked[:TOP_SENTENCES])
+    kind = asked_kind(question)
+    strength = max((c.strength for c in ranked), default=0.0)
+    best = top[0] if top else None
+    have: set[str] = set()
+    for text in [*(c.text for c in top), *context]:
+        have |= set(tokenize(text))
+    have = lexical.with_synonyms(have)
+    terms = set(tokenize(topic, compounds=False))
+    gaps = sorted(((lexical.idf(t), t) for t in terms - have if t in lexical.df), reverse=True)
+    ceiling = max((lexical.idf(t) for t in terms), default=1.0) or 1.0
+    return {
+        "strength": strength,
+        "dense": best.dense if best else 0.0,
+        "coverage": best.lexical if best else 0.0,
+        "missing_names": float(missing_names),
+        "kind_asked": float(kind is not None),
+        "kind_missing": float(
+            kind is not None and not any(holds_kind(kind, c.text, question) for c in top)
+        ),
+        "gap_idf": gaps[0][0] / ceiling if gaps else 0.0,
+        "gap_terms": float(len(gaps)),
+        "asks_reaction": float(bool(_REACTION.search(question))),
+        "numbers_unmatched": float(unmatched_numbers(question, [*(c.text for c in top), *context])),
+    }
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """A logistic model over standardised signals: P(the sentences answer the question)."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    report: dict[str, Any]
+
+    def probability(self, found: dict[str, float]) -> float:
+        """How likely the sentences answer the question (0-1)."""
+        z = self.bias + sum(
+            w * (found[name] - m) / s
+            for name, m, s, w in zip(
+                self.features, self.mean, self.scale, self.weights, strict=True
+            )
+        )
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def answers(self, found: dict[str, float]) -> bool:
+        """Whether to answer (else: say the statements do not state it)."""
+        return self.probability(found) >= self.threshold
+
+    def to_json(self) -> str:
+        """The model as the JSON file the fitting script writes."""
+        data = {
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "report": self.report,
+        }
+        return json.dumps(data, indent=2) + "\n"
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> AnswerabilityModel | None:
+        """The fitted model, or None when none has been fitted."""
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(
+                f"{path} was fitted on other signals: run scripts/fit_answerability.py"
+            )
+        return cls(
+            tuple(data["features"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+            tuple(data["weights"]),
+            float(data["bias"]),
+            float(data["threshold"]),
+            dict(data.get("report", {})),
+        )
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50
+) -> tuple[np.ndarray, float]:
+    """Weights and bias of an L2-regularised logistic regression (Newton's method).
+
+    ``x`` is standardised (rows: examples); the bias is not penalised.
+    """
+    n, d = x.shape
+    design = np.hstack([x, np.ones((n, 1))])
+    beta = np.zeros(d + 1)
+    penalty = np.full(d + 1, l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -50, 50)))
+        gradient = design.T @ (p - y) + penalty * beta
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])

@@ -1,0 +1,181 @@
+"""Fit the "not stated" decision (retrieval/answer/answerability.py) on labelled questions.
+
+Every question (or each part of a question with several) of the fitting sets is searched and
+scored as the extractive answerer does; its signals and its label (answerable or not) make one
+example. A logistic model over the standardised signals is cross-validated (5 folds; a near-miss
+question and its twin always in the same fold), the threshold is the one that catches the most
+unanswerable examples while refusing at most 5% of the answerable ones in cross-validation, and
+the model fitted on every example is written with that threshold and the cross-validated figures.
+
+Usage: .venv/bin/python scripts/fit_answerability.py [--corpus DIR] [--out FILE] [SET.yaml ...]
+(default sets: ../shared/eval/dev_questions.yaml and eval/near_miss_tune.yaml; never the held-out
+eval/near_miss_test.yaml or eval/questions.yaml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from brief.service import BriefingService  # noqa: E402
+from core.models import Filters  # noqa: E402
+from core.settings import load_settings  # noqa: E402
+from eval.questions import load_questions  # noqa: E402
+from ingest.pipeline import ingest_paths  # noqa: E402
+from retrieval.answer.answerability import (  # noqa: E402
+    FEATURES,
+    MODEL_FILE,
+    AnswerabilityModel,
+    fit_logistic,
+)
+from retrieval.search.plan import plan_query  # noqa: E402
+from retrieval.store.index import open_index  # noqa: E402
+
+DEFAULT_SETS = [
+    ROOT.parent / "shared" / "eval" / "dev_questions.yaml",
+    ROOT / "eval" / "near_miss_tune.yaml",
+]
+HELD_OUT = {"near_miss_test.yaml", "questions.yaml", "questions_ko.yaml"}
+MAX_FALSE_REFUSALS = 0.05
+FOLDS = 5
+L2 = 1.0
+
+
+def examples(
+    service: BriefingService, sets: list[Path]
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Signals, labels, group keys and example names of every question (or part)."""
+    rows, labels, groups, names = [], [], [], []
+    for path in sets:
+        for q in load_questions(path):
+            asks = [(p.ask, p.answerable) for p in q.parts] if len(q.parts) >= 2 else []
+            if not asks:
+                asks = [(q.question, q.answerable)]
+            for i, (text, answerable) in enumerate(asks):
+                plan = plan_query(text, q.history if len(asks) == 1 else [])
+                passages = service.searcher.search(plan, Filters())
+                found = service.extractive.assess(plan, passages).signals
+                rows.append([found[f] for f in FEATURES])
+                labels.append(1.0 if answerable else 0.0)
+                groups.append(min(q.id, q.twin) if q.twin else q.id)
+                names.append(f"{q.id}.{i}" if len(asks) > 1 else q.id)
+    return np.array(rows), np.array(labels), groups, names
+
+
+def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    return mean, scale
+
+
+def cross_validated(x: np.ndarray, y: np.ndarray, groups: list[str]) -> np.ndarray:
+    """Each example's probability from a model fitted without its fold."""
+    fold = np.array([zlib.crc32(g.encode()) % FOLDS for g in groups])
+    out = np.zeros(len(y))
+    for k in range(FOLDS):
+        train, test = fold != k, fold == k
+        mean, scale = standardise(x[train])
+        w, b = fit_logistic((x[train] - mean) / scale, y[train], L2)
+        out[test] = 1 / (1 + np.exp(-(((x[test] - mean) / scale) @ w + b)))
+    return out
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The highest threshold whose false refusals stay within the limit."""
+    best = 0.0
+    for t in np.unique(np.concatenate([[0.0], p])):
+        refused = p < t
+        false_refusals = float(refused[y == 1].mean()) if (y == 1).any() else 0.0
+        if false_refusals <= MAX_FALSE_REFUSALS:
+            best = float(t)
+    return best
+
+
+def rates(refused: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Recall and precision of "not stated", and false refusals."""
+    caught = refused[y == 0]
+    precision = float((y[refused] == 0).mean()) if refused.any() else 1.0
+    return {
+        "not_stated_recall": float(caught.mean()) if len(caught) else 0.0,
+        "not_stated_precision": precision,
+        "false_refusals": float(refused[y == 1].mean()) if (y == 1).any() else 0.0,
+    }
+
+
+def interval(refused: np.ndarray, y: np.ndarray, key: str, seed: int = 15) -> list[float]:
+    """95% bootstrap interval of one rate (1,000 resamples)."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(1000):
+        i = rng.integers(0, len(y), len(y))
+        values.append(rates(refused[i], y[i])[key])
+    return [
+        round(float(np.percentile(values, 2.5)), 3),
+        round(float(np.percentile(values, 97.5)), 3),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    args = parser.parse_args()
+    if any(p.name in HELD_OUT for p in args.sets):
+        sys.exit("held-out sets are never used for fitting")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(data_dir=Path(tmp))
+        with open_index(settings) as index:
+            ingest_paths(index, [args.corpus])
+            service = BriefingService(index)
+            x, y, groups, _names = examples(service, args.sets)
+            old = x[:, FEATURES.index("strength")] < (
+                settings.refusal_threshold + 0.12 * x[:, FEATURES.index("missing_names")]
+            )
+    p = cross_validated(x, y, groups)
+    threshold = choose_threshold(p, y)
+    refused = p < threshold
+    cv = rates(refused, y)
+    report = {
+        "examples": len(y),
+        "unanswerable": int((y == 0).sum()),
+        "sets": [p.name for p in args.sets],
+        "cross_validated": {k: round(v, 3) for k, v in cv.items()},
+        "intervals_95": {k: interval(refused, y, k) for k in cv},
+        "old_rule": {k: round(v, 3) for k, v in rates(old, y).items()},
+    }
+    mean, scale = standardise(x)
+    w, b = fit_logistic((x - mean) / scale, y, L2)
+    model = AnswerabilityModel(
+        FEATURES,
+        tuple(float(v) for v in mean),
+        tuple(float(v) for v in scale),
+        tuple(float(v) for v in w),
+        b,
+        threshold,
+        report,
+    )
+    args.out.write_text(model.to_json(), encoding="utf-8")
+    sets = ", ".join(p.name for p in args.sets)
+    print(f"{len(y)} examples ({report['unanswerable']} unanswerable) from {sets}")
+    print(
+        "weights (standardised):",
+        ", ".join(f"{f} {v:+.2f}" for f, v in zip(FEATURES, w, strict=True)),
+    )
+    print(f"threshold {threshold:.3f}; cross-validated: {report['cross_validated']}")
+    print(f"95% intervals: {report['intervals_95']}")
+    print(f"the old rule (one threshold on the evidence score): {report['old_rule']}")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
