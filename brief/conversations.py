@@ -18,8 +18,8 @@ from typing import Literal, Self, cast
 
 from pydantic import ValidationError
 
+from core.answers import Answer
 from core.errors import BriefError
-from core.models import Answer
 
 APP_DB = "app.sqlite"
 MAX_CONTENT_CHARS = 100_000

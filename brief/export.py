@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from core.models import Answer, Citation
+from core.answers import Answer, Citation
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from brief.conversations import SqliteStore, check_user, utc_now
+from core.answers import Answer
 from core.errors import BriefError
-from core.models import Answer
 
 MAX_COMMENT_CHARS = 2000
 MAX_ID_CHARS = 256

@@ -13,8 +13,9 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from core.answers import Answer
 from core.errors import BriefError
-from core.models import Answer, Filters
+from core.models import Filters
 from core.settings import Settings
 from retrieval.answer.chains import (
     describe_error,

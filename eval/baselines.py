@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from core.models import Answer, SourceDocument
+from core.answers import Answer
+from core.models import SourceDocument
 from eval.questions import Question
 
 if TYPE_CHECKING:

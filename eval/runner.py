@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.models import Answer
+from core.answers import Answer
 from eval import metrics
 from eval.baselines import SystemAnswer, from_answer
 from eval.questions import Question

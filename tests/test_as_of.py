@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from brief.service import BriefingService
-from core.models import Answer, Chunk, DocumentMeta, Passage
+from core.answers import Answer
+from core.models import Chunk, DocumentMeta, Passage
 from core.settings import load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import cite, sources_first

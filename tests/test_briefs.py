@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from brief.export import DOCX_MIME, UNSUPPORTED_NOTE, answer_docx, answer_markdown
-from core.models import Answer, Citation
+from core.answers import Answer, Citation
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PARTS = (

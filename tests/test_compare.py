@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from brief.service import BriefingService
-from core.models import UNSUPPORTED_MARK, Answer, Citation
+from core.answers import UNSUPPORTED_MARK, Answer, Citation
 from core.settings import Settings
 from retrieval.answer.topics import QUOTES_PER_STATEMENT
 from retrieval.answer.wording import SUMMARY_LEAD, wording_changes

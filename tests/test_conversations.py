@@ -17,8 +17,8 @@ from brief.conversations import (
     ConversationStore,
     app_db_path,
 )
+from core.answers import Answer, AnswerSentence, Citation
 from core.errors import BriefError
-from core.models import Answer, AnswerSentence, Citation
 
 
 def make_answer(question: str = "What did the ministers agree?") -> Answer:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Answer, SourceDocument
+from core.answers import Answer
+from core.models import SourceDocument
 from eval.baselines import (
     BM25Baseline,
     StockRecipe,
@@ -144,7 +145,8 @@ def test_pipeline_answers_convert_to_the_same_record(service_answer: Answer):
 def service_answer() -> Answer:
     from datetime import date
 
-    from core.models import Chunk, Citation, DocumentMeta, Passage
+    from core.answers import Citation
+    from core.models import Chunk, DocumentMeta, Passage
 
     meta = DocumentMeta(title="Fisheries", date=date(2021, 3, 4))
     text = "The two ministers agreed to cut the annual herring quota by 12 percent."

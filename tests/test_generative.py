@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from brief.cli import main
 from brief.service import BriefingService
-from core.models import UNSUPPORTED_MARK, Answer
+from core.answers import UNSUPPORTED_MARK, Answer
 from core.settings import Settings
 from ingest.loaders import FoundFile, load_file
 from ingest.pipeline import ingest_paths

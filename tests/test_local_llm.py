@@ -19,7 +19,7 @@ import pytest
 
 from brief.local_llm import server_command, smollm2_gguf
 from brief.service import BriefingService
-from core.models import Answer
+from core.answers import Answer
 from core.settings import Settings
 from ingest.loaders import FoundFile, load_file
 from retrieval.answer.citations import is_verbatim

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Answer, Chunk, Citation, DocumentMeta, SourceDocument
+from core.answers import Answer, Citation
+from core.models import Chunk, DocumentMeta, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, discover, load_file
 from retrieval.answer.citations import cite, quote_location

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.models import Answer
+from core.answers import Answer
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.chains import CanaryGuard, new_canary, system_prompt

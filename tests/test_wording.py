@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from brief.service import BriefingService
-from core.models import Citation
+from core.answers import Citation
 from retrieval.answer.wording import word_diff, wording_changes
 
 PENINSULA = "We reaffirm our commitment to the complete denuclearization of the Korean Peninsula."

@@ -170,7 +170,7 @@ class AnswerServer(ThreadingHTTPServer):
 
     def answer(self, request: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
         """Events of one answer; the service is used by one request at a time."""
-        from core.models import Answer
+        from core.answers import Answer
 
         with self.lock:
             for event in self.service.stream(**request):

@@ -73,7 +73,8 @@ def ask(
                 answer_json = event["answer"]
         click.echo(json.dumps(answer_json, indent=2, ensure_ascii=False))
         return
-    from core.models import Answer, Filters
+    from core.answers import Answer
+    from core.models import Filters
 
     live = not (as_json or markdown)
     streamed: list[str] = []

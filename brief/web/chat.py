@@ -17,8 +17,9 @@ from brief.web.session import (
     service_for,
     signed_in_user,
 )
+from core.answers import Answer
 from core.errors import BriefError
-from core.models import Answer, Filters
+from core.models import Filters
 from retrieval.search.plan import Turn
 
 if TYPE_CHECKING:

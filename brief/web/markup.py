@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.models import UNSUPPORTED_MARK
+from core.answers import UNSUPPORTED_MARK
 
 
 def escape(text: str) -> str:

@@ -9,7 +9,8 @@ import streamlit as st
 from brief.export import answer_docx
 from brief.web.markup import answer_markdown, escape, safe_url
 from brief.web.session import get_stores, signed_in_user
-from core.models import Answer, Chunk, Citation, WordingChange
+from core.answers import Answer, Citation, WordingChange
+from core.models import Chunk
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"\*\*|__")

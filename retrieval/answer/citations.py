@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from core.models import Chunk, Citation, Passage
+from core.answers import Citation
+from core.models import Chunk, Passage
 from retrieval.sentences import paragraphs_before
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "`": "'", "´": "'"})

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from core.models import UNSUPPORTED_MARK, Answer, AnswerSentence, Citation, Filters, Passage
+from core.answers import UNSUPPORTED_MARK, Answer, AnswerSentence, Citation
+from core.models import Filters, Passage
 from retrieval.answer.chains import is_refusal
 from retrieval.answer.citations import cite
 from retrieval.answer.extractive import NOT_ANSWERED

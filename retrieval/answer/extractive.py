@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.models import Chunk, Citation, DocumentMeta, Passage
+from core.answers import Citation
+from core.models import Chunk, DocumentMeta, Passage
 from retrieval.answer.answerability import TOP_SENTENCES, signals
 from retrieval.answer.citations import cite
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher

@@ -16,7 +16,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
-from core.models import Answer, Chunk, Citation, DocumentMeta, Filters, Passage
+from core.answers import Answer, Citation
+from core.models import Chunk, DocumentMeta, Filters, Passage
 from core.settings import Settings
 from retrieval.answer.chains import (
     CanaryGuard,

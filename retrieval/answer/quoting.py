@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from core.models import Answer, Filters, Passage
+from core.answers import Answer
+from core.models import Filters, Passage
 from core.settings import Settings
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
 from retrieval.answer.intents import IntentShaper

@@ -10,7 +10,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.models import Citation, DocumentMeta, Filters
+from core.answers import Citation
+from core.models import DocumentMeta, Filters
 from retrieval.search.plan import topic_text
 
 

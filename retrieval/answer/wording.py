@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from core.models import Citation, DiffPiece, WordingChange
+from core.answers import Citation, DiffPiece, WordingChange
 from prompts import load_prompt
 from retrieval.search.plan import formal_names
 from retrieval.store.lexical import tokenize
