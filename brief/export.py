@@ -44,18 +44,18 @@ def answer_docx(answer: Answer, title: str | None = None) -> bytes:
     ``title`` is the heading: the question when None, no heading when empty.
     """
     heading = answer.question if title is None else title
-    notes = _Notes(
-        citations={} if answer.refused else _by_number(answer.citations),
-    )
+    # A refusal's quotes (related, not an answer) are footnoted too, and their notes say so.
+    linked = not answer.refused or any(c.related for c in answer.citations)
+    notes = _Notes(citations=_by_number(answer.citations) if linked else {})
     paragraphs = [p for p in _PARAGRAPH_BREAK.split(_clean(answer.text).strip()) if p.strip()]
-    if not answer.refused:
+    if linked:
         for p in paragraphs:
             notes.count(p)
     body: list[str] = []
     if heading.strip():
         body.append(_paragraph([_run(" ".join(heading.split()))], style="Heading1"))
     for p in paragraphs:
-        body.append(_paragraph(_plain(p) if answer.refused else _linked(p, notes)))
+        body.append(_paragraph(_linked(p, notes) if linked else _plain(p)))
     if not body:
         body.append("<w:p/>")
     parts = {

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import DocumentMeta, Filters, Passage
 
+RELATED_LABEL = "Related, not an answer"
+
 
 class Citation(BaseModel):
     """One numbered source of an answer, with the exact quote and where it stands."""
@@ -26,6 +28,9 @@ class Citation(BaseModel):
     source_url: str = ""
     supported: bool = True
     support_score: float | None = None
+    related: bool = Field(
+        default=False, description="Near the question but not an answer to it (shown as such)."
+    )
     page: int = Field(default=0, ge=0, description="Page of the quote (1-based); 0: no pages.")
     paragraph: int = Field(
         default=0,
@@ -57,7 +62,7 @@ class Citation(BaseModel):
             parts.append(self.location)
         if self.source_url:
             parts.append(self.source_url)
-        return ", ".join(parts) + "."
+        return ", ".join(parts) + "." + (f" {RELATED_LABEL}." if self.related else "")
 
 
 class AnswerSentence(BaseModel):
@@ -132,6 +137,9 @@ class Answer(BaseModel):
     intent: str = "lookup"
     answerer: str = "extractive"
     timings: dict[str, float] = Field(default_factory=dict)
+    not_stated: list[str] = Field(
+        default_factory=list, description="The parts asked that the statements do not answer."
+    )
     notes: list[str] = Field(default_factory=list)
     model: str = Field(default="", description="The generative model, when one answered.")
     sentences: list[AnswerSentence] = Field(

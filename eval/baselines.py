@@ -41,6 +41,7 @@ class SystemAnswer:
     refused: bool = False
     citations: list[tuple[str, str]] = field(default_factory=list)  # (doc, exact text)
     retrieved: list[tuple[str, str]] = field(default_factory=list)  # (doc, text), ranked
+    not_stated: list[str] = field(default_factory=list)  # the parts the answer says are not stated
 
 
 @runtime_checkable
@@ -63,6 +64,7 @@ def from_answer(answer: Answer) -> SystemAnswer:
         refused=answer.refused,
         citations=[(c.doc_id, c.quote) for c in answer.citations],
         retrieved=[(p.chunk.doc_id, p.chunk.text) for p in answer.passages],
+        not_stated=list(answer.not_stated),
     )
 
 

@@ -61,6 +61,7 @@ def result_record(
         "citations": [{"doc": doc, "text": text} for doc, text in answer.citations],
         "retrieved": [{"doc": doc, "text": text} for doc, text in answer.retrieved],
         "latency_s": round(latency_s, 4),
+        **({"not_stated": answer.not_stated} if answer.not_stated else {}),
         **extra,
     }
 
@@ -153,7 +154,10 @@ def score_one(
             recall5=metrics.recall_at_k(gold, retrieved, 5),
             mrr5=metrics.mrr_at_k(gold, retrieved, 5),
             ndcg10=metrics.ndcg_at_k(gold, retrieved, 10),
-            key_facts=metrics.key_fact_recall(question.key_facts, record["answer"]),
+            # A refusal's quotes are related, not an answer: they earn no key facts.
+            key_facts=0.0
+            if refused
+            else metrics.key_fact_recall(question.key_facts, record["answer"]),
         )
     return row
 

@@ -34,8 +34,9 @@ from retrieval.answer.answerability import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
     AnswerabilityModel,
-    fit_logistic,
+    fit_signed,
 )
+from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY  # noqa: E402
 from retrieval.search.plan import plan_query  # noqa: E402
 from retrieval.store.index import open_index  # noqa: E402
 
@@ -47,6 +48,7 @@ HELD_OUT = {"near_miss_test.yaml", "questions.yaml", "questions_ko.yaml"}
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
 L2 = 1.0
+FLOOR_PERCENTILE = 1.0
 
 
 def examples(
@@ -84,16 +86,16 @@ def cross_validated(x: np.ndarray, y: np.ndarray, groups: list[str]) -> np.ndarr
     for k in range(FOLDS):
         train, test = fold != k, fold == k
         mean, scale = standardise(x[train])
-        w, b = fit_logistic((x[train] - mean) / scale, y[train], L2)
+        w, b = fit_signed((x[train] - mean) / scale, y[train], FEATURES, L2)
         out[test] = 1 / (1 + np.exp(-(((x[test] - mean) / scale) @ w + b)))
     return out
 
 
-def choose_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    """The highest threshold whose false refusals stay within the limit."""
+def choose_threshold(p: np.ndarray, y: np.ndarray, floored: np.ndarray) -> float:
+    """The highest threshold whose false refusals (the floor's included) stay within the limit."""
     best = 0.0
     for t in np.unique(np.concatenate([[0.0], p])):
-        refused = p < t
+        refused = floored | (p < t)
         false_refusals = float(refused[y == 1].mean()) if (y == 1).any() else 0.0
         if false_refusals <= MAX_FALSE_REFUSALS:
             best = float(t)
@@ -137,15 +139,27 @@ def main() -> None:
         with open_index(settings) as index:
             ingest_paths(index, [args.corpus])
             service = BriefingService(index)
+            model_name = index.model_name
             x, y, groups, _names = examples(service, args.sets)
             old = x[:, FEATURES.index("strength")] < (
-                settings.refusal_threshold + 0.12 * x[:, FEATURES.index("missing_names")]
+                settings.refusal_threshold
+                + UNKNOWN_TERM_PENALTY * x[:, FEATURES.index("missing_names")]
             )
+    # Below the floor the evidence is weaker than 99% of the answers fitted on: the model has
+    # seen nothing there (no question far from every statement) and is not asked.
+    strength = x[:, FEATURES.index("strength")]
+    floor = float(np.percentile(strength[y == 1], FLOOR_PERCENTILE))
+    # A question naming what no statement holds keeps the evidence threshold, raised per name.
+    named = x[:, FEATURES.index("missing_names")]
+    floored = (strength < floor) | (
+        (named > 0) & (strength < settings.refusal_threshold + UNKNOWN_TERM_PENALTY * named)
+    )
     p = cross_validated(x, y, groups)
-    threshold = choose_threshold(p, y)
-    refused = p < threshold
+    threshold = choose_threshold(p, y, floored)
+    refused = floored | (p < threshold)
     cv = rates(refused, y)
     report = {
+        "embedding_model": model_name,
         "examples": len(y),
         "unanswerable": int((y == 0).sum()),
         "sets": [p.name for p in args.sets],
@@ -154,7 +168,7 @@ def main() -> None:
         "old_rule": {k: round(v, 3) for k, v in rates(old, y).items()},
     }
     mean, scale = standardise(x)
-    w, b = fit_logistic((x - mean) / scale, y, L2)
+    w, b = fit_signed((x - mean) / scale, y, FEATURES, L2)
     model = AnswerabilityModel(
         FEATURES,
         tuple(float(v) for v in mean),
@@ -162,6 +176,7 @@ def main() -> None:
         tuple(float(v) for v in w),
         b,
         threshold,
+        floor,
         report,
     )
     args.out.write_text(model.to_json(), encoding="utf-8")
@@ -171,7 +186,8 @@ def main() -> None:
         "weights (standardised):",
         ", ".join(f"{f} {v:+.2f}" for f, v in zip(FEATURES, w, strict=True)),
     )
-    print(f"threshold {threshold:.3f}; cross-validated: {report['cross_validated']}")
+    print(f"floor {floor:.3f}, threshold {threshold:.3f}")
+    print(f"cross-validated: {report['cross_validated']}")
     print(f"95% intervals: {report['intervals_95']}")
     print(f"the old rule (one threshold on the evidence score): {report['old_rule']}")
     print(f"wrote {args.out}")

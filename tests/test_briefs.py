@@ -154,6 +154,24 @@ def test_refused_answer_has_no_footnotes() -> None:
     assert "The statements do not say [1]." in texts(body)
 
 
+def test_related_quotes_of_a_refusal_are_footnotes_that_say_so() -> None:
+    related = citation(1, "Some Statement", "Some quote.").model_copy(update={"related": True})
+    refused = Answer(
+        question="How many members?",
+        searched_as="how many members",
+        text="The statements do not say: how many members?\n\nRelated, not an answer:\n\n"
+        "Some Statement (March 4, 2021): “Some quote.” [1]",
+        citations=[related],
+        refused=True,
+        not_stated=["How many members?"],
+    )
+    xml = parts(answer_docx(refused))
+    notes = footnotes(xml["word/footnotes.xml"])
+    assert notes[1].endswith("Related, not an answer. “Some quote.”")
+    assert "Related, not an answer." in answer_markdown(refused)
+    assert "[^1]:" in answer_markdown(refused)
+
+
 def test_empty_answer_is_still_a_document() -> None:
     empty = Answer(question="", searched_as="", text="")
     body = parts(answer_docx(empty))["word/document.xml"]

@@ -154,12 +154,17 @@ def test_eval_writes_the_shared_results_format(small_corpus: Path, tmp_path: Pat
     lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     assert [x["id"] for x in lines] == ["t1", "t2"]
     for x in lines:
-        assert set(x) == {"id", "answer", "refused", "citations", "retrieved", "latency_s"}
+        shared = {"id", "answer", "refused", "citations", "retrieved", "latency_s"}
+        assert set(x) - {"not_stated"} == shared  # not_stated: optional in the shared format
         for c in x["citations"]:
             assert set(c) == {"doc", "text"}
     assert lines[0]["refused"] is False
     assert "12 percent" in lines[0]["answer"]
     assert lines[1]["refused"] is True
+    assert lines[1]["not_stated"] == [
+        "What did the treaty say about lunar mining rights on Europa?"
+    ]
+    assert "not_stated" not in lines[0]
     scores = json.loads((out / "scores.json").read_text())
     assert scores["overall"]["hit@5"] == 1.0
     assert scores["overall"]["key_fact_recall"] == 1.0

@@ -114,7 +114,7 @@ def ask(
     else:
         click.echo(answer.text)
     click.echo()
-    if answer.refused:
+    if answer.refused and not answer.citations:
         click.echo("Closest passages:")
         for p in answer.passages[:3]:
             chunk = p.chunk

@@ -87,7 +87,7 @@ def change_markdown(change: WordingChange) -> str:
 
 def render_sources(answer: Answer) -> None:
     """A card per quoted paragraph: title, issuer, date, section, the quotes highlighted."""
-    if answer.refused:
+    if answer.refused and not answer.citations:
         if answer.passages:
             st.caption("Closest passages (not an answer):")
             for p in answer.passages[:3]:
@@ -104,6 +104,8 @@ def render_sources(answer: Answer) -> None:
             st.markdown(f"**{numbers} {escape(c.title)}**")
             parts = (c.issuer, c.date_label, c.section, c.location)
             st.caption(escape(" · ".join(x for x in parts if x)))
+            if any(x.related for x in group):
+                st.markdown(":gray-badge[related, not an answer]")
             unsupported = [f"\\[{x.n}\\]" for x in group if not x.supported]
             if unsupported:
                 which = f" ({', '.join(unsupported)})" if len(group) > 1 else ""

@@ -61,6 +61,7 @@ def checked_answer(
     if not claims or (is_refusal(normalized) and not any(c.numbers for c in claims)):
         notes.append("the model found no answer in the sources")
         answer.text, answer.refused = NOT_ANSWERED, True
+        answer.not_stated = [plan.asked or plan.question]
         return answer
     verdicts = checker.check_all(claims, sources)
     if cut and claims and not re.search(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*\s*$", claims[-1].text):

@@ -15,18 +15,24 @@ refusal threshold means the same in every language.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
 from core.answers import Citation
 from core.models import Chunk, DocumentMeta, Passage
-from retrieval.answer.answerability import TOP_SENTENCES, signals
+from retrieval.answer.answerability import (
+    TOP_SENTENCES,
+    AnswerabilityModel,
+    not_stated_text,
+    signals,
+)
 from retrieval.answer.citations import cite
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, word_count
-from retrieval.store.lexical import LexicalIndex, script_profile, tokenize
+from retrieval.store.lexical import LexicalIndex, lexical_share, script_profile, tokenize
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
@@ -38,6 +44,8 @@ MAX_TITLE_WORDS = 12
 UNKNOWN_TERM_PENALTY = 0.12
 # A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
 FRAMING_WEIGHT = 0.8
+RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
+MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
 NOT_ANSWERED = (
     "The indexed statements do not answer this question. The closest passages are listed below."
 )
@@ -81,6 +89,7 @@ class Assessment:
     that no statement holds, and the signals of ``retrieval.answer.answerability``."""
 
     candidates: list[Candidate]
+    chosen: list[Candidate]  # the sentences an answer would quote
     missing: list[str]
     signals: dict[str, float]
 
@@ -94,6 +103,7 @@ class ExtractiveResult:
     refused: bool
     best_score: float
     notes: list[str] = field(default_factory=list)
+    not_stated: list[str] = field(default_factory=list)  # the parts asked that it does not answer
 
 
 def short_title(title: str) -> str:
@@ -146,6 +156,11 @@ class ExtractiveAnswerer:
         self.index = searcher.index
         self.embeddings = searcher.embeddings
         self.settings = searcher.index.settings
+
+    @cached_property
+    def decision(self) -> AnswerabilityModel | None:
+        """The fitted "not stated" decision (read on first use)."""
+        return AnswerabilityModel.load()
 
     def _meta(self, doc_id: str) -> DocumentMeta:
         entry = self.index.documents().get(doc_id)
@@ -224,13 +239,11 @@ class ExtractiveAnswerer:
         lexical = self.index.lexical()
         known = set(self.searcher.all_card_words())
         missing = unknown_terms(plan.undated_question, lexical, known)
-        context = list(
-            dict.fromkeys(
-                f"{c.chunk.context_header()} {c.chunk.text}" for c in cands[:TOP_SENTENCES]
-            )
-        )
+        chosen = self._select(plan, cands) if cands else []
+        best = cands[:TOP_SENTENCES]
+        context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))
         found = signals(plan.question, plan.topic, cands, context, lexical, len(missing))
-        return Assessment(cands, missing, found)
+        return Assessment(cands, chosen, missing, found)
 
     def answer(self, plan: QueryPlan, passages: list[Passage]) -> ExtractiveResult:
         """Quote the evidence, or refuse when it is too weak."""
@@ -242,15 +255,21 @@ class ExtractiveAnswerer:
         if missing:
             notes.append("no indexed statement mentions: " + ", ".join(missing))
             threshold += UNKNOWN_TERM_PENALTY * len(missing)
-        if not cands or best < threshold:
+        ask = plan.asked or plan.question
+        decision = self._decision(plan)
+        # Weak evidence is no answer: below the decision's floor, or, for a question naming
+        # what no statement holds, below the evidence threshold raised for each such name.
+        floor = threshold if decision is None or missing else decision.floor
+        if not cands or best < floor:
+            return ExtractiveResult(NOT_ANSWERED, [], True, best, notes, not_stated=[ask])
+        chosen = assessment.chosen
+        if decision is not None and not decision.answers(assessment.signals):
+            # Near the question but not an answer to it: say so, then show what is there.
+            text, related = self.compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
+            related = [c.model_copy(update={"related": True}) for c in related]
             return ExtractiveResult(
-                NOT_ANSWERED,
-                [],
-                True,
-                best,
-                notes,
+                not_stated_text(ask, text), related, True, best, notes, not_stated=[ask]
             )
-        chosen = self._select(plan, cands)
         text, citations = self.compose(plan, chosen)
         if plan.intent == "lookup":
             named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
@@ -264,6 +283,14 @@ class ExtractiveAnswerer:
                     f"{titles} does not address this: the quotes are from other statements"
                 )
         return ExtractiveResult(text, citations, False, best, notes)
+
+    def _decision(self, plan: QueryPlan) -> AnswerabilityModel | None:
+        """The fitted "not stated" decision, where it holds: questions mostly in the script
+        and the embedding model it was fitted on (else the evidence threshold decides)."""
+        model = self.decision
+        if model is None or model.report.get("embedding_model") != self.index.model_name:
+            return None
+        return model if lexical_share(plan.question) >= MIN_LEXICAL_SHARE else None
 
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
         budget = (

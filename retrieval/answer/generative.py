@@ -111,8 +111,8 @@ class GenerativeAnswerer:
             return found
 
         def gate(x: dict[str, Any]) -> bool:
-            evidence, found = self.shaper.refined(x["plan"], x["passages"], x["filters"])
-            if plan.points_back:  # "did it say…?": the statement just quoted
+            evidence, found = self.quoting.evidence(x["plan"], x["passages"], x["filters"])
+            if plan.points_back and not plan.follow_up:  # "did it say…?": the statement just quoted
                 evidence, found = self.shaper.from_previous(
                     x["plan"], x["filters"], evidence, found
                 )

@@ -7,17 +7,25 @@ generative answerer falls back on it.
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterable
+from dataclasses import replace
+from itertools import zip_longest
 
-from core.answers import Answer
+from core.answers import Answer, Citation
 from core.models import Filters, Passage
 from core.settings import Settings
+from retrieval.answer.answerability import not_stated_text
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
 from retrieval.answer.intents import IntentShaper
 from retrieval.answer.topics import TopicScorer
 from retrieval.answer.wording import wording_changes
 from retrieval.search.hybrid import HybridSearcher
-from retrieval.search.plan import QueryPlan
+from retrieval.search.parts import points_elsewhere
+from retrieval.search.plan import QueryPlan, plan_query
+
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 class QuotingAnswerer:
@@ -34,19 +42,106 @@ class QuotingAnswerer:
         self.shaper = IntentShaper(searcher, extractive, topics, settings)
 
     def answer(self, plan: QueryPlan, filters: Filters) -> Answer:
-        """The extractive answer to a planned question."""
+        """The extractive answer to a planned question (part by part, when it has several)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        passages = self.searcher.search(plan, filters, timings=timings)
-        t_retrieved = time.perf_counter()
-        result, passages = self.shaper.refined(plan, passages, filters)
-        if plan.follow_up and plan.points_back:
-            result, passages = self.shaper.from_previous(plan, filters, result, passages)
+        if asks_several(plan):
+            t_retrieved = started
+            result, passages = self.by_parts(plan, filters)
+        else:
+            passages = self.searcher.search(plan, filters, timings=timings)
+            t_retrieved = time.perf_counter()
+            result, passages = self.evidence(plan, passages, filters)
         done = time.perf_counter()
         timings.update(
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
         )
         return answer_from(plan, filters, passages, result, timings)
+
+    def evidence(
+        self, plan: QueryPlan, passages: list[Passage], filters: Filters
+    ) -> tuple[ExtractiveResult, list[Passage]]:
+        """The quotes that answer the plan, from these passages (part by part when it has
+        several: then from each part's own search too), and the passages behind them."""
+        if asks_several(plan):
+            return self.by_parts(plan, filters)
+        result, passages = self.shaper.refined(plan, passages, filters)
+        if plan.follow_up and plan.points_back:
+            result, passages = self.shaper.from_previous(plan, filters, result, passages)
+        return result, passages
+
+    def by_parts(self, plan: QueryPlan, filters: Filters) -> tuple[ExtractiveResult, list[Passage]]:
+        """Each part answered on its own, then one answer that covers them all.
+
+        A part's sentences are chosen from its own passages and the whole question's, taken in
+        turn (the whole question names what a part may only point to); the answer's ranked
+        passages are the whole question's.
+        """
+        whole = self.searcher.search(plan, filters)
+        answers = []
+        first_topic = ""
+        for part in plan.parts:
+            sub = plan_query(part, list(plan.history))
+            # What the whole question asks holds for each part ("the most recent … and how much…").
+            intent = plan.intent if sub.intent == "lookup" else sub.intent
+            sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
+            if first_topic and points_elsewhere(part):  # "…and what body did it create?"
+                sub = replace(sub, search_text=f"{sub.search_text} {first_topic}")
+            first_topic = first_topic or sub.topic
+            found = self.searcher.search(sub, filters)
+            pool = _unique(p for tier in zip_longest(whole, found) for p in tier if p)
+            answers.append((part, *self.shaper.refined(sub, pool, filters)))
+        result, _ = combine_parts(answers)
+        return result, whole
+
+
+def asks_several(plan: QueryPlan) -> bool:
+    """Whether a question is answered ask by ask: it has several, and is no comparison or
+    "most recent …, and what does it say?" (those ask about statements chosen together)."""
+    return len(plan.parts) >= 2 and plan.intent in ("lookup", "list")
+
+
+def combine_parts(
+    answers: list[tuple[str, ExtractiveResult, list[Passage]]],
+) -> tuple[ExtractiveResult, list[Passage]]:
+    """One result from the parts' results, in the order asked: citations renumbered (a quote
+    cited twice keeps one number), a part the statements do not answer named as such."""
+    numbers: dict[tuple[str, int, int, bool], int] = {}
+    citations: list[Citation] = []
+    paragraphs: list[str] = []
+    notes: list[str] = []
+    not_stated: list[str] = []
+    for part, result, _ in answers:
+        if result.refused:
+            not_stated.append(part)
+            paragraphs.append(not_stated_text(part))
+            continue
+        renumber: dict[int, int] = {}
+        for c in result.citations:
+            key = (c.doc_id, c.start, c.end, c.related)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(c.model_copy(update={"n": numbers[key]}))
+            renumber[c.n] = numbers[key]
+        text = renumbered(result.text, renumber)
+        paragraphs.append(f"{part} {text}")
+        notes += [n for n in result.notes if n not in notes]
+    # Ranked passages of every part, taken in turn, so each part's best come first.
+    passages = _unique(p for tier in zip_longest(*(f for _, _, f in answers)) for p in tier if p)
+    refused = len(not_stated) == len(answers)
+    best = max(r.best_score for _, r, _ in answers)
+    text = "\n\n".join(paragraphs)
+    return ExtractiveResult(text, citations, refused, best, notes, not_stated), passages
+
+
+def _unique(passages: Iterable[Passage]) -> list[Passage]:
+    """Passages in order, each chunk once."""
+    return list({p.chunk.chunk_id: p for p in passages}.values())
+
+
+def renumbered(text: str, numbers: dict[int, int]) -> str:
+    """The text with its ``[n]`` markers renumbered."""
+    return _MARKER.sub(lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
 
 
 def answer_from(
@@ -71,5 +166,6 @@ def answer_from(
         answerer="extractive",
         timings=timings,
         notes=[*(notes or []), *result.notes],
+        not_stated=result.not_stated,
         changes=wording_changes(result.citations, plan.asked_topic) if compared else [],
     )

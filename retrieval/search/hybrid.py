@@ -211,7 +211,7 @@ class HybridSearcher:
         allowed_set = None if allowed_docs is None else set(allowed_docs)
         allowed_chunks = None if allowed_set is None else self._chunks_of(lexical, allowed_set)
         queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
-        queries += plan.parts
+        queries += [p.rstrip("?.") for p in plan.parts]  # the asks, as words to match
         fused: dict[str, float] = defaultdict(float)
         ranks: dict[str, dict[str, int]] = defaultdict(dict)
         t_embed = t_dense = t_bm25 = 0.0

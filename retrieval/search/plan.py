@@ -10,6 +10,7 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Filters
+from retrieval.search.parts import split_parts
 from retrieval.store.lexical import STOPWORDS
 
 _YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"
@@ -86,19 +87,6 @@ META_WORDS = frozenset(
     the a an of on in about to and or for with since between vs versus anything something
     position positions stance stated timeline""".split()
 )
-
-
-_SUB_QUESTION = re.compile(
-    r",?\s+and\s+(?=(?:what|when|who|whom|which|where|why|how|is|are|was|were|does|did|do)\b)",
-    re.I,
-)
-
-
-def sub_questions(question: str) -> list[str]:
-    """The parts of a compound question ("When was X issued and what did it create?")."""
-    parts = [p.strip(" ?,") for p in _SUB_QUESTION.split(question)]
-    parts = [p for p in parts if len(p.split()) >= 3]
-    return parts if len(parts) > 1 else []
 
 
 # Common names of the parties and the formal names (acronyms) the statements use.
@@ -283,7 +271,7 @@ class QueryPlan:
     @cached_property
     def parts(self) -> tuple[str, ...]:
         """The parts of a compound question (none for a simple one)."""
-        return tuple(sub_questions(self.question))
+        return tuple(split_parts(self.question))
 
     @cached_property
     def points_back(self) -> bool:

@@ -1,0 +1,59 @@
+"""The parts of a question that asks several things.
+
+"When was the Washington Declaration issued and what body did it create?", "HD Hyundai's
+shipyard program: who is the partner, how big is it, and which shipyards will it modernize?",
+"What is the NCG for? Give the declaration's purpose and the first readout's." Each part is
+searched and answered on its own, so the answer covers every part, in the order asked.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ASKS = (
+    r"what|when|who|whom|whose|which|where|why|how|is|are|was|were|does|did|do|has|have|had|"
+    r"will|would|can|could|should|give|list|name"
+)
+# Where one ask ends and the next begins: ", and what…", " and when…", ", how…", "? Give…".
+_BOUNDARY = re.compile(
+    rf",?\s+and\s+(?=(?:{_ASKS})\b)|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
+    re.I,
+)
+# After a lead-in ("The Dialogue: purpose, how often, and who leads it?") short items count too.
+_ITEM = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=(?:" + _ASKS + r")\b)", re.I)
+_LEAD = re.compile(r"^(?P<lead>[^:?]{3,120}):\s+(?P<body>\S.*)$")
+_ASK_START = re.compile(rf"^(?:[\w’'-]+\s+){{0,2}}(?:{_ASKS})\b", re.I)  # "By how much…"
+_COMMAND = re.compile(r"^(?:give|list|name)\b", re.I)
+MAX_LEAD_WORDS = 14
+MIN_PART_WORDS = 3  # without a lead-in, shorter pieces are not asks of their own
+_POINTER = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|there)\b", re.I)
+
+
+def split_parts(question: str) -> list[str]:
+    """The asks of a question, each readable alone (a lead-in is repeated before each); a
+    question that asks one thing has none."""
+    text = " ".join(question.split()).strip()
+    lead = ""
+    m = _LEAD.match(text)
+    if m and len(m["lead"].split()) <= MAX_LEAD_WORDS:
+        lead, text = m["lead"].strip(), m["body"]
+    pieces = [p.strip(" ?.,;") for p in _BOUNDARY.split(text)]
+    if lead and len(pieces) == 1:
+        pieces = [p.strip(" ?.,;") for p in _ITEM.split(text)]
+    if not lead and len(pieces) > 1 and not _ASK_START.match(pieces[0]):
+        lead = pieces.pop(0)  # "In the fact sheet, what…, and what…?": a lead-in, not an ask
+    floor = 1 if lead else MIN_PART_WORDS
+    pieces = [p for p in pieces if len(p.split()) >= floor]
+    if len(pieces) < 2:
+        return []
+    joiner = ", " if lead and not m else ": "
+    return [f"{lead}{joiner}{p}{_end(p)}" if lead else f"{p}{_end(p)}" for p in pieces]
+
+
+def _end(piece: str) -> str:
+    return "." if _COMMAND.match(piece) else "?"
+
+
+def points_elsewhere(part: str) -> bool:
+    """Whether a part leans on another for its subject ("what body did it create?")."""
+    return bool(_POINTER.search(part)) or len(part.split()) <= MIN_PART_WORDS
