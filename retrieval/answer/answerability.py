@@ -97,6 +97,9 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"delegations?|delegates?|staff|both sides|the two (?:leaders|presidents|sides))\b"
     ),
 }
+_ISSUED = re.compile(
+    r"\b(?:issued|released|signed|published|adopted|announced|put out|made public|dated)\b", re.I
+)
 _REACTION = re.compile(
     r"\b(?:react\w*|respon\w*|rebut\w*|reply|replied|condemn\w*|criticiz\w*|denounc\w*|"
     r"welcom\w*|protest\w*|retaliat\w*)\b",
@@ -185,18 +188,24 @@ def signals(
     context: Sequence[str],
     lexical: Terms,
     missing_names: int,
+    named_statement: bool = False,
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
     ``ranked`` are the candidate sentences best first; ``context`` the texts of the passages the
     best come from (a term a sentence lacks may stand beside it); ``topic`` the question without
-    its framing words. (Checking the kind of thing asked for in the sentences an answer would
-    quote, rather than the best three, caught fewer near misses in cross-validation.)
+    its framing words; ``named_statement``: the question names the statement the best sentences
+    come from (then "when was it issued?" is answered by its date). Checking the kind of thing
+    asked for in the sentences an answer would quote, rather than the best three, caught fewer
+    near misses in cross-validation.
     """
     top = list(ranked[:TOP_SENTENCES])
     kind = asked_kind(question)
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
+    held_in = [c.text for c in top]
+    if kind == "date" and named_statement and _ISSUED.search(question):
+        held_in += context  # when the statement was issued: its own date (in its header)
     have: set[str] = set()
     for text in [*(c.text for c in top), *context]:
         have |= set(tokenize(text))
@@ -211,7 +220,7 @@ def signals(
         "missing_names": float(missing_names),
         "kind_asked": float(kind is not None),
         "kind_missing": float(
-            kind is not None and not any(holds_kind(kind, c.text, question) for c in top)
+            kind is not None and not any(holds_kind(kind, t, question) for t in held_in)
         ),
         "gap_idf": gaps[0][0] / ceiling if gaps else 0.0,
         "gap_terms": float(len(gaps)),

@@ -242,7 +242,9 @@ class ExtractiveAnswerer:
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))
-        found = signals(plan.question, plan.topic, cands, context, lexical, len(missing))
+        named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+        own = bool(set(named) & {c.chunk.doc_id for c in best})
+        found = signals(plan.question, plan.topic, cands, context, lexical, len(missing), own)
         return Assessment(cands, chosen, missing, found)
 
     def answer(self, plan: QueryPlan, passages: list[Passage]) -> ExtractiveResult:
