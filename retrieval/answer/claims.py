@@ -11,6 +11,7 @@ import re
 
 from core.answers import UNSUPPORTED_MARK, Answer, AnswerSentence, Citation
 from core.models import Filters, Passage
+from retrieval.answer.answerability import not_stated_text
 from retrieval.answer.chains import is_refusal
 from retrieval.answer.citations import cite
 from retrieval.answer.extractive import NOT_ANSWERED
@@ -41,6 +42,7 @@ def checked_answer(
     When the stream was ``cut``, a last sentence left unfinished is marked unsupported.
     """
     normalized, invalid = normalize_markers(text, set(sources))
+    normalized, not_stated = not_stated_parts(normalized)
     claims = split_claims(normalized)
     answer = Answer(
         question=plan.asked or plan.question,
@@ -60,8 +62,9 @@ def checked_answer(
         )
     if not claims or (is_refusal(normalized) and not any(c.numbers for c in claims)):
         notes.append("the model found no answer in the sources")
-        answer.text, answer.refused = NOT_ANSWERED, True
-        answer.not_stated = [plan.asked or plan.question]
+        answer.not_stated = not_stated or [plan.asked or plan.question]
+        answer.text = "\n".join(not_stated_text(p) for p in not_stated) or NOT_ANSWERED
+        answer.refused = True
         return answer
     verdicts = checker.check_all(claims, sources)
     if cut and claims and not re.search(r"[.!?][\"'”’)]*(?:\s*\[\d+\])*\s*$", claims[-1].text):
@@ -94,9 +97,24 @@ def checked_answer(
             f"sources they cite (marked {UNSUPPORTED_MARK})"
         )
     answer.text = rewrite(normalized, claims, shown_claims, verdicts)
+    if not_stated:  # the parts the model says the sources do not answer, named after the rest
+        answer.text += "\n\n" + "\n".join(not_stated_text(p) for p in not_stated)
+        answer.not_stated = not_stated
     answer.citations = citations_for(shown_claims, verdicts, sources)
     answer.sentences = sentences
     return answer
+
+
+# "Not stated: who chairs the council." on a line of its own or as a sentence of a paragraph.
+_NOT_STATED = re.compile(
+    r"(?im)(?:^|(?<=[.!?\]]))[ \t]*(?:[-*]\s*)?not stated:\s*(?P<part>[^\n.!?]+[?]?)[.!]?"
+)
+
+
+def not_stated_parts(text: str) -> tuple[str, list[str]]:
+    """The generated text without its "Not stated: …" lines, and the parts they name."""
+    parts = [" ".join(m["part"].split()).strip(" .") for m in _NOT_STATED.finditer(text)]
+    return _NOT_STATED.sub("", text).strip(), [p for p in parts if p]
 
 
 def rewrite(text: str, claims: list[Claim], shown: list[Claim], verdicts: list[Verdict]) -> str:

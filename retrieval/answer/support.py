@@ -251,11 +251,26 @@ class SupportChecker:
         cover = len(terms & set(tokenize(cited_text))) / len(terms) if terms else best_dense
         score = round(W_DENSE * best_dense + W_COVER * cover, 4)
         missing = sorted(figures(claim.body) - figures(cited_text))
+        if matches and all(negated(m.text) != negated(claim.body) for m in matches.values()):
+            return Verdict(
+                False, score, "the cited source does not say it with that negation", matches
+            )
         if missing:
             return Verdict(False, score, f"{', '.join(missing)} not in the cited source", matches)
         if score < self.threshold:
             return Verdict(False, score, f"weak match with the cited source ({score:.2f})", matches)
         return Verdict(True, score, "", matches)
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|neither|nor|none|without|cannot|refus\w*|declin\w*|reject\w*)\b|n['’]t\b",
+    re.I,
+)
+
+
+def negated(text: str) -> bool:
+    """Whether a sentence says something is not so ("did not agree", "no longer", "never")."""
+    return bool(_NEGATION.search(text))
 
 
 def with_marker(sentence: str, n: int) -> str:
