@@ -287,11 +287,13 @@ class ExtractiveAnswerer:
         return ExtractiveResult(text, citations, False, best, notes)
 
     def _decision(self, plan: QueryPlan) -> AnswerabilityModel | None:
-        """The fitted "not stated" decision, where it holds: questions mostly in the script
-        and the embedding model it was fitted on (else the evidence threshold decides)."""
+        """The fitted "not stated" decision, where it holds: single asks, mostly in the script
+        and with the embedding model it was fitted on (else the evidence threshold decides)."""
         model = self.decision
         if model is None or model.report.get("embedding_model") != self.index.model_name:
             return None
+        if len(plan.parts) >= 2:
+            return None  # fitted on single asks; a question with several is decided ask by ask
         return model if lexical_share(plan.question) >= MIN_LEXICAL_SHARE else None
 
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:

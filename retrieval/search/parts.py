@@ -16,7 +16,7 @@ _ASKS = (
 )
 # Where one ask ends and the next begins: ", and what…", " and when…", ", how…", "? Give…".
 _BOUNDARY = re.compile(
-    rf",?\s+and\s+(?=(?:{_ASKS})\b)|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
+    rf",?\s+and\s+(?=(?:[a-z]+\s+)?(?:{_ASKS})\b)|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
     re.I,
 )
 # After a lead-in ("The Dialogue: purpose, how often, and who leads it?") short items count too.
