@@ -45,7 +45,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
             raise LoadError(path, "broken front matter: no closing '---' line")
         return {}, text
     try:
-        loaded = yaml.safe_load(match.group(1) or "")
+        loaded = _load_yaml(match.group(1) or "")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -88,7 +88,7 @@ def read_sidecar(path: Path, sidecar: Path) -> tuple[dict[str, Any], list[str]]:
             path, f"broken sidecar {name}: not valid UTF-8 (byte offset {exc.start})"
         ) from exc
     try:
-        loaded = yaml.safe_load(text)
+        loaded = _load_yaml(text)
     except yaml.YAMLError as exc:
         where, problem = _yaml_problem(exc)
         raise LoadError(path, f"broken sidecar {name}{where}: {problem}") from exc
@@ -106,6 +106,21 @@ def read_sidecar(path: Path, sidecar: Path) -> tuple[dict[str, Any], list[str]]:
             raise LoadError(path, f"broken sidecar {name}: {key} must be a single value")
         fields[key] = value
     return fields, warnings
+
+
+class _TextDates(yaml.SafeLoader):
+    """YAML whose dates stay text: ``date: 2025-13-45`` is then an unreadable date (a warning),
+    not an error of the YAML library that would stop the file."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_TextDates)  # a SafeLoader subclass
 
 
 def parse_date(value: Any) -> dt.date | None:

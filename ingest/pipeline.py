@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.audience import check_audience
+from core.errors import BriefError
+from core.logs import log_exception
 from core.models import STORE_FORMAT, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, LoadLimits, discover, load_file
@@ -139,7 +141,15 @@ def ingest_paths(
             report.files.append(
                 _ingest_one(index, found, known, seen, audience, force=force_audience)
             )
-        except Exception as exc:  # the store failed: stop, keep what was written
+        except Exception as exc:
+            if not store_failure(exc):  # this file alone: say so, go on with the rest
+                where = log_exception(exc)
+                message = f"could not be ingested (unexpected {type(exc).__name__}; see {where})"
+                report.files.append(
+                    FileResult(found.doc_id, str(found.path), "error", message=message)
+                )
+                continue
+            # The store failed: stop, keep what was written.
             reason = describe_store_error(exc, index.settings)
             report.files.append(FileResult(found.doc_id, str(found.path), "error", message=reason))
             report.files += [
@@ -160,6 +170,15 @@ def ingest_paths(
     index.lexical()  # rebuild BM25 now, not on the first question
     report.seconds = time.perf_counter() - started
     return report
+
+
+def store_failure(exc: BaseException) -> bool:
+    """Whether an error is the store's (stop the run) rather than one file's (go on)."""
+    library = type(exc).__module__.split(".")[0]
+    return isinstance(exc, OSError | BriefError) or library in _STORE_LIBRARIES
+
+
+_STORE_LIBRARIES = frozenset({"chromadb", "sqlite3", "langchain_core", "langchain_chroma"})
 
 
 def _ingest_one(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
@@ -192,3 +195,51 @@ def test_lock_is_reentrant_within_one_process(
 ) -> None:
     with open_index(small_settings, embeddings) as a, open_index(small_settings, embeddings) as b:
         assert a.count() == b.count() == 0
+
+
+def test_an_impossible_date_is_a_warning_and_the_rest_of_the_folder_is_ingested(
+    tmp_path: Path, small_settings: Settings, embeddings: OnnxMiniLMEmbeddings
+) -> None:
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    (folder / "a-bad.md").write_text(
+        '---\ntitle: "Bad Date"\ndate: 2025-13-45\n---\n\nThe ministers agreed to meet again.\n',
+        encoding="utf-8",
+    )
+    (folder / "b-good.md").write_text(
+        '---\ntitle: "Good"\ndate: 2024-01-02\n---\n\nThe two sides agreed on ferries.\n',
+        encoding="utf-8",
+    )
+    with open_index(small_settings, embeddings) as index:
+        report = ingest_paths(index, [folder])
+        assert not report.stopped
+        assert not report.errors
+        bad = next(f for f in report.files if f.doc_id == "a-bad.md")
+        assert "unreadable date '2025-13-45' in front matter" in bad.warnings
+        assert set(index.documents()) == {"a-bad.md", "b-good.md"}
+        assert index.documents()["b-good.md"].meta.date.isoformat() == "2024-01-02"
+
+
+def test_an_unexpected_error_in_one_file_fails_that_file_only(
+    small_corpus: Path,
+    small_settings: Settings,
+    embeddings: OnnxMiniLMEmbeddings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ingest.pipeline as pipeline
+
+    real = pipeline.chunk_document
+
+    def chunk(doc: Any, **kwargs: Any) -> Any:
+        if doc.doc_id.startswith("2021"):
+            raise ValueError("a bug in the chunker")
+        return real(doc, **kwargs)
+
+    monkeypatch.setattr(pipeline, "chunk_document", chunk)
+    with open_index(small_settings, embeddings) as index:
+        report = ingest_paths(index, [small_corpus])
+    assert not report.stopped
+    [failed] = report.errors
+    assert failed.doc_id == "2021-03-04-fisheries.md"
+    assert "unexpected ValueError" in failed.message
+    assert [f.doc_id for f in report.files if f.status == "added"] == ["2023-09-10-river.md"]
