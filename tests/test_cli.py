@@ -170,3 +170,33 @@ def test_eval_writes_the_shared_results_format(small_corpus: Path, tmp_path: Pat
     assert scores["overall"]["key_fact_recall"] == 1.0
     assert scores["overall"]["refusal_recall"] == 1.0
     assert "hit@5 1.00" in proc.stdout
+
+
+def test_escape_sequences_from_documents_never_reach_the_terminal(tmp_path: Path) -> None:
+    corpus = tmp_path / "hostile"
+    corpus.mkdir()
+    osc = "\x1b]0;pwned\x07"
+    front = '---\ntitle: "Harbour \\e]0;pwned\\aNotice"\nissuer: "Port \\e[31mAuthority"\n'
+    body = (
+        f"The harbour authority will dredge the \x1b[2Jnorth channel in {osc}spring 2024 \x9b31m."
+    )
+    (corpus / "2024-01-01-hostile.md").write_text(
+        f"{front}date: 2024-01-01\n---\n\n{body}\n", encoding="utf-8"
+    )
+    data = tmp_path / "store"
+    assert brief("ingest", str(corpus), data_dir=data).returncode == 0
+    for extra in ([], ["--markdown"], ["--json"]):
+        out = brief("ask", "When will the north channel be dredged?", *extra, data_dir=data)
+        assert out.returncode == 0, out.stderr
+        for stream in (out.stdout, out.stderr):
+            assert "\x1b" not in stream
+            assert "\x07" not in stream
+            assert "\x9b" not in stream
+        if extra == ["--json"]:
+            answer = json.loads(out.stdout)  # still valid JSON, the text intact inside
+            assert "\x1b]0;pwned\x07" in answer["citations"][0]["quote"]
+        else:
+            assert "\\x1b]0;pwned\\x07" in out.stdout  # shown, visibly
+    listing = brief("docs", data_dir=data)
+    assert "\x1b" not in listing.stdout
+    assert "Harbour \\x1b]0;pwned\\x07Notice" in listing.stdout

@@ -18,6 +18,7 @@ from brief.cli.options import (
     friendly_errors,
     settings_for,
 )
+from brief.cli.terminal import echo, echo_json
 
 if TYPE_CHECKING:
     from brief.service import Mode
@@ -71,7 +72,7 @@ def ask(
         for event in _remote_events(url, question, filters, answerer):
             if "answer" in event:
                 answer_json = event["answer"]
-        click.echo(json.dumps(answer_json, indent=2, ensure_ascii=False))
+        echo_json(json.dumps(answer_json, indent=2, ensure_ascii=False))
         return
     from core.answers import Answer
     from core.models import Filters
@@ -92,43 +93,43 @@ def ask(
             answer = event
         elif live:
             streamed.append(event)
-            click.echo(event, nl=False)
+            echo(event, nl=False)
             sys.stdout.flush()  # stream through pipes too, not only to a terminal
     assert answer is not None
     if streamed:
-        click.echo()
+        echo()
     for note in answer.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     if docx_file is not None:
         _write_docx(answer, docx_file)
     if as_json:
-        click.echo(answer.model_dump_json(indent=2))
+        echo_json(answer.model_dump_json(indent=2))
         return
     if markdown:
-        click.echo(answer.to_markdown())
+        echo(answer.to_markdown())
         return
     if streamed:
         if "".join(streamed).strip() != answer.text:
-            click.echo("\nChecked answer:")
-            click.echo(answer.text)
+            echo("\nChecked answer:")
+            echo(answer.text)
     else:
-        click.echo(answer.text)
-    click.echo()
+        echo(answer.text)
+    echo()
     if answer.refused and not answer.citations:
-        click.echo("Closest passages:")
+        echo("Closest passages:")
         for p in answer.passages[:3]:
             chunk = p.chunk
-            click.echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
+            echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
         return
     if answer.changes:
-        click.echo("What changed between consecutive statements:")
+        echo("What changed between consecutive statements:")
         for change in answer.changes:
-            click.echo(f"  {change.summary()}")
-        click.echo()
+            echo(f"  {change.summary()}")
+        echo()
     for cit in answer.citations:
         flag = "" if cit.supported else " (does not support the sentence citing it)"
-        click.echo(f"[{cit.n}] {cit.footnote()}{flag}")
-        click.echo(f"    “{cit.quote}”")
+        echo(f"[{cit.n}] {cit.footnote()}{flag}")
+        echo(f"    “{cit.quote}”")
 
 
 def _write_docx(answer: Any, path: Path) -> None:
@@ -142,7 +143,7 @@ def _write_docx(answer: Any, path: Path) -> None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {path}", err=True)
+    echo(f"wrote {path}", err=True)
 
 
 @click.command()
@@ -181,27 +182,27 @@ def timeline(
         with open_index(settings or settings_for(data_dir)) as index:
             found = BriefingService(index).timeline(topic, Filters(**filters))
     for note in found.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     if as_json:
-        click.echo(found.model_dump_json(indent=2))
+        echo_json(found.model_dump_json(indent=2))
         return
     if markdown:
-        click.echo(found.to_markdown(), nl=False)
+        echo(found.to_markdown(), nl=False)
         return
     if not found.entries:
-        click.echo(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
+        echo(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
         return
-    click.echo(
+    echo(
         f"{len(found.entries)} statement(s) on “{found.topic}” ({found.filters.describe()}), "
         "oldest first:"
     )
     for e in found.entries:
-        click.echo()
-        click.echo(f"{e.date.isoformat()}  {e.title}  ({e.issuer}; {e.kind})")
-        click.echo(f"    “{e.quote}” [{e.n}]")
-    click.echo()
+        echo()
+        echo(f"{e.date.isoformat()}  {e.title}  ({e.issuer}; {e.kind})")
+        echo(f"    “{e.quote}” [{e.n}]")
+    echo()
     for e in found.entries:
-        click.echo(f"[{e.n}] {e.citation().footnote()}")
+        echo(f"[{e.n}] {e.citation().footnote()}")
 
 
 def _json_filters(filters: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from brief.cli.options import data_dir_option, friendly_errors, settings_for
+from brief.cli.terminal import echo, echo_json
 
 
 @click.command()
@@ -46,12 +47,12 @@ def ingest(
 
     def progress(i: int, n: int, doc_id: str) -> None:
         if show and doc_id:
-            click.echo(f"[{i + 1}/{n}] {doc_id}", err=True)
+            echo(f"[{i + 1}/{n}] {doc_id}", err=True)
 
     with open_index(settings, rebuild=rebuild) as index:
         report = ingest_paths(index, list(paths), audience=audience, progress=progress)
     if as_json:
-        click.echo(
+        echo(
             json.dumps(
                 {"summary": report.summary(), "files": [vars(f) for f in report.files]}, indent=2
             )
@@ -59,14 +60,14 @@ def ingest(
     else:
         for f in report.files:
             if f.status == "error":
-                click.echo(f"error: {f.path}: {f.message}", err=True)
+                echo(f"error: {f.path}: {f.message}", err=True)
             if f.status == "duplicate":
-                click.echo(f"note: {f.doc_id}: {f.message}", err=True)
+                echo(f"note: {f.doc_id}: {f.message}", err=True)
             for warning in f.warnings:
-                click.echo(f"warning: {f.doc_id}: {warning}", err=True)
-        click.echo(report.summary())
+                echo(f"warning: {f.doc_id}: {warning}", err=True)
+        echo(report.summary())
     if report.stopped:
-        click.echo(f"error: ingest stopped: {report.stopped} (what was ingested is kept)", err=True)
+        echo(f"error: ingest stopped: {report.stopped} (what was ingested is kept)", err=True)
         sys.exit(1)
     if report.errors:  # the files that could be read are stored; a script still sees the failure
         sys.exit(1)
@@ -94,12 +95,12 @@ def docs(as_json: bool, data_dir: Path | None) -> None:
             }
             for e in entries
         ]
-        click.echo(json.dumps(rows, indent=2))
+        echo_json(json.dumps(rows, indent=2))
         return
     for e in entries:
         also = f"  (also: {', '.join(e.aliases)})" if e.aliases else ""
-        click.echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}{also}")
-    click.echo(f"{len(entries)} documents")
+        echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}{also}")
+    echo(f"{len(entries)} documents")
 
 
 @click.command()
@@ -117,7 +118,7 @@ def remove(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
         if unknown:
             raise click.ClickException("not in the store: " + ", ".join(unknown))
         report = remove_documents(index, list(doc_ids))
-    click.echo(f"removed {len(doc_ids)} documents ({report.total('chunks_deleted')} chunks)")
+    echo(f"removed {len(doc_ids)} documents ({report.total('chunks_deleted')} chunks)")
 
 
 @click.command()
@@ -131,15 +132,13 @@ def doctor(as_json: bool, data_dir: Path | None) -> None:
     checks = diagnose(settings_for(data_dir))
     failed = [c for c in checks if not c.ok]
     if as_json:
-        click.echo(
-            json.dumps({"ok": not failed, "checks": [c.to_dict() for c in checks]}, indent=2)
-        )
+        echo(json.dumps({"ok": not failed, "checks": [c.to_dict() for c in checks]}, indent=2))
     else:
         for c in checks:
             mark = "FAIL" if not c.ok else ("warn" if c.warning else "ok")
-            click.echo(f"{mark:>4}  {c.name}: {c.detail}")
+            echo(f"{mark:>4}  {c.name}: {c.detail}")
             if c.fix:
-                click.echo(f"      fix: {c.fix}")
-        click.echo("store is healthy" if not failed else f"{len(failed)} check(s) failed")
+                echo(f"      fix: {c.fix}")
+        echo("store is healthy" if not failed else f"{len(failed)} check(s) failed")
     if failed:
         sys.exit(1)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from brief.cli.options import answerer_option, data_dir_option, friendly_errors, settings_for
+from brief.cli.terminal import echo
 
 if TYPE_CHECKING:
     from eval.runs import SystemRun
@@ -71,8 +72,8 @@ def eval_command(
         answerer=answerer,
     )
     for s in result.systems:
-        click.echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")
-    click.echo(f"wrote {result.report}")
+        echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")
+    echo(f"wrote {result.report}")
 
 
 class _Progress:
@@ -80,7 +81,7 @@ class _Progress:
 
     def ingested(self, summary: str) -> None:
         """The ingest report's line."""
-        click.echo(summary, err=True)
+        echo(summary, err=True)
 
     @contextmanager
     def answering(self, system: str, resumed: int, todo: int) -> Iterator[Callable[[], None]]:
@@ -93,10 +94,10 @@ class _Progress:
         """The headline scores (by category too, for the pipeline)."""
         from eval.runner import format_scores
 
-        click.echo(f"{system.name}: {format_scores(system.scores['overall'])}")
+        echo(f"{system.name}: {format_scores(system.scores['overall'])}")
         if system.name == "pipeline":
             for category, block in system.scores["by_category"].items():
-                click.echo(f"  {category:13s} {format_scores(block)}")
+                echo(f"  {category:13s} {format_scores(block)}")
 
 
 @click.command("eval-compare")
@@ -117,6 +118,6 @@ def eval_compare_command(run_a: Path, run_b: Path, system: str) -> None:
         comparison = compare_runs(run_a, run_b, system)
     except CompareError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(format_comparison(comparison, str(run_a), str(run_b)))
+    echo(format_comparison(comparison, str(run_a), str(run_b)))
     if comparison.regressions:
         sys.exit(1)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from brief.cli.terminal import visible
+
 if TYPE_CHECKING:
     from core.settings import Settings
 
@@ -26,7 +28,7 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except BriefError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(visible(str(exc))) from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted") from None
         except click.exceptions.Exit:

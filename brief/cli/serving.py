@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from brief.cli.options import data_dir_option, friendly_errors, settings_for
+from brief.cli.terminal import echo
 
 
 @click.command()
@@ -53,7 +54,7 @@ def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
         cmd = server_command(model_file or smollm2_gguf(), port, ctx)
     except LocalModelError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(
+    echo(
         f"Serving on http://127.0.0.1:{port}/v1 - in another shell: "
         f"export BRIEF_LLM_BASE_URL=http://127.0.0.1:{port}/v1 BRIEF_ANSWERER=generative",
         err=True,
@@ -84,9 +85,9 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
         with open_index(settings) as index:
             report = ingest_paths(index, [corpus])
         for f in report.errors:
-            click.echo(f"error: {f.path}: {f.message}", err=True)
-        click.echo(report.summary())
-    click.echo(f"Starting the app on http://127.0.0.1:{port}")
+            echo(f"error: {f.path}: {f.message}", err=True)
+        echo(report.summary())
+    echo(f"Starting the app on http://127.0.0.1:{port}")
     sys.exit(run_app(port, data_dir))
 
 
