@@ -18,6 +18,7 @@ from streamlit.util import calc_hash
 
 from brief.conversations import ConversationStore, app_db_path
 from brief.service import BriefingService
+from brief.web.markup import answer_markdown, escape
 from core.models import DocumentMeta, SourceDocument
 from core.settings import load_settings
 from ingest.pipeline import ingest_document
@@ -208,3 +209,15 @@ def test_an_upload_for_a_group_is_seen_by_that_group_only(
     # The administrator's audience wins over the file's own front matter.
     assert "Lighthouse Notice" not in shown(open_page(group_app(ALICE), "corpus"))
     assert "Lighthouse Notice" in shown(open_page(group_app(BOB), "corpus"))
+
+
+def test_bare_addresses_in_document_text_never_become_links() -> None:
+    """GFM links bare addresses in the text left after Markdown escapes are read: escaped text
+    must not hold one, so that only source_url ever links."""
+    hostile = "Visit https://evil.example.org/x, www.evil.org, HTTP://A.B or write to a@b.org"
+    shown = escape(hostile).replace("\\", "").replace("\u2060", "")
+    assert shown == hostile  # what a reader sees is the text, unchanged
+    read = escape(hostile).replace("\\", "")  # what the link finder sees
+    for bare in ("https://", "www.", "HTTP://", "a@b"):
+        assert bare not in read
+    assert "https://" not in answer_markdown(f"“{hostile}” [1]").replace("\\", "")

@@ -6,12 +6,16 @@ import re
 
 from core.answers import UNSUPPORTED_MARK
 
+# GFM finds bare links in the text left after escapes are read (an escaped "https://x" is still
+# one to it): an invisible word joiner (U+2060) after the scheme, "www" and before "@" breaks it.
+_BARE_LINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=\\[:.])|(?=@)")
+
 
 def escape(text: str) -> str:
     """Escape Markdown so document text never renders as markup, links or images."""
     for ch in "\\`*_{}[]()#+-.!|<>~:$":
         text = text.replace(ch, "\\" + ch)
-    return text
+    return _BARE_LINK.sub(lambda m: (m.group(1) or "") + "\u2060", text)
 
 
 def answer_markdown(text: str) -> str:
