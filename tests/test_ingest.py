@@ -226,16 +226,14 @@ def test_an_unexpected_error_in_one_file_fails_that_file_only(
     embeddings: OnnxMiniLMEmbeddings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import ingest.pipeline as pipeline
-
-    real = pipeline.chunk_document
+    from ingest.chunking import chunk_document
 
     def chunk(doc: Any, **kwargs: Any) -> Any:
         if doc.doc_id.startswith("2021"):
             raise ValueError("a bug in the chunker")
-        return real(doc, **kwargs)
+        return chunk_document(doc, **kwargs)
 
-    monkeypatch.setattr(pipeline, "chunk_document", chunk)
+    monkeypatch.setattr("ingest.pipeline.chunk_document", chunk)
     with open_index(small_settings, embeddings) as index:
         report = ingest_paths(index, [small_corpus])
     assert not report.stopped
