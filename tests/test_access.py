@@ -189,3 +189,23 @@ def test_scoped_views_do_not_leak_through_a_shared_store(
     second = a.ask("When does the Blue River open to commercial navigation?")
     assert any(c.doc_id == "b/river.md" for c in first.citations)
     assert all(c.doc_id != "b/river.md" for c in second.citations)
+
+
+def test_notes_never_reveal_a_word_of_a_document_the_user_may_not_see(
+    shared_index: StatementIndex,
+) -> None:
+    """Asking about a word only another group's statement holds reads exactly like asking about
+    a made-up word: no note, weight or timeline tells the user it exists."""
+    service = BriefingService(scoped(shared_index, USER_A))
+    hidden = service.ask("What was said about the Blue River?")
+    made_up = service.ask("What was said about the Zorbian River?")
+    assert "no indexed statement mentions: Blue, River" in hidden.notes
+    assert "no indexed statement mentions: Zorbian, River" in made_up.notes
+    lexical = scoped(shared_index, USER_A).lexical()
+    assert "blue" not in lexical.df
+    assert lexical.idf("blue") == lexical.idf("zorbian")
+    timeline = service.timeline("Blue River")
+    assert "no indexed statement mentions: Blue, River" in timeline.notes
+    # The owners of the statement still see it named and answered.
+    owner = BriefingService(scoped(shared_index, User(id="b", groups=frozenset({"team-b"}))))
+    assert not any("mentions: Blue" in n for n in owner.ask("What about the Blue River?").notes)

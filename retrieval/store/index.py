@@ -36,6 +36,11 @@ REFRESH_EVERY_S = 1.0  # how often a long-lived process checks whether others wr
 __all__ = ["CatalogEntry", "StatementIndex", "connect", "open_index"]
 
 
+def indexed_text(chunk: Chunk) -> str:
+    """What BM25 indexes of a chunk: its context header (title, date, section) and its text."""
+    return f"{context_header(chunk.to_metadata())}\n{chunk.text}"
+
+
 def _chunk_key(doc: Document) -> str:
     return str(doc.metadata["chunk_id"])
 
@@ -224,7 +229,7 @@ class StatementIndex:
             chunks = self.all_chunks()
             index = LexicalIndex.build(
                 [c.chunk_id for c in chunks],
-                [f"{context_header(c.to_metadata())}\n{c.text}" for c in chunks],
+                [indexed_text(c) for c in chunks],
             )
             index.save(self._bm25_dir)
         self._lexical = index

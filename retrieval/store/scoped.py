@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import numpy as np
+
 from core.audience import AccessError
 from core.models import Chunk, DocumentMeta
 from retrieval.store.chroma import SentenceVectors, StatementStore
-from retrieval.store.index import StatementIndex
-from retrieval.store.lexical import LexicalIndex
+from retrieval.store.index import StatementIndex, indexed_text
+from retrieval.store.lexical import LexicalIndex, find_acronyms, tokenize
 from retrieval.store.records import CatalogEntry
 
 
@@ -27,11 +29,29 @@ class Viewer(Protocol):
 
 
 class _ScopedLexical(LexicalIndex):
-    """The BM25 index restricted to the chunks one user may see."""
+    """The BM25 index restricted to the chunks one user may see.
 
-    def __init__(self, base: LexicalIndex, visible: set[str]) -> None:
+    Its term statistics (document frequencies, the acronyms defined, the number of chunks) are
+    those of the visible chunks alone: what "no indexed statement mentions …" and every weight
+    derived from them say must not reveal a word of a document the user may not see.
+    """
+
+    def __init__(self, base: LexicalIndex, visible: set[str], texts: Sequence[str]) -> None:
         self.__dict__.update(base.__dict__)
         self._visible = visible
+        self.df = {}
+        self.acronyms = {}
+        for text in texts:
+            for term in set(tokenize(text)):
+                self.df[term] = self.df.get(term, 0) + 1
+            for short, long_form in find_acronyms(text).items():
+                self.acronyms.setdefault(short, long_form)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency among the visible chunks."""
+        n = len(self._visible)
+        df = self.df.get(term, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def search(
         self, query: str, k: int, allowed: set[str] | None = None
@@ -106,11 +126,13 @@ class ScopedIndex(StatementIndex):
 
     def lexical(self) -> LexicalIndex:
         """The BM25 index, restricted to visible chunks."""
-        docs = self.documents()
+        self.documents()  # a changed store renews the view
         base = self.base.lexical()
         if self._lexical_view is None or self._lexical_view[0] is not base:
-            visible = {c for c in base.ids if c.rsplit(":", 2)[0] in docs}
-            self._lexical_view = (base, _ScopedLexical(base, visible))
+            chunks = self.all_chunks()
+            visible = {c.chunk_id for c in chunks} & set(base.ids)
+            texts = [indexed_text(c) for c in chunks if c.chunk_id in visible]
+            self._lexical_view = (base, _ScopedLexical(base, visible, texts))
         return self._lexical_view[1]
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
