@@ -78,8 +78,9 @@ def _texts(at: AppTest) -> str:
 
 
 def _plain(markdown: str) -> str:
-    """Markdown with its backslash escapes undone: the text a reader sees."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown with its backslash escapes undone: the text a reader sees (the invisible word
+    joiners that keep bare addresses from becoming links dropped)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 _CARD_TITLE = re.compile(r"\*\*((?:\\\[\d+\\\] )+)(.*)\*\*", re.DOTALL)
