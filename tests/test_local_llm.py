@@ -145,12 +145,6 @@ def test_unrelated_question_never_reaches_the_model(local_service: BriefingServi
 
 def test_stopping_serve_llm_with_sigterm_stops_its_model_server(tmp_path: Path) -> None:
     """The model server never outlives `brief serve-llm` (it would keep holding its port)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     pid_file = tmp_path / "child.pid"
     child = (
         f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
