@@ -60,12 +60,22 @@ def test_a_negation_the_source_does_not_make_is_unsupported(
     corpus_index: StatementIndex, corpus_settings: Settings
 ) -> None:
     negated = SPENDING.replace("shared a plan", "did not share any plan")
+    answer, _ = ask(corpus_index, corpus_settings, f"{SPENDING} {negated}", QUESTION)
+    assert [s.supported for s in answer.sentences] == [True, False]
+    assert "negation" in answer.sentences[1].reason
+    assert f"{UNSUPPORTED_MARK} President Lee did not share" in answer.text
+
+
+def test_an_answer_whose_every_sentence_fails_the_check_is_replaced_by_the_quotes(
+    corpus_index: StatementIndex, corpus_settings: Settings
+) -> None:
+    negated = SPENDING.replace("shared a plan", "did not share any plan")
     answer, _ = ask(corpus_index, corpus_settings, negated, QUESTION)
-    assert [s.supported for s in answer.sentences] == [False]
-    assert "negation" in answer.sentences[0].reason
-    assert answer.text.startswith(UNSUPPORTED_MARK)
-    same, _ = ask(corpus_index, corpus_settings, SPENDING, QUESTION)
-    assert [s.supported for s in same.sentences] == [True]
+    assert answer.answerer == "extractive"
+    assert UNSUPPORTED_MARK not in answer.text
+    assert "did not share" not in answer.text
+    assert answer.citations  # the quotes, verbatim
+    assert any("none of the model's 1 sentence(s) is supported" in n for n in answer.notes)
 
 
 def test_not_stated_lines_and_sentences_are_read_but_not_the_words_inside_a_claim() -> None:

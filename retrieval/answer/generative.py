@@ -206,6 +206,19 @@ class GenerativeAnswerer:
             self.checker, plan, filters, passages, sources, text, notes, cut=failure is not None
         )
         timings["check_s"] = time.perf_counter() - t_check
+        if answer.sentences and not any(x.supported for x in answer.sentences):
+            # Nothing the model wrote is supported: the quotes stand in for it.
+            kept = [
+                *(n for n in answer.notes if "not supported by the sources" not in n),
+                f"none of the model's {len(answer.sentences)} sentence(s) is supported by the "
+                "sources it cites; showing the extractive answer",
+            ]
+            evidence = evidence or self.shaper.evidence(plan, passages, filters)
+            answer = answer_from(plan, filters, passages, evidence, timings, kept)
+            answer.model = model
+            answer.interrupted = failure is not None
+            yield finish(answer, started)
+            return
         answer.timings = timings
         answer.model = model
         answer.interrupted = failure is not None
