@@ -45,6 +45,8 @@ class Reply:
     hang: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     error_message: str = "scripted error"
+    raw: bytes | None = None  # sent as it is (a proxy's HTML page, a broken stream)
+    raw_type: str = "text/html; charset=utf-8"
 
     def pieces(self) -> list[str]:
         """The streamed content pieces: ``chunks``, else words with their trailing space."""
@@ -181,6 +183,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.status != 200:
             self._send_error(reply.status, reply.error_message, reply.headers)
+            return
+        if reply.raw is not None:
+            self.send_response(200)
+            self.send_header("Content-Type", reply.raw_type)
+            self.send_header("Content-Length", str(len(reply.raw)))
+            self.end_headers()
+            self.wfile.write(reply.raw)
             return
         if body.get("stream"):
             self._stream(body, reply)

@@ -82,3 +82,26 @@ def test_not_stated_lines_and_sentences_are_read_but_not_the_words_inside_a_clai
     assert not_stated_parts("A [1]. Not stated: who chairs it.") == ("A [1].", ["who chairs it"])
     assert not_stated_parts("A [1].\n- Not stated: when?") == ("A [1].", ["when?"])
     assert not_stated_parts("It is not stated: here [1].") == ("It is not stated: here [1].", [])
+
+
+def test_an_html_page_or_a_broken_stream_ends_in_the_extractive_answer(
+    corpus_index: StatementIndex, corpus_settings: Settings
+) -> None:
+    """What a misconfigured proxy or a broken server sends (status 200) is no crash."""
+    html = b"<html><body><h1>Sign in to the proxy</h1></body></html>"
+    broken = b'data: {"id": "x", "choices": [{"delta": {"content": "Pres'
+    for reply in (
+        Reply(raw=html),
+        Reply(raw=broken, raw_type="text/event-stream"),
+        Reply(raw=b"data: not json\n\n", raw_type="text/event-stream"),
+    ):
+        with ScriptedOpenAIServer([reply]) as server:
+            answer = generative(corpus_index, corpus_settings, server.base_url).ask(
+                QUESTION, answerer="generative"
+            )
+        assert answer.answerer == "extractive", reply.raw
+        assert answer.citations
+        assert any(
+            n.startswith("generative answer failed") and "not an OpenAI-compatible answer" in n
+            for n in answer.notes
+        ), answer.notes

@@ -340,6 +340,8 @@ def describe_error(exc: BaseException, settings: Settings, model: str = "") -> s
         return f"{where} answered with an error (HTTP {exc.status_code}){retried}"
     if isinstance(exc, openai.APIConnectionError | ConnectionError):
         return f"cannot reach {where}{retried}"
+    if isinstance(exc, ValueError):
+        return f"{where} sent a reply that is not an OpenAI-compatible answer"
     return f"{where} failed ({type(exc).__name__})"
 
 
@@ -347,4 +349,6 @@ def endpoint_errors() -> tuple[type[BaseException], ...]:
     """What a failing model endpoint raises (the answer then falls back to the quotes)."""
     import openai
 
-    return (openai.APIError, GenerationError, OSError)
+    # A malformed reply (a proxy's HTML page, a broken stream, no chunks at all) surfaces from
+    # the client or LangChain as a ValueError (JSONDecodeError included).
+    return (openai.APIError, GenerationError, OSError, ValueError)
