@@ -172,3 +172,57 @@ def test_brief_serve_process_records_itself_and_cleans_up_on_sigterm(
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert not record.exists()
+
+
+def _raw(server: AnswerServer, request: bytes) -> bytes:
+    """Send raw bytes to the server; its whole reply."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while data := sock.recv(65536):
+            chunks.append(data)
+    return b"".join(chunks)
+
+
+def test_requests_for_another_host_or_from_a_web_page_are_refused(server: AnswerServer) -> None:
+    port = server.server_address[1]
+    rebound = _raw(server, b"GET /v1/documents HTTP/1.1\r\nHost: evil.example:%d\r\n\r\n" % port)
+    assert rebound.startswith(b"HTTP/1.1 403")
+    assert b"documents" not in rebound.split(b"\r\n\r\n", 1)[1]
+    page = _raw(
+        server,
+        b"POST /v1/ask HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nOrigin: http://evil.example\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 17\r\n\r\n"
+        b'{"question": "x"}' % port,
+    )
+    assert page.startswith(b"HTTP/1.1 403")
+    for host in (b"127.0.0.1", b"localhost"):
+        ok = _raw(server, b"GET /v1/health HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (host, port))
+        assert ok.startswith(b"HTTP/1.1 200")
+
+
+def test_a_malformed_content_length_is_a_400_not_a_hang(server: AnswerServer) -> None:
+    port = server.server_address[1]
+    for length in (b"abc", b"-5"):
+        reply = _raw(
+            server,
+            b"POST /v1/ask HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %s\r\n\r\n{}"
+            % (port, length),
+        )
+        assert reply.startswith(b"HTTP/1.1 400")
+        assert b"Content-Length" in reply
+
+
+def test_two_hundred_clients_at_once_are_all_answered(server: AnswerServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def health(_: int) -> int:
+        with urllib.request.urlopen(server.url + "/v1/health", timeout=60) as resp:
+            return int(resp.status)
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(health, range(200)))
+    assert statuses == [200] * 200

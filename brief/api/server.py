@@ -51,8 +51,28 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str) -> None:
         self._send(status, {"error": message})
 
+    def _foreign(self) -> bool:
+        """Answer 403 to a request addressed to another host name or sent by a web page.
+
+        A page on another site can reach 127.0.0.1 through a name it controls (DNS rebinding):
+        the Host header then names that site. Browsers add an Origin header to such requests;
+        the CLI and scripts send none.
+        """
+        port = self.server.server_address[1]
+        allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        if self.headers.get("Host", "") not in allowed:
+            self._error(403, "requests must be addressed to 127.0.0.1 or localhost")
+            return True
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.removeprefix("http://") not in allowed:
+            self._error(403, "requests from web pages are not accepted")
+            return True
+        return False
+
     def do_GET(self) -> None:
         """Health and the document list."""
+        if self._foreign():
+            return
         service = self.server.service
         if self.path == "/v1/health":
             self._send(200, {"status": "ok", "documents": len(service.index.documents())})
@@ -67,10 +87,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """Answer a question, streamed as NDJSON or whole; or make a timeline."""
+        if self._foreign():
+            return
         if self.path not in ("/v1/ask", "/v1/timeline"):
             self._error(404, f"no such endpoint: POST {self.path}")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = self.headers.get("Content-Length") or "0"
+        if not declared.isdigit():
+            self.close_connection = True
+            self._error(400, "Content-Length must be a whole number of bytes")
+            return
+        length = int(declared)
         if length > MAX_BODY_BYTES:
             self._error(413, f"request larger than {MAX_BODY_BYTES} bytes")
             return
@@ -124,6 +151,7 @@ class AnswerServer(ThreadingHTTPServer):
     """HTTP front end over one ``BriefingService``; one question at a time."""
 
     daemon_threads = True
+    request_queue_size = 256  # the listen backlog (5 by default)
 
     def __init__(self, service: BriefingService, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
