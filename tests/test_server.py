@@ -226,3 +226,22 @@ def test_two_hundred_clients_at_once_are_all_answered(server: AnswerServer) -> N
     with ThreadPoolExecutor(max_workers=200) as pool:
         statuses = list(pool.map(health, range(200)))
     assert statuses == [200] * 200
+
+
+def test_cli_docs_lists_through_a_running_server(server: AnswerServer, tmp_path: Any) -> None:
+    """While `brief serve` holds the store, `brief docs` asks it instead of failing busy."""
+    from brief.api.server import document_rows
+
+    # The folder holds only the server's record: opening a store here would list nothing.
+    (tmp_path / SERVER_FILE).write_text(
+        json.dumps({"url": server.url, "pid": __import__("os").getpid()})
+    )
+    listed = CliRunner().invoke(main, ["docs", "--json", "--data-dir", str(tmp_path)])
+    assert listed.exit_code == 0, listed.output
+    expected = document_rows(server.service.index.documents().values())
+    assert json.loads(listed.stdout) == expected
+    assert len(expected) >= 20
+    text = CliRunner().invoke(main, ["docs", "--data-dir", str(tmp_path)])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.strip().endswith(f"{len(expected)} documents")
+    assert expected[0]["doc_id"] in text.stdout

@@ -51,6 +51,12 @@ def remote_timeline(url: str, payload: dict[str, Any], timeout: float) -> dict[s
         return cast("dict[str, Any]", json.load(resp))
 
 
+def remote_documents(url: str, timeout: float) -> list[dict[str, Any]]:
+    """The indexed documents, as a running server lists them."""
+    with _failures(url), urllib.request.urlopen(url + "/v1/documents", timeout=timeout) as resp:
+        return cast("list[dict[str, Any]]", json.load(resp)["documents"])
+
+
 def _post(url: str, path: str, payload: dict[str, Any]) -> urllib.request.Request:
     """A JSON POST request to ``url + path``."""
     return urllib.request.Request(

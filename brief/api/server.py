@@ -18,7 +18,7 @@ import json
 import os
 import signal
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from core.models import Filters
 
 if TYPE_CHECKING:
     from brief.service import BriefingService
+    from retrieval.store.records import CatalogEntry
 
 SERVER_FILE = "server.json"
 MAX_BODY_BYTES = 64 * 1024
@@ -77,11 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/v1/health":
             self._send(200, {"status": "ok", "documents": len(service.index.documents())})
         elif self.path == "/v1/documents":
-            docs = [
-                {"doc_id": e.doc_id, "chunks": e.chunks, **e.meta.model_dump(mode="json")}
-                for e in service.index.documents().values()
-            ]
-            self._send(200, {"documents": docs})
+            self._send(200, {"documents": document_rows(service.index.documents().values())})
         else:
             self._error(404, f"no such endpoint: GET {self.path}")
 
@@ -145,6 +142,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.log(f"timeline failed: {type(exc).__name__}")
             status, payload = 500, {"error": "internal error: see the server's log"}
         self._send(status, payload)
+
+
+def document_rows(entries: Iterable[CatalogEntry]) -> list[dict[str, Any]]:
+    """The indexed documents as ``brief docs --json`` and ``GET /v1/documents`` show them."""
+    return [
+        {
+            "doc_id": e.doc_id,
+            **e.meta.model_dump(mode="json"),
+            "chunks": e.chunks,
+            "source_path": e.source_path,
+            "also_named": list(e.aliases),
+            "ingested_at": e.ingested_at,
+        }
+        for e in sorted(entries, key=lambda e: (e.meta.date, e.doc_id))
+    ]
 
 
 class AnswerServer(ThreadingHTTPServer):

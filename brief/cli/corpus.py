@@ -78,29 +78,26 @@ def ingest(
 @data_dir_option
 @friendly_errors
 def docs(as_json: bool, data_dir: Path | None) -> None:
-    """List the indexed documents."""
-    from retrieval.store.index import open_index
+    """List the indexed documents (from a running `brief serve` on the store, when one runs)."""
+    from brief.api.client import remote_documents, running_server
+    from brief.api.server import document_rows
 
-    with open_index(settings_for(data_dir)) as index:
-        entries = sorted(index.documents().values(), key=lambda e: (e.meta.date, e.doc_id))
+    settings = settings_for(data_dir)
+    url = running_server(settings.data_dir)
+    if url:  # it holds the store: ask it rather than wait for the store to be free
+        rows = remote_documents(url, timeout=60)
+    else:
+        from retrieval.store.index import open_index
+
+        with open_index(settings) as index:
+            rows = document_rows(index.documents().values())
     if as_json:
-        rows = [
-            {
-                "doc_id": e.doc_id,
-                **e.meta.model_dump(mode="json"),
-                "chunks": e.chunks,
-                "source_path": e.source_path,
-                "also_named": list(e.aliases),
-                "ingested_at": e.ingested_at,
-            }
-            for e in entries
-        ]
         echo_json(json.dumps(rows, indent=2))
         return
-    for e in entries:
-        also = f"  (also: {', '.join(e.aliases)})" if e.aliases else ""
-        echo(f"{e.meta.date}  {e.chunks:4d} chunks  {e.doc_id}  {e.meta.title}{also}")
-    echo(f"{len(entries)} documents")
+    for r in rows:
+        also = f"  (also: {', '.join(r['also_named'])})" if r["also_named"] else ""
+        echo(f"{r['date']}  {r['chunks']:4d} chunks  {r['doc_id']}  {r['title']}{also}")
+    echo(f"{len(rows)} documents")
 
 
 @click.command()
