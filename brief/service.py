@@ -26,6 +26,7 @@ from retrieval.answer.chains import (
 )
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.generative import GenerativeAnswerer
+from retrieval.answer.intents import IntentShaper
 from retrieval.answer.quoting import QuotingAnswerer
 from retrieval.answer.support import SupportChecker
 from retrieval.answer.timeline import Timeline
@@ -57,7 +58,8 @@ class BriefingService:
         self.searcher = HybridSearcher(index)
         self.extractive = ExtractiveAnswerer(self.searcher)
         self.topics = TopicScorer(self.searcher)
-        self.quoting = QuotingAnswerer(self.searcher, self.extractive, self.topics, self.settings)
+        shaper = IntentShaper(self.searcher, self.extractive, self.topics, self.settings)
+        self.quoting = QuotingAnswerer(shaper)
         self.checker = SupportChecker(
             self.searcher.embeddings.embed_array,
             index.sentence_vectors,

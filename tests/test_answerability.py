@@ -237,7 +237,7 @@ def test_combine_parts_renumbers_and_names_the_parts_not_stated() -> None:
     third = ExtractiveResult(
         "A: “q” [1] B: “q” [2]", [cite(1, "a", 5), cite(2, "b", 0)], False, 0.8
     )
-    result, _ = combine_parts([("One?", first, []), ("Two?", second, []), ("Three?", third, [])])
+    result = combine_parts([("One?", first), ("Two?", second), ("Three?", third)])
     assert not result.refused
     assert result.not_stated == ["Two?"]
     assert [c.n for c in result.citations] == [1, 2, 3]
@@ -246,6 +246,6 @@ def test_combine_parts_renumbers_and_names_the_parts_not_stated() -> None:
         "The statements do not say: “Two?”",
         "Three? A: “q” [2] B: “q” [3]",  # the quote cited twice keeps its number
     ]
-    none, _ = combine_parts([("One?", second, []), ("Two?", second, [])])
+    none = combine_parts([("One?", second), ("Two?", second)])
     assert none.refused
     assert none.not_stated == ["One?", "Two?"]

@@ -15,13 +15,10 @@ from itertools import zip_longest
 
 from core.answers import Answer, Citation
 from core.models import Filters, Passage
-from core.settings import Settings
 from retrieval.answer.answerability import not_stated_text
-from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
+from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.intents import IntentShaper
-from retrieval.answer.topics import TopicScorer
 from retrieval.answer.wording import wording_changes
-from retrieval.search.hybrid import HybridSearcher
 from retrieval.search.parts import points_elsewhere
 from retrieval.search.plan import QueryPlan, plan_query
 
@@ -31,27 +28,17 @@ _MARKER = re.compile(r"\[(\d+)\]")
 class QuotingAnswerer:
     """Search, choose sentences, shape them to the intent: an answer made of quotes."""
 
-    def __init__(
-        self,
-        searcher: HybridSearcher,
-        extractive: ExtractiveAnswerer,
-        topics: TopicScorer,
-        settings: Settings,
-    ) -> None:
-        self.searcher = searcher
-        self.shaper = IntentShaper(searcher, extractive, topics, settings)
+    def __init__(self, shaper: IntentShaper) -> None:
+        self.shaper = shaper
+        self.searcher = shaper.searcher
 
     def answer(self, plan: QueryPlan, filters: Filters) -> Answer:
         """The extractive answer to a planned question (part by part, when it has several)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        if asks_several(plan):
-            t_retrieved = started
-            result, passages = self.by_parts(plan, filters)
-        else:
-            passages = self.searcher.search(plan, filters, timings=timings)
-            t_retrieved = time.perf_counter()
-            result, passages = self.evidence(plan, passages, filters)
+        passages = self.searcher.search(plan, filters, timings=timings)
+        t_retrieved = time.perf_counter()
+        result, passages = self.evidence(plan, passages, filters)
         done = time.perf_counter()
         timings.update(
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
@@ -64,20 +51,18 @@ class QuotingAnswerer:
         """The quotes that answer the plan, from these passages (part by part when it has
         several: then from each part's own search too), and the passages behind them."""
         if asks_several(plan):
-            return self.by_parts(plan, filters)
+            return self.by_parts(plan, passages, filters), passages
         result, passages = self.shaper.refined(plan, passages, filters)
         if plan.follow_up and plan.points_back:
             result, passages = self.shaper.from_previous(plan, filters, result, passages)
         return result, passages
 
-    def by_parts(self, plan: QueryPlan, filters: Filters) -> tuple[ExtractiveResult, list[Passage]]:
+    def by_parts(self, plan: QueryPlan, whole: list[Passage], filters: Filters) -> ExtractiveResult:
         """Each part answered on its own, then one answer that covers them all.
 
-        A part's sentences are chosen from its own passages and the whole question's, taken in
-        turn (the whole question names what a part may only point to); the answer's ranked
-        passages are the whole question's.
+        A part's sentences are chosen from its own passages and ``whole`` (the whole question's),
+        taken in turn: the whole question names what a part may only point to.
         """
-        whole = self.searcher.search(plan, filters)
         answers = []
         first_topic = ""
         for part in plan.parts:
@@ -90,9 +75,8 @@ class QuotingAnswerer:
             first_topic = first_topic or sub.topic
             found = self.searcher.search(sub, filters)
             pool = _unique(p for tier in zip_longest(whole, found) for p in tier if p)
-            answers.append((part, *self.shaper.refined(sub, pool, filters)))
-        result, _ = combine_parts(answers)
-        return result, whole
+            answers.append((part, self.shaper.refined(sub, pool, filters)[0]))
+        return combine_parts(answers)
 
 
 def asks_several(plan: QueryPlan) -> bool:
@@ -101,9 +85,7 @@ def asks_several(plan: QueryPlan) -> bool:
     return len(plan.parts) >= 2 and plan.intent in ("lookup", "list")
 
 
-def combine_parts(
-    answers: list[tuple[str, ExtractiveResult, list[Passage]]],
-) -> tuple[ExtractiveResult, list[Passage]]:
+def combine_parts(answers: list[tuple[str, ExtractiveResult]]) -> ExtractiveResult:
     """One result from the parts' results, in the order asked: citations renumbered (a quote
     cited twice keeps one number), a part the statements do not answer named as such."""
     numbers: dict[tuple[str, int, int, bool], int] = {}
@@ -111,7 +93,7 @@ def combine_parts(
     paragraphs: list[str] = []
     notes: list[str] = []
     not_stated: list[str] = []
-    for part, result, _ in answers:
+    for part, result in answers:
         if result.refused:
             not_stated.append(part)
             paragraphs.append(not_stated_text(part))
@@ -126,12 +108,10 @@ def combine_parts(
         text = renumbered(result.text, renumber)
         paragraphs.append(f"{part} {text}")
         notes += [n for n in result.notes if n not in notes]
-    # Ranked passages of every part, taken in turn, so each part's best come first.
-    passages = _unique(p for tier in zip_longest(*(f for _, _, f in answers)) for p in tier if p)
     refused = len(not_stated) == len(answers)
-    best = max(r.best_score for _, r, _ in answers)
+    best = max(r.best_score for _, r in answers)
     text = "\n\n".join(paragraphs)
-    return ExtractiveResult(text, citations, refused, best, notes, not_stated), passages
+    return ExtractiveResult(text, citations, refused, best, notes, not_stated)
 
 
 def _unique(passages: Iterable[Passage]) -> list[Passage]:

@@ -211,9 +211,14 @@ class LexicalIndex:
                 extra.append(short.upper())
         return query + (" " + " ".join(extra) if extra else "")
 
+    @property
+    def counted(self) -> int:
+        """How many chunks the term statistics (``df``) count."""
+        return len(self.ids)
+
     def idf(self, term: str) -> float:
         """BM25 inverse document frequency of a stemmed term (unknown terms: the maximum)."""
-        n = len(self.ids)
+        n = self.counted
         df = self.df.get(term, 0)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 

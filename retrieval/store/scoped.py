@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import numpy as np
-
 from core.audience import AccessError
 from core.models import Chunk, DocumentMeta
 from retrieval.store.chroma import SentenceVectors, StatementStore
@@ -47,11 +45,10 @@ class _ScopedLexical(LexicalIndex):
             for short, long_form in find_acronyms(text).items():
                 self.acronyms.setdefault(short, long_form)
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency among the visible chunks."""
-        n = len(self._visible)
-        df = self.df.get(term, 0)
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    @property
+    def counted(self) -> int:
+        """The visible chunks, which the term statistics count."""
+        return len(self._visible)
 
     def search(
         self, query: str, k: int, allowed: set[str] | None = None
