@@ -6,9 +6,10 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.labels import label
 from core.models import DocumentMeta, Filters, Passage
 
-RELATED_LABEL = "Related, not an answer"
+RELATED_LABEL = label("related_label")
 
 
 class Citation(BaseModel):
@@ -53,8 +54,8 @@ class Citation(BaseModel):
             parts.append(f"¶{self.paragraph}")
         return ", ".join(parts)
 
-    def footnote(self) -> str:
-        """One-line reference for a brief."""
+    def footnote(self, language: str = "en") -> str:
+        """One-line reference for a brief (its "related" mark in ``language``)."""
         parts = [self.title, self.issuer, self.date_label]
         if self.section:
             parts.append(self.section)
@@ -62,7 +63,8 @@ class Citation(BaseModel):
             parts.append(self.location)
         if self.source_url:
             parts.append(self.source_url)
-        return ", ".join(parts) + "." + (f" {RELATED_LABEL}." if self.related else "")
+        related = f" {label('related_label', language)}." if self.related else ""
+        return ", ".join(parts) + "." + related
 
 
 class AnswerSentence(BaseModel):
@@ -141,6 +143,9 @@ class Answer(BaseModel):
         default_factory=list, description="The parts asked that the statements do not answer."
     )
     notes: list[str] = Field(default_factory=list)
+    language: str = Field(
+        default="en", description="The question's language: what the answer's own words are in."
+    )
     model: str = Field(default="", description="The generative model, when one answered.")
     sentences: list[AnswerSentence] = Field(
         default_factory=list, description="Generated sentences with their support verdicts."
@@ -167,5 +172,5 @@ class Answer(BaseModel):
         for c in self.citations:
             body = body.replace(f"[{c.n}]", f"[^{c.n}]")
         lines = [body, ""]
-        lines += [f"[^{c.n}]: {c.footnote()}" for c in self.citations]
+        lines += [f"[^{c.n}]: {c.footnote(self.language)}" for c in self.citations]
         return "\n".join(lines).rstrip() + "\n"

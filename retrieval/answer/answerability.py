@@ -22,11 +22,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.labels import label
 from retrieval.store.lexical import tokenize
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-NOT_STATED = "The statements do not say: “{ask}”"
-RELATED = "Related, not an answer:"
+NOT_STATED = label("not_stated")
+RELATED = label("related")
 _QUESTION_WORD = re.compile(
     r"^(?:What|Which|Who|Whom|Whose|When|Where|Why|How|Is|Are|Was|Were|Do|Does|Did|Has|Have|"
     r"Had|Will|Would|Can|Could|Should|In|At|By|On|For|From|To|According)\b"
@@ -120,14 +121,14 @@ FEATURES = (
 )
 
 
-def not_stated_text(ask: str, related: str = "") -> str:
+def not_stated_text(ask: str, related: str = "", language: str = "en") -> str:
     """The answer when the statements do not say what was asked: that, first, in one sentence;
-    then the closest quotes, marked as related, not an answer."""
+    then the closest quotes, marked as related, not an answer (in the question's language)."""
     ask = " ".join(ask.split())
     if _QUESTION_WORD.match(ask):
         ask = ask[0].lower() + ask[1:]
-    text = NOT_STATED.format(ask=ask)
-    return f"{text}\n\n{RELATED}\n\n{related}" if related else text
+    text = label("not_stated", language).format(ask=ask)
+    return f"{text}\n\n{label('related', language)}\n\n{related}" if related else text
 
 
 def asked_kind(question: str) -> str | None:

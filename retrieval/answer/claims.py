@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from core.answers import UNSUPPORTED_MARK, Answer, AnswerSentence, Citation
+from core.labels import label
 from core.models import Filters, Passage
 from retrieval.answer.answerability import not_stated_text
 from retrieval.answer.chains import is_refusal
 from retrieval.answer.citations import cite
-from retrieval.answer.extractive import NOT_ANSWERED
 from retrieval.answer.support import (
     Claim,
     SpanMatch,
@@ -53,6 +53,7 @@ def checked_answer(
         intent=plan.intent,
         answerer="generative",
         invalid_citations=invalid,
+        language=plan.language,
     )
     notes = answer.notes = list(notes)
     if invalid:
@@ -63,7 +64,9 @@ def checked_answer(
     if not claims or (is_refusal(normalized) and not any(c.numbers for c in claims)):
         notes.append("the model found no answer in the sources")
         answer.not_stated = not_stated or [plan.asked or plan.question]
-        answer.text = "\n".join(not_stated_text(p) for p in not_stated) or NOT_ANSWERED
+        answer.text = "\n".join(
+            not_stated_text(p, language=plan.language) for p in not_stated
+        ) or label("not_answered", plan.language)
         answer.refused = True
         return answer
     verdicts = checker.check_all(claims, sources)

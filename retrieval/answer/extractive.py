@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from core.answers import Citation
+from core.labels import label
 from core.models import Chunk, DocumentMeta, Passage
 from retrieval.answer.answerability import (
     TOP_SENTENCES,
@@ -46,9 +47,7 @@ UNKNOWN_TERM_PENALTY = 0.12
 FRAMING_WEIGHT = 0.8
 RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
-NOT_ANSWERED = (
-    "The indexed statements do not answer this question. The closest passages are listed below."
-)
+NOT_ANSWERED = label("not_answered")
 # Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
 # attached) still yield the name or number; ASCII text splits exactly as with \b.
 _SPECIFIC = re.compile(
@@ -263,14 +262,20 @@ class ExtractiveAnswerer:
         # what no statement holds, below the evidence threshold raised for each such name.
         floor = threshold if decision is None or missing else decision.floor
         if not cands or best < floor:
-            return ExtractiveResult(NOT_ANSWERED, [], True, best, notes, not_stated=[ask])
+            refusal = label("not_answered", plan.language)
+            return ExtractiveResult(refusal, [], True, best, notes, not_stated=[ask])
         chosen = assessment.chosen
         if decision is not None and not decision.answers(assessment.signals):
             # Near the question but not an answer to it: say so, then show what is there.
             text, related = self.compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
             related = [c.model_copy(update={"related": True}) for c in related]
             return ExtractiveResult(
-                not_stated_text(ask, text), related, True, best, notes, not_stated=[ask]
+                not_stated_text(ask, text, plan.language),
+                related,
+                True,
+                best,
+                notes,
+                not_stated=[ask],
             )
         text, citations = self.compose(plan, chosen)
         if plan.intent == "lookup":

@@ -147,5 +147,6 @@ def answer_from(
         timings=timings,
         notes=[*(notes or []), *result.notes],
         not_stated=result.not_stated,
+        language=plan.language,
         changes=wording_changes(result.citations, plan.asked_topic) if compared else [],
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Filters
+from retrieval.search.glossary import load_glossary
+from retrieval.search.korean import KoreanBridge
 from retrieval.search.parts import split_parts
 from retrieval.store.lexical import STOPWORDS
 
@@ -237,6 +239,7 @@ class QueryPlan:
     as_of: dt.date | None = None  # "as of DATE": the latest statement up to that date
     asked: str = ""  # the question as asked ("": the same as ``question``)
     history: tuple[Turn, ...] = ()  # the conversation before it
+    language: str = "en"  # "ko": asked in Korean, ``question`` is its English reading
 
     @property
     def multi_document(self) -> bool:
@@ -251,7 +254,7 @@ class QueryPlan:
     @cached_property
     def asked_topic(self) -> str:
         """The topic of the question as asked (what a comparison's wording is compared on)."""
-        return topic_text(self.asked or self.question)
+        return topic_text(self.own_words)
 
     @cached_property
     def search_topic(self) -> str:
@@ -276,7 +279,12 @@ class QueryPlan:
     @cached_property
     def points_back(self) -> bool:
         """A follow-up that points back at the statement(s) the previous answer quoted."""
-        return bool(self.history) and refers_back(self.asked or self.question)
+        return bool(self.history) and refers_back(self.own_words)
+
+    @property
+    def own_words(self) -> str:
+        """The question as asked, in English (a Korean question's English reading)."""
+        return self.question if self.language != "en" else self.asked or self.question
 
 
 # A follow-up that points back at the statement just quoted ("did it say anything about APEC?").
@@ -306,12 +314,38 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{question} {previous[-1]}"
 
 
-def plan_query(question: str, history: list[Turn] | None = None, *, asked: str = "") -> QueryPlan:
+@cache
+def default_bridge() -> KoreanBridge:
+    """The Korean reading with the glossary shipped with the project."""
+    return KoreanBridge(load_glossary())
+
+
+def plan_query(
+    question: str,
+    history: list[Turn] | None = None,
+    *,
+    asked: str = "",
+    bridge: KoreanBridge | None = None,
+) -> QueryPlan:
     """The plan of a question: intent, dates, search text and the conversation before it.
 
     ``asked`` is the question as the user typed it when ``question`` is its standalone rewrite
     (the conversation then already lives in ``question``: ``history`` only records it).
+    A question in Korean is planned on its English reading (``bridge``, by default the
+    project's glossary); the plan keeps the Korean as asked.
     """
+    bridge = bridge or default_bridge()
+    reading = bridge.read(question)
+    if reading.english != question:
+        read_history = [
+            t.model_copy(update={"content": bridge.read(t.content).english})
+            if t.role == "user"
+            else t
+            for t in history or []
+        ]
+        # A standalone rewrite (``asked`` given) is planned without the conversation.
+        plan = plan_query(reading.english, None if asked else read_history, bridge=bridge)
+        return replace(plan, asked=asked or question, history=tuple(history or ()), language="ko")
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))

@@ -1,0 +1,40 @@
+"""The sentences an answer wraps around its quotes, in the language of the question.
+
+Quotes stay verbatim in the statement's language; what the system itself says (that the
+statements do not answer, that a quote is related and not an answer, headings) follows the
+question: English, or Korean for a question asked in Korean.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "ko")
+
+_LABELS: dict[str, dict[str, str]] = {
+    "not_answered": {
+        "en": "The indexed statements do not answer this question. "
+        "The closest passages are listed below.",
+        "ko": "색인된 성명에는 이 질문에 대한 답이 없습니다. 가장 가까운 구절을 아래에 보입니다.",
+    },
+    "not_stated": {
+        "en": "The statements do not say: “{ask}”",
+        "ko": "성명에는 다음에 대한 내용이 없습니다: “{ask}”",
+    },
+    "related": {"en": "Related, not an answer:", "ko": "관련 구절(답변 아님):"},
+    "related_label": {"en": "Related, not an answer", "ko": "관련 구절, 답변 아님"},
+    "related_badge": {"en": "related, not an answer", "ko": "관련 구절, 답변 아님"},
+    "closest": {
+        "en": "Closest passages (not an answer):",
+        "ko": "가장 가까운 구절(답변 아님):",
+    },
+}
+
+
+def label(key: str, language: str = "en") -> str:
+    """One label in ``language`` (English when it has no translation)."""
+    texts = _LABELS[key]
+    return texts.get(language) or texts["en"]
+
+
+def all_labels(key: str) -> tuple[str, ...]:
+    """Every language's version of one label (to recognise it in a text)."""
+    return tuple(_LABELS[key].values())

@@ -1,0 +1,215 @@
+"""Korean questions read in English: the terms, dates and intents the statements and filters use.
+
+The statements are English; the English embedding model cannot read Hangul and BM25 matches
+English words. So a question asked in Korean is given an English reading before it is planned:
+the domain terms of a glossary (``glossary_ko.yaml``: 핵협의그룹 -> Nuclear Consultative Group,
+NCG), the dates and periods ("2021년 이후" -> "since 2021", "2023년 기준" -> "as of 2023",
+"작년" -> last year's number), the intents ("가장 최근" -> latest, "비교" -> compare) and the
+question words ("언제" -> when, "몇" -> how many) that the answerer's decisions read. The
+question as asked stays what the user sees; quotes stay verbatim in the statement's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+
+# Dates: "2023년 4월 26일", "2023년 4월", "2023년", each maybe followed by a bound word.
+_DATE = re.compile(
+    r"(?P<year>(?:19|20)\d\d)\s*년(?:\s*(?P<month>1[0-2]|0?[1-9])\s*월)?"
+    r"(?:\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*일)?"
+    r"(?P<particle>[은는이가의에도]|에는|에서)?"
+    r"(?:\s*(?P<bound>이후|부터|以後|이래|이전|전까지|까지|기준|현재|당시|전|후))?"
+)
+_RELATIVE_YEARS = {"재작년": -2, "작년": -1, "지난해": -1, "지난 해": -1, "올해": 0, "금년": 0}
+_RELATIVE = re.compile(
+    "(?P<word>" + "|".join(sorted(_RELATIVE_YEARS, key=len, reverse=True)) + r")"
+    r"(?:\s*(?P<bound>이후|부터|이래|이전|까지|기준|현재))?"
+)
+_BOUND_WORDS = {
+    "이후": "since",
+    "부터": "since",
+    "以後": "since",
+    "이래": "since",
+    "후": "after",
+    "이전": "before",
+    "전": "before",
+    "까지": "until",
+    "전까지": "before",
+    "기준": "as of",
+    "현재": "as of",
+    "당시": "in",
+}
+# Words that carry the question's intent or the kind of thing it asks for, in English.
+_INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"가장\s*최근|최신|최근|마지막|요즘|지금"), "latest"),
+    (re.compile(r"비교|차이|달라졌|달라진|달라|바뀌|바뀐|변화|변했|변천|대비"), "compared changed"),
+    (re.compile(r"어떤\s*(?:성명|문서|문건)들|모든\s*(?:성명|문서)|성명들"), "which statements"),
+    (re.compile(r"누가|누구|어느\s*(?:기관|단체|인물|관리|장관|정상)"), "who"),
+    (re.compile(r"언제|며칠|몇\s*월|몇\s*년도|날짜|시기|기한"), "when"),
+    (re.compile(r"어디|어느\s*(?:나라|국가|도시|장소)|장소"), "where"),
+    (re.compile(r"몇\s*(?:명|개|척|대|곳|차례|번|건)|몇|수는|숫자"), "how many"),
+    (re.compile(r"얼마|금액|규모|액수"), "how much"),
+    (re.compile(r"어떻게|어떤\s*방식"), "how"),
+    (re.compile(r"무엇|뭐|무슨|어떤"), "what"),
+    (re.compile(r"왜|이유"), "why"),
+    (re.compile(r"반응|대응|응답|반발|비난|논평"), "react"),
+)
+
+
+def has_hangul(text: str, share: float = 0.3) -> bool:
+    """Whether Hangul makes up at least ``share`` of the text's letters."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    return sum(1 for ch in letters if HANGUL.match(ch)) / len(letters) >= share
+
+
+@dataclass(frozen=True)
+class KoreanReading:
+    """A Korean question's English reading, and what it found in the question."""
+
+    english: str
+    terms: tuple[str, ...]  # the glossary terms found, as the statements name them
+    unknown: tuple[str, ...]  # Hangul words the glossary does not hold
+
+
+class KoreanBridge:
+    """Reads a Korean question in English with a glossary of domain terms."""
+
+    def __init__(self, terms: Mapping[str, Sequence[str]]) -> None:
+        # Longest variants first, so "핵협의그룹" wins over "핵".
+        self.terms = {k.replace(" ", ""): tuple(v) for k, v in terms.items() if k.strip()}
+        self._variants = sorted(self.terms, key=len, reverse=True)
+
+    def read(self, question: str, today: dt.date | None = None) -> KoreanReading:
+        """The English reading of ``question`` (unchanged when it is not mostly Hangul)."""
+        if not has_hangul(question):
+            return KoreanReading(question, (), ())
+        today = today or dt.date.today()
+        found: list[tuple[int, str]] = []  # (position, English) in the question's order
+        text = question
+
+        def blank(m: re.Match[str]) -> str:
+            return " " * (m.end() - m.start())
+
+        for m in _DATE.finditer(text):
+            found.append((m.start(), _english_date(m)))
+        text = _DATE.sub(blank, text)
+        for m in _RELATIVE.finditer(text):
+            year = today.year + _RELATIVE_YEARS[m["word"]]
+            bound = _BOUND_WORDS.get(m["bound"] or "", "in")
+            found.append((m.start(), f"{bound} {year}"))
+        text = _RELATIVE.sub(blank, text)
+        for pattern, english in _INTENTS:
+            for m in pattern.finditer(text):
+                found.append((m.start(), english))
+            text = pattern.sub(blank, text)
+        terms: list[str] = []
+        squeezed, positions = _squeeze(text)
+        starts = {i for i, p in enumerate(positions) if p == 0 or not HANGUL.match(text[p - 1])}
+        i = 0
+        while i < len(squeezed):
+            for variant in self._variants:
+                if squeezed.startswith(variant, i) and _fits(squeezed, i, variant, starts):
+                    forms = self.terms[variant]
+                    found.append((positions[i], " ".join(forms)))
+                    terms.extend(forms)
+                    squeezed = squeezed[:i] + " " * len(variant) + squeezed[i + len(variant) :]
+                    for j in range(i, i + len(variant)):
+                        text = text[: positions[j]] + " " + text[positions[j] + 1 :]
+                    i += len(variant)
+                    break
+            else:
+                i += 1
+        latin = [(m.start(), m.group(0)) for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9.&'-]*", text)]
+        # Words the glossary does not hold stay, in Korean, for a model that reads them.
+        rest = [(m.start(), _stem_ko(m.group(0))) for m in re.finditer(r"[\uac00-\ud7a3]+", text)]
+        rest = [(at, w) for at, w in rest if len(w) >= 2 and w not in _PARTICLES]
+        unknown = tuple(w for _, w in rest)
+        words = [w for _, w in sorted(found + latin + rest)]
+        english = " ".join(" ".join(words).split())
+        return KoreanReading(english + "?" if english else question, tuple(terms), unknown)
+
+
+_PARTICLES = (
+    "에서는",
+    "에게서",
+    "으로서",
+    "으로써",
+    "에서",
+    "에게",
+    "으로",
+    "까지",
+    "부터",
+    "에는",
+    "과의",
+    "와의",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "의",
+    "에",
+    "와",
+    "과",
+    "로",
+    "도",
+    "만",
+)
+
+
+def _stem_ko(word: str) -> str:
+    """A Korean word without its trailing particle (이재명은 -> 이재명)."""
+    for particle in _PARTICLES:
+        if word.endswith(particle) and len(word) > len(particle) + 1:
+            return word[: -len(particle)]
+    return word
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """The text with spaces between Hangul letters removed ("핵 협의 그룹" -> "핵협의그룹"),
+    and each kept character's position in the original."""
+    out: list[str] = []
+    positions: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == " " and out and HANGUL.match(out[-1]) and HANGUL.match(text[i + 1 : i + 2]):
+            continue
+        out.append(ch)
+        positions.append(i)
+    return "".join(out), positions
+
+
+def _fits(text: str, start: int, variant: str, starts: set[int]) -> bool:
+    """A one-letter variant ("북") counts only as a word of its own (with a particle)."""
+    if len(variant) > 1:
+        return True
+    if start not in starts:
+        return False
+    end = start + 1
+    while end < len(text) and HANGUL.match(text[end]) and end not in starts:
+        end += 1
+    rest = text[start + 1 : end]
+    return rest == "" or rest in _PARTICLES
+
+
+def _english_date(m: re.Match[str]) -> str:
+    """ "2021년 4월 이후" -> "since April 2021"."""
+    year, month, day = m["year"], m["month"], m["day"]
+    if month and day:
+        when = f"{_MONTH_NAMES[int(month) - 1]} {int(day)}, {year}"
+    elif month:
+        when = f"{_MONTH_NAMES[int(month) - 1]} {year}"
+    else:
+        when = year
+    bound = _BOUND_WORDS.get(m["bound"] or "", "")
+    return f"{bound} {when}".strip()

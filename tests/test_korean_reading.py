@@ -1,0 +1,93 @@
+"""The English reading of Korean questions: glossary terms, dates, intents (no store needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core.labels import label
+from retrieval.answer.answerability import not_stated_text
+from retrieval.search.korean import KoreanBridge, has_hangul
+from retrieval.search.plan import Turn, plan_query
+
+TODAY = dt.date(2026, 12, 5)
+BRIDGE = KoreanBridge(
+    {
+        "핵협의그룹": ("Nuclear Consultative Group", "NCG"),
+        "팩트시트": ("fact sheet",),
+        "싱가포르": ("Singapore",),
+        "비핵화": ("denuclearization",),
+        "북": ("DPRK",),
+        "북한": ("DPRK",),
+        "공동성명": ("joint statement",),
+        "성명": ("statement",),
+    }
+)
+
+
+def read(question: str) -> str:
+    return BRIDGE.read(question, TODAY).english
+
+
+def test_english_questions_are_left_alone() -> None:
+    assert read("What did the fact sheet say about Singapore?") == (
+        "What did the fact sheet say about Singapore?"
+    )
+    assert not has_hangul("NCG 2023")
+
+
+def test_glossary_terms_match_with_particles_and_spacing() -> None:
+    assert "fact sheet Singapore" in read("팩트시트는 싱가포르에 대해 무엇을 말했나요?")
+    assert "Nuclear Consultative Group NCG" in read("핵 협의 그룹은 언제 처음 회의했나요?")
+
+
+def test_a_one_letter_term_is_a_word_of_its_own_only() -> None:
+    assert "DPRK" in read("공동성명에서 북은 무엇을 요구했나?")
+    assert "DPRK" not in read("북대서양 조약기구에 대해 말했나?")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("2021년 이후 비핵화 표현은 어떻게 달라졌나?", "since 2021"),
+        ("2023년 기준 가장 최근 성명은?", "as of 2023"),
+        ("2023년 4월 26일 공동성명은?", "April 26, 2023"),
+        ("2022년 5월 공동성명은?", "May 2022"),
+        ("작년 북한 관련 공동성명은?", "in 2025"),
+        ("2018년 전 성명은?", "before 2018"),
+    ],
+)
+def test_dates_and_periods_become_english_bounds(question: str, expected: str) -> None:
+    assert expected in read(question)
+
+
+def test_the_plan_reads_intents_and_bounds_from_korean() -> None:
+    latest = plan_query("NCG에 관한 가장 최근 성명은?", bridge=BRIDGE)
+    assert latest.intent == "latest"
+    assert latest.language == "ko"
+    assert latest.asked == "NCG에 관한 가장 최근 성명은?"
+    compared = plan_query("2021년 이후 비핵화 표현은 어떻게 달라졌나?", bridge=BRIDGE)
+    assert compared.intent == "comparison"
+    assert compared.filters.date_from == dt.date(2021, 1, 1)
+    english = plan_query("What is the latest statement on the NCG?", bridge=BRIDGE)
+    assert english.language == "en"
+    assert english.asked == ""
+
+
+def test_a_korean_follow_up_is_condensed_with_the_earlier_korean_turn() -> None:
+    history = [
+        Turn(role="user", content="팩트시트는 싱가포르에 대해 무엇을 말했나요?"),
+        Turn(role="assistant", content="The two leaders ... Singapore Summit."),
+    ]
+    plan = plan_query("그리고 비핵화는?", history, bridge=BRIDGE)
+    assert plan.follow_up
+    assert "Singapore" in plan.search_text
+    assert plan.history == tuple(history)
+
+
+def test_what_the_answer_says_itself_follows_the_question() -> None:
+    assert not_stated_text("NCG 예산은?", language="ko").startswith("성명에는")
+    assert not_stated_text("the NCG's budget").startswith("The statements do not say")
+    assert label("not_answered", "ko") != label("not_answered", "en")
+    assert label("not_answered", "xx") == label("not_answered", "en")
