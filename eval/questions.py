@@ -3,8 +3,8 @@
 The project's sets, all in that format and run by ``brief eval --questions FILE``:
 
 - ``eval/questions.yaml``: the project's own held-out set (English, every category).
-- ``eval/questions_ko.yaml``: Korean translations of the 30 development questions
-  (``../shared/eval/dev_questions.yaml``), for multilingual retrieval
+- ``eval/questions_ko.yaml``: the 30 development questions (``../shared/eval/dev_questions.yaml``)
+  and 44 of the own set's in Korean, the latter written by meaning, for multilingual retrieval
   (``BRIEF_EMBEDDING_MODEL=multilingual-e5-small``). Each keeps its original's id, category,
   answerability, gold passages and key facts (the corpus and the quoted answers stay English);
   the notes start with the English original. ``tests/test_eval_korean.py`` checks the link.

@@ -1,7 +1,8 @@
 """The Korean question set and the parallel calibration sample stay linked to what they translate.
 
-``eval/questions_ko.yaml`` translates the development questions: same ids, categories,
-answerability, gold passages and key facts, questions (and earlier user turns) in Korean.
+``eval/questions_ko.yaml`` renders the 30 development questions (first, in their order) and at
+least 36 of the project's own questions in Korean: same ids, categories, answerability, gold
+passages and key facts as the English original, questions (and earlier user turns) in Korean.
 ``eval/calibration_ko.yaml`` holds corpus sentences with Korean translations, from which the
 cross-script centers of multilingual-e5-small's ``relevance`` were measured; recomputing them
 with the real model must give the pinned constants back.
@@ -9,14 +10,15 @@ with the real model must give the pinned constants back.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pytest
 import yaml
 
-from eval.questions import load_questions
+from eval.questions import Category, Question, load_questions
 from ingest.loaders import FoundFile, load_file
 from retrieval.store.embeddings import E5_RELEVANCE_CENTERS, E5Embeddings
 from retrieval.store.lexical import lexical_share, main_script
@@ -24,6 +26,7 @@ from retrieval.store.lexical import lexical_share, main_script
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 DEV_SET = SHARED / "eval" / "dev_questions.yaml"
+OWN_SET = ROOT / "eval" / "questions.yaml"
 KO_SET = ROOT / "eval" / "questions_ko.yaml"
 CALIBRATION = ROOT / "eval" / "calibration_ko.yaml"
 
@@ -38,13 +41,22 @@ def calibration() -> list[dict[str, Any]]:
     return rows
 
 
+def originals() -> dict[str, Question]:
+    """The English questions a Korean one may render: the development and the own set."""
+    return {q.id: q for path in (DEV_SET, OWN_SET) for q in load_questions(path)}
+
+
 @needs_shared
 def test_every_development_question_has_its_korean_translation() -> None:
-    dev = {q.id: q for q in load_questions(DEV_SET)}
-    ko = load_questions(KO_SET)
-    assert [q.id for q in ko] == list(dev)
-    for q in ko:
-        original = dev[q.id]
+    dev = [q.id for q in load_questions(DEV_SET)]
+    assert [q.id for q in load_questions(KO_SET)][: len(dev)] == dev
+
+
+@needs_shared
+def test_every_korean_question_renders_an_english_original() -> None:
+    english = originals()
+    for q in load_questions(KO_SET):
+        original = english[q.id]  # the same id: a development or an own question
         assert (q.category, q.answerable) == (original.category, original.answerable), q.id
         assert q.gold == original.gold, q.id  # the English passages that answer it
         assert q.key_facts == original.key_facts, q.id  # the answer quotes English text
@@ -58,6 +70,20 @@ def test_every_development_question_has_its_korean_translation() -> None:
                 assert main_script(turn.content) == "hangul", q.id
             else:
                 assert turn.content == before.content  # the system's English answer
+
+
+@needs_shared
+def test_the_own_questions_in_korean_cover_every_category() -> None:
+    own = {q.id for q in load_questions(OWN_SET)}
+    ko = load_questions(KO_SET)
+    assert len(ko) >= 66
+    assert len({q.question for q in ko}) == len(ko)
+    rendered = [q for q in ko if q.id in own]
+    assert len(rendered) >= 36
+    counts = Counter(q.category for q in rendered)
+    assert set(counts) == set(get_args(Category))
+    assert counts["unanswerable"] >= 5  # near misses among them
+    assert all(counts[c] >= 3 for c in counts), counts
 
 
 @needs_shared
@@ -81,9 +107,11 @@ def test_the_cross_script_centers_follow_from_the_parallel_sample() -> None:
         "latin": e5.embed_array([r["en"] for r in rows]),
         "hangul": e5.embed_array([r["ko"] for r in rows]),
     }
+    dev = load_questions(DEV_SET)
+    ids = {q.id for q in dev}  # the centers were measured on the development questions only
     questions = {
-        "latin": e5.embed_queries([q.question for q in load_questions(DEV_SET)]),
-        "hangul": e5.embed_queries([q.question for q in load_questions(KO_SET)]),
+        "latin": e5.embed_queries([q.question for q in dev]),
+        "hangul": e5.embed_queries([q.question for q in load_questions(KO_SET) if q.id in ids]),
     }
     median = {
         (qs, ss): float(np.median(questions[qs] @ sentences[ss].T))

@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from retrieval.search.glossary import GlossaryEntry
+
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _MONTH_NAMES = (
     "January February March April May June July August September October November December"
@@ -64,6 +66,12 @@ _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def reading_forms(english: Sequence[str]) -> tuple[str, ...]:
+    """The English forms a reading uses: the usual one first, then any acronym (ROK, NCG)."""
+    acronyms = [e for e in english[1:] if re.fullmatch(r"[A-Z][A-Z0-9&.-]{1,7}s?", e)]
+    return tuple(dict.fromkeys([english[0], *acronyms])) if english else ()
+
+
 def has_hangul(text: str, share: float = 0.3) -> bool:
     """Whether Hangul makes up at least ``share`` of the text's letters."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -88,6 +96,12 @@ class KoreanBridge:
         # Longest variants first, so "핵협의그룹" wins over "핵".
         self.terms = {k.replace(" ", ""): tuple(v) for k, v in terms.items() if k.strip()}
         self._variants = sorted(self.terms, key=len, reverse=True)
+
+    @classmethod
+    def from_glossary(cls, glossary: Mapping[str, GlossaryEntry]) -> KoreanBridge:
+        """A bridge over a loaded glossary: each Korean form read as the usual English form
+        and the acronyms the statements use ("Republic of Korea ROK", not every variant)."""
+        return cls({form: reading_forms(entry.english) for form, entry in glossary.items()})
 
     def read(self, question: str, today: dt.date | None = None) -> KoreanReading:
         """The English reading of ``question`` (unchanged when it is not mostly Hangul)."""
@@ -176,13 +190,16 @@ def _stem_ko(word: str) -> str:
     return word
 
 
+_JOINERS = " ·ㆍ‧・-"
+
+
 def _squeeze(text: str) -> tuple[str, list[int]]:
     """The text with spaces between Hangul letters removed ("핵 협의 그룹" -> "핵협의그룹"),
     and each kept character's position in the original."""
     out: list[str] = []
     positions: list[int] = []
     for i, ch in enumerate(text):
-        if ch == " " and out and HANGUL.match(out[-1]) and HANGUL.match(text[i + 1 : i + 2]):
+        if ch in _JOINERS and out and HANGUL.match(out[-1]) and HANGUL.match(text[i + 1 : i + 2]):
             continue
         out.append(ch)
         positions.append(i)

@@ -317,7 +317,7 @@ def condense(question: str, history: list[Turn]) -> str:
 @cache
 def default_bridge() -> KoreanBridge:
     """The Korean reading with the glossary shipped with the project."""
-    return KoreanBridge(load_glossary())
+    return KoreanBridge.from_glossary(load_glossary())
 
 
 def plan_query(
