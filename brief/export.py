@@ -46,7 +46,9 @@ def answer_docx(answer: Answer, title: str | None = None) -> bytes:
     heading = answer.question if title is None else title
     # A refusal's quotes (related, not an answer) are footnoted too, and their notes say so.
     linked = not answer.refused or any(c.related for c in answer.citations)
-    notes = _Notes(citations=_by_number(answer.citations) if linked else {})
+    notes = _Notes(
+        citations=_by_number(answer.citations) if linked else {}, language=answer.language
+    )
     paragraphs = [p for p in _PARAGRAPH_BREAK.split(_clean(answer.text).strip()) if p.strip()]
     if linked:
         for p in paragraphs:
@@ -80,6 +82,7 @@ class _Notes:
     """Footnotes of one document: which citations they hold, in order of first reference."""
 
     citations: dict[int, Citation]
+    language: str = "en"  # the answer's: what a "related, not an answer" mark is written in
     uses: dict[int, int] = field(default_factory=dict)
     ids: dict[int, int] = field(default_factory=dict)
     bodies: list[str] = field(default_factory=list)
@@ -100,7 +103,7 @@ class _Notes:
                 f"{_run(str(note_id), _REF_STYLE)}</w:fldSimple>"
             )
         note_id = self.ids[n] = len(self.ids) + 1
-        self.bodies.append(_footnote(note_id, self.citations[n]))
+        self.bodies.append(_footnote(note_id, self.citations[n], self.language))
         ref = (
             f'<w:r><w:rPr><w:rStyle w:val="{_REF_STYLE}"/></w:rPr>'
             f'<w:footnoteReference w:id="{note_id}"/></w:r>'
@@ -184,9 +187,9 @@ def _linked(text: str, notes: _Notes) -> list[str]:
     return runs
 
 
-def _footnote_text(c: Citation) -> str:
+def _footnote_text(c: Citation, language: str = "en") -> str:
     """``Title, Issuer, Month D, YYYY, Section, URL. “quote”`` (and the support warning)."""
-    text = c.footnote()
+    text = c.footnote(language)
     quote = " ".join(c.quote.split())
     if quote:
         text += f" “{quote}”"
@@ -195,11 +198,11 @@ def _footnote_text(c: Citation) -> str:
     return text
 
 
-def _footnote(note_id: int, c: Citation) -> str:
+def _footnote(note_id: int, c: Citation, language: str = "en") -> str:
     return (
         f'<w:footnote w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
         f'<w:r><w:rPr><w:rStyle w:val="{_REF_STYLE}"/></w:rPr><w:footnoteRef/></w:r>'
-        f"{_run(' ' + _footnote_text(c))}</w:p></w:footnote>"
+        f"{_run(' ' + _footnote_text(c, language))}</w:p></w:footnote>"
     )
 
 

@@ -32,7 +32,7 @@ from retrieval.answer.support import SupportChecker
 from retrieval.answer.timeline import Timeline
 from retrieval.answer.topics import TopicScorer
 from retrieval.search.hybrid import HybridSearcher
-from retrieval.search.plan import Turn, plan_query
+from retrieval.search.plan import QueryPlan, Turn, plan_query
 from retrieval.store.index import StatementIndex
 
 MAX_QUESTION_CHARS = 2000
@@ -135,12 +135,12 @@ class BriefingService:
             )
         filters = filters or Filters()
         if mode == "extractive":
-            yield self.quoting.answer(plan_query(question, history), filters)
+            yield self.quoting.answer(self.plan(question, history), filters)
             return
         try:
             generative = self.generative()
         except endpoint_errors() as exc:
-            answer = self.quoting.answer(plan_query(question, history), filters)
+            answer = self.quoting.answer(self.plan(question, history), filters)
             answer.notes.insert(
                 0,
                 f"generative answer failed: {describe_error(exc, self.settings)}; "
@@ -149,6 +149,10 @@ class BriefingService:
             yield answer
             return
         yield from generative.stream(question, history or [], filters)
+
+    def plan(self, question: str, history: list[Turn] | None = None) -> QueryPlan:
+        """The plan of a question (a Korean one read with this store's glossary)."""
+        return plan_query(question, history, bridge=self.searcher.bridge)
 
     def timeline(self, topic: str, filters: Filters | None = None) -> Timeline:
         """The statements that address a topic, oldest first, one quoted sentence each."""

@@ -208,6 +208,11 @@ class Settings(BaseSettings):
         description="Group whose members see every document, add and remove statements and "
         "read the evaluation and feedback (empty: nobody; the local mode sees everything).",
     )
+    glossary_files: list[Path] = Field(
+        default_factory=list,
+        description="Further Korean-English glossaries (YAML, the form of "
+        "retrieval/search/glossary_ko.yaml) read beside the project's own, for an office's terms.",
+    )
     rate_limit_per_minute: int = Field(
         default=30,
         ge=0,

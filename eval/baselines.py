@@ -86,6 +86,45 @@ class PipelineSystem:
         return self.service.ask(question.question, question.history, answerer=self.answerer)
 
 
+class TwinSystem(PipelineSystem):
+    """The pipeline asked each question's twin instead: the same question in another language
+    (same id, gold and key facts), so both languages are scored on the same questions."""
+
+    name = "twin"
+
+    def __init__(
+        self,
+        service: BriefingService,
+        twins: dict[str, Question],
+        answerer: Literal["extractive", "generative"] | None = None,
+    ) -> None:
+        super().__init__(service, answerer)
+        self.twins = twins
+
+    def __call__(self, question: Question) -> Answer:
+        twin = self.twins[question.id]
+        return self.service.ask(twin.question, twin.history, answerer=self.answerer)
+
+
+def twin_questions(
+    questions: Iterable[Question], twin_sets: Iterable[Question]
+) -> dict[str, Question]:
+    """Each question's twin by id; ValueError names a question without one, or a twin whose
+    gold or key facts differ (then the two would not be scored alike)."""
+    by_id = {t.id: t for t in twin_sets}
+    twins: dict[str, Question] = {}
+    for q in questions:
+        twin = by_id.get(q.id)
+        if twin is None:
+            raise ValueError(f"question {q.id} has no twin in the --twins sets")
+        if twin.gold != q.gold or twin.key_facts != q.key_facts or twin.answerable != q.answerable:
+            raise ValueError(
+                f"question {q.id}: its twin has other gold, key facts or answerability"
+            )
+        twins[q.id] = twin
+    return twins
+
+
 @dataclass(frozen=True)
 class BaselineChunk:
     """A stock chunk: a piece of one document's body text."""

@@ -7,7 +7,7 @@ with a one-line message (they name the ``brief eval`` options that fix them).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from brief.service import BriefingService
 from core.errors import BriefError
 from core.models import SourceDocument
-from eval.baselines import PipelineSystem, System, baseline_systems
+from eval.baselines import PipelineSystem, System, TwinSystem, baseline_systems, twin_questions
 from eval.questions import load_questions
 from eval.report import write_report
 from eval.runner import RESULTS_FILE, pending, read_results, run
@@ -74,12 +74,14 @@ def run_suite(
     with_baselines: bool = False,
     fresh: bool = False,
     answerer: str | None = None,
+    twin_sets: Sequence[Path] = (),
 ) -> SuiteResult:
     """Run a question set; write results, scores, run record, report and charts in the run folder.
 
     ``out_dir`` defaults to a new folder under the settings' runs folder; an existing one is
     resumed unless ``fresh``. ``with_baselines`` adds the stock and BM25 systems, each in a
-    subfolder of its own.
+    subfolder of its own. ``twin_sets`` (question sets holding each question's twin in another
+    language, by id) add the pipeline asked the twins, as the system ``twin``.
     """
     if answerer:
         settings = settings.model_copy(update={"answerer": answerer})
@@ -89,9 +91,15 @@ def run_suite(
         )
     corpus = corpus or settings.corpus_dir
     questions = load_questions(questions_file)
+    try:
+        pool = [t for f in twin_sets for t in load_questions(f)]
+        twins = twin_questions(questions, pool) if twin_sets else {}
+    except ValueError as exc:
+        raise SuiteError(str(exc)) from None
     loaded = [d for d in load_all(discover([corpus])[0]) if isinstance(d, SourceDocument)]
     documents = {d.doc_id: d.text for d in loaded}
     names = ["pipeline", "stock", "bm25"] if with_baselines else ["pipeline"]
+    names += ["twin"] if twins else []
     config = run_config(settings)
     out_dir = out_dir or default_run_dir(questions_file, names, config, settings.runs_dir)
     info: dict[str, Any] = {
@@ -112,8 +120,10 @@ def run_suite(
         systems: list[System] = [PipelineSystem(service, settings.answerer)]
         if with_baselines:
             systems += baseline_systems(loaded, index.embeddings)
+        if twins:
+            systems.append(TwinSystem(service, twins, settings.answerer))
         for system in systems:
-            folder = out_dir / system.name if with_baselines else out_dir
+            folder = out_dir / system.name if len(names) > 1 else out_dir
             todo = questions if fresh else pending(questions, folder)
             if todo:
                 system.prepare()

@@ -12,7 +12,8 @@ from core.models import Filters
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import is_verbatim
-from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever, card_text
+from retrieval.search.cards import card_text
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever
 from retrieval.search.plan import Turn, refers_back
 from retrieval.sentences import word_count
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings

@@ -128,3 +128,27 @@ def test_the_cross_script_centers_follow_from_the_parallel_sample() -> None:
     # ... which the centers take back out: every pair's median lands on the same relevance.
     levels = [e5.relevance(median[pair], *pair) for pair in E5_RELEVANCE_CENTERS]
     assert max(levels) - min(levels) < 0.02
+
+
+def test_every_fresh_korean_question_has_its_english_twin() -> None:
+    from eval.baselines import twin_questions
+
+    korean = load_questions(ROOT / "eval" / "fresh_ko.yaml")
+    english = load_questions(ROOT / "eval" / "fresh_en.yaml")
+    twins = twin_questions(korean, english)
+    assert set(twins) == {q.id for q in korean}
+    assert all(main_script(q.question) == "hangul" for q in korean)
+    assert all(main_script(twins[q.id].question) == "latin" for q in korean)
+
+
+def test_a_twin_must_be_scored_alike() -> None:
+    from eval.baselines import twin_questions
+
+    asked = Question(
+        id="x1", question="NCG는?", category="single_doc", answerable=True, key_facts=[["NCG"]]
+    )
+    other = asked.model_copy(update={"question": "The NCG?", "key_facts": [["group"]]})
+    with pytest.raises(ValueError, match="x1: its twin has other gold"):
+        twin_questions([asked], [other])
+    with pytest.raises(ValueError, match="x1 has no twin"):
+        twin_questions([asked], [])

@@ -8,7 +8,7 @@ import pytest
 
 from core.labels import label
 from retrieval.answer.answerability import not_stated_text
-from retrieval.search.korean import KoreanBridge, has_hangul
+from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.plan import Turn, plan_query
 
 TODAY = dt.date(2026, 12, 5)
@@ -91,3 +91,13 @@ def test_what_the_answer_says_itself_follows_the_question() -> None:
     assert not_stated_text("the NCG's budget").startswith("The statements do not say")
     assert label("not_answered", "ko") != label("not_answered", "en")
     assert label("not_answered", "xx") == label("not_answered", "en")
+
+
+def test_a_korean_question_with_two_asks_has_two_parts() -> None:
+    plan = plan_query("워싱턴 선언은 언제 발표되었으며, 어떤 기구를 신설했습니까?", bridge=BRIDGE)
+    assert plan.parts == ("워싱턴 선언은 언제 발표되었으며?", "어떤 기구를 신설했습니까?")
+    assert plan_query("팩트시트는 싱가포르에 대해 무엇을 말했나요?", bridge=BRIDGE).parts == ()
+    assert split_korean("NCG는 언제 출범했나 그리고 누가 주재했나?") == [
+        "NCG는 언제 출범했나?",
+        "누가 주재했나?",
+    ]

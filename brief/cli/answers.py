@@ -128,7 +128,7 @@ def ask(
         echo()
     for cit in answer.citations:
         flag = "" if cit.supported else " (does not support the sentence citing it)"
-        echo(f"[{cit.n}] {cit.footnote()}{flag}")
+        echo(f"[{cit.n}] {cit.footnote(answer.language)}{flag}")
         echo(f"    “{cit.quote}”")
 
 

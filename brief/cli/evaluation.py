@@ -44,6 +44,14 @@ if TYPE_CHECKING:
     help="Run the pipeline and the stock and BM25 baselines side by side, each in its own "
     "subfolder (pipeline/, stock/, bm25/).",
 )
+@click.option(
+    "--twins",
+    "twin_sets",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Question set(s) holding each question's twin in another language (same id, gold and "
+    "key facts): the twins are asked too and scored side by side (subfolders pipeline/, twin/).",
+)
 @click.option("--fresh", is_flag=True, help="Ask every question again instead of resuming.")
 @answerer_option
 @data_dir_option
@@ -56,6 +64,7 @@ def eval_command(
     fresh: bool,
     answerer: str | None,
     data_dir: Path | None,
+    twin_sets: tuple[Path, ...] = (),
 ) -> None:
     """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
     from eval.runner import RESULTS_FILE
@@ -70,6 +79,7 @@ def eval_command(
         with_baselines=with_baselines,
         fresh=fresh,
         answerer=answerer,
+        twin_sets=twin_sets,
     )
     for s in result.systems:
         echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")

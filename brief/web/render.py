@@ -10,6 +10,7 @@ from brief.export import answer_docx
 from brief.web.markup import answer_markdown, escape, safe_url
 from brief.web.session import get_stores, signed_in_user
 from core.answers import Answer, Citation, WordingChange
+from core.labels import label
 from core.models import Chunk
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -89,7 +90,7 @@ def render_sources(answer: Answer) -> None:
     """A card per quoted paragraph: title, issuer, date, section, the quotes highlighted."""
     if answer.refused and not answer.citations:
         if answer.passages:
-            st.caption("Closest passages (not an answer):")
+            st.caption(label("closest", answer.language))
             for p in answer.passages[:3]:
                 meta = p.chunk.meta
                 with st.container(border=True):
@@ -105,7 +106,7 @@ def render_sources(answer: Answer) -> None:
             parts = (c.issuer, c.date_label, c.section, c.location)
             st.caption(escape(" · ".join(x for x in parts if x)))
             if any(x.related for x in group):
-                st.markdown(":gray-badge[related, not an answer]")
+                st.markdown(f":gray-badge[{label('related_badge', answer.language)}]")
             unsupported = [f"\\[{x.n}\\]" for x in group if not x.supported]
             if unsupported:
                 which = f" ({', '.join(unsupported)})" if len(group) > 1 else ""

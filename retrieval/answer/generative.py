@@ -95,9 +95,9 @@ class GenerativeAnswerer:
                 )
             timings["condense_s"] = time.perf_counter() - started
         plan = (
-            plan_query(standalone, history, asked=question)
+            plan_query(standalone, history, asked=question, bridge=self.quoting.searcher.bridge)
             if standalone
-            else plan_query(question, history)
+            else plan_query(question, history, bridge=self.quoting.searcher.bridge)
         )
         if plan.intent == "comparison":
             yield from self._comparison(plan, filters, notes, timings, started)

@@ -66,7 +66,7 @@ class QuotingAnswerer:
         answers = []
         first_topic = ""
         for part in plan.parts:
-            sub = plan_query(part, list(plan.history))
+            sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
             intent = plan.intent if sub.intent == "lookup" else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
@@ -76,7 +76,7 @@ class QuotingAnswerer:
             found = self.searcher.search(sub, filters)
             pool = _unique(p for tier in zip_longest(whole, found) for p in tier if p)
             answers.append((part, self.shaper.refined(sub, pool, filters)[0]))
-        return combine_parts(answers)
+        return combine_parts(answers, plan.language)
 
 
 def asks_several(plan: QueryPlan) -> bool:
@@ -85,7 +85,9 @@ def asks_several(plan: QueryPlan) -> bool:
     return len(plan.parts) >= 2 and plan.intent in ("lookup", "list")
 
 
-def combine_parts(answers: list[tuple[str, ExtractiveResult]]) -> ExtractiveResult:
+def combine_parts(
+    answers: list[tuple[str, ExtractiveResult]], language: str = "en"
+) -> ExtractiveResult:
     """One result from the parts' results, in the order asked: citations renumbered (a quote
     cited twice keeps one number), a part the statements do not answer named as such."""
     numbers: dict[tuple[str, int, int, bool], int] = {}
@@ -96,7 +98,7 @@ def combine_parts(answers: list[tuple[str, ExtractiveResult]]) -> ExtractiveResu
     for part, result in answers:
         if result.refused:
             not_stated.append(part)
-            paragraphs.append(not_stated_text(part))
+            paragraphs.append(not_stated_text(part, language=language))
             continue
         renumber: dict[int, int] = {}
         for c in result.citations:

@@ -234,7 +234,7 @@ class TopicScorer:
         Dates named in the topic ("denuclearization since 2021") restrict it like filters.
         """
         query = " ".join(query.split())
-        plan = plan_query(query)
+        plan = plan_query(query, bridge=self.searcher.bridge)
         merged = (filters or Filters()).merged(plan.filters)
         topic = timeline_topic(query)
         search = replace(plan, search_text=topic, filters=Filters(), intent="lookup")

@@ -26,7 +26,7 @@ import yaml
 
 from core.errors import BriefError
 
-Kind = Literal["country", "place", "person", "body", "document", "event", "term"]
+Kind = Literal["country", "place", "person", "body", "document", "event", "term", "word"]
 KINDS: tuple[str, ...] = get_args(Kind)
 DEFAULT_PATH = Path(__file__).with_name("glossary_ko.yaml")
 

@@ -10,12 +10,9 @@ multi-document questions from being crowded out by one long statement.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -24,8 +21,12 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from core.models import DocumentMeta, Filters, Passage
+from core.models import Filters, Passage
+from retrieval.search.cards import Cards, NamedShares
+from retrieval.search.glossary import load_glossary
+from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import QueryPlan, plan_query, topic_text
+from retrieval.store.embeddings import E5_MODEL_NAME
 from retrieval.store.index import StatementIndex
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
@@ -44,77 +45,11 @@ CAPS = {"comparison": 1, "list": 2}
 
 
 NAMED_MEMO = 8  # texts whose shares are kept (an array per document each: keep it small)
-_FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
-
-
-def card_text(meta: DocumentMeta, doc_id: str = "") -> str:
-    """What identifies a document when a question names it.
-
-    The file's name counts too (without its folder, extension and leading date): files are
-    often named for how people refer to them ("...-joint-statement-lima.md": the Lima statement).
-    """
-    stem = _FILE_DATE.sub("", PurePosixPath(doc_id).stem).replace("-", " ").replace("_", " ")
-    return f"{meta.title} {meta.issuer} {meta.kind} {meta.date_label()} {meta.date.year} {stem}"
 
 
 def doc_of(chunk_id: str) -> str:
     """Document id of a chunk id (``doc:start-end:hash``)."""
     return chunk_id.rsplit(":", 2)[0]
-
-
-@dataclass(frozen=True)
-class _Cards:
-    """Card terms of every document, with postings for fast lookups at any corpus size."""
-
-    source: Mapping[str, Any]  # the catalog they were built from (identity marks staleness)
-    cards: dict[str, set[str]]
-    df: dict[str, int]
-    docs: list[str]
-    position: dict[str, int]
-    postings: dict[str, np.ndarray]
-    vocabulary: frozenset[str]
-
-    @classmethod
-    def build(cls, docs: Mapping[str, Any]) -> _Cards:
-        cards = {d: set(tokenize(card_text(e.meta, d))) for d, e in docs.items()}
-        order = list(cards)
-        lists: dict[str, list[int]] = defaultdict(list)
-        for i, d in enumerate(order):
-            for t in cards[d]:
-                lists[t].append(i)
-        return cls(
-            source=docs,
-            cards=cards,
-            df={t: len(v) for t, v in lists.items()},
-            docs=order,
-            position={d: i for i, d in enumerate(order)},
-            postings={t: np.asarray(v, dtype=np.int64) for t, v in lists.items()},
-            vocabulary=frozenset(lists),
-        )
-
-
-class NamedShares(Mapping[str, float]):
-    """Per-document shares of a question's weight; holds only the nonzero ones."""
-
-    def __init__(self, docs: list[str], position: dict[str, int], shares: np.ndarray) -> None:
-        self._docs, self._position, self._shares = docs, position, shares
-
-    def __getitem__(self, doc_id: str) -> float:
-        i = self._position[doc_id]
-        if self._shares[i] <= 0:
-            raise KeyError(doc_id)
-        return float(self._shares[i])
-
-    def __iter__(self) -> Iterator[str]:
-        return (self._docs[i] for i in np.flatnonzero(self._shares > 0))
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self._shares > 0))
-
-    def at_least(self, floor: float) -> dict[str, float]:
-        """Documents whose share is at least ``floor`` (and above zero)."""
-        hits = np.flatnonzero(self._shares >= max(floor, np.nextafter(0.0, 1.0)))
-        return {self._docs[i]: float(self._shares[i]) for i in hits}
 
 
 class HybridSearcher:
@@ -124,15 +59,21 @@ class HybridSearcher:
         self.index = index
         self.embeddings = index.embeddings  # the model the store's vectors were made with
         self.settings = index.settings
-        self._cards: _Cards | None = None
+        self._cards: Cards | None = None
         self._doc_chunks: tuple[Any, dict[str, list[str]]] | None = None
         # named_documents is asked of one question several times while it is answered.
-        self._named: tuple[_Cards, Any, dict[str, NamedShares]] | None = None
+        self._named: tuple[Cards, Any, dict[str, NamedShares]] | None = None
 
-    def _card_terms(self) -> _Cards:
+    @cached_property
+    def bridge(self) -> KoreanBridge:
+        """How Korean questions are read in English (the glossaries of the settings)."""
+        glossary = load_glossary(extra_paths=self.settings.glossary_files)
+        return KoreanBridge.from_glossary(glossary, self.index.model_name == E5_MODEL_NAME)
+
+    def _card_terms(self) -> Cards:
         docs = self.index.documents()
         if self._cards is None or self._cards.source is not docs:
-            self._cards = _Cards.build(docs)
+            self._cards = Cards.build(docs)
         return self._cards
 
     def named_documents(self, text: str) -> NamedShares:
@@ -151,7 +92,7 @@ class HybridSearcher:
         return found
 
     @staticmethod
-    def _named_shares(cards: _Cards, lexical: Any, text: str) -> NamedShares:
+    def _named_shares(cards: Cards, lexical: Any, text: str) -> NamedShares:
         shares = np.zeros(len(cards.docs), dtype=np.float64)
         if cards.docs:
             terms = set(tokenize(text))
@@ -211,23 +152,29 @@ class HybridSearcher:
         allowed_set = None if allowed_docs is None else set(allowed_docs)
         allowed_chunks = None if allowed_set is None else self._chunks_of(lexical, allowed_set)
         queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
-        queries += [p.rstrip("?.") for p in plan.parts]  # the asks, as words to match
+        # The asks, as words to match (a Korean question's, read in English).
+        queries += [self.bridge.read(p).english.rstrip("?.") for p in plan.parts]
+        runs = [(q, 1.0, lexical_share(q)) for q in queries]  # 1.0 and 1.0 in English
+        if plan.language == "ko":
+            # The Korean as asked, for Korean statements: its syllable pairs in BM25, and its
+            # vector where the model reads Korean.
+            runs.append((plan.asked, 1.0 if self.bridge.keep_korean else 0.0, 1.0))
         fused: dict[str, float] = defaultdict(float)
         ranks: dict[str, dict[str, int]] = defaultdict(dict)
         t_embed = t_dense = t_bm25 = 0.0
         main_vector: list[float] | None = None
-        for query in queries:
+        for query, w_dense, w_bm25 in runs:
             expanded = lexical.expand(query)
             t0 = time.perf_counter()
-            vector = self.embeddings.embed_query(query)
+            vector = self.embeddings.embed_query(query) if w_dense else None
             main_vector = main_vector if main_vector is not None else vector
             t1 = time.perf_counter()
-            dense = self.index.query_chunks(vector, n, allowed_docs)
+            dense = self.index.query_chunks(vector, n, allowed_docs) if vector is not None else []
             t2 = time.perf_counter()
             bm25 = lexical.search(topic_text(expanded), n, allowed_chunks)
             t3 = time.perf_counter()
             t_embed, t_dense, t_bm25 = t_embed + t1 - t0, t_dense + t2 - t1, t_bm25 + t3 - t2
-            weights = {"dense": 1.0, "bm25": lexical_share(query)}  # 1.0 and 1.0 in English
+            weights = {"dense": w_dense, "bm25": w_bm25}
             for name, ranking in (("dense", dense), ("bm25", bm25)):
                 for rank, (cid, _score) in enumerate(ranking):
                     fused[cid] += weights[name] / (self.settings.rrf_k + rank + 1)
@@ -385,7 +332,9 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         k = int(kwargs.get("k", self.k))
-        passages = self.searcher.search(plan_query(query), self.filters, k=k)
+        passages = self.searcher.search(
+            plan_query(query, bridge=self.searcher.bridge), self.filters, k=k
+        )
         return [
             Document(
                 page_content=p.chunk.text,

@@ -72,6 +72,21 @@ def reading_forms(english: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([english[0], *acronyms])) if english else ()
 
 
+# Where one ask of a Korean question ends and the next begins: a clause joined with a comma
+# ("언제 발표되었으며, 어떤 기구를…", "누가 서명했고, 법적 구속력이…") or "그리고".
+_KOREAN_BOUNDARY = re.compile(r"(?<=[며고])\s*,\s*|\s*[,?]?\s+그리고\s+|\?\s+(?=\S)")
+MIN_KOREAN_PART_CHARS = 4
+
+
+def split_korean(question: str) -> list[str]:
+    """The asks of a Korean question, in the order asked; none for a question with one ask."""
+    pieces = [p.strip(" ,") for p in _KOREAN_BOUNDARY.split(" ".join(question.split()))]
+    pieces = [p for p in pieces if len(p.replace(" ", "")) >= MIN_KOREAN_PART_CHARS]
+    if len(pieces) < 2:
+        return []
+    return [p if p.endswith(("?", ".")) else f"{p}?" for p in pieces]
+
+
 def has_hangul(text: str, share: float = 0.3) -> bool:
     """Whether Hangul makes up at least ``share`` of the text's letters."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -92,16 +107,31 @@ class KoreanReading:
 class KoreanBridge:
     """Reads a Korean question in English with a glossary of domain terms."""
 
-    def __init__(self, terms: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self,
+        terms: Mapping[str, Sequence[str]],
+        keep_korean: bool = True,
+        vocabulary: frozenset[str] = frozenset(),
+    ) -> None:
+        # ``keep_korean``: words the glossary does not hold stay in the reading, for an
+        # embedding model that reads Korean; for one that does not, they are noise, and are
+        # left out when the glossary found a name or domain term (not only ``vocabulary``, the
+        # general words: then the Korean words are likely the question's subject).
+        self.keep_korean = keep_korean
+        self.vocabulary = frozenset(v.replace(" ", "") for v in vocabulary)
         # Longest variants first, so "핵협의그룹" wins over "핵".
         self.terms = {k.replace(" ", ""): tuple(v) for k, v in terms.items() if k.strip()}
         self._variants = sorted(self.terms, key=len, reverse=True)
 
     @classmethod
-    def from_glossary(cls, glossary: Mapping[str, GlossaryEntry]) -> KoreanBridge:
+    def from_glossary(
+        cls, glossary: Mapping[str, GlossaryEntry], keep_korean: bool = True
+    ) -> KoreanBridge:
         """A bridge over a loaded glossary: each Korean form read as the usual English form
         and the acronyms the statements use ("Republic of Korea ROK", not every variant)."""
-        return cls({form: reading_forms(entry.english) for form, entry in glossary.items()})
+        terms = {form: reading_forms(entry.english) for form, entry in glossary.items()}
+        words = frozenset(form for form, entry in glossary.items() if entry.kind == "word")
+        return cls(terms, keep_korean, words)
 
     def read(self, question: str, today: dt.date | None = None) -> KoreanReading:
         """The English reading of ``question`` (unchanged when it is not mostly Hangul)."""
@@ -127,6 +157,7 @@ class KoreanBridge:
                 found.append((m.start(), english))
             text = pattern.sub(blank, text)
         terms: list[str] = []
+        named = False  # a name or domain term found (not only general words)
         squeezed, positions = _squeeze(text)
         starts = {i for i, p in enumerate(positions) if p == 0 or not HANGUL.match(text[p - 1])}
         i = 0
@@ -136,6 +167,7 @@ class KoreanBridge:
                     forms = self.terms[variant]
                     found.append((positions[i], " ".join(forms)))
                     terms.extend(forms)
+                    named = named or variant not in self.vocabulary
                     squeezed = squeezed[:i] + " " * len(variant) + squeezed[i + len(variant) :]
                     for j in range(i, i + len(variant)):
                         text = text[: positions[j]] + " " + text[positions[j] + 1 :]
@@ -148,6 +180,8 @@ class KoreanBridge:
         rest = [(m.start(), _stem_ko(m.group(0))) for m in re.finditer(r"[\uac00-\ud7a3]+", text)]
         rest = [(at, w) for at, w in rest if len(w) >= 2 and w not in _PARTICLES]
         unknown = tuple(w for _, w in rest)
+        if named and not self.keep_korean:
+            rest = []
         words = [w for _, w in sorted(found + latin + rest)]
         english = " ".join(" ".join(words).split())
         return KoreanReading(english + "?" if english else question, tuple(terms), unknown)

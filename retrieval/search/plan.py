@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Filters
 from retrieval.search.glossary import load_glossary
-from retrieval.search.korean import KoreanBridge
+from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.parts import split_parts
 from retrieval.store.lexical import STOPWORDS
 
@@ -273,7 +273,10 @@ class QueryPlan:
 
     @cached_property
     def parts(self) -> tuple[str, ...]:
-        """The parts of a compound question (none for a simple one)."""
+        """The parts of a compound question (none for a simple one); a Korean question's parts
+        are split from the Korean as asked (each is read in English when it is planned)."""
+        if self.language == "ko" and has_hangul(self.asked):
+            return tuple(split_korean(self.asked))
         return tuple(split_parts(self.question))
 
     @cached_property
@@ -373,4 +376,5 @@ def plan_query(
         as_of=bounds.as_of,
         asked=asked if asked != question else "",
         history=tuple(history or ()),
+        language="ko" if has_hangul(asked) else "en",  # a rewrite of a Korean question
     )

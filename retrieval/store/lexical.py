@@ -57,6 +57,19 @@ def tokenize(text: str, compounds: bool = True) -> list[str]:
             if not word or word in STOPWORDS or (len(word) == 1 and word.isalpha()):
                 continue
             terms.append(word if any(ch.isdigit() for ch in word) else _stem(word))
+    return terms + hangul_bigrams(text)
+
+
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+
+def hangul_bigrams(text: str) -> list[str]:
+    """Korean words as overlapping pairs of syllables (핵협의그룹 -> 핵협 협의 의그 그룹), the
+    usual BM25 tokens for Korean without a morphological analyser: a word matches whatever
+    particle follows it. A one-syllable word is its own token."""
+    terms: list[str] = []
+    for run in _HANGUL_RUN.findall(text):
+        terms += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
     return terms
 
 

@@ -1,0 +1,83 @@
+"""What identifies each document when a question names it: its card (title, issuer, kind,
+date, file name) as BM25 terms, and the share of a question's weight each document takes."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from core.models import DocumentMeta
+from retrieval.store.lexical import tokenize
+
+_FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
+
+
+def card_text(meta: DocumentMeta, doc_id: str = "") -> str:
+    """What identifies a document when a question names it.
+
+    The file's name counts too (without its folder, extension and leading date): files are
+    often named for how people refer to them ("...-joint-statement-lima.md": the Lima statement).
+    """
+    stem = _FILE_DATE.sub("", PurePosixPath(doc_id).stem).replace("-", " ").replace("_", " ")
+    return f"{meta.title} {meta.issuer} {meta.kind} {meta.date_label()} {meta.date.year} {stem}"
+
+
+@dataclass(frozen=True)
+class Cards:
+    """Card terms of every document, with postings for fast lookups at any corpus size."""
+
+    source: Mapping[str, Any]  # the catalog they were built from (identity marks staleness)
+    cards: dict[str, set[str]]
+    df: dict[str, int]
+    docs: list[str]
+    position: dict[str, int]
+    postings: dict[str, np.ndarray]
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def build(cls, docs: Mapping[str, Any]) -> Cards:
+        cards = {d: set(tokenize(card_text(e.meta, d))) for d, e in docs.items()}
+        order = list(cards)
+        lists: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(order):
+            for t in cards[d]:
+                lists[t].append(i)
+        return cls(
+            source=docs,
+            cards=cards,
+            df={t: len(v) for t, v in lists.items()},
+            docs=order,
+            position={d: i for i, d in enumerate(order)},
+            postings={t: np.asarray(v, dtype=np.int64) for t, v in lists.items()},
+            vocabulary=frozenset(lists),
+        )
+
+
+class NamedShares(Mapping[str, float]):
+    """Per-document shares of a question's weight; holds only the nonzero ones."""
+
+    def __init__(self, docs: list[str], position: dict[str, int], shares: np.ndarray) -> None:
+        self._docs, self._position, self._shares = docs, position, shares
+
+    def __getitem__(self, doc_id: str) -> float:
+        i = self._position[doc_id]
+        if self._shares[i] <= 0:
+            raise KeyError(doc_id)
+        return float(self._shares[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._docs[i] for i in np.flatnonzero(self._shares > 0))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._shares > 0))
+
+    def at_least(self, floor: float) -> dict[str, float]:
+        """Documents whose share is at least ``floor`` (and above zero)."""
+        hits = np.flatnonzero(self._shares >= max(floor, np.nextafter(0.0, 1.0)))
+        return {self._docs[i]: float(self._shares[i]) for i in hits}

@@ -1,0 +1,80 @@
+"""Korean questions on the default (English) embedding model: real MiniLM, real Chroma.
+
+The glossary reads a Korean question in English for the English statements; the Korean as
+asked is searched too, in BM25's syllable pairs, for a Korean statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from brief.service import BriefingService
+from core.settings import load_settings
+from ingest.pipeline import ingest_paths
+from retrieval.store.embeddings import OnnxMiniLMEmbeddings
+from retrieval.store.index import open_index
+from tests.conftest import STATEMENT_A, STATEMENT_B
+from tests.test_multilingual import RAILWAY, STATEMENT_KO
+
+
+@pytest.fixture(scope="module")
+def mixed_service(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "2021-03-04-fisheries.md").write_text(STATEMENT_A, encoding="utf-8")
+    (folder / "2023-09-10-river.md").write_text(STATEMENT_B, encoding="utf-8")
+    (folder / "2024-02-15-railway-ko.md").write_text(STATEMENT_KO, encoding="utf-8")
+    glossary = tmp_path_factory.mktemp("office") / "terms.yaml"
+    glossary.write_text(
+        "source: test office\nentries:\n"
+        "  - {korean: [청어], english: [herring]}\n"
+        "  - {korean: [어획 할당량, 할당량], english: [quota]}\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("store"), glossary_files=[glossary])
+    with open_index(settings, embeddings) as index:
+        assert not ingest_paths(index, [folder]).errors
+        yield BriefingService(index)
+
+
+def test_a_korean_question_finds_the_english_statement_through_the_glossary(
+    mixed_service: BriefingService,
+) -> None:
+    answer = mixed_service.ask("청어 할당량은 얼마나 줄이기로 했나요?")
+    assert answer.language == "ko"
+    assert answer.question == "청어 할당량은 얼마나 줄이기로 했나요?"
+    assert not answer.refused
+    assert "herring quota by 12 percent" in answer.citations[0].quote
+
+
+def test_a_korean_question_finds_the_korean_statement_by_its_words(
+    mixed_service: BriefingService,
+) -> None:
+    answer = mixed_service.ask("고속철도 노선은 언제까지 개통하기로 합의했나요?")
+    assert answer.passages[0].chunk.doc_id.startswith("2024-02-15-railway-ko")
+    assert any(RAILWAY in c.quote for c in answer.citations)
+
+
+def test_a_korean_refusal_is_in_korean(mixed_service: BriefingService) -> None:
+    answer = mixed_service.ask("우주 탐사 협력에 대해 무엇이라고 했나요?")
+    assert answer.refused
+    assert answer.text.startswith("색인된 성명에는")
+    assert "The indexed statements" not in answer.text
+
+
+def test_an_office_glossary_must_exist(tmp_path: Path) -> None:
+    from retrieval.search.glossary import GlossaryError, load_glossary
+
+    with pytest.raises(GlossaryError, match=r"missing\.yaml"):
+        load_glossary(extra_paths=[tmp_path / "missing.yaml"])
+
+
+def test_an_english_question_is_planned_as_asked(mixed_service: BriefingService) -> None:
+    plan = mixed_service.plan("By how much will the herring quota be cut?")
+    assert plan.language == "en"
+    assert plan.question == "By how much will the herring quota be cut?"
+    assert plan.asked == ""
