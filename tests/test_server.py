@@ -351,6 +351,39 @@ def test_waiting_questions_do_not_hold_up_health_or_documents(
         assert [a.result()[0] for a in asks] == [200] * 50
 
 
+def test_a_client_that_hangs_up_mid_stream_stops_the_answer_and_frees_the_turn(
+    server: AnswerServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    closed = threading.Event()
+
+    def endless(*args: Any, **kwargs: Any) -> Iterator[str]:
+        try:
+            while True:
+                time.sleep(0.02)
+                yield "word "
+        finally:
+            closed.set()
+
+    monkeypatch.setattr(server.service, "stream", endless)
+    body = b'{"question": "x", "stream": true}'
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /v1/ask HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+            % (server.port, TOKEN.encode(), len(body), body)
+        )
+        received = b""
+        while b'{"token": "word "}' not in received:
+            received += sock.recv(4096)
+    assert closed.wait(30), "the answer went on for nobody"
+    monkeypatch.undo()
+    status, answer, _ = call(server.url + "/v1/ask", json.dumps({"question": SINGAPORE}).encode())
+    assert status == 200
+    assert "Singapore" in answer["text"]
+
+
 @pytest.mark.parametrize("extra_env", [{}, {"BRIEF_TOP_K": "8"}])
 def test_cli_ask_goes_to_a_running_server(
     server: AnswerServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra_env: dict[str, str]

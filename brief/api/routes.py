@@ -84,7 +84,10 @@ class Answering:
             return await anyio.to_thread.run_sync(func)
 
     def record(self, user: User, request: AskRequest, answer: Answer) -> None:
-        """Give the audit hook the answer just given (a failing hook is logged, not shown)."""
+        """Give the audit hook the answer just given (a failing hook is logged, not shown).
+
+        Called in a worker thread during the answer's turn: one call at a time.
+        """
         if self.audit is None:
             return
         try:
@@ -105,7 +108,7 @@ class Answering:
             try:
                 while (event := await anyio.to_thread.run_sync(next, events, None)) is not None:
                     if isinstance(event, Answer):
-                        self.record(user, request, event)
+                        await anyio.to_thread.run_sync(self.record, user, request, event)
                         yield _line({"answer": event.model_dump(mode="json")})
                     else:
                         yield _line({"token": event})
@@ -223,14 +226,16 @@ def create_app(
         service.check(body.question, body.answerer)  # a question that cannot be asked: 400
         if body.stream:
             return ClosingStream(answering.stream(user, body), media_type=NDJSON)
+
+        def answer_and_record() -> Answer:
+            found = service.ask(body.question, body.history, body.filters, body.answerer)
+            answering.record(user, body, found)
+            return found
+
         try:
-            answer = await answering.run(
-                lambda: service.ask(body.question, body.history, body.filters, body.answerer),
-                request,
-            )
+            answer = await answering.run(answer_and_record, request)
         except ClientGone:
             return _json({"error": "the client went away"}, 499)
-        answering.record(user, body, answer)
         return Response(answer.model_dump_json(), media_type="application/json")
 
     @app.post("/v1/timeline", response_model=Timeline, responses=ERRORS, tags=["answers"])
