@@ -74,18 +74,13 @@ LOG_FILE_BYTES = 5 * 1024 * 1024
 LOG_FILE_COUNT = 5
 
 
-class RedactingFilter(logging.Filter):
-    """Replaces secrets in every record's message (and traceback) by ``***``."""
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback included, with secrets replaced by ``***`` (the record itself
+    is left as it is, for any other handler)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Always keep the record; rewrite its text first."""
-        message = record.getMessage()
-        if record.exc_info:
-            message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
-            record.exc_info = None
-            record.exc_text = None
-        record.msg, record.args = redact(message), None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        """The line (and traceback) as written."""
+        return redact(super().format(record))
 
 
 def configure_logging(settings: Settings) -> Path:
@@ -96,7 +91,7 @@ def configure_logging(settings: Settings) -> Path:
     """
     path = settings.data_dir / "logs" / "brief.log"
     path.parent.mkdir(parents=True, exist_ok=True)
-    formatter = logging.Formatter(LOG_FORMAT, "%Y-%m-%dT%H:%M:%S")
+    formatter = RedactingFormatter(LOG_FORMAT, "%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime  # UTC, as the Z of each stamp says
     handlers: list[logging.Handler] = [
         logging.StreamHandler(),
@@ -110,7 +105,6 @@ def configure_logging(settings: Settings) -> Path:
         old.close()
     for handler in handlers:
         handler.setFormatter(formatter)
-        handler.addFilter(RedactingFilter())
         handler.brief_handler = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.WARNING)

@@ -19,7 +19,7 @@ def restore_logging() -> Iterator[None]:
     handlers, level = list(root.handlers), root.level
     own = {name: logging.getLogger(name).level for name in ("brief", "core", "uvicorn")}
     yield
-    for handler in root.handlers:
+    for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)
             handler.close()
@@ -54,6 +54,20 @@ def test_the_log_goes_to_a_file_once_redacted_and_without_library_chatter(
     assert "RuntimeError: boom" in text
     assert text.split(" ", 1)[0].endswith("Z")  # stamps in UTC
     assert "hello" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_redaction_leaves_the_record_to_other_handlers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging(load_settings(data_dir=tmp_path))
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("brief.x").exception("failed")
+    [record] = [r for r in caplog.records if r.name == "brief.x"]
+    assert record.exc_info is not None
+    assert record.getMessage() == "failed"
 
 
 def test_the_level_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
