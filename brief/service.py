@@ -8,11 +8,14 @@ built here over one open index; when no chat model can be had, the answer is the
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Generator
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
+from brief.access import User, scoped
 from core.answers import Answer
 from core.errors import BriefError
 from core.models import Filters
@@ -71,6 +74,10 @@ class BriefingService:
         self._model_name = model_name or ("injected" if llm is not None else "")
         self._generative: GenerativeAnswerer | None = None
 
+    def over(self, index: StatementIndex) -> BriefingService:
+        """A service like this one (same settings and chat model) over another view of the store."""
+        return BriefingService(index, self._llm, self._model_name, self.settings)
+
     @property
     def generative_available(self) -> bool:
         """Whether a chat model is configured (an endpoint in the settings, or one passed in)."""
@@ -111,17 +118,9 @@ class BriefingService:
                 return event
         raise AssertionError("stream ended without an answer")  # pragma: no cover
 
-    def stream(
-        self,
-        question: str,
-        history: list[Turn] | None = None,
-        filters: Filters | None = None,
-        answerer: Mode | None = None,
-    ) -> Generator[str | Answer, None, None]:
-        """Tokens of the answer as they arrive (generative only), then the final ``Answer``.
-
-        Closing the generator early hangs up on the model endpoint.
-        """
+    def check(self, question: str, answerer: Mode | None = None) -> tuple[str, Mode]:
+        """The question as it will be asked and the answerer, or ``QuestionError`` saying why
+        it cannot be (empty, too long, no model for a generative answer)."""
         question = " ".join(question.split())
         if not question:
             raise QuestionError("the question is empty")
@@ -133,6 +132,20 @@ class BriefingService:
                 "generative answers need an endpoint: set BRIEF_LLM_BASE_URL "
                 "(any OpenAI-compatible server) or OPENAI_API_KEY"
             )
+        return question, mode
+
+    def stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        filters: Filters | None = None,
+        answerer: Mode | None = None,
+    ) -> Generator[str | Answer, None, None]:
+        """Tokens of the answer as they arrive (generative only), then the final ``Answer``.
+
+        Closing the generator early hangs up on the model endpoint.
+        """
+        question, mode = self.check(question, answerer)
         filters = filters or Filters()
         if mode == "extractive":
             yield self.quoting.answer(self.plan(question, history), filters)
@@ -162,3 +175,35 @@ class BriefingService:
         if len(topic) > MAX_QUESTION_CHARS:
             raise QuestionError(f"the topic is longer than {MAX_QUESTION_CHARS} characters")
         return self.topics.timeline(topic, filters)
+
+
+class ScopedServices:
+    """One service per view of the store: users whose groups are equal share one (bounded).
+
+    A view's service keeps what it derived (its BM25 statistics, its catalog) between questions,
+    so it is built once per distinct set of groups, not per request; the least recently used
+    views are dropped beyond ``max_views``. Safe to use from several threads.
+    """
+
+    def __init__(self, base: BriefingService, max_views: int = 256) -> None:
+        self.base = base
+        self.max_views = max_views
+        self._views: OrderedDict[str, BriefingService] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def for_user(self, user: User) -> BriefingService:
+        """The service over what ``user`` may see (the base service for all-access users)."""
+        if user.all_access:
+            return self.base
+        key = user.scope_key
+        with self._lock:
+            found = self._views.get(key)
+            if found is not None:
+                self._views.move_to_end(key)
+                return found
+            viewer = User(id=f"scope:{key or '-'}", groups=user.groups)
+            found = self.base.over(scoped(self.base.index, viewer))
+            self._views[key] = found
+            while len(self._views) > self.max_views:
+                self._views.popitem(last=False)
+            return found

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import BriefError
 from core.paths import DEFAULT_DATA_DIR, PROJECT_ROOT
@@ -220,6 +221,53 @@ class Settings(BaseSettings):
         description="Questions one user may ask per minute (bursts up to a quarter of it); "
         "0: no limit.",
     )
+
+    # --- the answering server (`brief serve`) and its clients
+    api_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names (comma-separated) under which `brief serve` may be reached "
+        "besides 127.0.0.1 and localhost, e.g. brief.example.org; needed to serve on another "
+        "address (--host). Requests addressed to any other name get 403.",
+    )
+    api_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^\s/]+(:\d+)?/?)?$",
+        description="Address of a `brief serve` on another machine, e.g. "
+        "https://brief.example.org; when set, `brief ask`, `timeline`, `docs` and `doctor` "
+        "go there with api_token. Empty: the server recorded beside the store, if one runs.",
+    )
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token sent to the server of api_url (a local `brief serve` "
+        "writes its own into DATA_DIR/server.json, read from there). Never printed or logged.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description="Level of the log (stderr and DATA_DIR/logs/brief.log) of long-running "
+        "commands such as `brief serve`.",
+    )
+
+    @field_validator("api_allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return [str(v).strip().lower() for v in value if str(v).strip()]
+        return value
+
+    @field_validator("api_allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if not re.fullmatch(r"(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]", host):
+                raise ValueError(f"api_allowed_hosts: {host!r} is not a host name")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _check_chunk_sizes(self) -> Settings:

@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "brief.service",
             "brief.access",
+            "brief.audit",
             "brief.conversations",
             "brief.feedback",
             "brief.export",

@@ -8,7 +8,6 @@ through Streamlit's AppTest.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
-from brief.api.server import SERVER_FILE, AnswerServer, timeline_response
+from brief.api.server import AnswerServer
 from brief.cli import main
 from brief.service import BriefingService, QuestionError
 from core.models import Filters
@@ -205,7 +204,7 @@ def test_cli_timeline_goes_to_a_running_server(
     server: AnswerServer, service: BriefingService, tmp_path: Path
 ) -> None:
     # The folder holds only the server's record: a timeline in process would find nothing.
-    (tmp_path / SERVER_FILE).write_text(json.dumps({"url": server.url, "pid": os.getpid()}))
+    test_server.record(tmp_path, server)
     result = CliRunner().invoke(
         main, ["timeline", "Nuclear Consultative Group", "--json", "--data-dir", str(tmp_path)]
     )
@@ -217,14 +216,15 @@ def test_cli_timeline_goes_to_a_running_server(
     assert "the topic is empty" in empty.stderr
 
 
-def test_timeline_requests_are_validated(service: BriefingService) -> None:
-    status, payload = timeline_response(service, b'{"topic": "NCG", "surprise": 1}')
-    assert status == 400
+def test_timeline_requests_are_validated(server: AnswerServer) -> None:
+    url = server.url + "/v1/timeline"
+    status, payload, _ = test_server.call(url, b'{"topic": "NCG", "surprise": 1}')
+    assert status == 422
     assert "surprise" in payload["error"]
-    status, payload = timeline_response(service, b"{not json")
-    assert status == 400
-    status, payload = timeline_response(
-        service, json.dumps({"topic": "NCG", "filters": {"date_from": "2024-01-01"}}).encode()
+    status, payload, _ = test_server.call(url, b"{not json")
+    assert status == 422
+    status, payload, _ = test_server.call(
+        url, json.dumps({"topic": "NCG", "filters": {"date_from": "2024-01-01"}}).encode()
     )
     assert status == 200
     assert {e["date"][:4] for e in payload["entries"]} == {"2024", "2025"}

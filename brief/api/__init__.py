@@ -1,1 +1,2 @@
-"""The HTTP answering server (``server.py``, ``brief serve``) and its one client (``client.py``)."""
+"""The HTTP API of ``brief serve``: endpoints (``routes``), their bodies (``models``), what stands
+before them (``guards``), the uvicorn server (``server``), and the one client (``client``)."""

@@ -1,278 +1,210 @@
-"""The resident answering server on 127.0.0.1 (``brief serve``); its client is ``client.py``.
+"""The resident answering server (``brief serve``): the API of ``routes.py`` on uvicorn.
 
 ``brief serve`` opens the store once (taking its lock), keeps the model and indexes warm, and
-answers JSON over HTTP; it records its address in ``DATA_DIR/server.json``. ``brief ask`` then
-sends the question there instead of opening the store itself: no model loading per question.
+answers over HTTP. It records its address, process id and a fresh owner token in
+``DATA_DIR/server.json`` (mode 0600: readable by the account that runs it alone), so ``brief
+ask``, ``timeline``, ``docs`` and ``doctor`` on that store go through it with that token instead
+of opening the store themselves. The server keeps only the token's SHA-256.
 
-API (JSON; errors are ``{"error": "one line"}`` with status 400/404/413/500):
-- ``GET /v1/health`` -> ``{"status": "ok", "documents": N}``
-- ``POST /v1/ask`` ``{"question", "history"?, "filters"?, "answerer"?, "stream"?}`` -> the
-  ``Answer`` as JSON; with ``"stream": true``, NDJSON lines ``{"token": "..."}`` then
-  ``{"answer": {...}}``.
-- ``POST /v1/timeline`` ``{"topic", "filters"?}`` -> the ``Timeline`` as JSON.
+API (JSON; every error is ``{"error": "one line"}``; the schema is ``GET /openapi.json``):
+- ``GET /v1/health`` -> ``{"status": "ok"}`` (no token needed)
+- ``GET /v1/documents`` -> the documents the caller may see
+- ``POST /v1/ask`` -> the ``Answer``; with ``"stream": true``, NDJSON token lines then the answer
+- ``POST /v1/timeline`` -> the ``Timeline``
+- ``GET /v1/doctor`` -> the store's checks, as ``brief doctor --json`` prints them
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
+import logging
 import os
+import secrets
 import signal
+import socket
 import threading
-from collections.abc import Generator, Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import uvicorn
 
-from core.models import Filters
+from brief.api.client import SERVER_FILE
+from brief.api.guards import Authenticator
+from brief.api.routes import MAX_BODY_BYTES, create_app
 
 if TYPE_CHECKING:
+    from brief.access import User
+    from brief.audit import AuditEvent
     from brief.service import BriefingService
-    from retrieval.store.records import CatalogEntry
 
-SERVER_FILE = "server.json"
-MAX_BODY_BYTES = 64 * 1024
+BACKLOG = 2048  # connections waiting to be accepted (the kernel caps it at net.core.somaxconn)
+GRACEFUL_SHUTDOWN_S = 30
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WILDCARD = ("0.0.0.0", "::", "")
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: AnswerServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        """Quiet: one line per error only (written by ``_error``)."""
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status: int, message: str) -> None:
-        self._send(status, {"error": message})
-
-    def _foreign(self) -> bool:
-        """Answer 403 to a request addressed to another host name or sent by a web page.
-
-        A page on another site can reach 127.0.0.1 through a name it controls (DNS rebinding):
-        the Host header then names that site. Browsers add an Origin header to such requests;
-        the CLI and scripts send none.
-        """
-        port = self.server.server_address[1]
-        allowed = {f"127.0.0.1:{port}", f"localhost:{port}"}
-        if self.headers.get("Host", "") not in allowed:
-            self._error(403, "requests must be addressed to 127.0.0.1 or localhost")
-            return True
-        origin = self.headers.get("Origin")
-        if origin is not None and origin.removeprefix("http://") not in allowed:
-            self._error(403, "requests from web pages are not accepted")
-            return True
-        return False
-
-    def do_GET(self) -> None:
-        """Health and the document list."""
-        if self._foreign():
-            return
-        service = self.server.service
-        if self.path == "/v1/health":
-            self._send(200, {"status": "ok", "documents": len(service.index.documents())})
-        elif self.path == "/v1/documents":
-            self._send(200, {"documents": document_rows(service.index.documents().values())})
-        else:
-            self._error(404, f"no such endpoint: GET {self.path}")
-
-    def do_POST(self) -> None:
-        """Answer a question, streamed as NDJSON or whole; or make a timeline."""
-        if self._foreign():
-            return
-        if self.path not in ("/v1/ask", "/v1/timeline"):
-            self._error(404, f"no such endpoint: POST {self.path}")
-            return
-        declared = self.headers.get("Content-Length") or "0"
-        if not declared.isdigit():
-            self.close_connection = True
-            self._error(400, "Content-Length must be a whole number of bytes")
-            return
-        length = int(declared)
-        if length > MAX_BODY_BYTES:
-            self._error(413, f"request larger than {MAX_BODY_BYTES} bytes")
-            return
-        if self.path == "/v1/timeline":
-            self._timeline(self.rfile.read(length))
-            return
-        try:
-            request = self.server.parse(self.rfile.read(length))
-        except ValueError as exc:
-            self._error(400, f"bad request: {str(exc).splitlines()[0]}")
-            return
-        stream = bool(request.pop("stream", False))
-        try:
-            events = self.server.answer(request)
-            first = next(events)
-        except ValueError as exc:  # QuestionError and validation errors
-            self._error(400, str(exc).splitlines()[0])
-            return
-        except Exception as exc:
-            self.server.log(f"ask failed: {type(exc).__name__}")
-            self._error(500, "internal error: see the server's log")
-            return
-        if not stream:
-            for event in [first, *events]:
-                if "answer" in event:
-                    self._send(200, event["answer"])
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        try:
-            self.wfile.write(json.dumps(first).encode() + b"\n")
-            for event in events:
-                self.wfile.write(json.dumps(event).encode() + b"\n")
-                self.wfile.flush()
-        except OSError:  # the client went away: stop generating, release the service
-            events.close()
-
-    def _timeline(self, body: bytes) -> None:
-        try:
-            status, payload = timeline_response(self.server.service, body, self.server.lock)
-        except Exception as exc:
-            self.server.log(f"timeline failed: {type(exc).__name__}")
-            status, payload = 500, {"error": "internal error: see the server's log"}
-        self._send(status, payload)
+log = logging.getLogger("brief.api")
 
 
-def document_rows(entries: Iterable[CatalogEntry]) -> list[dict[str, Any]]:
-    """The indexed documents as ``brief docs --json`` and ``GET /v1/documents`` show them."""
-    return [
-        {
-            "doc_id": e.doc_id,
-            **e.meta.model_dump(mode="json"),
-            "chunks": e.chunks,
-            "source_path": e.source_path,
-            "also_named": list(e.aliases),
-            "ingested_at": e.ingested_at,
-        }
-        for e in sorted(entries, key=lambda e: (e.meta.date, e.doc_id))
-    ]
+class AnswerServer:
+    """The API over one ``BriefingService``, bound at once, served by ``serve_forever``.
 
+    ``token``: the owner token (the local all-access user); ``authenticate``: any other token to
+    its user (a token store), or None; ``audit``: called with every answer given.
+    """
 
-class AnswerServer(ThreadingHTTPServer):
-    """HTTP front end over one ``BriefingService``; one question at a time."""
-
-    daemon_threads = True
-    request_queue_size = 256  # the listen backlog (5 by default)
-
-    def __init__(self, service: BriefingService, port: int = 0) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+    def __init__(
+        self,
+        service: BriefingService,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        token: str | None = None,
+        authenticate: Callable[[str], User | None] | None = None,
+        audit: Callable[[AuditEvent], None] | None = None,
+        allowed_hosts: Iterable[str] = (),
+        backlog: int = BACKLOG,
+    ) -> None:
         self.service = service
-        self.lock = threading.Lock()
+        self.host = host
+        hosts = list(allowed_hosts)
+        if host not in WILDCARD:
+            hosts.append(host)  # the address it listens on is a name it answers to
+        self.app = create_app(
+            service,
+            Authenticator(token, authenticate),
+            audit=audit,
+            allowed_hosts=hosts,
+            max_body=MAX_BODY_BYTES,
+        )
+        self.socket = _bind(host, port, backlog)
+        self.server_address: tuple[str, int] = self.socket.getsockname()[:2]
+        config = uvicorn.Config(
+            self.app,
+            log_config=None,  # logging is configured once by the command (core.logs)
+            access_log=False,  # Guard writes the access log, with the caller's user id
+            backlog=backlog,
+            lifespan="off",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            server_header=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._done = threading.Event()
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return self.server_address[1]
 
     @property
     def url(self) -> str:
-        """Base URL of the server."""
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        """Base URL for clients on this machine (127.0.0.1 when it listens everywhere)."""
+        host = "127.0.0.1" if self.host in WILDCARD else self.host
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
-    @staticmethod
-    def parse(body: bytes) -> dict[str, Any]:
-        """The request body as a validated dict (question, history, filters, answerer)."""
-        from pydantic import BaseModel, ConfigDict, ValidationError
-
-        from core.models import Filters
-        from retrieval.search.plan import Turn
-
-        class AskRequest(BaseModel):
-            model_config = ConfigDict(extra="forbid")
-            question: str
-            history: list[Turn] = []
-            filters: Filters = Filters()
-            answerer: str | None = None
-            stream: bool = False
-
+    def serve_forever(self) -> None:
+        """Answer until ``shutdown`` (or SIGTERM/SIGINT in the main thread)."""
         try:
-            parsed = AskRequest.model_validate_json(body or b"{}")
-        except ValidationError as exc:
-            problems = [
-                f"{'.'.join(str(x) for x in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-            ]
-            raise ValueError("; ".join(problems)) from None
-        if parsed.answerer not in (None, "extractive", "generative"):
-            raise ValueError("answerer must be 'extractive' or 'generative'")
-        return {
-            "question": parsed.question,
-            "history": parsed.history,
-            "filters": parsed.filters,
-            "answerer": parsed.answerer,
-            "stream": parsed.stream,
-        }
+            self._server.run(sockets=[self.socket])
+        finally:
+            self._done.set()
 
-    def answer(self, request: dict[str, Any]) -> Generator[dict[str, Any], None, None]:
-        """Events of one answer; the service is used by one request at a time."""
-        from core.answers import Answer
+    def shutdown(self, timeout: float = 30) -> None:
+        """Stop serving and wait for ``serve_forever`` to return."""
+        self._server.should_exit = True
+        self._done.wait(timeout)
 
-        with self.lock:
-            for event in self.service.stream(**request):
-                if isinstance(event, Answer):
-                    yield {"answer": event.model_dump(mode="json")}
-                else:
-                    yield {"token": event}
+    def server_close(self) -> None:
+        """Release the socket."""
+        self.socket.close()
 
-    def log(self, message: str) -> None:
-        """One line to stderr."""
-        print(f"brief serve: {message}", flush=True)
+
+def _bind(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: any free one)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine alone."""
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def write_record(path: Path, url: str, token: str) -> None:
+    """``server.json``: address, process id and owner token, readable by its owner alone."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump({"url": url, "pid": os.getpid(), "token": token}, fh)
+    partial.replace(path)
+
+
+def remove_record(path: Path) -> None:
+    """Remove ``server.json`` when it is this process's record."""
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
 
 
 def _exit_on_term(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
 
-def serve(service: BriefingService, port: int = 0) -> None:
-    """Serve until interrupted, with the address recorded beside the store."""
-    server = AnswerServer(service, port)
+def serve(
+    service: BriefingService,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    *,
+    authenticate: Callable[[str], User | None] | None = None,
+    audit: Callable[[AuditEvent], None] | None = None,
+) -> None:
+    """Serve until interrupted, with the address and a new owner token recorded by the store."""
+    token = secrets.token_urlsafe(32)
+    server = AnswerServer(
+        service,
+        port,
+        host,
+        token=token,
+        authenticate=authenticate,
+        audit=audit,
+        allowed_hosts=service.settings.api_allowed_hosts,
+    )
     if threading.current_thread() is threading.main_thread():
-        # A terminated server removes its record too (the default SIGTERM skips `finally`).
+        # A terminated server removes its record too (the default SIGTERM skips `finally`);
+        # uvicorn handles the signal first (finishing the answers under way), then raises it.
         signal.signal(signal.SIGTERM, _exit_on_term)
     record = service.settings.data_dir / SERVER_FILE
-    record.write_text(json.dumps({"url": server.url, "pid": os.getpid()}), encoding="utf-8")
-    server.log(f"answering on {server.url} (store {service.settings.data_dir})")
+    write_record(record, server.url, token)
+    del token
+    log.info(
+        "answering on %s (listening on %s:%d; store %s)",
+        server.url,
+        host,
+        server.port,
+        service.settings.data_dir,
+    )
     try:
         server.serve_forever()
     finally:
         server.server_close()
-        record.unlink(missing_ok=True)
-
-
-class TimelineRequest(BaseModel):
-    """``POST /v1/timeline`` of the answering server: a topic and optional filters."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    topic: str
-    filters: Filters = Filters()
-
-
-def timeline_response(
-    service: BriefingService, body: bytes, lock: threading.Lock | None = None
-) -> tuple[int, dict[str, Any]]:
-    """Status and JSON for a timeline request to ``brief serve`` (errors: ``{"error": ...}``).
-
-    ``lock`` serialises use of the service with the server's other requests.
-    """
-    try:
-        request = TimelineRequest.model_validate_json(body or b"{}")
-    except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(x) for x in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        ]
-        return 400, {"error": "bad request: " + "; ".join(problems)}
-    try:
-        if lock is None:
-            found = service.timeline(request.topic, request.filters)
-        else:
-            with lock:
-                found = service.timeline(request.topic, request.filters)
-    except ValueError as exc:  # QuestionError: an empty or overlong topic
-        return 400, {"error": str(exc).splitlines()[0]}
-    return 200, found.model_dump(mode="json")
+        remove_record(record)
+        log.info("stopped")

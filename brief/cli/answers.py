@@ -13,6 +13,7 @@ import click
 
 from brief.cli.options import (
     answerer_option,
+    answering_server,
     data_dir_option,
     filter_options,
     friendly_errors,
@@ -21,6 +22,7 @@ from brief.cli.options import (
 from brief.cli.terminal import echo, echo_json
 
 if TYPE_CHECKING:
+    from brief.api.client import Remote
     from brief.service import Mode
     from core.models import Filters
     from core.settings import Settings
@@ -55,8 +57,7 @@ def ask(
 
     When `brief serve` runs on the same store, the question goes to it (fast: nothing to load).
     """
-    from brief.api.client import running_server
-    from core.paths import only_store_setting, store_folder
+    from core.paths import only_store_setting
 
     if docx_file is not None and not docx_file.parent.is_dir():
         raise click.ClickException(
@@ -66,10 +67,10 @@ def ask(
     # With only the store folder set, the settings need not be loaded at all (fast); otherwise
     # they are, so that a mistyped BRIEF_* variable is still an error.
     settings = None if only_store_setting() else settings_for(data_dir)
-    url = running_server(settings.data_dir if settings else store_folder(data_dir))
-    if url and as_json:
+    server = answering_server(settings, data_dir)
+    if server and as_json:
         # The fastest path: no settings, models or store to load; the server's JSON as is.
-        for event in _remote_events(url, question, filters, answerer):
+        for event in _remote_events(server, question, filters, answerer):
             if "answer" in event:
                 answer_json = event["answer"]
         echo_json(json.dumps(answer_json, indent=2, ensure_ascii=False))
@@ -80,10 +81,10 @@ def ask(
     live = not (as_json or markdown)
     streamed: list[str] = []
     answer: Answer | None = None
-    if url:
+    if server:
         events: Iterator[Any] = (
             e.get("token") or Answer.model_validate(e["answer"])
-            for e in _remote_events(url, question, filters, answerer)
+            for e in _remote_events(server, question, filters, answerer)
         )
     else:
         settings = settings or settings_for(data_dir)
@@ -165,15 +166,15 @@ def timeline(
     Dates in the topic restrict it too ("denuclearization since 2021"). When `brief serve`
     runs on the same store, the timeline comes from it.
     """
-    from brief.api.client import remote_timeline, running_server
-    from core.paths import only_store_setting, store_folder
+    from brief.api.client import remote_timeline
+    from core.paths import only_store_setting
     from retrieval.answer.timeline import Timeline
 
     settings = None if only_store_setting() else settings_for(data_dir)
-    url = running_server(settings.data_dir if settings else store_folder(data_dir))
-    if url:
+    server = answering_server(settings, data_dir)
+    if server:
         payload = {"topic": topic, "filters": _json_filters(filters)}
-        found = Timeline.model_validate(remote_timeline(url, payload, timeout=REMOTE_TIMEOUT_S))
+        found = Timeline.model_validate(remote_timeline(server, payload, timeout=REMOTE_TIMEOUT_S))
     else:
         from brief.service import BriefingService
         from core.models import Filters
@@ -211,13 +212,13 @@ def _json_filters(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _remote_events(
-    url: str, question: str, filters: dict[str, Any], answerer: str | None
+    server: Remote, question: str, filters: dict[str, Any], answerer: str | None
 ) -> Iterator[dict[str, Any]]:
     """Token and answer events from a running `brief serve`."""
     from brief.api.client import remote_ask
 
     payload = {"question": question, "filters": _json_filters(filters), "answerer": answerer}
-    return remote_ask(url, payload, timeout=REMOTE_TIMEOUT_S)
+    return remote_ask(server, payload, timeout=REMOTE_TIMEOUT_S)
 
 
 def _local_events(

@@ -79,14 +79,14 @@ def ingest(
 @friendly_errors
 def docs(as_json: bool, data_dir: Path | None) -> None:
     """List the indexed documents (from a running `brief serve` on the store, when one runs)."""
-    from brief.api.client import remote_documents, running_server
-    from brief.api.server import document_rows
+    from brief.api.client import remote_documents, server_for
 
     settings = settings_for(data_dir)
-    url = running_server(settings.data_dir)
-    if url:  # it holds the store: ask it rather than wait for the store to be free
-        rows = remote_documents(url, timeout=60)
+    server = server_for(settings)
+    if server:  # it holds the store: ask it rather than wait for the store to be free
+        rows = remote_documents(server, timeout=60)
     else:
+        from brief.api.models import document_rows
         from retrieval.store.index import open_index
 
         with open_index(settings) as index:
@@ -123,19 +123,31 @@ def remove(doc_ids: tuple[str, ...], data_dir: Path | None) -> None:
 @data_dir_option
 @friendly_errors
 def doctor(as_json: bool, data_dir: Path | None) -> None:
-    """Check the store: model, counts, records, BM25 and a sample query; say how to fix."""
-    from retrieval.store.health import diagnose
+    """Check the store: model, counts, records, BM25 and a sample query; say how to fix.
 
-    checks = diagnose(settings_for(data_dir))
-    failed = [c for c in checks if not c.ok]
-    if as_json:
-        echo(json.dumps({"ok": not failed, "checks": [c.to_dict() for c in checks]}, indent=2))
+    While `brief serve` holds the store, the server makes the checks.
+    """
+    from brief.api.client import remote_doctor, server_for
+
+    settings = settings_for(data_dir)
+    server = server_for(settings)
+    if server:
+        checks = remote_doctor(server, timeout=300)["checks"]
     else:
+        from retrieval.store.health import diagnose
+
+        checks = [c.to_dict() for c in diagnose(settings)]
+    failed = [c for c in checks if not c["ok"]]
+    if as_json:
+        echo(json.dumps({"ok": not failed, "checks": checks}, indent=2))
+    else:
+        if server:
+            echo(f"(checked by the running `brief serve` at {server.url})")
         for c in checks:
-            mark = "FAIL" if not c.ok else ("warn" if c.warning else "ok")
-            echo(f"{mark:>4}  {c.name}: {c.detail}")
-            if c.fix:
-                echo(f"      fix: {c.fix}")
+            mark = "FAIL" if not c["ok"] else ("warn" if c["warning"] else "ok")
+            echo(f"{mark:>4}  {c['name']}: {c['detail']}")
+            if c["fix"]:
+                echo(f"      fix: {c['fix']}")
         echo("store is healthy" if not failed else f"{len(failed)} check(s) failed")
     if failed:
         sys.exit(1)

@@ -13,6 +13,7 @@ import click
 from brief.cli.terminal import visible
 
 if TYPE_CHECKING:
+    from brief.api.client import Remote
     from core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,6 +59,15 @@ def settings_for(data_dir: Path | None) -> Settings:
     from core.settings import load_settings
 
     return load_settings(**({"data_dir": data_dir} if data_dir else {}))
+
+
+def answering_server(settings: Settings | None, data_dir: Path | None) -> Remote | None:
+    """The ``brief serve`` to go through: the settings' ``api_url``, else the one running on the
+    store (found without loading the settings when ``settings`` is None)."""
+    from brief.api.client import running_server, server_for
+    from core.paths import store_folder
+
+    return server_for(settings) if settings else running_server(store_folder(data_dir))
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -14,26 +14,41 @@ from brief.cli.terminal import echo
 
 
 @click.command()
-@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (0: any free).")
+@click.option("--port", default=8765, show_default=True, help="Port to listen on (0: any free).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but this machine (127.0.0.1, localhost, ::1) needs "
+    "BRIEF_API_ALLOWED_HOSTS: the names clients use to reach the server.",
+)
 @data_dir_option
 @friendly_errors
-def serve(port: int, data_dir: Path | None) -> None:
+def serve(port: int, host: str, data_dir: Path | None) -> None:
     """Keep the store open and answer `brief ask` (and HTTP clients) without start-up cost."""
+    from brief.api.server import is_loopback
     from brief.api.server import serve as run_server
     from brief.service import BriefingService
+    from core.logs import configure_logging
     from retrieval.store.index import open_index
 
     settings = settings_for(data_dir)
+    if not is_loopback(host) and not settings.api_allowed_hosts:
+        raise click.ClickException(
+            f"to serve on {host}, set BRIEF_API_ALLOWED_HOSTS to the host names clients use "
+            "to reach this server (e.g. brief.example.org); requests for other names get 403"
+        )
+    configure_logging(settings)
     with open_index(settings) as index:
         service = BriefingService(index)
         service.ask("warm up: statement", answerer="extractive")  # load the model and indexes
         try:
-            run_server(service, port)
+            run_server(service, port, host)
         except KeyboardInterrupt:
             pass
         except OSError as exc:
             raise click.ClickException(
-                f"cannot serve on 127.0.0.1:{port}: {exc.strerror}"
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}"
             ) from None
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from brief.access import LOCAL_USER, RateLimiter, User, scoped, user_from_claims
+from brief.access import LOCAL_USER, RateLimiter, User, user_from_claims
 from brief.conversations import ConversationStore, app_db_path
 from brief.feedback import FeedbackStore
-from brief.service import BriefingService
+from brief.service import BriefingService, ScopedServices
 from brief.web.markup import escape
 from core.errors import BriefError
 from core.settings import load_settings
@@ -91,14 +91,12 @@ def signed_in_user() -> User:
     return user
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _scoped_service(scope_key: str, groups: tuple[str, ...]) -> BriefingService:
-    base = get_service()
-    return BriefingService(scoped(base.index, User(id=scope_key, groups=frozenset(groups))))
+@st.cache_resource(show_spinner=False)
+def get_views() -> ScopedServices:
+    """The services over each group's view of the store, shared by every session."""
+    return ScopedServices(get_service())
 
 
 def service_for(user: User) -> BriefingService:
     """The answering service over what ``user`` may see (one per distinct set of groups)."""
-    if user.all_access:
-        return get_service()
-    return _scoped_service(user.scope_key, tuple(sorted(user.groups)))
+    return get_views().for_user(user)

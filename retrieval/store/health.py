@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -101,30 +102,42 @@ def check_query(index: StatementIndex) -> Check:
 
 def diagnose(settings: Settings) -> list[Check]:
     """Open the store and run every check; an unopenable store is one failed check."""
-    where = settings.chroma_url or str(settings.data_dir)
     try:
         index = connect(settings)
     except BriefError as exc:
         return [Check("open the store", False, str(exc), _open_fix(str(exc)))]
     try:
-        checks = [
-            Check(
-                "open the store",
-                True,
-                f"{index.location}: {index.count():,} chunks"
-                + (" (server mode)" if index.server_mode else " (embedded)"),
-            )
-        ]
-        for check in (check_vectors, check_records, check_catalog, check_lexical, check_query):
-            try:
-                checks.append(check(index))
-            except Exception as exc:  # a check that cannot run is a failed check, not a crash
-                checks.append(
-                    Check(check.__name__.removeprefix("check_"), False, f"{where}: {exc}", REBUILD)
-                )
-        return checks
+        return run_checks(index)
     finally:
         index.close()
+
+
+def run_checks(index: StatementIndex, *, whole_store: bool = True) -> list[Check]:
+    """The checks on an open store (``brief doctor``, or ``GET /v1/doctor`` of ``brief serve``).
+
+    ``whole_store=False`` (a user's view of the store): only what that view holds is counted,
+    and the checks that count the whole store (records, catalog, BM25) are left out.
+    """
+    where = (index.settings.chroma_url or str(index.settings.data_dir)) if whole_store else "store"
+    mode = " (server mode)" if index.server_mode else " (embedded)"
+    checks: tuple[Callable[[StatementIndex], Check], ...]
+    if whole_store:
+        opened = Check("open the store", True, f"{index.location}: {index.count():,} chunks" + mode)
+        checks = (check_vectors, check_records, check_catalog, check_lexical, check_query)
+    else:
+        opened = Check("open the store", True, f"{index.count():,} chunks visible to you" + mode)
+        checks = (check_vectors, check_query)
+    found = [opened]
+    for check in checks:
+        try:
+            found.append(check(index))
+        except Exception as exc:  # a check that cannot run is a failed check, not a crash
+            found.append(
+                Check(check.__name__.removeprefix("check_"), False, f"{where}: {exc}", REBUILD)
+            )
+    if not whole_store:
+        found.append(Check("records, catalog and BM25", True, "checked for all-access users only"))
+    return found
 
 
 def _open_fix(message: str) -> str:
