@@ -127,9 +127,14 @@ class KoreanBridge:
     def from_glossary(
         cls, glossary: Mapping[str, GlossaryEntry], keep_korean: bool = True
     ) -> KoreanBridge:
-        """A bridge over a loaded glossary: each Korean form read as the usual English form
-        and the acronyms the statements use ("Republic of Korea ROK", not every variant)."""
-        terms = {form: reading_forms(entry.english) for form, entry in glossary.items()}
+        """A bridge over a loaded glossary: a name or term read as its usual English form and
+        the acronyms the statements use ("Republic of Korea ROK", not every variant); a general
+        word as each of its translations (출범: launch, inaugural), which are not variants of
+        one name but the different words a statement may use."""
+        terms = {
+            form: entry.english if entry.kind == "word" else reading_forms(entry.english)
+            for form, entry in glossary.items()
+        }
         words = frozenset(form for form, entry in glossary.items() if entry.kind == "word")
         return cls(terms, keep_korean, words)
 
