@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "brief.access",
             "brief.conversations",
             "brief.feedback",
+            "brief.state",
             "brief.export",
             "brief.local_llm",
         ),
