@@ -13,15 +13,16 @@ import re
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.audience import GROUP, AccessError
 from core.errors import BriefError
 from core.models import DocumentMeta
-from retrieval.store.index import StatementIndex
-from retrieval.store.scoped import ScopedIndex
+
+if TYPE_CHECKING:  # the store stack loads only where a view is scoped, not for users or limits
+    from retrieval.store.index import StatementIndex
 
 
 class RateLimitedError(BriefError, RuntimeError):
@@ -77,6 +78,8 @@ def user_from_claims(
 
 def scoped(index: StatementIndex, user: User) -> StatementIndex:
     """The store as ``user`` may see it (the store itself for all-access users)."""
+    from retrieval.store.scoped import ScopedIndex
+
     return index if user.all_access else ScopedIndex(index, user)
 
 

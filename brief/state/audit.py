@@ -9,7 +9,7 @@ endpoint or password is a field, only what the user saw and asked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -163,15 +163,21 @@ class AuditLog(StateStore):
         self, since: str | dt.date | dt.datetime | None = None, user: str | None = None
     ) -> str:
         """One JSON object per record and line, oldest first."""
-        return jsonl_text(_rows(self.records(since, user)))
+        return records_jsonl(self.records(since, user))
 
     def export_csv(
         self, since: str | dt.date | dt.datetime | None = None, user: str | None = None
     ) -> str:
-        """Header and one line per record, oldest first; lists and filters as JSON text; text
-        cells that a spreadsheet would run as a formula get a leading apostrophe."""
-        return csv_text(CSV_COLUMNS, _rows(self.records(since, user)))
+        """Header and one line per record, oldest first (see ``records_csv``)."""
+        return records_csv(self.records(since, user))
 
 
-def _rows(records: Iterable[AuditRecord]) -> Iterable[Mapping[str, Any]]:
-    return (r.row() for r in records)
+def records_jsonl(records: Iterable[AuditRecord]) -> str:
+    """One JSON object per record and line."""
+    return jsonl_text(r.row() for r in records)
+
+
+def records_csv(records: Iterable[AuditRecord]) -> str:
+    """Header and one line per record; lists and filters as JSON text; text cells that a
+    spreadsheet would run as a formula get a leading apostrophe."""
+    return csv_text(CSV_COLUMNS, (r.row() for r in records))
