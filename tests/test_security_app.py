@@ -225,6 +225,17 @@ def test_answers_are_audited_and_only_administrators_read_the_trail(
     assert "Export audit trail (JSONL)" in labels
 
 
+def test_an_unreachable_state_database_is_one_line_without_its_password(
+    group_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEF_STATE_URL", "postgresql://brief:pw-never-shown@127.0.0.1:9/brief")
+    at = group_app(ALICE)
+    (error,) = at.error
+    assert str(error.value).startswith("cannot open the state database postgresql+psycopg://")
+    assert "pw-never-shown" not in shown(at)
+    assert not at.chat_input
+
+
 def test_an_upload_for_a_group_is_seen_by_that_group_only(
     group_app: Callable[..., AppTest], tmp_path: Path
 ) -> None:

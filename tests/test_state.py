@@ -210,3 +210,11 @@ def test_a_lost_server_fails_in_one_line(postgres: Cluster) -> None:
     assert "\n" not in str(info.value)
     assert postgres.password not in str(info.value)
     db.close()
+
+
+def test_a_database_from_a_newer_version_is_refused_in_one_line(state_url: str) -> None:
+    with StateDB(state_url) as db, db.write() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(StateError, match="cannot migrate it from revision 0099") as info:
+        StateDB(state_url)
+    assert "\n" not in str(info.value)

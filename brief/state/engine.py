@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from brief.state.migrate import upgrade
+from brief.state.migrate import MigrationError, upgrade
 from core.errors import BriefError
 
 APP_DB = "app.sqlite"
@@ -104,7 +104,7 @@ class StateDB:
                 conn.execution_options(**{_BEGIN_MODE: "IMMEDIATE"})
                 with conn.begin():
                     upgrade(conn)
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, MigrationError) as exc:
             self.engine.dispose()
             raise StateError(
                 f"cannot open the state database {self.describe()}: {first_line(exc)}"

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core.errors import BriefError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -23,6 +25,10 @@ HEAD = "0002"
 VERSION_TABLE = "alembic_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 0x62726965  # "brie": the advisory lock that serialises migrations on PostgreSQL
+
+
+class MigrationError(BriefError, RuntimeError):
+    """The database cannot be brought to ``HEAD`` (e.g. a newer version of brief migrated it)."""
 
 
 def current_version(conn: Connection) -> str | None:
@@ -47,10 +53,19 @@ def alembic_config(conn: Connection | None = None) -> Config:
 
 def upgrade(conn: Connection) -> None:
     """Bring the database to ``HEAD`` inside the transaction ``conn`` is in."""
-    if current_version(conn) == HEAD:
+    current = current_version(conn)
+    if current == HEAD:
         return
     from alembic import command
 
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    command.upgrade(alembic_config(conn), "head")
+    from alembic.util import CommandError
+
+    try:
+        command.upgrade(alembic_config(conn), "head")
+    except CommandError as exc:
+        raise MigrationError(
+            f"cannot migrate it from revision {current} to {HEAD} ({exc}); "
+            "a database that a newer version of brief migrated needs that version"
+        ) from exc
