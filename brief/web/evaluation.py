@@ -67,7 +67,7 @@ def show_audit() -> None:
     st.dataframe(
         [
             {
-                "when": r.time,
+                "when (UTC)": r.time[:19].replace("T", " "),
                 "user": r.user_id,
                 "question": r.question,
                 "answerer": r.answerer if not r.model else f"{r.answerer} ({r.model})",
