@@ -12,7 +12,7 @@ setup-local-llm:
 	@bash scripts/setup.sh --local-llm
 
 setup-test:
-	@bash scripts/setup.sh --local-llm --browser
+	@bash scripts/setup.sh --local-llm --browser --postgres
 
 app: setup
 	$(VENV)/brief app --corpus "$(CORPUS)" --port $(PORT)

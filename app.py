@@ -2,8 +2,10 @@
 
 The entry (``streamlit run app.py``): it sets the page up, lets ``brief.web.session`` sign the
 user in, and composes the pages, each a module of ``brief.web``. Answering is
-``BriefingService``; history and feedback live in SQLite beside the store. Document and model
-text is always escaped (``brief.web.markup``): nothing renders as HTML, links only to http(s).
+``BriefingService``; history, feedback, rate limits and the audit trail live in the state
+database (``brief.state``: SQLite beside the store, or PostgreSQL shared by replicas). Document
+and model text is always escaped (``brief.web.markup``): nothing renders as HTML, links only to
+http(s).
 """
 
 from __future__ import annotations

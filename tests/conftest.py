@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,36 @@ from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
+from tests.postgres import MISSING, Cluster, server_bin
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL server for the session (skipped where Debian's server binaries are
+    absent, but never in CI, where `make test` installs them)."""
+    bin_dir = server_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    cluster = Cluster.start(bin_dir)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty state database: a SQLite file, or a new database on the test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state' / 'app.sqlite'}"
+        return
+    cluster: Cluster = request.getfixturevalue("postgres")
+    name = cluster.create_database()
+    yield cluster.url(name)
+    cluster.drop_database(name)
 
 
 @pytest.fixture(scope="session")

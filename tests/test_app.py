@@ -21,8 +21,10 @@ import yaml
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from brief.conversations import ConversationStore, app_db_path
-from brief.feedback import FeedbackStore
+from brief.state.audit import AuditLog
+from brief.state.conversations import ConversationStore
+from brief.state.engine import app_db_path
+from brief.state.feedback import FeedbackStore
 from core.settings import Settings
 from eval.baselines import SystemAnswer
 from eval.questions import GoldPassage, Question
@@ -112,9 +114,14 @@ def _stored_answers(data_dir: Path, conversation_id: str) -> list[Any]:
         return [t.answer for t in store.turns(conversation_id, USER) if t.answer is not None]
 
 
-def test_question_gets_quoted_answer_with_sources(app: AppTest) -> None:
-    app.chat_input[0].set_value("What did the joint fact sheet say about Singapore?").run()
+def test_question_gets_quoted_answer_with_sources(app: AppTest, corpus_settings: Settings) -> None:
+    question = "What did the joint fact sheet say about Singapore?"
+    app.chat_input[0].set_value(question).run()
     assert not app.exception
+    with AuditLog(app_db_path(corpus_settings.data_dir)) as log:
+        (audited,) = log.records(limit=1)  # the answer just given, in the audit trail
+    assert (audited.user_id, audited.question, audited.refused) == (USER, question, False)
+    assert audited.citations
     text = _texts(app)
     assert "Singapore" in text
     assert "[1]" in text

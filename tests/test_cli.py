@@ -72,6 +72,20 @@ def test_ingest_ask_json_and_reingest(small_corpus: Path, tmp_path: Path) -> Non
     assert "does not exist" in nowhere.stderr
     assert "Traceback" not in nowhere.stderr
 
+    # Each answer given here is in the audit trail, to the local user (the refused .docx: not).
+    exported = brief("audit", "export", data_dir=data)
+    assert exported.returncode == 0, exported.stderr
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [r["question"] for r in records] == [
+        "What did the ministers agree on the herring quota?",
+        "herring quota",
+        "Where does the joint commission meet?",
+        "Where does the joint commission meet?",
+    ]
+    assert {r["user_id"] for r in records} == {"local"}
+    assert records[1]["filters"]["issuers"] == ["Sylvania"]
+    assert records[0]["citations"][0]["doc_id"] == "2021-03-04-fisheries.md"
+
 
 def test_a_bad_file_fails_the_ingest_but_the_others_are_stored(
     small_corpus: Path, tmp_path: Path

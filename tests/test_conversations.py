@@ -1,22 +1,22 @@
-"""Server-side chat history: durable, ordered, and private to each user."""
+"""Server-side chat history: durable, ordered, and private to each user, on SQLite and on
+PostgreSQL (``state_url``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from brief.conversations import (
+from brief.state.conversations import (
     MAX_CONTENT_CHARS,
     ConversationError,
     ConversationStore,
-    app_db_path,
 )
+from brief.state.engine import app_db_path
 from core.answers import Answer, AnswerSentence, Citation
 from core.errors import BriefError
 
@@ -54,8 +54,8 @@ def make_answer(question: str = "What did the ministers agree?") -> Answer:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[ConversationStore]:
-    with ConversationStore(app_db_path(tmp_path)) as s:
+def store(state_url: str) -> Iterator[ConversationStore]:
+    with ConversationStore(state_url) as s:
         yield s
 
 
@@ -113,25 +113,24 @@ def test_other_users_cannot_see_or_touch_a_conversation(store: ConversationStore
     assert [t.content for t in store.turns(cid, "alice")] == ["Secret question"]
 
 
-def test_delete_removes_the_turns(store: ConversationStore, tmp_path: Path) -> None:
+def test_delete_removes_the_turns(store: ConversationStore) -> None:
     cid = store.create("alice")
     store.append(cid, "alice", "user", "question")
     assert store.delete(cid, "alice") is True
     assert store.delete(cid, "alice") is False
     assert store.turns(cid, "alice") == []
-    with closing(sqlite3.connect(app_db_path(tmp_path))) as db:
-        assert db.execute("SELECT COUNT(*) FROM turns").fetchone() == (0,)
+    with store.db.read() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM turns")).scalar() == 0
 
 
-def test_history_survives_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "nested" / "app.sqlite"
+def test_history_survives_reopening(state_url: str) -> None:
     answer = make_answer()
-    store = ConversationStore(path)
+    store = ConversationStore(state_url)
     cid = store.create("alice")
     store.append(cid, "alice", "user", answer.question)
     store.append(cid, "alice", "assistant", answer.text, answer)
     store.close()
-    reopened = ConversationStore(path)
+    reopened = ConversationStore(state_url)
     try:
         assert reopened.list("alice")[0].id == cid
         assert reopened.turns(cid, "alice")[1].answer == answer
@@ -181,11 +180,21 @@ def test_limits_raise_one_line_errors(store: ConversationStore) -> None:
     assert len(store.turns(cid, "alice")) == 1
 
 
-def test_an_answer_no_longer_valid_loads_as_none(store: ConversationStore, tmp_path: Path) -> None:
+def test_an_answer_no_longer_valid_loads_as_none(store: ConversationStore) -> None:
     cid = store.create("alice")
     store.append(cid, "alice", "assistant", "old", make_answer())
-    with closing(sqlite3.connect(app_db_path(tmp_path))) as db, db:
-        db.execute("UPDATE turns SET answer = '{\"question\": 1}'")
+    with store.db.write() as conn:
+        conn.execute(sa.text("UPDATE turns SET answer = '{\"question\": 1}'"))
     (turn,) = store.turns(cid, "alice")
     assert turn.content == "old"
     assert turn.answer is None
+
+
+def test_a_sqlite_path_still_opens_the_app_file(tmp_path: Path) -> None:
+    """A path (as before the state package) is the SQLite file, created with its folder."""
+    path = app_db_path(tmp_path / "nested")
+    with ConversationStore(path) as store:
+        store.create("alice")
+    assert path.is_file()
+    with ConversationStore(path) as store:
+        assert len(store.list("alice")) == 1

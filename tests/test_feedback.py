@@ -6,25 +6,25 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from brief.conversations import ConversationStore, app_db_path
-from brief.feedback import (
+from brief.state.conversations import ConversationStore
+from brief.state.engine import StateDB
+from brief.state.feedback import (
     CSV_COLUMNS,
     MAX_COMMENT_CHARS,
     FeedbackError,
     FeedbackStore,
-    spreadsheet_safe,
 )
+from brief.state.sheets import spreadsheet_safe
 from core.errors import BriefError
 from tests.test_conversations import make_answer
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[FeedbackStore]:
-    with FeedbackStore(app_db_path(tmp_path)) as s:
+def store(state_url: str) -> Iterator[FeedbackStore]:
+    with FeedbackStore(state_url) as s:
         yield s
 
 
@@ -60,12 +60,11 @@ def test_records_per_user_newest_first(store: FeedbackStore) -> None:
     assert store.records("carol") == []
 
 
-def test_feedback_survives_reopening_beside_conversations(tmp_path: Path) -> None:
-    path = app_db_path(tmp_path)
-    with ConversationStore(path) as conversations, FeedbackStore(path) as feedback:
-        cid = conversations.create("alice")
-        rid = feedback.record("alice", make_answer(), -1, "missing source", cid)
-    with FeedbackStore(path) as feedback:
+def test_feedback_survives_reopening_beside_conversations(state_url: str) -> None:
+    with StateDB(state_url) as db:
+        cid = ConversationStore(db).create("alice")
+        rid = FeedbackStore(db).record("alice", make_answer(), -1, "missing source", cid)
+    with FeedbackStore(state_url) as feedback:
         (rec,) = feedback.records("alice")
     assert (rec.id, rec.conversation_id, rec.comment) == (rid, cid, "missing source")
 

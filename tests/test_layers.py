@@ -25,9 +25,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "brief.service",
             "brief.access",
-            "brief.audit",
             "brief.conversations",
             "brief.feedback",
+            "brief.state",
             "brief.export",
             "brief.local_llm",
         ),

@@ -16,8 +16,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from brief.conversations import ConversationStore, app_db_path
 from brief.service import BriefingService
+from brief.state.audit import AuditLog
+from brief.state.conversations import ConversationStore
+from brief.state.engine import app_db_path
 from brief.web.markup import answer_markdown, escape
 from core.models import DocumentMeta, SourceDocument
 from core.settings import load_settings
@@ -191,6 +193,47 @@ def test_questions_are_rate_limited_per_user(
     bob = group_app(BOB)
     bob.chat_input[0].set_value("When does the Blue River open?").run()
     assert not any("too many questions" in str(w.value) for w in bob.warning)
+
+
+def test_answers_are_audited_and_only_administrators_read_the_trail(
+    group_app: Callable[..., AppTest], tmp_path: Path
+) -> None:
+    at = group_app(ALICE)
+    question = "How much will the herring quota be cut?"
+    at.chat_input[0].set_value(question).run()
+    assert "12 percent" in shown(at)
+    with AuditLog(app_db_path(tmp_path / "store")) as log:
+        (record,) = log.records()
+    assert (record.user_id, record.groups, record.question) == (
+        "alice@example.org",
+        ["team-a"],
+        question,
+    )
+    assert record.answerer == "extractive"
+    assert "a/herring.md" in [c.doc_id for c in record.citations]
+    assert any("12 percent" in c.quote for c in record.citations)
+
+    alice = open_page(group_app(ALICE), "evaluation")
+    assert "Audit trail" not in [s.value for s in alice.subheader]
+    assert question not in shown(alice)
+    admin = open_page(group_app(ADMIN), "evaluation")
+    assert "Audit trail" in [s.value for s in admin.subheader]
+    assert "Answers recorded: 1;" in shown(admin)
+    assert question in admin.dataframe[-1].value["question"].tolist()
+    labels = [getattr(b, "label", "") for b in admin.get("download_button")]
+    assert "Export audit trail (CSV)" in labels
+    assert "Export audit trail (JSONL)" in labels
+
+
+def test_an_unreachable_state_database_is_one_line_without_its_password(
+    group_app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEF_STATE_URL", "postgresql://brief:pw-never-shown@127.0.0.1:9/brief")
+    at = group_app(ALICE)
+    (error,) = at.error
+    assert str(error.value).startswith("cannot open the state database postgresql+psycopg://")
+    assert "pw-never-shown" not in shown(at)
+    assert not at.chat_input
 
 
 def test_an_upload_for_a_group_is_seen_by_that_group_only(

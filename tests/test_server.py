@@ -480,11 +480,16 @@ def test_brief_serve_process_records_itself_and_cleans_up_on_sigterm(
     import sys
     import time
 
+    from brief.state.stores import open_stores
     from ingest.pipeline import ingest_paths
     from retrieval.store.index import open_index
 
     with open_index(small_settings, embeddings) as index:
         ingest_paths(index, [small_corpus])
+    stores = open_stores(small_settings)
+    _id, alice = stores.tokens.create("alice@example.org", ["team-a"])
+    revoked_id, revoked = stores.tokens.create("bob@example.org", ["team-a"])
+    assert stores.tokens.revoke(revoked_id)
     brief = str(Path(sys.executable).with_name("brief"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEF_")}
     proc = subprocess.Popen(
@@ -507,6 +512,18 @@ def test_brief_serve_process_records_itself_and_cleans_up_on_sigterm(
         events = list(remote_ask(found, {"question": "What is the herring quota cut?"}, 60))
         assert "12 percent" in events[-1]["answer"]["text"]
         assert call(found.url + "/v1/documents", token="guess")[0] == 401
+        # A token of the state database logs in; its answers join the audit trail.
+        assert call(found.url + "/v1/documents", token=revoked)[0] == 401
+        status, body, _ = call(found.url + "/v1/documents", token=alice)
+        assert status == 200
+        assert body["documents"]
+        as_alice = Remote(found.url, alice)
+        events = list(remote_ask(as_alice, {"question": "What is the herring quota cut?"}, 60))
+        assert "12 percent" in events[-1]["answer"]["text"]
+        records = stores.audit.records(user="alice@example.org")
+        assert [r.question for r in records] == ["What is the herring quota cut?"]
+        assert records[0].groups == ["team-a"]
+        assert "12 percent" in records[0].citations[0].quote
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)

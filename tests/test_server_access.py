@@ -13,8 +13,8 @@ import pytest
 from brief.access import User
 from brief.api.client import Remote, remote_ask
 from brief.api.server import AnswerServer
-from brief.audit import AuditEvent
 from brief.service import BriefingService
+from brief.state.audit import AuditRecord
 from core.settings import load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
@@ -76,12 +76,12 @@ def group_index(
 
 
 @pytest.fixture
-def audited() -> list[AuditEvent]:
+def audited() -> list[AuditRecord]:
     return []
 
 
 @pytest.fixture
-def group_server(group_index: StatementIndex, audited: list[AuditEvent]) -> Iterator[AnswerServer]:
+def group_server(group_index: StatementIndex, audited: list[AuditRecord]) -> Iterator[AnswerServer]:
     srv = AnswerServer(
         BriefingService(group_index),
         token=TOKEN,
@@ -190,7 +190,7 @@ def test_timelines_and_doctor_are_scoped_too(group_server: AnswerServer) -> None
 
 
 def test_each_answer_is_given_to_the_audit_hook(
-    group_server: AnswerServer, audited: list[AuditEvent]
+    group_server: AnswerServer, audited: list[AuditRecord]
 ) -> None:
     question = "How much will the herring quota be cut?"
     status, _ = ask(group_server, ALICE, question=question, filters={"kinds": ["statement"]})
@@ -199,12 +199,12 @@ def test_each_answer_is_given_to_the_audit_hook(
     assert "answer" in events[-1]
     assert len(audited) == 2
     first = audited[0]
-    assert (first.user_id, first.user_groups, first.question) == (
+    assert (first.user_id, first.groups, first.question) == (
         "alice@example.org",
-        ("team-a",),
+        ["team-a"],
         question,
     )
-    assert json.loads(first.filters)["kinds"] == ["statement"]
+    assert first.filters["kinds"] == ["statement"]
     assert first.answerer == "extractive"
     assert not first.refused
     assert first.time.endswith("+00:00")

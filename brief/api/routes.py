@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -33,8 +33,8 @@ from brief.api.models import (
     document_rows,
     one_line,
 )
-from brief.audit import AuditEvent, audit_event
 from brief.service import BriefingService, QuestionError, ScopedServices
+from brief.state.audit import AuditRecord
 from core.answers import Answer
 from core.errors import BriefError
 from retrieval.answer.timeline import Timeline
@@ -60,17 +60,26 @@ log = logging.getLogger("brief.api")
 T = TypeVar("T")
 
 
+class Limiter(Protocol):
+    """Questions per user (the state database's ``RateLimits``, shared by replicas, or the
+    in-process ``RateLimiter``)."""
+
+    def take(self, user_id: str) -> None:
+        """Spend one question, or raise ``RateLimitedError``."""
+
+
 class Answering:
     """What the endpoints share: a service per view, the one-at-a-time turn, the hooks."""
 
     def __init__(
         self,
         service: BriefingService,
-        audit: Callable[[AuditEvent], None] | None = None,
+        audit: Callable[[AuditRecord], object] | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.services = ScopedServices(service)
         self.audit = audit
-        self.limiter = RateLimiter(service.settings.rate_limit_per_minute)
+        self.limiter = limiter or RateLimiter(service.settings.rate_limit_per_minute)
         self.turn = asyncio.Semaphore(1)
 
     async def run(self, func: Callable[[], T], request: Request | None = None) -> T:
@@ -91,7 +100,7 @@ class Answering:
         if self.audit is None:
             return
         try:
-            self.audit(audit_event(user, request.question, request.filters, answer))
+            self.audit(AuditRecord.from_answer(answer, user))
         except Exception:
             log.exception("the audit hook failed")
 
@@ -168,7 +177,8 @@ def create_app(
     service: BriefingService,
     authenticator: Authenticator,
     *,
-    audit: Callable[[AuditEvent], None] | None = None,
+    audit: Callable[[AuditRecord], object] | None = None,
+    limiter: Limiter | None = None,
     allowed_hosts: Iterable[str] = (),
     max_body: int = MAX_BODY_BYTES,
 ) -> FastAPI:
@@ -181,7 +191,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    answering = Answering(service, audit)
+    answering = Answering(service, audit, limiter)
     app.state.answering = answering
 
     @app.get("/v1/health", response_model=Health, tags=["server"])
@@ -221,7 +231,7 @@ def create_app(
     async def ask(body: AskRequest, user: Caller, request: Request) -> Response:
         """Answer a question with cited, verbatim quotes."""
         if not user.all_access:
-            answering.limiter.take(user.id)
+            await anyio.to_thread.run_sync(answering.limiter.take, user.id)
         service = answering.services.for_user(user)
         service.check(body.question, body.answerer)  # a question that cannot be asked: 400
         if body.stream:

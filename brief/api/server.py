@@ -37,8 +37,9 @@ from brief.api.routes import MAX_BODY_BYTES, create_app
 
 if TYPE_CHECKING:
     from brief.access import User
-    from brief.audit import AuditEvent
+    from brief.api.routes import Limiter
     from brief.service import BriefingService
+    from brief.state.audit import AuditRecord
 
 BACKLOG = 2048  # connections waiting to be accepted (the kernel caps it at net.core.somaxconn)
 GRACEFUL_SHUTDOWN_S = 30
@@ -63,7 +64,8 @@ class AnswerServer:
         *,
         token: str | None = None,
         authenticate: Callable[[str], User | None] | None = None,
-        audit: Callable[[AuditEvent], None] | None = None,
+        audit: Callable[[AuditRecord], object] | None = None,
+        limiter: Limiter | None = None,
         allowed_hosts: Iterable[str] = (),
         backlog: int = BACKLOG,
     ) -> None:
@@ -76,6 +78,7 @@ class AnswerServer:
             service,
             Authenticator(token, authenticate),
             audit=audit,
+            limiter=limiter,
             allowed_hosts=hosts,
             max_body=MAX_BODY_BYTES,
         )
@@ -175,7 +178,8 @@ def serve(
     host: str = "127.0.0.1",
     *,
     authenticate: Callable[[str], User | None] | None = None,
-    audit: Callable[[AuditEvent], None] | None = None,
+    audit: Callable[[AuditRecord], object] | None = None,
+    limiter: Limiter | None = None,
 ) -> None:
     """Serve until interrupted, with the address and a new owner token recorded by the store."""
     token = secrets.token_urlsafe(32)
@@ -186,6 +190,7 @@ def serve(
         token=token,
         authenticate=authenticate,
         audit=audit,
+        limiter=limiter,
         allowed_hosts=service.settings.api_allowed_hosts,
     )
     if threading.current_thread() is threading.main_thread():

@@ -99,6 +99,8 @@ def ask(
     assert answer is not None
     if streamed:
         echo()
+    if not server:  # answered here: recorded here (a running `brief serve` records its own)
+        _record(settings or settings_for(data_dir), answer)
     for note in answer.notes:
         echo(f"note: {note}", err=True)
     if docx_file is not None:
@@ -131,6 +133,16 @@ def ask(
         flag = "" if cit.supported else " (does not support the sentence citing it)"
         echo(f"[{cit.n}] {cit.footnote(answer.language)}{flag}")
         echo(f"    “{cit.quote}”")
+
+
+def _record(settings: Settings, answer: Any) -> None:
+    """The answer in the audit trail, given to the local user (the command line's only user)."""
+    from brief.access import LOCAL_USER
+    from brief.state.audit import AuditRecord
+    from brief.state.stores import open_stores
+
+    with open_stores(settings) as stores:
+        stores.audit.append(AuditRecord.from_answer(answer, LOCAL_USER))
 
 
 def _write_docx(answer: Any, path: Path) -> None:

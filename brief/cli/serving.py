@@ -29,6 +29,7 @@ def serve(port: int, host: str, data_dir: Path | None) -> None:
     from brief.api.server import is_loopback
     from brief.api.server import serve as run_server
     from brief.service import BriefingService
+    from brief.state.stores import open_stores
     from core.logs import configure_logging
     from retrieval.store.index import open_index
 
@@ -39,11 +40,20 @@ def serve(port: int, host: str, data_dir: Path | None) -> None:
             "to reach this server (e.g. brief.example.org); requests for other names get 403"
         )
     configure_logging(settings)
+    # Tokens, the audit trail and rate limits in the state database, shared with the app.
+    stores = open_stores(settings)
     with open_index(settings) as index:
         service = BriefingService(index)
         service.ask("warm up: statement", answerer="extractive")  # load the model and indexes
         try:
-            run_server(service, port, host)
+            run_server(
+                service,
+                port,
+                host,
+                authenticate=stores.tokens.verify,
+                audit=stores.audit.append,
+                limiter=stores.limits,
+            )
         except KeyboardInterrupt:
             pass
         except OSError as exc:

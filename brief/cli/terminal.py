@@ -27,3 +27,12 @@ def echo_json(text: str, **kwargs: Any) -> None:
     """Print JSON whose strings may hold any character: C0 controls are already escaped by the
     encoder; C1 controls, which it leaves raw, are escaped as ``\\u009b`` (still valid JSON)."""
     click.echo(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text), **kwargs)
+
+
+_DATA_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def echo_data(text: str) -> None:
+    """Print exported data (CSV) as it is, but for control characters other than tab, LF and
+    CR (which CSV uses), shown as escapes: a question cannot drive the terminal."""
+    click.echo(_DATA_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), nl=False)

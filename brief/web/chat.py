@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from brief.service import BriefingService, Mode
+from brief.state.audit import AuditRecord
 from brief.web.filters import filter_controls
 from brief.web.markup import escape
 from brief.web.render import render_answer
 from brief.web.session import (
     auth_configured,
+    get_audit,
     get_limiter,
     get_stores,
     service_for,
@@ -124,6 +126,7 @@ def chat_page() -> None:
             slot = st.empty()
             answer = stream_answer(service, pending, history, filters, mode, slot)
             if answer is not None:
+                get_audit().append(AuditRecord.from_answer(answer, account))
                 if not cid:
                     cid = conversations.create(user)
                     st.query_params["c"] = cid

@@ -1,4 +1,5 @@
-"""The evaluation page: the latest evaluation runs and every user's feedback (administrators)."""
+"""The evaluation page: the latest evaluation runs, every user's feedback and the audit trail
+(administrators)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,21 @@ from typing import Any
 import streamlit as st
 
 from brief.web.markup import escape
-from brief.web.session import get_stores, signed_in_user
+from brief.web.session import get_audit, get_stores, signed_in_user
 from core.settings import load_settings
 
 
 def evaluation_page() -> None:
-    """The latest evaluation runs: scores, categories, charts, failed questions; feedback."""
+    """The latest evaluation runs: scores, categories, charts, failed questions; feedback; the
+    audit trail."""
     from eval.runs import list_runs
 
     st.header("Evaluation")
     if not signed_in_user().all_access:
-        st.info("The evaluation runs and the feedback of every user are for administrators.")
+        st.info(
+            "The evaluation runs, the feedback of every user and the audit trail are for "
+            "administrators."
+        )
         return
     settings = load_settings()  # fresh: runs come and go while the app runs
     runs = list_runs(settings.runs_dir)
@@ -48,6 +53,36 @@ def evaluation_page() -> None:
         )
         st.download_button("Export feedback (CSV)", feedback.export_csv(), "feedback.csv")
         st.download_button("Export feedback (JSONL)", feedback.export_jsonl(), "feedback.jsonl")
+    show_audit()
+
+
+def show_audit() -> None:
+    """The latest answers given (newest first) and the whole trail to download."""
+    st.subheader("Audit trail")
+    audit = get_audit()
+    latest = audit.records(limit=200)
+    st.caption(f"Answers recorded: {audit.count()}; the latest {len(latest)} below, newest first.")
+    if not latest:
+        return
+    st.dataframe(
+        [
+            {
+                "when (UTC)": r.time[:19].replace("T", " "),
+                "user": r.user_id,
+                "question": r.question,
+                "answerer": r.answerer if not r.model else f"{r.answerer} ({r.model})",
+                "refused": r.refused,
+                "sources": ", ".join(dict.fromkeys(c.doc_id for c in r.citations)),
+            }
+            for r in reversed(latest)
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button("Export audit trail (CSV)", audit.export_csv, "audit.csv", on_click="ignore")
+    st.download_button(
+        "Export audit trail (JSONL)", audit.export_jsonl, "audit.jsonl", on_click="ignore"
+    )
 
 
 def show_run(run: Any) -> None:

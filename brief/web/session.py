@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from brief.access import LOCAL_USER, RateLimiter, User, user_from_claims
-from brief.conversations import ConversationStore, app_db_path
-from brief.feedback import FeedbackStore
+from brief.access import LOCAL_USER, User, user_from_claims
 from brief.service import BriefingService, ScopedServices
+from brief.state.audit import AuditLog
+from brief.state.conversations import ConversationStore
+from brief.state.feedback import FeedbackStore
+from brief.state.limits import RateLimits
+from brief.state.stores import Stores, open_stores
 from brief.web.markup import escape
 from core.errors import BriefError
 from core.settings import load_settings
@@ -20,18 +23,26 @@ def get_service() -> BriefingService:
     return BriefingService(connect(load_settings()))
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
+def get_state() -> Stores:
+    """The shared state (``BRIEF_STATE_URL``, else ``app.sqlite`` beside the store), migrated."""
+    return open_stores(get_service().settings)
+
+
 def get_stores() -> tuple[ConversationStore, FeedbackStore]:
-    """Conversation history and feedback, durable, beside the store."""
-    path = app_db_path(get_service().settings.data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return ConversationStore(path), FeedbackStore(path)
+    """Conversation history and feedback, durable, shared by every replica."""
+    state = get_state()
+    return state.conversations, state.feedback
 
 
-@st.cache_resource
-def get_limiter() -> RateLimiter:
-    """Questions per user per minute, shared by every session of this process."""
-    return RateLimiter(get_service().settings.rate_limit_per_minute)
+def get_limiter() -> RateLimits:
+    """Questions per user per minute, counted in the database: every session of every replica."""
+    return get_state().limits
+
+
+def get_audit() -> AuditLog:
+    """The audit trail: one record per answer given."""
+    return get_state().audit
 
 
 def auth_configured() -> bool:
