@@ -195,7 +195,8 @@ class Settings(BaseSettings):
         default=60.0,
         gt=0.0,
         le=3600.0,
-        description="Seconds before a request to the endpoint is abandoned (always set).",
+        description="Seconds a generative answer may take in all, retries included, before "
+        "the endpoint is abandoned and the extractive answer shown (always set).",
     )
     llm_max_retries: int = Field(
         default=2,

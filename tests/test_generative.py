@@ -272,6 +272,24 @@ def test_a_server_that_never_answers_falls_back_to_the_extractive_answer(
     assert "3.5%" in answer.text
 
 
+def test_the_time_limit_holds_for_the_whole_answer_not_for_each_retry(
+    corpus_index: StatementIndex, corpus_settings: Settings
+) -> None:
+    # Two retries of a 2 s request used to take 3 x 2 s and the backoff; the limit is the total.
+    with ScriptedOpenAIServer([Reply(hang=True)] * 3) as server:
+        svc = generative(
+            corpus_index, corpus_settings, server.base_url, llm_timeout_s=2.0, llm_max_retries=2
+        )
+        started = time.monotonic()
+        tokens, answer = stream(svc, QUESTION)
+        elapsed = time.monotonic() - started
+    assert elapsed < 2.0 * 3
+    assert tokens == []
+    assert answer.answerer == "extractive"
+    assert "did not answer within 2 s after 2 retries" in answer.notes[0]
+    assert answer.citations
+
+
 def test_an_endpoint_that_is_down_falls_back_to_the_extractive_answer(
     corpus_index: StatementIndex, corpus_settings: Settings
 ) -> None:

@@ -9,13 +9,15 @@ as data; what it writes is checked afterwards (``retrieval.answer.support``).
 from __future__ import annotations
 
 import json
+import queue
 import re
 import secrets
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import SystemMessage
@@ -343,6 +345,47 @@ def describe_error(exc: BaseException, settings: Settings, model: str = "") -> s
     if isinstance(exc, ValueError):
         return f"{where} sent a reply that is not an OpenAI-compatible answer"
     return f"{where} failed ({type(exc).__name__})"
+
+
+T = TypeVar("T")
+
+
+def within(tokens: Iterator[T], seconds: float) -> Iterator[T]:
+    """``tokens`` drawn in a worker thread, ending in ``TimeoutError`` once ``seconds`` have
+    passed in all: the model's time limit is one limit for the whole answer, retries included,
+    not one per request. Closing it tells the worker to close ``tokens`` at its next item."""
+    items: queue.Queue[tuple[str, Any]] = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in tokens:
+                if stop.is_set():
+                    break
+                items.put(("item", item))
+            items.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            items.put(("error", exc))
+        finally:
+            close = getattr(tokens, "close", None)
+            if close is not None:
+                close()
+
+    deadline = time.monotonic() + seconds
+    threading.Thread(target=work, daemon=True, name="model-stream").start()
+    try:
+        while True:
+            try:
+                kind, value = items.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"no complete answer within {seconds:g} s") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
 
 
 def endpoint_errors() -> tuple[type[BaseException], ...]:

@@ -30,6 +30,7 @@ from retrieval.answer.chains import (
     format_history,
     format_sources,
     system_prompt,
+    within,
 )
 from retrieval.answer.claims import checked_answer
 from retrieval.answer.extractive import ExtractiveResult
@@ -72,6 +73,10 @@ class GenerativeAnswerer:
         if not text or len(text) > max(MAX_CONDENSED_CHARS, 3 * len(question)):
             return None
         return text
+
+    def _time_left(self, started: float) -> float:
+        """What is left of the model's time limit for an answer begun at ``started``."""
+        return max(0.1, self.settings.llm_timeout_s - (time.perf_counter() - started))
 
     def stream(
         self, question: str, history: list[Turn], filters: Filters
@@ -149,7 +154,7 @@ class GenerativeAnswerer:
                 yield chunk.get("answer") or ""
 
         stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
-        yield from stream.run(tokens())
+        yield from stream.run(within(tokens(), self._time_left(started)))
         if stream.first_token_at is not None:
             timings["first_token_s"] = stream.first_token_at - started
         failure, pieces = stream.failure, stream.pieces
@@ -265,7 +270,8 @@ class GenerativeAnswerer:
         summary_tokens = chain.stream(
             {"numbered_sources": format_sources(list(sources.values())), "question": request}
         )
-        for i, visible in enumerate(stream.run(summary_tokens)):
+        timed = within(summary_tokens, self._time_left(started))
+        for i, visible in enumerate(stream.run(timed)):
             yield (SUMMARY_LEAD + visible) if i == 0 else visible
         if stream.first_token_at is not None:
             timings["first_token_s"] = stream.first_token_at - started
