@@ -29,6 +29,33 @@ QUESTIONS = [
     "Lima statement IBM quantum workforce program target",
     "What did the 2022 Yoon-Biden statement say about combined military exercises?",
 ]
+# The same questions as a Korean user types them (read through the glossary: issue 18).
+QUESTIONS_KO = [
+    "공동 팩트시트는 싱가포르에 대해 뭐라고 했나요?",
+    "NCG 출범 회의는 누가 주재했습니까?",
+    "2021년 이후 비핵화 관련 표현은 어떻게 달라졌습니까?",
+    "핵협의그룹에 관한 가장 최근 성명은 무엇입니까?",
+    "리마 성명의 IBM 양자 인력 양성 목표",
+    "2022년 윤석열-바이든 공동성명은 연합군사훈련에 대해 무엇이라고 했습니까?",
+]
+
+
+def warm_latencies(service: BriefingService, questions: list[str], rounds: int = 5) -> list[float]:
+    """Seconds per ``service.ask`` after one warm-up round, sorted."""
+    for q in questions:
+        service.ask(q)  # warm
+    lat = []
+    for _ in range(rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            service.ask(q)
+            lat.append(time.perf_counter() - t0)
+    return sorted(lat)
+
+
+def p95(lat: list[float]) -> float:
+    """The 95th percentile of sorted latencies."""
+    return lat[int(0.95 * (len(lat) - 1))]
 
 
 def main() -> None:
@@ -66,16 +93,8 @@ def main() -> None:
         again_s = time.perf_counter() - t0
 
         service = BriefingService(index)
-        for q in QUESTIONS:
-            service.ask(q)  # warm
-        lat = []
-        for _ in range(5):
-            for q in QUESTIONS:
-                t0 = time.perf_counter()
-                service.ask(q)
-                lat.append(time.perf_counter() - t0)
-    lat.sort()
-    p95 = lat[int(0.95 * (len(lat) - 1))]
+        lat = warm_latencies(service, QUESTIONS)
+        lat_ko = warm_latencies(service, QUESTIONS_KO)
     print(f"corpus: {len(docs)} documents, {len(chunks)} chunks, {chars:,} characters")
     print(
         f"runs (s): raw {', '.join(f'{x:.2f}' for x in raw_runs)}; "
@@ -90,7 +109,12 @@ def main() -> None:
     print(f"unchanged re-ingest: {again_s:.3f} s = {100 * again_s / first_s:.1f}% of first ingest")
     print(
         f"ask (warm, {len(lat)} calls): p50 {statistics.median(lat) * 1000:.0f} ms, "
-        f"p95 {p95 * 1000:.0f} ms"
+        f"p95 {p95(lat) * 1000:.0f} ms"
+    )
+    print(
+        f"ask in Korean (warm, the same questions, {len(lat_ko)} calls): "
+        f"p50 {statistics.median(lat_ko) * 1000:.0f} ms, p95 {p95(lat_ko) * 1000:.0f} ms "
+        f"= {p95(lat_ko) / p95(lat):.2f} x English"
     )
 
 
