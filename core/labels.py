@@ -22,6 +22,24 @@ _LABELS: dict[str, dict[str, str]] = {
     "related": {"en": "Related, not an answer:", "ko": "관련 구절(답변 아님):"},
     "related_label": {"en": "Related, not an answer", "ko": "관련 구절, 답변 아님"},
     "related_badge": {"en": "related, not an answer", "ko": "관련 구절, 답변 아님"},
+    "unmentioned": {
+        "en": "no indexed statement mentions: {names}",
+        "ko": "색인된 성명 어디에도 나오지 않는 말: {names}",
+    },
+    "elsewhere": {
+        "en": "{titles} does not address this: the quotes are from other statements",
+        "ko": "{titles}에는 이 내용이 없습니다: 인용은 다른 성명에서 왔습니다",
+    },
+    "previous_silent": {
+        "en": "the statement the previous answer quoted ({named}) does not address this: "
+        "the quotes are from other statements",
+        "ko": "앞의 답변이 인용한 성명({named})에는 이 내용이 없습니다: 인용은 다른 성명에서 "
+        "왔습니다",
+    },
+    "previous_used": {
+        "en": "a follow-up: answered from the statement the previous answer quoted ({named})",
+        "ko": "후속 질문: 앞의 답변이 인용한 성명({named})에서 답했습니다",
+    },
     "closest": {
         "en": "Closest passages (not an answer):",
         "ko": "가장 가까운 구절(답변 아님):",

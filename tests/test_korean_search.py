@@ -78,3 +78,11 @@ def test_an_english_question_is_planned_as_asked(mixed_service: BriefingService)
     assert plan.language == "en"
     assert plan.question == "By how much will the herring quota be cut?"
     assert plan.asked == ""
+
+
+def test_a_korean_question_gets_its_notes_in_korean(mixed_service: BriefingService) -> None:
+    answer = mixed_service.ask("하노이 정상회담에서는 무엇이 논의되었습니까?")
+    assert answer.refused
+    assert any(n.startswith("색인된 성명 어디에도 나오지 않는 말: Hanoi") for n in answer.notes)
+    english = mixed_service.ask("What was discussed at the Hanoi summit?")
+    assert any(n.startswith("no indexed statement mentions: Hanoi") for n in english.notes)

@@ -120,13 +120,17 @@ _MONTHS = frozenset(
 )
 
 
-def unknown_terms(question: str, lexical: LexicalIndex, known: set[str]) -> list[str]:
+def unknown_terms(
+    question: str, lexical: LexicalIndex, known: set[str], first_is_grammar: bool = True
+) -> list[str]:
     """Specific words of the question (names, acronyms, numbers) that no statement contains.
 
     ``known`` holds stemmed words of document titles, issuers and dates, which also count.
+    ``first_is_grammar``: a capitalised first word is no name (not so in a Korean question's
+    English reading, whose words are the glossary's, capitals and all).
     """
     out = []
-    first = re.match(r"\W*(\w+)", question)
+    first = re.match(r"\W*(\w+)", question) if first_is_grammar else None
     for match in _SPECIFIC.finditer(question):
         word = match.group(0)
         if first and match.start() == first.start(1) and not word.isupper():
@@ -237,7 +241,7 @@ class ExtractiveAnswerer:
         cands = self.candidates(plan, passages)
         lexical = self.index.lexical()
         known = set(self.searcher.all_card_words())
-        missing = unknown_terms(plan.undated_question, lexical, known)
+        missing = unknown_terms(plan.undated_question, lexical, known, plan.language == "en")
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))
@@ -254,7 +258,7 @@ class ExtractiveAnswerer:
         notes: list[str] = []
         threshold = self.settings.refusal_threshold
         if missing:
-            notes.append("no indexed statement mentions: " + ", ".join(missing))
+            notes.append(label("unmentioned", plan.language).format(names=", ".join(missing)))
             threshold += UNKNOWN_TERM_PENALTY * len(missing)
         ask = plan.asked or plan.question
         decision = self._decision(plan)
@@ -286,9 +290,7 @@ class ExtractiveAnswerer:
                     f"{short_title(self._meta(d).title)} ({self._meta(d).date_label()})"
                     for d in statements
                 )
-                notes.append(
-                    f"{titles} does not address this: the quotes are from other statements"
-                )
+                notes.append(label("elsewhere", plan.language).format(titles=titles))
         return ExtractiveResult(text, citations, False, best, notes)
 
     def _decision(self, plan: QueryPlan) -> AnswerabilityModel | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.labels import label
 from core.models import Filters, Passage
 from core.settings import Settings
 from retrieval.answer.citations import sources_first
@@ -63,14 +64,9 @@ class IntentShaper:
         answer, own = self.refined(plan, own, own_filters) if own else (None, own)
         if answer is None or answer.refused:
             if not result.refused:
-                result.notes.append(
-                    f"the statement the previous answer quoted ({named}) does not address this: "
-                    "the quotes are from other statements"
-                )
+                result.notes.append(label("previous_silent", plan.language).format(named=named))
             return result, passages
-        answer.notes.append(
-            f"a follow-up: answered from the statement the previous answer quoted ({named})"
-        )
+        answer.notes.append(label("previous_used", plan.language).format(named=named))
         rest = [p for p in passages if p.chunk.doc_id not in referents]
         return answer, sources_first([*own, *rest], answer.citations[0].doc_id, answer.citations)
 
