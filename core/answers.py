@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,6 +11,16 @@ from core.labels import label
 from core.models import DocumentMeta, Filters, Passage
 
 RELATED_LABEL = label("related_label")
+# What a Markdown renderer links without being asked: bare addresses (GFM's autolinks, broken by
+# an invisible word joiner after the scheme or "www" and before "@") and link brackets.
+_BARE_LINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=[:.])|(?=@)")
+_LINK_MARKUP = re.compile(r"([\[\]<>])")
+
+
+def inert(text: str) -> str:
+    """Text that no Markdown renderer turns into a link (documents' and models' words may hold
+    addresses; in an export only a citation's ``source_url`` may link)."""
+    return _BARE_LINK.sub(lambda m: (m.group(1) or "") + "\u2060", _LINK_MARKUP.sub(r"\\\1", text))
 
 
 class Citation(BaseModel):
@@ -54,13 +65,16 @@ class Citation(BaseModel):
             parts.append(f"¶{self.paragraph}")
         return ", ".join(parts)
 
-    def footnote(self, language: str = "en") -> str:
-        """One-line reference for a brief (its "related" mark in ``language``)."""
+    def footnote(self, language: str = "en", markdown: bool = False) -> str:
+        """One-line reference for a brief (its "related" mark in ``language``); for Markdown,
+        the document's words made inert, so that only ``source_url`` links."""
         parts = [self.title, self.issuer, self.date_label]
         if self.section:
             parts.append(self.section)
         if self.location:
             parts.append(self.location)
+        if markdown:
+            parts = [inert(p) for p in parts]
         if self.source_url:
             parts.append(self.source_url)
         related = f" {label('related_label', language)}." if self.related else ""
@@ -168,9 +182,9 @@ class Answer(BaseModel):
 
     def to_markdown(self) -> str:
         """The answer with numbered footnotes, ready to paste into a brief."""
-        body = self.text
+        body = inert(self.text)
         for c in self.citations:
-            body = body.replace(f"[{c.n}]", f"[^{c.n}]")
+            body = body.replace(f"\\[{c.n}\\]", f"[^{c.n}]")
         lines = [body, ""]
-        lines += [f"[^{c.n}]: {c.footnote(self.language)}" for c in self.citations]
+        lines += [f"[^{c.n}]: {c.footnote(self.language, markdown=True)}" for c in self.citations]
         return "\n".join(lines).rstrip() + "\n"

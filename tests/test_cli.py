@@ -209,6 +209,8 @@ def test_escape_sequences_from_documents_never_reach_the_terminal(tmp_path: Path
         if extra == ["--json"]:
             answer = json.loads(out.stdout)  # still valid JSON, the text intact inside
             assert "\x1b]0;pwned\x07" in answer["citations"][0]["quote"]
+        elif extra == ["--markdown"]:  # shown, visibly, its bracket escaped as Markdown text
+            assert "\\x1b\\]0;pwned\\x07" in out.stdout
         else:
             assert "\\x1b]0;pwned\\x07" in out.stdout  # shown, visibly
     listing = brief("docs", data_dir=data)

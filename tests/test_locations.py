@@ -207,3 +207,25 @@ def test_page_and_paragraph_survive_chroma_metadata_and_change_the_id():
     assert moved.chunk_id != chunk.chunk_id
     old = {k: v for k, v in chunk.to_metadata().items() if k not in ("page", "paragraph")}
     assert (Chunk.from_metadata("x", old).page, Chunk.from_metadata("x", old).paragraph) == (0, 0)
+
+
+def test_a_markdown_export_links_only_the_source_url() -> None:
+    from core.answers import Answer
+
+    c = citation(
+        title="Notice https://evil.example.org/phish [click](https://evil.example.org)",
+        issuer="www.evil-issuer.org",
+        source_url="https://example.org/s",
+    )
+    answer = Answer(
+        question="q",
+        searched_as="q",
+        text="Notice https://evil.example.org/phish (April 26, 2023): “Q.” [1]",
+        citations=[c],
+    )
+    md = answer.to_markdown()
+    assert "[^1]" in md
+    assert "https://evil" not in md
+    assert "www.evil" not in md
+    assert "[click](" not in md
+    assert md.rstrip().endswith("https://example.org/s.")
