@@ -44,6 +44,9 @@ class SuiteError(BriefError, RuntimeError):
 class SuiteProgress(Protocol):
     """What a front end shows while an evaluation runs."""
 
+    def ingesting(self) -> AbstractContextManager[Callable[[int, int, str], None]]:
+        """Around the ingest of the corpus; the callable is the pipeline's ``progress``."""
+
     def ingested(self, summary: str) -> None:
         """The corpus is ingested; ``summary`` is the ingest report's line."""
 
@@ -107,7 +110,9 @@ def run_suite(
     }
     finished: list[SystemRun] = []
     with open_index(settings) as index:
-        progress.ingested(ingest_paths(index, [corpus]).summary())
+        with progress.ingesting() as advance_ingest:
+            ingested = ingest_paths(index, [corpus], progress=advance_ingest)
+        progress.ingested(ingested.summary())
         service = BriefingService(index, settings=settings)
         systems: list[System] = [PipelineSystem(service, settings.answerer)]
         if with_baselines:

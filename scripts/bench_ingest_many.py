@@ -67,7 +67,7 @@ def generate(folder: Path, n: int, seed: int = 17) -> int:
             f'title: "Statement {i} on {picked[0].split()[0]} matters"\n'
             f'issuer: "{ISSUERS[i % len(ISSUERS)]}"\n'
             f"date: {year:04d}-{month:02d}-{day:02d}\n"
-            f"kind: {KINDS[i % len(KINDS)]}\n"
+            f"kind: {KINDS[i % len(KINDS)]}\nlanguage: en\n"
             "---\n\n"
             f"{paragraph}\n"
         )

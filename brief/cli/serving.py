@@ -74,6 +74,7 @@ def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
 @friendly_errors
 def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
     """Ingest the corpus, then start the chat app."""
+    from brief.cli.progress import bar, wanted
     from ingest.pipeline import ingest_paths
     from retrieval.store.index import open_index
 
@@ -82,8 +83,8 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
         corpus = corpus or settings.corpus_dir
         if not corpus.is_dir():
             raise click.ClickException(f"corpus folder not found: {corpus}")
-        with open_index(settings) as index:
-            report = ingest_paths(index, [corpus])
+        with open_index(settings) as index, bar(wanted(None), "ingest") as update:
+            report = ingest_paths(index, [corpus], progress=update)
         for f in report.errors:
             echo(f"error: {f.path}: {f.message}", err=True)
         echo(report.summary())
