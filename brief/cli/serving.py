@@ -38,7 +38,13 @@ def serve(port: int, data_dir: Path | None) -> None:
 
 
 @click.command("serve-llm")
-@click.option("--port", default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 in a container, behind its network).",
+)
 @click.option(
     "--model",
     "model_file",
@@ -46,20 +52,30 @@ def serve(port: int, data_dir: Path | None) -> None:
     help="GGUF model file (default: the bundled SmolLM2-135M-Instruct).",
 )
 @click.option("--ctx", default=4096, show_default=True, help="Context window in tokens.")
-def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
-    """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline)."""
-    from brief.local_llm import LocalModelError, run_server, server_command, smollm2_gguf
+@data_dir_option
+@friendly_errors
+def serve_llm(
+    port: int, host: str, model_file: Path | None, ctx: int, data_dir: Path | None
+) -> None:
+    """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline).
 
-    try:
-        cmd = server_command(model_file or smollm2_gguf(), port, ctx)
-    except LocalModelError as exc:
-        raise click.ClickException(str(exc)) from None
-    echo(
-        f"Serving on http://127.0.0.1:{port}/v1 - in another shell: "
-        f"export BRIEF_LLM_BASE_URL=http://127.0.0.1:{port}/v1 BRIEF_ANSWERER=generative",
-        err=True,
+    The server's own output goes to BRIEF_DATA_DIR/logs/model-server-PORT.log; one line says
+    when it answers (or, when it fails to start, why, with the end of that log).
+    """
+    from brief.local_llm import run_server, server_command, smollm2_gguf
+
+    cmd = server_command(model_file or smollm2_gguf(), port, ctx, host=host)
+    log = settings_for(data_dir).data_dir / "logs" / f"model-server-{port}.log"
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{f'[{local}]' if ':' in local else local}:{port}/v1"
+    sys.exit(
+        run_server(
+            cmd,
+            log=log,
+            base_url=url,
+            on_ready=lambda name: echo(f"model server ready at {url} (model {name})"),
+        )
     )
-    sys.exit(run_server(cmd))
 
 
 @click.command()
