@@ -107,7 +107,7 @@ def test_eval_draws_the_ingest_and_each_system(small_corpus: Path, tmp_path: Pat
     )
     assert quiet.returncode == 0, quiet.stderr
     assert "1/1" not in quiet.stderr
-    assert "pipeline (1 resumed)" not in quiet.stderr
+    assert "pipeline (1 resumed): 0 to ask" in quiet.stderr  # one plain line instead
 
 
 def test_labels_show_document_names_verbatim() -> None:

@@ -61,6 +61,7 @@ def eval_command(
     data_dir: Path | None,
 ) -> None:
     """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
+    from eval.report import NO_CHARTS_NOTE, charts_available
     from eval.runner import RESULTS_FILE
     from eval.suite import run_suite
 
@@ -77,6 +78,8 @@ def eval_command(
     for s in result.systems:
         echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")
     echo(f"wrote {result.report}")
+    if not charts_available():
+        echo(NO_CHARTS_NOTE, err=True)
 
 
 class _Progress:
@@ -96,8 +99,11 @@ class _Progress:
 
     @contextmanager
     def answering(self, system: str, resumed: int, todo: int) -> Iterator[Callable[[], None]]:
-        """A bar over the questions left to ask."""
-        with bar(self.show, f"{system} ({resumed} resumed)") as update:
+        """A bar over the questions left to ask (without bars, one line saying how many)."""
+        label = f"{system} ({resumed} resumed)"
+        if not self.show:
+            echo(f"{label}: {todo} to ask", err=True)
+        with bar(self.show, label) as update:
             done = 0
             update(done, todo, "")
 
