@@ -7,6 +7,7 @@ with a one-line message (they name the ``brief eval`` options that fix them).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -89,6 +90,11 @@ def run_suite(
     if settings.answerer == "generative" and not settings.generative_configured:
         raise SuiteError(
             "--answerer generative needs an endpoint: set BRIEF_LLM_BASE_URL or OPENAI_API_KEY"
+        )
+    if with_baselines and importlib.util.find_spec("langchain_text_splitters") is None:
+        raise SuiteError(
+            "--pipeline needs the eval extra (the stock recipe's text splitter): "
+            "pip install -e '.[eval]', or run `make eval`"
         )
     corpus = corpus or settings.corpus_dir
     questions = load_questions(questions_file)
