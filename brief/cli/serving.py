@@ -79,7 +79,13 @@ def serve_llm(
 
 
 @click.command()
-@click.option("--port", default=8501, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8501, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 in a container, behind its network and a proxy).",
+)
 @click.option(
     "--corpus",
     type=click.Path(file_okay=False, path_type=Path),
@@ -88,7 +94,7 @@ def serve_llm(
 @click.option("--no-ingest", is_flag=True, help="Start without ingesting.")
 @data_dir_option
 @friendly_errors
-def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
+def app(port: int, host: str, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
     """Ingest the corpus, then start the chat app."""
     from brief.cli.progress import bar, wanted
     from ingest.pipeline import ingest_paths
@@ -104,28 +110,28 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
         for f in report.errors:
             echo(f"error: {f.path}: {f.message}", err=True)
         echo(report.summary())
-    echo(f"Starting the app on http://127.0.0.1:{port}")
-    sys.exit(run_app(port, data_dir))
+    echo(f"Starting the app on http://{host}:{port}")
+    sys.exit(run_app(port, data_dir, host))
 
 
-def app_command(port: int) -> list[str]:
-    """The command that serves the Streamlit app on 127.0.0.1:``port`` (headless)."""
+def app_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command that serves the Streamlit app on ``host``:``port`` (headless)."""
     from core.paths import PROJECT_ROOT
 
     app_path = PROJECT_ROOT / "app.py"
     return [
         *(sys.executable, "-m", "streamlit", "run", str(app_path)),
-        *("--server.headless", "true", "--server.address", "127.0.0.1"),
+        *("--server.headless", "true", "--server.address", host),
         *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
     ]
 
 
-def run_app(port: int, data_dir: Path | None = None) -> int:
+def run_app(port: int, data_dir: Path | None = None, host: str = "127.0.0.1") -> int:
     """Run the app in the foreground on the store ``data_dir``: its exit status (0 on Ctrl-C)."""
     env = dict(os.environ)
     if data_dir:
         env["BRIEF_DATA_DIR"] = str(data_dir)
     try:
-        return subprocess.call(app_command(port), env=env)
+        return subprocess.call(app_command(port, host), env=env)
     except KeyboardInterrupt:
         return 0
