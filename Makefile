@@ -3,7 +3,7 @@ CORPUS ?= ../shared/corpus
 PORT ?= 8501
 VENV := .venv/bin
 
-.PHONY: setup setup-local-llm setup-test app test lint eval local-llm clean
+.PHONY: setup setup-local-llm setup-eval setup-test app test lint eval local-llm clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,8 +11,11 @@ setup:
 setup-local-llm:
 	@bash scripts/setup.sh --local-llm
 
+setup-eval:
+	@bash scripts/setup.sh --eval
+
 setup-test:
-	@bash scripts/setup.sh --local-llm --browser --postgres
+	@bash scripts/setup.sh --local-llm --eval --browser --postgres
 
 app: setup
 	$(VENV)/brief app --corpus "$(CORPUS)" --port $(PORT)
@@ -25,7 +28,7 @@ lint:
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy .
 
-eval: setup
+eval: setup-eval
 	$(VENV)/brief eval --questions ../shared/eval/dev_questions.yaml --pipeline --corpus "$(CORPUS)"
 
 local-llm: setup-local-llm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,17 @@ def build_report(
 # ---------------------------------------------------------------- charts
 
 
+NO_CHARTS_NOTE = (
+    "No charts: matplotlib is not installed (it comes with the `eval` extra: "
+    "`pip install -e '.[eval]'`, or `make eval`)."
+)
+
+
+def charts_available() -> bool:
+    """Whether matplotlib, which draws the charts (the ``eval`` extra), is installed."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def _pyplot() -> Any:
     import matplotlib
 
@@ -265,7 +277,19 @@ def write_report(
     info: dict[str, Any],
     questions: Sequence[Question] | None = None,
 ) -> Path:
-    """Write ``report.md`` and the charts at the top of the run folder; return the report."""
+    """Write ``report.md`` and the charts at the top of the run folder; return the report.
+
+    Without matplotlib (the ``eval`` extra), the report says so in place of its charts.
+    """
+    charts, note = ([], NO_CHARTS_NOTE) if not charts_available() else _charts(run_dir, systems)
+    text = build_report(run_dir.name, systems, info, charts, questions, note)
+    path = run_dir / REPORT_FILE
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _charts(run_dir: Path, systems: Sequence[SystemRun]) -> tuple[list[tuple[str, str]], str]:
+    """Draw the charts: (title, file) of each, and the note on the trend."""
     charts = []
     for key, label, file in CATEGORY_CHARTS:
         if category_chart(systems, key, label, run_dir / file):
@@ -286,7 +310,4 @@ def write_report(
                 "No trend chart: this is the only run of this question set in "
                 f"`{run_dir.resolve().parent}`."
             )
-    text = build_report(run_dir.name, systems, info, charts, questions, trend_note)
-    path = run_dir / REPORT_FILE
-    path.write_text(text, encoding="utf-8")
-    return path
+    return charts, trend_note

@@ -7,6 +7,7 @@ with a one-line message (they name the ``brief eval`` options that fix them).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class SuiteError(BriefError, RuntimeError):
 
 class SuiteProgress(Protocol):
     """What a front end shows while an evaluation runs."""
+
+    def ingesting(self) -> AbstractContextManager[Callable[[int, int, str], None]]:
+        """Around the ingest of the corpus; the callable is the pipeline's ``progress``."""
 
     def ingested(self, summary: str) -> None:
         """The corpus is ingested; ``summary`` is the ingest report's line."""
@@ -89,6 +93,11 @@ def run_suite(
         raise SuiteError(
             "--answerer generative needs an endpoint: set BRIEF_LLM_BASE_URL or OPENAI_API_KEY"
         )
+    if with_baselines and importlib.util.find_spec("langchain_text_splitters") is None:
+        raise SuiteError(
+            "--pipeline needs the eval extra (the stock recipe's text splitter): "
+            "pip install -e '.[eval]', or run `make eval`"
+        )
     corpus = corpus or settings.corpus_dir
     questions = load_questions(questions_file)
     try:
@@ -115,7 +124,9 @@ def run_suite(
     }
     finished: list[SystemRun] = []
     with open_index(settings) as index:
-        progress.ingested(ingest_paths(index, [corpus]).summary())
+        with progress.ingesting() as advance_ingest:
+            ingested = ingest_paths(index, [corpus], progress=advance_ingest)
+        progress.ingested(ingested.summary())
         service = BriefingService(index, settings=settings)
         systems: list[System] = [PipelineSystem(service, settings.answerer)]
         if with_baselines:

@@ -3,6 +3,11 @@
 LangChain's ``index()`` with a SQL record manager decides what to embed: unchanged chunks are
 skipped, an edited file's old chunks are removed, and files that disappeared from an ingested
 folder are dropped. A file that fails to load keeps whatever was stored for it before.
+
+Files are read one at a time but written in batches: the chunks of many small files are
+embedded in one call and written to Chroma, the record manager and the catalog in one pass each,
+and BM25 is rebuilt once per run. The catalog entry of a document is written after its chunks,
+so a run that stops midway leaves nothing half-recorded: the next run writes it again.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from core.audience import check_audience
 from core.errors import BriefError
 from core.logs import log_exception
-from core.models import STORE_FORMAT, SourceDocument
+from core.models import STORE_FORMAT, Chunk, SourceDocument
 from ingest.chunking import chunk_document
 from ingest.loaders import FoundFile, LoadError, LoadLimits, discover, load_file
 from retrieval.store.connection import describe_store_error
@@ -24,6 +29,8 @@ from retrieval.store.index import StatementIndex
 from retrieval.store.records import text_hash
 
 CHUNKER_VERSION = "1"
+BATCH_FILES = 64  # documents embedded and written together (one pass through the store)
+BATCH_CHUNKS = 64  # ... or fewer, once their chunks reach this many (big files: one each)
 
 
 @dataclass
@@ -77,27 +84,54 @@ def _fingerprint(doc: SourceDocument, index: StatementIndex) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def ingest_document(
+@dataclass
+class _Pending:
+    """A document read and chunked, waiting for its batch to be written."""
+
+    doc: SourceDocument
+    chunks: list[Chunk]
+    fingerprint: str
+    result: FileResult
+    digest: str = ""
+    slot: int = -1
+
+
+def _plan(
     index: StatementIndex, doc: SourceDocument, known: dict[str, str]
-) -> FileResult:
-    """Store one document's chunks, replacing its earlier version."""
+) -> FileResult | _Pending:
+    """What a document needs: nothing (unchanged: its result), or its chunks written."""
     fingerprint = _fingerprint(doc, index)
     result = FileResult(doc.doc_id, doc.source_path, "added", warnings=list(doc.warnings))
     if known.get(doc.doc_id) == fingerprint:
         entry = index.documents()[doc.doc_id]
         result.status, result.chunks_unchanged = "unchanged", entry.chunks
         return result
+    if doc.doc_id in known:
+        result.status = "updated"
     chunks = chunk_document(
         doc, max_chars=index.settings.chunk_max_chars, min_chars=index.settings.chunk_min_chars
     )
-    stats = index.write_chunks(chunks)
-    if doc.doc_id in known:
-        result.status = "updated"
-    result.chunks_added = int(stats["num_added"]) + int(stats["num_updated"])
-    result.chunks_unchanged = int(stats["num_skipped"])
-    result.chunks_deleted = int(stats["num_deleted"])
-    index.record_document(doc, len(chunks), fingerprint)
-    return result
+    return _Pending(doc, chunks, fingerprint, result)
+
+
+def _write(index: StatementIndex, batch: list[_Pending]) -> None:
+    """Write a batch of documents; fill in each one's counts."""
+    stats = index.write_documents([(p.doc, p.chunks, p.fingerprint) for p in batch])
+    for p, counts in zip(batch, stats, strict=True):
+        p.result.chunks_added = int(counts["num_added"]) + int(counts["num_updated"])
+        p.result.chunks_unchanged = int(counts["num_skipped"])
+        p.result.chunks_deleted = int(counts["num_deleted"])
+
+
+def ingest_document(
+    index: StatementIndex, doc: SourceDocument, known: dict[str, str]
+) -> FileResult:
+    """Store one document's chunks, replacing its earlier version."""
+    planned = _plan(index, doc, known)
+    if isinstance(planned, FileResult):
+        return planned
+    _write(index, [planned])
+    return planned.result
 
 
 def _stale_documents(index: StatementIndex, roots: list[Path], seen: set[str]) -> list[str]:
@@ -120,11 +154,16 @@ def ingest_paths(
     force_audience: bool = False,
     root: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    batch_files: int = BATCH_FILES,
 ) -> IngestReport:
     """Ingest files and folders; report per file. Never raises for a bad file.
 
     ``audience`` is given to documents that name none (to every document with
     ``force_audience``); ``root`` names files given directly by their path below it.
+    ``progress(i, n, doc_id)`` is called before file ``i`` of ``n`` is read, and with
+    ``(n, n, "")`` once all are stored. Files are read one by one and written in batches of
+    ``batch_files`` (embedded together, one write to the store each); a batch that fails for
+    something other than the store is written again file by file, so only the culprit fails.
     """
     started = time.perf_counter()
     report = IngestReport()
@@ -132,42 +171,38 @@ def ingest_paths(
     files, missing = discover(paths, root)
     for err in missing:
         report.files.append(FileResult(Path(err.path).name, err.path, "error", message=err.reason))
-    known = {e.doc_id: e.content_hash for e in index.documents().values()}
-    seen: set[str] = set()
-    for i, found in enumerate(files):
+    run = _Run(index, files, audience, force_audience, max(1, batch_files))
+    stopped = False
+    for slot, found in enumerate(files):
         if progress:
-            progress(i, len(files), found.doc_id)
+            progress(slot, len(files), found.doc_id)
         try:
-            report.files.append(
-                _ingest_one(index, found, known, seen, audience, force=force_audience)
-            )
+            run.read(slot)
         except Exception as exc:
             if not store_failure(exc):  # this file alone: say so, go on with the rest
-                where = log_exception(exc)
-                message = f"could not be ingested (unexpected {type(exc).__name__}; see {where})"
-                report.files.append(
-                    FileResult(found.doc_id, str(found.path), "error", message=message)
-                )
+                run.fail(slot, exc)
                 continue
-            # The store failed: stop, keep what was written.
-            reason = describe_store_error(exc, index.settings)
-            report.files.append(FileResult(found.doc_id, str(found.path), "error", message=reason))
-            report.files += [
-                FileResult(f.doc_id, str(f.path), "error", message="not ingested: the run stopped")
-                for f in files[i + 1 :]
-            ]
-            report.stopped = reason
-            report.seconds = time.perf_counter() - started
-            index.invalidate()
-            return report
-        seen.add(found.doc_id)
-    for doc_id in _stale_documents(index, paths, seen):
+            report.stopped = run.stop(exc, slot)
+            stopped = True
+            break
+    if not stopped:
+        try:
+            run.flush()
+        except Exception as exc:  # flush raises only the store's failures
+            report.stopped = run.stop(exc, None)
+            stopped = True
+    report.files += run.results()
+    if stopped:  # the store failed: keep what was written, go no further
+        report.seconds = time.perf_counter() - started
+        index.invalidate()
+        return report
+    for doc_id in _stale_documents(index, paths, run.seen):
         removed = index.delete_document(doc_id)
         report.files.append(FileResult(doc_id, "", "deleted", chunks_deleted=removed))
     if progress:
         progress(len(files), len(files), "")
     index.invalidate()
-    index.lexical()  # rebuild BM25 now, not on the first question
+    index.lexical()  # rebuild BM25 now (once per run), not on the first question
     report.seconds = time.perf_counter() - started
     return report
 
@@ -181,37 +216,116 @@ def store_failure(exc: BaseException) -> bool:
 _STORE_LIBRARIES = frozenset({"chromadb", "sqlite3", "langchain_core", "langchain_chroma"})
 
 
-def _ingest_one(
-    index: StatementIndex,
-    found: FoundFile,
-    known: dict[str, str],
-    seen: set[str],
-    audience: str | None,
-    *,
-    force: bool,
-) -> FileResult:
-    try:
-        doc = load_file(found, LoadLimits.from_settings(index.settings))
-    except LoadError as exc:
-        return FileResult(found.doc_id, str(found.path), "error", message=exc.reason)
-    if audience is not None and (force or not doc.meta.audience):
-        doc = doc.model_copy(update={"meta": doc.meta.model_copy(update={"audience": audience})})
-    twin = None if doc.doc_id in known else index.find_text(text_hash(doc.text))
-    if (
-        twin is not None
-        and twin.doc_id != doc.doc_id
-        and twin.meta.audience == doc.meta.audience
-        and (twin.doc_id in seen or Path(twin.source_path).exists())
-    ):
-        index.add_alias(twin.doc_id, doc.doc_id)
-        return FileResult(
-            doc.doc_id,
-            str(found.path),
-            "duplicate",
-            message=f"same text as {twin.doc_id}: stored once, both names recorded",
+class _Run:
+    """One ingest run: files read in order, their documents written in batches."""
+
+    def __init__(
+        self,
+        index: StatementIndex,
+        files: list[FoundFile],
+        audience: str | None,
+        force: bool,
+        batch_files: int,
+    ) -> None:
+        self.index, self.files, self.audience, self.force = index, files, audience, force
+        self.batch_files = batch_files
+        self.limits = LoadLimits.from_settings(index.settings)
+        self.known = {e.doc_id: e.content_hash for e in index.documents().values()}
+        self.seen: set[str] = set()  # documents settled in this run (stored or unchanged)
+        self.pending: list[_Pending] = []
+        self.settled: list[FileResult | None] = [None] * len(files)
+
+    def results(self) -> list[FileResult]:
+        """Each file's result, in the order the files were found."""
+        return [r for r in self.settled if r is not None]
+
+    def settle(self, slot: int, result: FileResult, *, seen: bool = True) -> None:
+        """Record a file's result."""
+        self.settled[slot] = result
+        if seen:
+            self.seen.add(result.doc_id)
+
+    def fail(self, slot: int, exc: Exception) -> None:
+        """An unexpected error in one file: it fails alone (the details go to the error log)."""
+        where = log_exception(exc)
+        message = f"could not be ingested (unexpected {type(exc).__name__}; see {where})"
+        found = self.files[slot]
+        self.settle(
+            slot, FileResult(found.doc_id, str(found.path), "error", message=message), seen=False
         )
-    index.drop_alias(doc.doc_id)  # a former duplicate whose text now differs
-    return ingest_document(index, doc, known)
+
+    def stop(self, exc: Exception, current: int | None) -> str:
+        """The store failed: the files being written get the reason, the rest are not read."""
+        reason = describe_store_error(exc, self.index.settings)
+        failed = {p.slot for p in self.pending} | ({current} if current is not None else set())
+        for slot, found in enumerate(self.files):
+            if self.settled[slot] is None:
+                message = reason if slot in failed else "not ingested: the run stopped"
+                self.settled[slot] = FileResult(
+                    found.doc_id, str(found.path), "error", message=message
+                )
+        return reason
+
+    def read(self, slot: int) -> None:
+        """Load, check and chunk one file: settle it now, or queue it for the next batch."""
+        found = self.files[slot]
+        try:
+            doc = load_file(found, self.limits)
+        except LoadError as exc:
+            result = FileResult(found.doc_id, str(found.path), "error", message=exc.reason)
+            self.settle(slot, result, seen=False)
+            return
+        if self.audience is not None and (self.force or not doc.meta.audience):
+            meta = doc.meta.model_copy(update={"audience": self.audience})
+            doc = doc.model_copy(update={"meta": meta})
+        digest = text_hash(doc.text)
+        if any(p.digest == digest for p in self.pending):
+            self.flush()  # its twin waits in this batch: store it first, then name it twice
+        twin = None if doc.doc_id in self.known else self.index.find_text(digest)
+        if (
+            twin is not None
+            and twin.doc_id != doc.doc_id
+            and twin.meta.audience == doc.meta.audience
+            and (twin.doc_id in self.seen or Path(twin.source_path).exists())
+        ):
+            self.index.add_alias(twin.doc_id, doc.doc_id)
+            message = f"same text as {twin.doc_id}: stored once, both names recorded"
+            self.settle(slot, FileResult(doc.doc_id, str(found.path), "duplicate", message=message))
+            return
+        self.index.drop_alias(doc.doc_id)  # a former duplicate whose text now differs
+        planned = _plan(self.index, doc, self.known)
+        if isinstance(planned, FileResult):
+            self.settle(slot, planned)
+            return
+        planned.digest, planned.slot = digest, slot
+        self.pending.append(planned)
+        if (
+            len(self.pending) >= self.batch_files
+            or sum(len(p.chunks) for p in self.pending) >= BATCH_CHUNKS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued documents; raises only the store's failures."""
+        batch = self.pending
+        if not batch:
+            return
+        try:
+            _write(self.index, batch)
+        except Exception as exc:
+            if store_failure(exc):
+                raise  # ``stop`` reports the batch (still pending) as not written
+            self.pending = []
+            if len(batch) == 1:
+                self.fail(batch[0].slot, exc)
+                return
+            for one in batch:  # one file broke the batch: write each alone to find it
+                self.pending = [one]
+                self.flush()
+            return
+        self.pending = []
+        for p in batch:
+            self.settle(p.slot, p.result)
 
 
 def remove_documents(index: StatementIndex, doc_ids: list[str]) -> IngestReport:

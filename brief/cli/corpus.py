@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from brief.cli.options import data_dir_option, friendly_errors, settings_for
+from brief.cli.progress import bar, progress_option, wanted
 from brief.cli.terminal import echo, echo_json
 
 
@@ -26,6 +27,7 @@ from brief.cli.terminal import echo, echo_json
     help="Delete the collection first and re-embed everything (after changing the embedding "
     "model, or when `brief doctor` says so).",
 )
+@progress_option
 @data_dir_option
 @friendly_errors
 def ingest(
@@ -33,6 +35,7 @@ def ingest(
     as_json: bool,
     audience: str | None,
     rebuild: bool,
+    progress: bool | None,
     data_dir: Path | None,
 ) -> None:
     """Ingest statement files or folders (re-running skips what is unchanged)."""
@@ -43,14 +46,11 @@ def ingest(
     settings = settings_for(data_dir)
     if audience is not None:
         check_audience(audience)  # before anything is opened or deleted
-    show = sys.stderr.isatty() and not as_json
-
-    def progress(i: int, n: int, doc_id: str) -> None:
-        if show and doc_id:
-            echo(f"[{i + 1}/{n}] {doc_id}", err=True)
-
-    with open_index(settings, rebuild=rebuild) as index:
-        report = ingest_paths(index, list(paths), audience=audience, progress=progress)
+    with (
+        open_index(settings, rebuild=rebuild) as index,
+        bar(wanted(progress, as_json=as_json), "ingest") as update,
+    ):
+        report = ingest_paths(index, list(paths), audience=audience, progress=update)
     if as_json:
         echo(
             json.dumps(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from brief.cli.options import answerer_option, data_dir_option, friendly_errors, settings_for
+from brief.cli.progress import bar, progress_option, wanted
 from brief.cli.terminal import echo
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 )
 @click.option("--fresh", is_flag=True, help="Ask every question again instead of resuming.")
 @answerer_option
+@progress_option
 @data_dir_option
 @friendly_errors
 def eval_command(
@@ -63,17 +65,19 @@ def eval_command(
     with_baselines: bool,
     fresh: bool,
     answerer: str | None,
+    progress: bool | None,
     data_dir: Path | None,
     twin_sets: tuple[Path, ...] = (),
 ) -> None:
     """Run a question set; write results.jsonl, scores.json, report.md and charts in OUT."""
+    from eval.report import NO_CHARTS_NOTE, charts_available
     from eval.runner import RESULTS_FILE
     from eval.suite import run_suite
 
     result = run_suite(
         settings_for(data_dir),
         questions_file,
-        _Progress(),
+        _Progress(wanted(progress)),
         out_dir=out_dir,
         corpus=corpus,
         with_baselines=with_baselines,
@@ -84,10 +88,20 @@ def eval_command(
     for s in result.systems:
         echo(f"wrote {s.folder / RESULTS_FILE} and {s.folder / 'scores.json'}")
     echo(f"wrote {result.report}")
+    if not charts_available():
+        echo(NO_CHARTS_NOTE, err=True)
 
 
 class _Progress:
-    """The ingest line and a progress bar per system on stderr; each system's scores."""
+    """Progress bars on stderr (ingest, then each system's questions) when ``show``; the
+    ingest line and each system's scores always."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+
+    def ingesting(self) -> AbstractContextManager[Callable[[int, int, str], None]]:
+        """A bar over the corpus files."""
+        return bar(self.show, "ingest")
 
     def ingested(self, summary: str) -> None:
         """The ingest report's line."""
@@ -95,10 +109,20 @@ class _Progress:
 
     @contextmanager
     def answering(self, system: str, resumed: int, todo: int) -> Iterator[Callable[[], None]]:
-        """A progress bar over the questions left to ask."""
+        """A bar over the questions left to ask (without bars, one line saying how many)."""
         label = f"{system} ({resumed} resumed)"
-        with click.progressbar(length=todo, label=label, file=sys.stderr) as bar:
-            yield lambda: bar.update(1)
+        if not self.show:
+            echo(f"{label}: {todo} to ask", err=True)
+        with bar(self.show, label) as update:
+            done = 0
+            update(done, todo, "")
+
+            def advance() -> None:
+                nonlocal done
+                done += 1
+                update(done, todo, "")
+
+            yield advance
 
     def scored(self, system: SystemRun) -> None:
         """The headline scores (by category too, for the pipeline)."""

@@ -63,7 +63,13 @@ def serve(port: int, host: str, data_dir: Path | None) -> None:
 
 
 @click.command("serve-llm")
-@click.option("--port", default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 in a container, behind its network).",
+)
 @click.option(
     "--model",
     "model_file",
@@ -71,24 +77,40 @@ def serve(port: int, host: str, data_dir: Path | None) -> None:
     help="GGUF model file (default: the bundled SmolLM2-135M-Instruct).",
 )
 @click.option("--ctx", default=4096, show_default=True, help="Context window in tokens.")
-def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
-    """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline)."""
-    from brief.local_llm import LocalModelError, run_server, server_command, smollm2_gguf
+@data_dir_option
+@friendly_errors
+def serve_llm(
+    port: int, host: str, model_file: Path | None, ctx: int, data_dir: Path | None
+) -> None:
+    """Serve a local model through llama.cpp's OpenAI-compatible server (fully offline).
 
-    try:
-        cmd = server_command(model_file or smollm2_gguf(), port, ctx)
-    except LocalModelError as exc:
-        raise click.ClickException(str(exc)) from None
-    echo(
-        f"Serving on http://127.0.0.1:{port}/v1 - in another shell: "
-        f"export BRIEF_LLM_BASE_URL=http://127.0.0.1:{port}/v1 BRIEF_ANSWERER=generative",
-        err=True,
+    The server's own output goes to BRIEF_DATA_DIR/logs/model-server-PORT.log; one line says
+    when it answers (or, when it fails to start, why, with the end of that log).
+    """
+    from brief.local_llm import run_server, server_command, smollm2_gguf
+
+    cmd = server_command(model_file or smollm2_gguf(), port, ctx, host=host)
+    log = settings_for(data_dir).data_dir / "logs" / f"model-server-{port}.log"
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{f'[{local}]' if ':' in local else local}:{port}/v1"
+    sys.exit(
+        run_server(
+            cmd,
+            log=log,
+            base_url=url,
+            on_ready=lambda name: echo(f"model server ready at {url} (model {name})"),
+        )
     )
-    sys.exit(run_server(cmd))
 
 
 @click.command()
-@click.option("--port", default=8501, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8501, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 in a container, behind its network and a proxy).",
+)
 @click.option(
     "--corpus",
     type=click.Path(file_okay=False, path_type=Path),
@@ -97,8 +119,9 @@ def serve_llm(port: int, model_file: Path | None, ctx: int) -> None:
 @click.option("--no-ingest", is_flag=True, help="Start without ingesting.")
 @data_dir_option
 @friendly_errors
-def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
+def app(port: int, host: str, corpus: Path | None, no_ingest: bool, data_dir: Path | None) -> None:
     """Ingest the corpus, then start the chat app."""
+    from brief.cli.progress import bar, wanted
     from ingest.pipeline import ingest_paths
     from retrieval.store.index import open_index
 
@@ -107,33 +130,33 @@ def app(port: int, corpus: Path | None, no_ingest: bool, data_dir: Path | None) 
         corpus = corpus or settings.corpus_dir
         if not corpus.is_dir():
             raise click.ClickException(f"corpus folder not found: {corpus}")
-        with open_index(settings) as index:
-            report = ingest_paths(index, [corpus])
+        with open_index(settings) as index, bar(wanted(None), "ingest") as update:
+            report = ingest_paths(index, [corpus], progress=update)
         for f in report.errors:
             echo(f"error: {f.path}: {f.message}", err=True)
         echo(report.summary())
-    echo(f"Starting the app on http://127.0.0.1:{port}")
-    sys.exit(run_app(port, data_dir))
+    echo(f"Starting the app on http://{host}:{port}")
+    sys.exit(run_app(port, data_dir, host))
 
 
-def app_command(port: int) -> list[str]:
-    """The command that serves the Streamlit app on 127.0.0.1:``port`` (headless)."""
+def app_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """The command that serves the Streamlit app on ``host``:``port`` (headless)."""
     from core.paths import PROJECT_ROOT
 
     app_path = PROJECT_ROOT / "app.py"
     return [
         *(sys.executable, "-m", "streamlit", "run", str(app_path)),
-        *("--server.headless", "true", "--server.address", "127.0.0.1"),
+        *("--server.headless", "true", "--server.address", host),
         *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
     ]
 
 
-def run_app(port: int, data_dir: Path | None = None) -> int:
+def run_app(port: int, data_dir: Path | None = None, host: str = "127.0.0.1") -> int:
     """Run the app in the foreground on the store ``data_dir``: its exit status (0 on Ctrl-C)."""
     env = dict(os.environ)
     if data_dir:
         env["BRIEF_DATA_DIR"] = str(data_dir)
     try:
-        return subprocess.call(app_command(port), env=env)
+        return subprocess.call(app_command(port, host), env=env)
     except KeyboardInterrupt:
         return 0

@@ -96,6 +96,11 @@ def show_run(run: Any) -> None:
         cols = st.columns(min(len(charts), 2))
         for i, chart in enumerate(charts):
             cols[i % len(cols)].image(str(chart))
+    else:
+        st.caption(
+            "No charts for this run: `brief eval` draws them when matplotlib is installed "
+            "(the `eval` extra: `make eval`)."
+        )
     failed = run.failed_questions()
     st.subheader(f"Questions that failed ({len(failed)})")
     for item in failed:

@@ -243,7 +243,7 @@ class StatementIndex:
 
     # ------------------------------------------------------------------ writing
     def write_chunks(self, chunks: Sequence[Chunk]) -> dict[str, int]:
-        """Store one document's chunks, replacing its earlier version's (unchanged ones kept).
+        """Store documents' chunks, replacing their earlier versions' (unchanged ones kept).
 
         Returns LangChain's indexing counts: num_added, num_updated, num_skipped, num_deleted.
         """
@@ -252,6 +252,9 @@ class StatementIndex:
             docs,
             self.record_manager,
             self.store,
+            # One pass: every chunk is written (and embedded in one call) before any document's
+            # stale chunks are deleted, so a failure midway loses nothing stored before.
+            batch_size=max(1, len(docs)),
             cleanup="incremental",
             source_id_key="doc_id",
             key_encoder=_chunk_key,
@@ -262,6 +265,38 @@ class StatementIndex:
             "num_skipped": stats["num_skipped"],
             "num_deleted": stats["num_deleted"],
         }
+
+    def write_documents(
+        self, batch: Sequence[tuple[SourceDocument, Sequence[Chunk], str]]
+    ) -> list[dict[str, int]]:
+        """Store several documents' chunks at once, then enter them in the catalog.
+
+        ``batch`` holds ``(document, its chunks, fingerprint)`` rows. The chunks of all the
+        documents are embedded and written in one indexing pass (each document's earlier chunks
+        that are gone are deleted after the new ones are written); the catalog is written last,
+        so a failure before it leaves every document to be ingested again. Returns each
+        document's counts, as ``write_chunks`` does.
+        """
+        if not batch:
+            return []
+        before = self.record_manager.keys_by_group([doc.doc_id for doc, _, _ in batch])
+        chunks = [c for _, doc_chunks, _ in batch for c in doc_chunks]
+        self.write_chunks(chunks)
+        stats = []
+        for doc, doc_chunks, _ in batch:
+            new, old = {c.chunk_id for c in doc_chunks}, before.get(doc.doc_id, set())
+            stats.append(
+                {
+                    "num_added": len(new - old),
+                    "num_updated": 0,
+                    "num_skipped": len(new & old),
+                    # Without chunks, a document is not in the indexing pass: nothing deleted.
+                    "num_deleted": len(old - new) if new else 0,
+                }
+            )
+        self.catalog.upsert_many([(doc, len(cs), fingerprint) for doc, cs, fingerprint in batch])
+        self._documents = None
+        return stats
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document's chunks, records and catalog entry; returns chunks removed.

@@ -24,6 +24,7 @@ from core.models import DocumentMeta, SourceDocument
 
 _DUMMY = [0.0]
 _PAGE = 5000  # ids per Chroma call (below every client's max batch size)
+_GROUPS_PER_CALL = 500  # values of one `$in` filter
 
 
 def text_hash(text: str) -> str:
@@ -139,6 +140,16 @@ class ChromaRecordManager(RecordManager):
             got = self.collection.get(where=_where_all(clauses), include=[], limit=limit)
             return list(got["ids"])
         return [key for key, _ in get_all(self.collection, _where_all(clauses), include=[])]
+
+    def keys_by_group(self, group_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The recorded keys of each group (in a few calls, whatever the number of groups)."""
+        out: dict[str, set[str]] = {g: set() for g in group_ids}
+        unique = sorted(out)
+        for lo in range(0, len(unique), _GROUPS_PER_CALL):
+            where = {"group_id": {"$in": unique[lo : lo + _GROUPS_PER_CALL]}}
+            for key, md in get_all(self.collection, where):
+                out.setdefault(str(md.get("group_id", "")), set()).add(key)
+        return out
 
     def delete_keys(self, keys: Sequence[str]) -> None:
         """Forget keys."""

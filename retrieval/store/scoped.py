@@ -180,6 +180,10 @@ class ScopedIndex(StatementIndex):
         """A scoped view never writes."""
         raise AccessError("a user's view of the store is read-only")
 
+    def write_documents(self, *args: Any, **kwargs: Any) -> list[dict[str, int]]:
+        """A scoped view never writes."""
+        raise AccessError("a user's view of the store is read-only")
+
     def delete_document(self, doc_id: str) -> int:
         """A scoped view never writes."""
         raise AccessError("a user's view of the store is read-only")
