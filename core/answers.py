@@ -182,7 +182,7 @@ class Answer(BaseModel):
 
     def to_markdown(self) -> str:
         """The answer with numbered footnotes, ready to paste into a brief."""
-        body = inert(self.text)
+        body = inert(self.text).replace(inert(UNSUPPORTED_MARK), UNSUPPORTED_MARK)
         for c in self.citations:
             body = body.replace(f"\\[{c.n}\\]", f"[^{c.n}]")
         lines = [body, ""]

@@ -585,8 +585,10 @@ def test_document_text_never_renders_as_markup_or_links(
     # Links only to http(s) sources; the document's javascript: URL gets no button.
     urls = [b.proto.url for b in at.link_button]
     assert all(re.match(r"https?://", u) for u in urls), urls
-    # Copy for brief is plain text in a code block, as the document wrote it.
-    assert "<script>alert(1)</script>" in at.code[0].value
+    # Copy for brief is plain text in a code block, as the document wrote it, its markup escaped:
+    # pasted into a Markdown editor it links nothing (issue 17).
+    assert "\\<script\\>alert(1)\\</script\\>" in at.code[0].value
+    assert "\\[click\\](javascript:alert(1))" in at.code[0].value
 
     # Ingest drops non-http(s) source URLs, so only a tampered or older store holds one: the
     # app still links to none of them when it shows such a stored answer.

@@ -14,12 +14,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ("core", "prompts", "ingest", "retrieval", "brief", "eval")
-OWN = {*PROJECT, "app", "tests", "scripts"}
+OWN = {*PROJECT, "app", "tests", "scripts", "probes"}  # probes: scripts/probes, beside probe.py
 
 # Installed though nothing imports them, each for a reason.
 NOT_IMPORTED = {
     "authlib": "Streamlit's st.login (OpenID Connect) imports it itself",
     "cryptography": "pypdf imports it to open AES-encrypted PDFs",
+    "psycopg": "SQLAlchemy loads it for a postgresql+psycopg:// BRIEF_STATE_URL",
 }
 DEV_TOOLS = {
     "ruff": "the linter and formatter (make lint)",
