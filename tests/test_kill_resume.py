@@ -117,7 +117,7 @@ def test_killed_ingest_converges_to_an_uninterrupted_one(
     reference, resumed = tmp_path / "reference", tmp_path / "resumed"
     first = _ingest(corpus, reference)
     assert first.returncode == 0, first.stderr
-    _kill_mid_run(corpus, resumed)
+    _kill_mid_run(corpus, resumed, writes=2)  # ingest writes in batches: a few writes in all
     again = _ingest(corpus, resumed)
     assert again.returncode == 0, again.stderr
     assert "0 errors" in again.stdout
