@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.labels import label
 from core.models import DocumentMeta, Filters, Passage
 
-RELATED_LABEL = label("related_label")
 # What a Markdown renderer links without being asked: bare addresses (GFM's autolinks, broken by
 # an invisible word joiner after the scheme or "www" and before "@") and link brackets.
 _BARE_LINK = re.compile(r"(?i)\b(https?|ftp|mailto|www)(?=[:.])|(?=@)")

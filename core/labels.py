@@ -51,8 +51,3 @@ def label(key: str, language: str = "en") -> str:
     """One label in ``language`` (English when it has no translation)."""
     texts = _LABELS[key]
     return texts.get(language) or texts["en"]
-
-
-def all_labels(key: str) -> tuple[str, ...]:
-    """Every language's version of one label (to recognise it in a text)."""
-    return tuple(_LABELS[key].values())

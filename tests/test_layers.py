@@ -25,8 +25,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "brief.service",
             "brief.access",
-            "brief.conversations",
-            "brief.feedback",
             "brief.state",
             "brief.export",
             "brief.local_llm",

@@ -89,7 +89,25 @@ def first_line(exc: BaseException) -> str:
     return text[0] if text else type(orig).__name__
 
 
-class StateDB:
+class Closing:
+    """``with`` closes it: the database and the stores on it."""
+
+    def close(self) -> None:
+        """Release what it holds."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class StateDB(Closing):
     """An open state database: ``read()`` and ``write()`` transactions, migrated at open.
 
     Safe to share between threads (a connection pool). ``close()`` disposes of the pool.
@@ -161,19 +179,8 @@ class StateDB:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class StateStore:
+class StateStore(Closing):
     """Base of the stores: one state database, shared or owned.
 
     Given a ``StateDB``, the store shares it (``close()`` leaves it open); given a URL or a
@@ -188,14 +195,3 @@ class StateStore:
         """Close the database when the store opened it itself."""
         if self._owned:
             self.db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

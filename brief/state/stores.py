@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from brief.state.audit import AuditLog
 from brief.state.conversations import ConversationStore
-from brief.state.engine import StateDB, state_url
+from brief.state.engine import Closing, StateDB, state_url
 from brief.state.feedback import FeedbackStore
 from brief.state.limits import RateLimits
 from brief.state.tokens import TokenStore
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Stores:
+class Stores(Closing):
     """Conversations, feedback, rate limits, the audit trail and API tokens on one database."""
 
     db: StateDB
@@ -31,17 +30,6 @@ class Stores:
     def close(self) -> None:
         """Close the database (every store shares it)."""
         self.db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_stores(settings: Settings) -> Stores:

@@ -26,8 +26,6 @@ from core.labels import label
 from retrieval.store.lexical import tokenize
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-NOT_STATED = label("not_stated")
-RELATED = label("related")
 _QUESTION_WORD = re.compile(
     r"^(?:What|Which|Who|Whom|Whose|When|Where|Why|How|Is|Are|Was|Were|Do|Does|Did|Has|Have|"
     r"Had|Will|Would|Can|Could|Should|In|At|By|On|For|From|To|According)\b"

@@ -47,7 +47,6 @@ UNKNOWN_TERM_PENALTY = 0.12
 FRAMING_WEIGHT = 0.8
 RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
-NOT_ANSWERED = label("not_answered")
 # Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
 # attached) still yield the name or number; ASCII text splits exactly as with \b.
 _SPECIFIC = re.compile(

@@ -23,7 +23,6 @@ from pydantic import ConfigDict
 
 from core.models import Filters, Passage
 from retrieval.search.cards import Cards, NamedShares
-from retrieval.search.glossary import load_glossary
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import QueryPlan, plan_query, topic_text
 from retrieval.store.embeddings import E5_MODEL_NAME
@@ -67,8 +66,8 @@ class HybridSearcher:
     @cached_property
     def bridge(self) -> KoreanBridge:
         """How Korean questions are read in English (the glossaries of the settings)."""
-        glossary = load_glossary(extra_paths=self.settings.glossary_files)
-        return KoreanBridge.from_glossary(glossary, self.index.model_name == E5_MODEL_NAME)
+        extra = tuple(self.settings.glossary_files)
+        return KoreanBridge.for_glossaries(extra, self.index.model_name == E5_MODEL_NAME)
 
     def _card_terms(self) -> Cards:
         docs = self.index.documents()
@@ -153,7 +152,7 @@ class HybridSearcher:
         allowed_chunks = None if allowed_set is None else self._chunks_of(lexical, allowed_set)
         queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
         # The asks, as words to match (a Korean question's, read in English).
-        queries += [self.bridge.read(p).english.rstrip("?.") for p in plan.parts]
+        queries += [self.bridge.read(p).rstrip("?.") for p in plan.parts]
         runs = [(q, 1.0, lexical_share(q)) for q in queries]  # 1.0 and 1.0 in English
         if plan.language == "ko":
             # The Korean as asked, for Korean statements: its syllable pairs in BM25, and its

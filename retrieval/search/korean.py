@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from retrieval.search.glossary import GlossaryEntry
+from retrieval.search.glossary import GlossaryEntry, load_glossary
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _MONTH_NAMES = (
@@ -95,15 +96,6 @@ def has_hangul(text: str, share: float = 0.3) -> bool:
     return sum(1 for ch in letters if HANGUL.match(ch)) / len(letters) >= share
 
 
-@dataclass(frozen=True)
-class KoreanReading:
-    """A Korean question's English reading, and what it found in the question."""
-
-    english: str
-    terms: tuple[str, ...]  # the glossary terms found, as the statements name them
-    unknown: tuple[str, ...]  # Hangul words the glossary does not hold
-
-
 class KoreanBridge:
     """Reads a Korean question in English with a glossary of domain terms."""
 
@@ -123,6 +115,16 @@ class KoreanBridge:
         self.terms = {k.replace(" ", ""): tuple(v) for k, v in terms.items() if k.strip()}
         self._variants = sorted(self.terms, key=len, reverse=True)
 
+    @staticmethod
+    @cache
+    def for_glossaries(
+        extra_paths: tuple[Path, ...] = (), keep_korean: bool = True
+    ) -> KoreanBridge:
+        """The bridge over the project's glossary and an office's (``extra_paths``), read once
+        per process for each such set (every scoped service shares it)."""
+        glossary = load_glossary(extra_paths=extra_paths)
+        return KoreanBridge.from_glossary(glossary, keep_korean)
+
     @classmethod
     def from_glossary(
         cls, glossary: Mapping[str, GlossaryEntry], keep_korean: bool = True
@@ -138,10 +140,10 @@ class KoreanBridge:
         words = frozenset(form for form, entry in glossary.items() if entry.kind == "word")
         return cls(terms, keep_korean, words)
 
-    def read(self, question: str, today: dt.date | None = None) -> KoreanReading:
+    def read(self, question: str, today: dt.date | None = None) -> str:
         """The English reading of ``question`` (unchanged when it is not mostly Hangul)."""
         if not has_hangul(question):
-            return KoreanReading(question, (), ())
+            return question
         today = today or dt.date.today()
         found: list[tuple[int, str]] = []  # (position, English) in the question's order
         text = question
@@ -161,35 +163,31 @@ class KoreanBridge:
             for m in pattern.finditer(text):
                 found.append((m.start(), english))
             text = pattern.sub(blank, text)
-        terms: list[str] = []
         named = False  # a name or domain term found (not only general words)
         squeezed, positions = _squeeze(text)
+        chars = list(text)
         starts = {i for i, p in enumerate(positions) if p == 0 or not HANGUL.match(text[p - 1])}
         i = 0
         while i < len(squeezed):
             for variant in self._variants:
                 if squeezed.startswith(variant, i) and _fits(squeezed, i, variant, starts):
-                    forms = self.terms[variant]
-                    found.append((positions[i], " ".join(forms)))
-                    terms.extend(forms)
+                    found.append((positions[i], " ".join(self.terms[variant])))
                     named = named or variant not in self.vocabulary
-                    squeezed = squeezed[:i] + " " * len(variant) + squeezed[i + len(variant) :]
-                    for j in range(i, i + len(variant)):
-                        text = text[: positions[j]] + " " + text[positions[j] + 1 :]
+                    for j in range(i, i + len(variant)):  # matched: no Korean word left there
+                        chars[positions[j]] = " "
                     i += len(variant)
                     break
             else:
                 i += 1
+        text = "".join(chars)
         latin = [(m.start(), m.group(0)) for m in re.finditer(r"[A-Za-z0-9][A-Za-z0-9.&'-]*", text)]
         # Words the glossary does not hold stay, in Korean, for a model that reads them.
         rest = [(m.start(), _stem_ko(m.group(0))) for m in re.finditer(r"[\uac00-\ud7a3]+", text)]
         rest = [(at, w) for at, w in rest if len(w) >= 2 and w not in _PARTICLES]
-        unknown = tuple(w for _, w in rest)
         if named and not self.keep_korean:
             rest = []
-        words = [w for _, w in sorted(found + latin + rest)]
-        english = " ".join(" ".join(words).split())
-        return KoreanReading(english + "?" if english else question, tuple(terms), unknown)
+        english = " ".join(" ".join(w for _, w in sorted(found + latin + rest)).split())
+        return english + "?" if english else question
 
 
 _PARTICLES = (

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Filters
-from retrieval.search.glossary import load_glossary
 from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.parts import split_parts
 from retrieval.store.lexical import STOPWORDS
@@ -317,12 +316,6 @@ def condense(question: str, history: list[Turn]) -> str:
     return f"{question} {previous[-1]}"
 
 
-@cache
-def default_bridge() -> KoreanBridge:
-    """The Korean reading with the glossary shipped with the project."""
-    return KoreanBridge.from_glossary(load_glossary())
-
-
 def plan_query(
     question: str,
     history: list[Turn] | None = None,
@@ -337,17 +330,15 @@ def plan_query(
     A question in Korean is planned on its English reading (``bridge``, by default the
     project's glossary); the plan keeps the Korean as asked.
     """
-    bridge = bridge or default_bridge()
+    bridge = bridge or KoreanBridge.for_glossaries()
     reading = bridge.read(question)
-    if reading.english != question:
+    if reading != question:
         read_history = [
-            t.model_copy(update={"content": bridge.read(t.content).english})
-            if t.role == "user"
-            else t
+            t.model_copy(update={"content": bridge.read(t.content)}) if t.role == "user" else t
             for t in history or []
         ]
         # A standalone rewrite (``asked`` given) is planned without the conversation.
-        plan = plan_query(reading.english, None if asked else read_history, bridge=bridge)
+        plan = plan_query(reading, None if asked else read_history, bridge=bridge)
         return replace(plan, asked=asked or question, history=tuple(history or ()), language="ko")
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
