@@ -24,6 +24,7 @@ from retrieval.answer.answerability import (
     fit_signed,
     holds_kind,
     not_stated_text,
+    signals,
 )
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.quoting import combine_parts
@@ -249,3 +250,50 @@ def test_combine_parts_renumbers_and_names_the_parts_not_stated() -> None:
     none = combine_parts([("One?", second), ("Two?", second)])
     assert none.refused
     assert none.not_stated == ["One?", "Two?"]
+
+
+class _Terms:
+    """BM25 term statistics of a tiny corpus, for the gap signals."""
+
+    def __init__(self) -> None:
+        self.df = {"launch": 3, "inaugur": 2, "water": 1, "releas": 2, "ncg": 4, "meet": 5}
+
+    def idf(self, term: str) -> float:
+        return 1.0 / self.df.get(term, 1)
+
+    def with_synonyms(self, terms: set[str]) -> set[str]:
+        return terms
+
+
+@dataclasses.dataclass
+class _Sentence:
+    text: str
+    score: float = 0.9
+    dense: float = 0.6
+    lexical: float = 0.5
+
+    @property
+    def strength(self) -> float:
+        return self.score
+
+
+def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:
+    ranked = [_Sentence("The NCG held its inaugural meeting.")]
+    question = "NCG launch inaugural meet?"
+    alternatives = (("NCG",), ("launch", "inaugural"), ("meet",))
+    read = signals(question, question, ranked, [], _Terms(), 0, False, alternatives)
+    assert read["gap_terms"] == 0.0
+    # Read word by word, "launch" looks like a term the passage lacks.
+    assert signals(question, question, ranked, [], _Terms(), 0)["gap_terms"] == 1.0
+    # A word none of whose forms the passage holds is one gap, however many forms it has.
+    other = signals(
+        "NCG treated water release?",
+        "NCG treated water release?",
+        ranked,
+        [],
+        _Terms(),
+        0,
+        False,
+        (("NCG",), ("treated water",), ("release", "discharge")),
+    )
+    assert other["gap_terms"] == 2.0

@@ -101,3 +101,42 @@ def test_a_korean_question_with_two_asks_has_two_parts() -> None:
         "NCG는 언제 출범했나?",
         "누가 주재했나?",
     ]
+
+
+def test_a_term_is_not_read_across_a_word_boundary_it_does_not_begin() -> None:
+    bridge = KoreanBridge(
+        {"상한": ("cap",), "한미일": ("trilateral",), "공동성명": ("joint statement",)}
+    )
+    reading = bridge.reading("공동성명상 한미일 정상은?", TODAY)
+    assert "cap" not in reading.english
+    assert reading.english.startswith("joint statement trilateral")
+    # Spacing inside a term is still read: the match begins a word.
+    assert "Nuclear Consultative Group" in read("핵 협의 그룹은 언제 출범했나요?")
+
+
+def test_each_word_read_keeps_the_english_forms_it_stands_for() -> None:
+    reading = BRIDGE.reading("핵협의그룹 팩트시트는 비핵화에 대해?", TODAY)
+    assert reading.alternatives == (
+        ("Nuclear Consultative Group", "NCG"),
+        ("fact sheet",),
+        ("denuclearization",),
+    )
+    plan = plan_query("핵협의그룹 팩트시트는 비핵화에 대해?", bridge=BRIDGE)
+    assert plan.alternatives == reading.alternatives
+    assert plan_query("What did the NCG say?", bridge=BRIDGE).alternatives == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("정상들은 얼마나 자주 만나기로 했나요?", "how often"),
+        ("NCG는 몇 년마다 열리나요?", "how often"),
+        ("협정은 얼마 동안 유효합니까?", "how long"),
+        ("얼마를 투자하기로 했나요?", "how much"),
+    ],
+)
+def test_how_often_and_how_long_are_not_how_much(question: str, words: str) -> None:
+    english = read(question)
+    assert words in english
+    if words != "how much":
+        assert "how much" not in english

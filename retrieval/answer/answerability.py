@@ -188,13 +188,16 @@ def signals(
     lexical: Terms,
     missing_names: int,
     named_statement: bool = False,
+    alternatives: Sequence[Sequence[str]] = (),
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
     ``ranked`` are the candidate sentences best first; ``context`` the texts of the passages the
     best come from (a term a sentence lacks may stand beside it); ``topic`` the question without
     its framing words; ``named_statement``: the question names the statement the best sentences
-    come from (then "when was it issued?" is answered by its date). Checking the kind of thing
+    come from (then "when was it issued?" is answered by its date); ``alternatives``: the
+    English forms each word of a Korean question was read as (one is enough: a passage that
+    says "inaugural" holds 출범, though it never says "launch"). Checking the kind of thing
     asked for in the sentences an answer would quote, rather than the best three, caught fewer
     near misses in cross-validation.
     """
@@ -210,8 +213,19 @@ def signals(
         have |= set(tokenize(text))
     have = lexical.with_synonyms(have)
     terms = set(tokenize(topic, compounds=False))
-    gaps = sorted(((lexical.idf(t), t) for t in terms - have if t in lexical.df), reverse=True)
     ceiling = max((lexical.idf(t) for t in terms), default=1.0) or 1.0
+    gaps = []
+    for forms in alternatives:
+        words = [set(tokenize(f, compounds=False)) for f in forms]
+        asked = set().union(*words) & terms
+        if not asked:
+            continue
+        terms -= asked
+        known = [t for t in asked if t in lexical.df]
+        if known and not any(w and w <= have for w in words):
+            gaps.append((max(lexical.idf(t) for t in known), " ".join(forms)))
+    gaps += [(lexical.idf(t), t) for t in terms - have if t in lexical.df]
+    gaps.sort(reverse=True)
     return {
         "strength": strength,
         "dense": best.dense if best else 0.0,

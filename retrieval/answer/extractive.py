@@ -246,7 +246,16 @@ class ExtractiveAnswerer:
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         own = bool(set(named) & {c.chunk.doc_id for c in best})
-        found = signals(plan.question, plan.topic, cands, context, lexical, len(missing), own)
+        found = signals(
+            plan.question,
+            plan.topic,
+            cands,
+            context,
+            lexical,
+            len(missing),
+            own,
+            plan.alternatives,
+        )
         return Assessment(cands, chosen, missing, found)
 
     def answer(self, plan: QueryPlan, passages: list[Passage]) -> ExtractiveResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -58,6 +59,8 @@ _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"누가|누구|어느\s*(?:기관|단체|인물|관리|장관|정상)"), "who"),
     (re.compile(r"언제|며칠|몇\s*월|몇\s*년도|날짜|시기|기한"), "when"),
     (re.compile(r"어디|어느\s*(?:나라|국가|도시|장소)|장소"), "where"),
+    (re.compile(r"얼마나\s*(?:자주|종종)|몇\s*(?:년|개월|달|주)\s*마다|주기"), "how often"),
+    (re.compile(r"얼마\s*동안|얼마나\s*오래|몇\s*(?:년|개월|달|주)\s*동안"), "how long"),
     (re.compile(r"몇\s*(?:명|개|척|대|곳|차례|번|건)|몇|수는|숫자"), "how many"),
     (re.compile(r"얼마|금액|규모|액수"), "how much"),
     (re.compile(r"어떻게|어떤\s*방식"), "how"),
@@ -94,6 +97,19 @@ def has_hangul(text: str, share: float = 0.3) -> bool:
     if not letters:
         return False
     return sum(1 for ch in letters if HANGUL.match(ch)) / len(letters) >= share
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A Korean question read in English.
+
+    ``alternatives``: for each Korean word the glossary read, the English forms it stands for
+    (출범 -> launch, inaugural; 핵협의그룹 -> Nuclear Consultative Group, NCG): a passage that
+    holds any one of them holds the word.
+    """
+
+    english: str
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
 
 class KoreanBridge:
@@ -142,8 +158,12 @@ class KoreanBridge:
 
     def read(self, question: str, today: dt.date | None = None) -> str:
         """The English reading of ``question`` (unchanged when it is not mostly Hangul)."""
+        return self.reading(question, today).english
+
+    def reading(self, question: str, today: dt.date | None = None) -> Reading:
+        """The English reading of ``question`` and what each Korean word was read as."""
         if not has_hangul(question):
-            return question
+            return Reading(question)
         today = today or dt.date.today()
         found: list[tuple[int, str]] = []  # (position, English) in the question's order
         text = question
@@ -164,14 +184,18 @@ class KoreanBridge:
                 found.append((m.start(), english))
             text = pattern.sub(blank, text)
         named = False  # a name or domain term found (not only general words)
+        alternatives: list[tuple[str, ...]] = []
         squeezed, positions = _squeeze(text)
         chars = list(text)
         starts = {i for i, p in enumerate(positions) if p == 0 or not HANGUL.match(text[p - 1])}
         i = 0
         while i < len(squeezed):
             for variant in self._variants:
-                if squeezed.startswith(variant, i) and _fits(squeezed, i, variant, starts):
+                if squeezed.startswith(variant, i) and _fits(
+                    squeezed, i, variant, starts, positions
+                ):
                     found.append((positions[i], " ".join(self.terms[variant])))
+                    alternatives.append(self.terms[variant])
                     named = named or variant not in self.vocabulary
                     for j in range(i, i + len(variant)):  # matched: no Korean word left there
                         chars[positions[j]] = " "
@@ -187,7 +211,7 @@ class KoreanBridge:
         if named and not self.keep_korean:
             rest = []
         english = " ".join(" ".join(w for _, w in sorted(found + latin + rest)).split())
-        return english + "?" if english else question
+        return Reading(english + "?" if english else question, tuple(alternatives))
 
 
 _PARTICLES = (
@@ -243,10 +267,13 @@ def _squeeze(text: str) -> tuple[str, list[int]]:
     return "".join(out), positions
 
 
-def _fits(text: str, start: int, variant: str, starts: set[int]) -> bool:
-    """A one-letter variant ("북") counts only as a word of its own (with a particle)."""
+def _fits(text: str, start: int, variant: str, starts: set[int], positions: list[int]) -> bool:
+    """Whether a variant found in the squeezed text is a word of the question: one spread over
+    several words ("핵 협의 그룹") must begin a word ("공동성명상 한미일" holds no "상한"), and a
+    one-letter variant ("북") counts only as a word of its own (with a particle)."""
     if len(variant) > 1:
-        return True
+        spans_words = positions[start + len(variant) - 1] - positions[start] >= len(variant)
+        return start in starts or not spans_words
     if start not in starts:
         return False
     end = start + 1

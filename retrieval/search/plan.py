@@ -239,6 +239,8 @@ class QueryPlan:
     asked: str = ""  # the question as asked ("": the same as ``question``)
     history: tuple[Turn, ...] = ()  # the conversation before it
     language: str = "en"  # "ko": asked in Korean, ``question`` is its English reading
+    # A Korean question's words as read: the English forms each stands for (any one will do).
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
     @property
     def multi_document(self) -> bool:
@@ -331,7 +333,8 @@ def plan_query(
     project's glossary); the plan keeps the Korean as asked.
     """
     bridge = bridge or KoreanBridge.for_glossaries()
-    reading = bridge.read(question)
+    read = bridge.reading(question)
+    reading = read.english
     if reading != question:
         read_history = [
             t.model_copy(update={"content": bridge.read(t.content)}) if t.role == "user" else t
@@ -339,7 +342,13 @@ def plan_query(
         ]
         # A standalone rewrite (``asked`` given) is planned without the conversation.
         plan = plan_query(reading, None if asked else read_history, bridge=bridge)
-        return replace(plan, asked=asked or question, history=tuple(history or ()), language="ko")
+        return replace(
+            plan,
+            asked=asked or question,
+            history=tuple(history or ()),
+            language="ko",
+            alternatives=read.alternatives,
+        )
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
