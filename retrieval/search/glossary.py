@@ -173,8 +173,9 @@ def _read_file(path: Path) -> tuple[str, list[tuple[int, GlossaryEntry]]]:
     """The file's ``source`` text and its entries, each with its number (from 1)."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster
+        data = yaml.load(text, Loader=loader)  # a safe loader: plain data only
+        root = yaml.compose(text, Loader=loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GlossaryError(f"{path}: cannot read the glossary: {_one_line(exc)}") from exc
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
