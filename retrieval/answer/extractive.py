@@ -285,9 +285,9 @@ class ExtractiveAnswerer:
             named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
             statements = [d for d in named if not self._meta(d).secondary]
             if statements and not {c.doc_id for c in citations} & set(statements):
+                metas = [self._meta(d) for d in statements]
                 titles = "; ".join(
-                    f"{short_title(self._meta(d).title)} ({self._meta(d).date_label()})"
-                    for d in statements
+                    f"{short_title(m.title)} ({m.date_label(plan.language)})" for m in metas
                 )
                 notes.append(label("elsewhere", plan.language).format(titles=titles))
         return ExtractiveResult(text, citations, False, best, notes)
@@ -381,5 +381,5 @@ class ExtractiveAnswerer:
             lines.append(f"{lead}: " + " ".join(quotes))
         prefix = ""
         if plan.intent == "latest" and groups:
-            prefix = "Most recent statement on this: "
+            prefix = label("latest_lead", plan.language)
         return prefix + "\n\n".join(lines), citations
