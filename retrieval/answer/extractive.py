@@ -376,8 +376,8 @@ class ExtractiveAnswerer:
                 n = len(citations) + 1
                 citations.append(cite(n, c.chunk, c.start, c.end, c.text))
                 quotes.append(f"“{c.text}” [{n}]")
-            label = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
-            lead = f"{short_title(meta.title)} ({label})"
+            dated = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
+            lead = f"{short_title(meta.title)} ({dated})"
             lines.append(f"{lead}: " + " ".join(quotes))
         prefix = ""
         if plan.intent == "latest" and groups:

@@ -195,8 +195,8 @@ class IntentShaper:
                 target, addressed = answered, found.addresses(answered)
                 later = self._newer_evidence(readings, merged, plan, answered_meta.date, found)
         if addressed:
-            newer = self._newer_notes(docs[target].meta.date, merged, later, plan.language)
-            result.notes.extend(newer)
+            notes = self._newer_notes(docs[target].meta.date, merged, later, plan.language)
+            result.notes.extend(notes)
         return result, sources_first(passages, target, result.citations)
 
     def _newer_evidence(
