@@ -154,7 +154,6 @@ _LABELS: dict[str, dict[str, str]] = {
         "ko": "문장 {total}개 중 {count}개는 인용한 출처의 뒷받침을 받지 못합니다({mark} 표시)",
     },
     # References, filters and dates as a brief writes them.
-    "date": {"en": "{month_name} {day}, {year}", "ko": "{year}년 {month}월 {day}일"},
     "undated": {"en": "undated", "ko": "날짜 미상"},
     "page": {"en": "p. {page}", "ko": "{page}쪽"},
     "filter_issuer": {"en": "issuer: {values}", "ko": "발표 기관: {values}"},
@@ -208,6 +207,6 @@ def label_keys() -> list[str]:
 
 def date_text(date: dt.date, language: str = "en") -> str:
     """A date as a brief writes it: ``November 13, 2025``, or ``2025년 11월 13일``."""
-    return label("date", language).format(
-        month_name=f"{date:%B}", month=date.month, day=date.day, year=date.year
-    )
+    if language == "ko":
+        return f"{date.year}년 {date.month}월 {date.day}일"
+    return f"{date:%B} {date.day}, {date.year}"

@@ -58,11 +58,12 @@ def page_language() -> str:
 def language_choice() -> str:
     """The sidebar's language selector (kept for the session); the language it holds."""
     with st.sidebar:
-        st.selectbox(
+        st.radio(
             text("language"),
             list(LANGUAGE_NAMES),
             format_func=LANGUAGE_NAMES.__getitem__,
             key=LANGUAGE_KEY,
+            horizontal=True,
         )
     return page_language()
 

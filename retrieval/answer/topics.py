@@ -240,7 +240,7 @@ class TopicScorer:
         query = " ".join(query.split())
         plan = plan_query(query, bridge=self.searcher.bridge)
         merged = (filters or Filters()).merged(plan.filters)
-        topic = timeline_topic(query)
+        topic = timeline_topic(plan.question)  # a Korean topic's English reading
         search = replace(plan, search_text=topic, filters=Filters(), intent="lookup")
         found = self.evidence(topic, merged, plan=search)
         entries = [entry_of(n, e) for n, e in enumerate(found.relevant(), start=1)]
