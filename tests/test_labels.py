@@ -114,9 +114,7 @@ def test_a_wording_change_in_korean() -> None:
 
 
 def test_documents_named_in_a_note_in_korean() -> None:
-    metas = [
-        DocumentMeta(title=f"Statement {i}", date=dt.date(2024, 1, i + 1)) for i in range(7)
-    ]
+    metas = [DocumentMeta(title=f"Statement {i}", date=dt.date(2024, 1, i + 1)) for i in range(7)]
     english = describe_documents(metas, limit=2)
     assert english == "Statement 0 (January 1, 2024); Statement 1 (January 2, 2024); and 5 more"
     korean = describe_documents(metas, limit=2, language="ko")
