@@ -15,28 +15,38 @@ import streamlit as st
 from brief.web.chat import chat_page
 from brief.web.corpus import corpus_page
 from brief.web.evaluation import evaluation_page
-from brief.web.session import sign_in
+from brief.web.session import language_choice, page_language, sign_in
+from brief.web.strings import text
 from brief.web.timeline import timeline_page
 from core.errors import BriefError
 
 
 def main() -> None:
     """The app: navigation between the chat, timeline, corpus and evaluation pages."""
-    st.set_page_config(page_title="Briefing assistant", layout="wide")
+    st.set_page_config(page_title=text("app_title", page_language()), layout="wide")
+    language = language_choice()
     if sign_in() is None:
         return
     page = st.navigation(
         [
-            st.Page(chat_page, title="Chat", icon=":material/chat:", default=True),
             st.Page(
-                timeline_page, title="Timeline", icon=":material/timeline:", url_path="timeline"
+                chat_page, title=text("page_chat", language), icon=":material/chat:", default=True
             ),
             st.Page(
-                corpus_page, title="Corpus", icon=":material/library_books:", url_path="corpus"
+                timeline_page,
+                title=text("page_timeline", language),
+                icon=":material/timeline:",
+                url_path="timeline",
+            ),
+            st.Page(
+                corpus_page,
+                title=text("page_corpus", language),
+                icon=":material/library_books:",
+                url_path="corpus",
             ),
             st.Page(
                 evaluation_page,
-                title="Evaluation",
+                title=text("page_evaluation", language),
                 icon=":material/monitoring:",
                 url_path="evaluation",
             ),
@@ -50,10 +60,7 @@ def main() -> None:
         from core.logs import log_exception
 
         log_exception(exc)
-        st.error(
-            f"Something went wrong ({type(exc).__name__}). Nothing you entered was lost; "
-            "the details are in the error log of the people who run this app."
-        )
+        st.error(text("unexpected_error", language).format(name=type(exc).__name__))
 
 
 main()

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from core.answers import Answer, Citation
+from core.labels import label
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-UNSUPPORTED_NOTE = " (does not support the sentence citing it)"
+UNSUPPORTED_NOTE = label("does_not_support")  # English; a Korean answer's is in Korean
 
 _MARKER = re.compile(r"\[(\d{1,6})\]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -66,7 +67,7 @@ def answer_docx(answer: Answer, title: str | None = None) -> bytes:
         "docProps/core.xml": _core(heading),
         "word/_rels/document.xml.rels": DOCUMENT_RELS,
         "word/document.xml": _document(body),
-        "word/styles.xml": STYLES,
+        "word/styles.xml": STYLES if answer.language != "ko" else KOREAN_STYLES,
         "word/settings.xml": SETTINGS,
         "word/footnotes.xml": _footnotes(notes.bodies),
     }
@@ -194,7 +195,7 @@ def _footnote_text(c: Citation, language: str = "en") -> str:
     if quote:
         text += f" “{quote}”"
     if not c.supported:
-        text += UNSUPPORTED_NOTE
+        text += label("does_not_support", language)
     return text
 
 
@@ -313,4 +314,9 @@ STYLES = (
     '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
     '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>'
     "</w:styles>"
+)
+
+# A Korean answer's document: its East Asian text tagged Korean, in a font that has Hangul.
+KOREAN_STYLES = STYLES.replace('w:eastAsia="Calibri"', 'w:eastAsia="Malgun Gothic"').replace(
+    '<w:lang w:val="en-US"/>', '<w:lang w:val="en-US" w:eastAsia="ko-KR"/>'
 )

@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from brief.access import User, scoped
 from core.answers import Answer
 from core.errors import BriefError
+from core.labels import label
 from core.models import Filters
 from core.settings import Settings
 from retrieval.answer.chains import (
@@ -153,12 +154,10 @@ class BriefingService:
         try:
             generative = self.generative()
         except endpoint_errors() as exc:
-            answer = self.quoting.answer(self.plan(question, history), filters)
-            answer.notes.insert(
-                0,
-                f"generative answer failed: {describe_error(exc, self.settings)}; "
-                "showing the extractive answer",
-            )
+            plan = self.plan(question, history)
+            answer = self.quoting.answer(plan, filters)
+            reason = describe_error(exc, self.settings)
+            answer.notes.insert(0, label("generative_failed", plan.language).format(reason=reason))
             yield answer
             return
         yield from generative.stream(question, history or [], filters)

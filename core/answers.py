@@ -57,21 +57,29 @@ class Citation(BaseModel):
     @property
     def location(self) -> str:
         """Where the quote stands: ``p. 3, ¶2``, ``¶4`` (no pages) or empty when unknown."""
+        return self.where()
+
+    def where(self, language: str = "en") -> str:
+        """The quote's ``location`` in ``language`` (``3쪽, ¶2`` in Korean)."""
         parts = []
         if self.page:
-            parts.append(f"p. {self.page}")
+            parts.append(label("page", language).format(page=self.page))
         if self.paragraph:
             parts.append(f"¶{self.paragraph}")
         return ", ".join(parts)
 
+    def dated(self, language: str = "en") -> str:
+        """The document's date in ``language``."""
+        return DocumentMeta(title=self.title, date=self.date).date_label(language)
+
     def footnote(self, language: str = "en", markdown: bool = False) -> str:
         """One-line reference for a brief (its "related" mark in ``language``); for Markdown,
         the document's words made inert, so that only ``source_url`` links."""
-        parts = [self.title, self.issuer, self.date_label]
+        parts = [self.title, self.issuer, self.dated(language)]
         if self.section:
             parts.append(self.section)
-        if self.location:
-            parts.append(self.location)
+        if self.where(language):
+            parts.append(self.where(language))
         if markdown:
             parts = [inert(p) for p in parts]
         if self.source_url:
@@ -124,14 +132,17 @@ class WordingChange(BaseModel):
         """Phrases the earlier quote has and the later lacks."""
         return [p.text for p in self.pieces if p.op == "-"]
 
-    def summary(self) -> str:
+    def summary(self, language: str = "en") -> str:
         """One line: ``[1] → [3]: added “…”; dropped “…”`` (or ``same wording``)."""
         parts = []
         if self.added:
-            parts.append("added " + "; ".join(f"“{t}”" for t in self.added))
+            phrases = "; ".join(f"“{t}”" for t in self.added)
+            parts.append(label("change_added", language).format(phrases=phrases))
         if self.dropped:
-            parts.append("dropped " + "; ".join(f"“{t}”" for t in self.dropped))
-        return f"[{self.before}] → [{self.after}]: " + (", ".join(parts) or "same wording")
+            phrases = "; ".join(f"“{t}”" for t in self.dropped)
+            parts.append(label("change_dropped", language).format(phrases=phrases))
+        same = label("same_wording", language)
+        return f"[{self.before}] → [{self.after}]: " + (", ".join(parts) or same)
 
 
 UNSUPPORTED_MARK = "[unsupported]"

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core.labels import date_text, label
+
 UNKNOWN_DATE = dt.date(1900, 1, 1)
 # Bump when what is stored for a chunk changes: ids change, so a re-ingest rewrites every chunk.
 STORE_FORMAT = "3"
@@ -40,11 +42,11 @@ class DocumentMeta(BaseModel):
         """False when the document carried no date."""
         return self.date != UNKNOWN_DATE
 
-    def date_label(self) -> str:
-        """A date as a brief writes it: ``November 13, 2025``."""
+    def date_label(self, language: str = "en") -> str:
+        """A date as a brief writes it: ``November 13, 2025`` (``2025년 11월 13일``)."""
         if not self.date_known:
-            return "undated"
-        return f"{self.date:%B} {self.date.day}, {self.date.year}"
+            return label("undated", language)
+        return date_text(self.date, language)
 
 
 class SourceDocument(BaseModel):
@@ -207,20 +209,20 @@ class Filters(BaseModel):
             date_to=date_to,
         )
 
-    def describe(self) -> str:
+    def describe(self, language: str = "en") -> str:
         """Human summary, e.g. ``issuer: White House; 2023-01-01 to 2025-12-31``."""
         parts = []
         if self.issuers:
-            parts.append("issuer: " + ", ".join(self.issuers))
+            parts.append(label("filter_issuer", language).format(values=", ".join(self.issuers)))
         if self.kinds:
-            parts.append("kind: " + ", ".join(self.kinds))
+            parts.append(label("filter_kind", language).format(values=", ".join(self.kinds)))
         if self.doc_ids:
-            parts.append("documents: " + ", ".join(self.doc_ids))
+            parts.append(label("filter_documents", language).format(values=", ".join(self.doc_ids)))
         if self.date_from or self.date_to:
             lo = self.date_from.isoformat() if self.date_from else "…"
             hi = self.date_to.isoformat() if self.date_to else "…"
-            parts.append(f"dates: {lo} to {hi}")
-        return "; ".join(parts) or "all statements"
+            parts.append(label("filter_dates", language).format(start=lo, end=hi))
+        return "; ".join(parts) or label("all_statements", language)
 
 
 class Passage(BaseModel):

@@ -76,6 +76,7 @@ def ask(
         echo_json(json.dumps(answer_json, indent=2, ensure_ascii=False))
         return
     from core.answers import Answer
+    from core.labels import label
     from core.models import Filters
 
     live = not (as_json or markdown)
@@ -111,27 +112,28 @@ def ask(
     if markdown:
         echo(answer.to_markdown())
         return
+    language = answer.language
     if streamed:
         if "".join(streamed).strip() != answer.text:
-            echo("\nChecked answer:")
+            echo("\n" + label("checked_answer", language))
             echo(answer.text)
     else:
         echo(answer.text)
     echo()
     if answer.refused and not answer.citations:
-        echo("Closest passages:")
+        echo(label("closest_heading", language))
         for p in answer.passages[:3]:
-            chunk = p.chunk
-            echo(f"  - {chunk.meta.title} ({chunk.meta.date_label()}): {chunk.text[:200]}…")
+            chunk, dated = p.chunk, p.chunk.meta.date_label(language)
+            echo(f"  - {chunk.meta.title} ({dated}): {chunk.text[:200]}…")
         return
     if answer.changes:
-        echo("What changed between consecutive statements:")
+        echo(label("changes_heading", language))
         for change in answer.changes:
-            echo(f"  {change.summary()}")
+            echo(f"  {change.summary(language)}")
         echo()
     for cit in answer.citations:
-        flag = "" if cit.supported else " (does not support the sentence citing it)"
-        echo(f"[{cit.n}] {cit.footnote(answer.language)}{flag}")
+        flag = "" if cit.supported else label("does_not_support", language)
+        echo(f"[{cit.n}] {cit.footnote(language)}{flag}")
         echo(f"    “{cit.quote}”")
 
 
@@ -202,20 +204,23 @@ def timeline(
     if markdown:
         echo(found.to_markdown(), nl=False)
         return
+    from core.labels import label
+
+    language = found.language
+    described = found.filters.describe(language)
     if not found.entries:
-        echo(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
+        empty = label("timeline_empty_filtered", language)
+        echo(empty.format(topic=found.topic, filters=described))
         return
-    echo(
-        f"{len(found.entries)} statement(s) on “{found.topic}” ({found.filters.describe()}), "
-        "oldest first:"
-    )
+    heading = label("timeline_count", language)
+    echo(heading.format(count=len(found.entries), topic=found.topic, filters=described))
     for e in found.entries:
         echo()
         echo(f"{e.date.isoformat()}  {e.title}  ({e.issuer}; {e.kind})")
         echo(f"    “{e.quote}” [{e.n}]")
     echo()
     for e in found.entries:
-        echo(f"[{e.n}] {e.citation().footnote()}")
+        echo(f"[{e.n}] {e.citation().footnote(language)}")
 
 
 def _json_filters(filters: dict[str, Any]) -> dict[str, Any]:

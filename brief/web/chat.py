@@ -16,9 +16,11 @@ from brief.web.session import (
     get_audit,
     get_limiter,
     get_stores,
+    page_language,
     service_for,
     signed_in_user,
 )
+from brief.web.strings import text
 from core.answers import Answer
 from core.errors import BriefError
 from core.models import Filters
@@ -31,35 +33,39 @@ if TYPE_CHECKING:
 def sidebar_filters(service: BriefingService) -> tuple[Filters, Mode]:
     """Issuer, kind, date range and document filters, and the answerer choice."""
     filters = filter_controls(service)
+    language = page_language()
     with st.sidebar:
-        st.subheader("Answerer")
+        st.subheader(text("answerer", language))
         mode: Mode = "extractive"
         if service.generative_available:
             mode = st.radio(
-                "Answerer",
+                text("answerer", language),
                 ["extractive", "generative"],
-                format_func=lambda m: "Verbatim quotes" if m == "extractive" else "Generative",
+                format_func=lambda m: text("verbatim" if m == "extractive" else m, language),
                 index=0 if service.settings.answerer == "extractive" else 1,
                 label_visibility="collapsed",
+                key="answerer",
             )
             endpoint = service.settings.llm_base_url or "OpenAI"
-            model = service.model_label or "(endpoint default)"
-            st.caption(escape(f"Model: {model} at {endpoint}"))
+            model = service.model_label or text("endpoint_default", language)
+            st.caption(escape(text("model_at", language).format(model=model, endpoint=endpoint)))
         else:
-            st.caption("Verbatim quotes. For generative answers set BRIEF_LLM_BASE_URL.")
+            st.caption(text("verbatim_only", language))
     return filters, mode
 
 
 def sidebar_conversations(user: str) -> None:
     """New conversation, and the user's earlier conversations."""
     conversations, _ = get_stores()
+    language = page_language()
     with st.sidebar:
-        st.subheader("Conversations")
-        if st.button("New conversation", disabled=st.session_state.get("busy", False)):
+        st.subheader(text("conversations", language))
+        new = text("new_conversation", language)
+        if st.button(new, key="new_conversation", disabled=st.session_state.get("busy", False)):
             st.query_params.pop("c", None)
             st.rerun()
         for conv in conversations.list(user, limit=10):
-            label = (conv.title or "(untitled)")[:48]
+            label = (conv.title or text("untitled", language))[:48]
             if st.button(label, key=f"conv-{conv.id}", type="tertiary"):
                 st.query_params["c"] = conv.id
                 st.rerun()
@@ -83,8 +89,9 @@ def chat_page() -> None:
     # answer on screen is then the same element after the rerun, so an expander opened in the
     # meantime stays open instead of being redrawn shut.
     intro = st.empty()
+    language = page_language()
     if not turns:
-        intro.caption(f"{len(service.index.documents())} statements indexed. Ask about them.")
+        intro.caption(text("intro", language).format(count=len(service.index.documents())))
     for i, turn in enumerate(turns):
         with st.chat_message(turn.role):
             if turn.role == "user" or turn.answer is None:
@@ -93,7 +100,7 @@ def chat_page() -> None:
                 with st.empty().container():
                     render_answer(turn.answer, f"{cid}-{i}")
     busy = st.session_state.get("busy", False)
-    question = st.chat_input("Ask about the statements…", disabled=busy)
+    question = st.chat_input(text("ask_placeholder", language), disabled=busy)
     if question and not busy:
         st.session_state.pending = question
         st.session_state.busy = True
@@ -154,7 +161,7 @@ def stream_answer(
     """
     streamed = ""
     try:
-        with st.spinner("Searching the statements…"):
+        with st.spinner(text("searching", page_language())):
             for event in service.stream(question, history=history, filters=filters, answerer=mode):
                 if isinstance(event, Answer):
                     placeholder.empty()

@@ -8,7 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from brief.web.session import get_service, service_for, signed_in_user
+from brief.web.session import get_service, page_language, service_for, signed_in_user
+from brief.web.strings import text
 from core.audience import check_audience
 from core.errors import BriefError
 from retrieval.store.index import StatementIndex
@@ -24,14 +25,15 @@ def corpus_page() -> None:
     user = signed_in_user()
     service = service_for(user)
     index = service.index
-    st.header("Corpus")
+    language = page_language()
+    st.header(text("page_corpus", language))
     listing = st.container()  # filled last, after this run's ingest or removal
     if not user.all_access:
         show_corpus(listing, index)
-        st.caption("Administrators add and remove statements.")
+        st.caption(text("admins_only_corpus", language))
         return
 
-    st.subheader("Add statements")
+    st.subheader(text("add_statements", language))
     files = st.file_uploader(
         "Statements: Markdown or text (with YAML front matter), HTML, PDF or Word",
         type=UPLOAD_TYPES,
@@ -43,17 +45,17 @@ def corpus_page() -> None:
         help="The group that may read these statements; empty: everyone, or the audience "
         "their front matter names.",
     )
-    if files and st.button("Ingest", type="primary"):
+    if files and st.button(text("ingest", language), type="primary"):
         ingest_uploads(index, files, ingest_paths, audience.strip())
 
-    st.subheader("Remove a document")
+    st.subheader(text("remove_document", language))
     docs = index.documents()
     doomed = st.selectbox(
         "Document",
         [None, *sorted(docs)],
         format_func=lambda d: "—" if d is None else f"{d} · {docs[d].meta.title[:60]}",
     )
-    if doomed and st.button("Remove", type="secondary"):
+    if doomed and st.button(text("remove", language), type="secondary"):
         report = remove_documents(index, [doomed])
         upload = (upload_dir() / doomed).resolve()
         if upload.is_relative_to(upload_dir().resolve()) and upload.is_file():

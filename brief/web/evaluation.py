@@ -8,7 +8,8 @@ from typing import Any
 import streamlit as st
 
 from brief.web.markup import escape
-from brief.web.session import get_audit, get_stores, signed_in_user
+from brief.web.session import get_audit, get_stores, page_language, signed_in_user
+from brief.web.strings import text
 from core.settings import load_settings
 
 
@@ -17,12 +18,10 @@ def evaluation_page() -> None:
     audit trail."""
     from eval.runs import list_runs
 
-    st.header("Evaluation")
+    language = page_language()
+    st.header(text("page_evaluation", language))
     if not signed_in_user().all_access:
-        st.info(
-            "The evaluation runs, the feedback of every user and the audit trail are for "
-            "administrators."
-        )
+        st.info(text("admins_only_evaluation", language))
         return
     settings = load_settings()  # fresh: runs come and go while the app runs
     runs = list_runs(settings.runs_dir)
@@ -31,7 +30,7 @@ def evaluation_page() -> None:
     else:
         chosen = st.selectbox("Run", runs, format_func=lambda r: r.label)
         show_run(chosen)
-    st.subheader("Feedback")
+    st.subheader(text("feedback", language))
     _, feedback = get_stores()
     records = feedback.records()
     up = sum(r.rating > 0 for r in records)
@@ -58,7 +57,7 @@ def evaluation_page() -> None:
 
 def show_audit() -> None:
     """The latest answers given (newest first) and the whole trail to download."""
-    st.subheader("Audit trail")
+    st.subheader(text("audit_trail", page_language()))
     audit = get_audit()
     latest = audit.records(limit=200)
     st.caption(f"Answers recorded: {audit.count()}; the latest {len(latest)} below, newest first.")

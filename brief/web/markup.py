@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from brief.web.strings import text
 from core.answers import UNSUPPORTED_MARK
 
 # GFM finds bare links in the text left after escapes are read (an escaped "https://x" is still
@@ -18,9 +19,10 @@ def escape(text: str) -> str:
     return _BARE_LINK.sub(lambda m: (m.group(1) or "") + "\u2060", text)
 
 
-def answer_markdown(text: str) -> str:
+def answer_markdown(answer_text: str, language: str = "en") -> str:
     """Answer text as safe Markdown, with unsupported sentences visibly flagged."""
-    return escape(text).replace(escape(UNSUPPORTED_MARK), ":orange-badge[unsupported]")
+    badge = f":orange-badge[{text('unsupported_badge', language)}]"
+    return escape(answer_text).replace(escape(UNSUPPORTED_MARK), badge)
 
 
 def safe_url(url: str) -> str | None:

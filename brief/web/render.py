@@ -9,10 +9,12 @@ import streamlit as st
 from brief.export import answer_docx
 from brief.web.markup import answer_markdown, escape, safe_url
 from brief.web.session import get_stores, signed_in_user
+from brief.web.strings import text
 from core.answers import Answer, Citation, WordingChange
 from core.labels import label
 from core.models import Chunk
 
+MODES = ("extractive_mode", "generative_mode")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"\*\*|__")
 
@@ -88,14 +90,15 @@ def change_markdown(change: WordingChange) -> str:
 
 def render_sources(answer: Answer) -> None:
     """A card per quoted paragraph: title, issuer, date, section, the quotes highlighted."""
+    language = answer.language
     if answer.refused and not answer.citations:
         if answer.passages:
-            st.caption(label("closest", answer.language))
+            st.caption(label("closest", language))
             for p in answer.passages[:3]:
                 meta = p.chunk.meta
                 with st.container(border=True):
                     st.markdown(f"**{escape(meta.title)}**")
-                    st.caption(escape(f"{meta.issuer} · {meta.date_label()}"))
+                    st.caption(escape(f"{meta.issuer} · {meta.date_label(language)}"))
                     st.text(p.chunk.text[:400] + ("…" if len(p.chunk.text) > 400 else ""))
         return
     for group in card_groups(answer):
@@ -103,44 +106,48 @@ def render_sources(answer: Answer) -> None:
         with st.container(border=True):
             numbers = " ".join(f"\\[{x.n}\\]" for x in group)
             st.markdown(f"**{numbers} {escape(c.title)}**")
-            parts = (c.issuer, c.date_label, c.section, c.location)
+            parts = (c.issuer, c.dated(language), c.section, c.where(language))
             st.caption(escape(" · ".join(x for x in parts if x)))
             if any(x.related for x in group):
-                st.markdown(f":gray-badge[{label('related_badge', answer.language)}]")
+                st.markdown(f":gray-badge[{label('related_badge', language)}]")
             unsupported = [f"\\[{x.n}\\]" for x in group if not x.supported]
             if unsupported:
                 which = f" ({', '.join(unsupported)})" if len(group) > 1 else ""
-                st.markdown(f":orange-badge[does not support the sentence that cites it]{which}")
+                st.markdown(f":orange-badge[{text('does_not_support', language)}]{which}")
             st.markdown(highlighted_paragraph(answer, group))
             url = safe_url(c.source_url)
             if url:
-                st.link_button("Open source", url)
+                st.link_button(text("open_source", language), url)
 
 
 def render_answer(answer: Answer, key: str) -> None:
     """An answer with its sources beside it, the brief exports and the feedback control."""
+    language = answer.language
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown(answer_markdown(answer.text))
-        mode = answer.answerer + (f" · {answer.model}" if answer.model else "")
-        st.caption(escape(f"Searched: {answer.filters.describe()} · {mode}"))
+        st.markdown(answer_markdown(answer.text, language))
+        answerer = f"{answer.answerer}_mode"
+        mode = text(answerer, language) if answerer in MODES else answer.answerer
+        mode += f" · {answer.model}" if answer.model else ""
+        searched = text("searched", language)
+        st.caption(escape(searched.format(filters=answer.filters.describe(language), mode=mode)))
         for note in answer.notes:
             st.caption("ⓘ " + escape(note))
         if answer.changes:
-            with st.expander("What changed between statements", expanded=True):
+            with st.expander(text("changes", language), expanded=True):
                 for change in answer.changes:
                     st.markdown(change_markdown(change))
         if answer.searched_as != answer.question:
-            with st.expander("Question as searched"):
+            with st.expander(text("searched_as", language)):
                 st.text(answer.searched_as)
         if not answer.refused:
-            with st.expander("Copy for brief"):
+            with st.expander(text("copy_for_brief", language)):
                 st.code(answer.to_markdown(), language="markdown")
                 docx = st.session_state.setdefault("docx", {})
                 if key not in docx:  # built once per answer, not on every rerun
                     docx[key] = answer_docx(answer)
                 st.download_button(
-                    "Download .docx (footnotes)",
+                    text("download_docx", language),
                     docx[key],
                     file_name="brief-answer.docx",
                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -155,14 +162,15 @@ def render_answer(answer: Answer, key: str) -> None:
 def render_feedback(answer: Answer, key: str) -> None:
     """Thumbs up/down with an optional comment, stored with the question and answer."""
     _, feedback = get_stores()
+    language = answer.language
     sent = st.session_state.setdefault("feedback_sent", set())
     if key in sent:
-        st.caption("Thanks: feedback recorded.")
+        st.caption(text("feedback_thanks", language))
         return
     rating = st.feedback("thumbs", key=f"thumbs-{key}")
     if rating is not None:
-        comment = st.text_input("Comment (optional)", key=f"comment-{key}", max_chars=2000)
-        if st.button("Send feedback", key=f"send-{key}"):
+        comment = st.text_input(text("comment", language), key=f"comment-{key}", max_chars=2000)
+        if st.button(text("send_feedback", language), key=f"send-{key}"):
             feedback.record(
                 signed_in_user().id,
                 answer,

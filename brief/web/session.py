@@ -12,6 +12,7 @@ from brief.state.feedback import FeedbackStore
 from brief.state.limits import RateLimits
 from brief.state.stores import Stores, open_stores
 from brief.web.markup import escape
+from brief.web.strings import LANGUAGE_NAMES, text
 from core.errors import BriefError
 from core.settings import load_settings
 from retrieval.store.index import connect
@@ -43,6 +44,28 @@ def get_limiter() -> RateLimits:
 def get_audit() -> AuditLog:
     """The audit trail: one record per answer given."""
     return get_state().audit
+
+
+LANGUAGE_KEY = "ui_language"
+
+
+def page_language() -> str:
+    """The language the user chose for the page's chrome ("en" until they choose)."""
+    chosen = st.session_state.get(LANGUAGE_KEY, "en")
+    return chosen if chosen in LANGUAGE_NAMES else "en"
+
+
+def language_choice() -> str:
+    """The sidebar's language selector (kept for the session); the language it holds."""
+    with st.sidebar:
+        st.radio(
+            text("language"),
+            list(LANGUAGE_NAMES),
+            format_func=LANGUAGE_NAMES.__getitem__,
+            key=LANGUAGE_KEY,
+            horizontal=True,
+        )
+    return page_language()
 
 
 def auth_configured() -> bool:
@@ -77,19 +100,20 @@ def sign_in() -> User | None:
     except BriefError as exc:
         st.error(str(exc))
         if auth_configured() and st.user.is_logged_in:  # e.g. a token without sub or email
-            st.button("Log out", on_click=st.logout)
+            st.button(text("log_out", page_language()), on_click=st.logout)
         st.stop()
         return None
+    language = page_language()
     if user is None:
-        st.title("Briefing assistant")
-        st.write("Sign in to see the statements your groups may read.")
-        st.button("Log in", type="primary", on_click=st.login)
+        st.title(text("app_title", language))
+        st.write(text("sign_in_prompt", language))
+        st.button(text("log_in", language), type="primary", on_click=st.login)
         st.stop()
         return None
     if auth_configured():
         with st.sidebar:
-            st.caption(escape(f"Signed in as {user.name or user.id}"))
-            st.button("Log out", on_click=st.logout)
+            st.caption(escape(text("signed_in_as", language).format(name=user.name or user.id)))
+            st.button(text("log_out", language), on_click=st.logout)
     return user
 
 

@@ -8,9 +8,19 @@ import streamlit as st
 
 from brief.web.filters import filter_controls
 from brief.web.markup import escape, safe_url
-from brief.web.session import auth_configured, get_limiter, service_for, signed_in_user
+from brief.web.session import (
+    auth_configured,
+    get_limiter,
+    page_language,
+    service_for,
+    signed_in_user,
+)
+from brief.web.strings import text
 from core.errors import BriefError
+from core.labels import label
 from retrieval.answer.timeline import Timeline
+
+DATE_FORMATS = {"en": "%B %-d, %Y", "ko": "%Y년 %-m월 %-d일"}
 
 
 def timeline_page() -> None:
@@ -22,18 +32,16 @@ def timeline_page() -> None:
     account = signed_in_user()
     service = service_for(account)
     filters = filter_controls(service)
-    st.header("Timeline")
+    language = page_language()
+    st.header(text("page_timeline", language))
     topic = st.text_input(
-        "Topic",
+        text("topic", language),
         key="timeline_topic",
         max_chars=200,
-        placeholder="e.g. denuclearization · Nuclear Consultative Group · Taiwan Strait since 2021",
+        placeholder=text("topic_placeholder", language),
     )
     if not topic.strip():
-        st.caption(
-            "The statements that address a topic, oldest first, each with the sentence that "
-            "shows it. Dates in the topic restrict it (“since 2021”), as do the sidebar filters."
-        )
+        st.caption(text("timeline_help", language))
         return
     made = st.session_state.setdefault("timelines", {})
     key = f"{account.scope_key}|{topic}|{filters.model_dump_json()}"
@@ -50,29 +58,29 @@ def timeline_page() -> None:
 
 def render_timeline(found: Timeline) -> None:
     """The chart, each entry with its quote and citation, the brief export and a table."""
+    language = found.language
+    described = found.filters.describe(language)
     for note in found.notes:
         st.caption("ⓘ " + escape(note))
     if not found.entries:
-        st.info(
-            escape(f"No indexed statement addresses “{found.topic}” ({found.filters.describe()}).")
-        )
+        empty = label("timeline_empty_filtered", language)
+        st.info(escape(empty.format(topic=found.topic, filters=described)))
         return
-    st.caption(
-        escape(
-            f"{len(found.entries)} statements address “{found.topic}” · {found.filters.describe()}"
-            f" · {found.considered} checked"
-        )
+    heading = text("timeline_found", language).format(
+        count=len(found.entries), topic=found.topic, filters=described, considered=found.considered
     )
+    st.caption(escape(heading))
     st.altair_chart(timeline_chart(found), width="stretch")
     for e in found.entries:  # readable in full, unlike a table cell
         with st.container(border=True):
-            st.markdown(f"**\\[{e.n}\\] {escape(e.date_label)} · {escape(e.title)}**")
-            where = e.citation().location or e.section
+            dated = e.citation().dated(language)
+            st.markdown(f"**\\[{e.n}\\] {escape(dated)} · {escape(e.title)}**")
+            where = e.citation().where(language) or e.section
             st.caption(escape(" · ".join(x for x in (e.kind, e.issuer, where) if x)))
             st.markdown(f":orange-background[{escape(' '.join(e.quote.split()))}]")
             url = safe_url(e.source_url)
             if url:
-                st.link_button("Open source", url)
+                st.link_button(text("open_source", language), url)
     rows = [
         {
             "n": f"[{e.n}]",
@@ -81,21 +89,23 @@ def render_timeline(found: Timeline) -> None:
             "title": e.title,
             "issuer": e.issuer,
             "kind": e.kind,
-            "where": e.citation().location or e.section,
+            "where": e.citation().where(language) or e.section,
             "source": safe_url(e.source_url),
         }
         for e in found.entries
     ]
-    with st.expander("Copy for brief"):
+    with st.expander(text("copy_for_brief", language)):
         st.code(found.to_markdown(), language="markdown")
-    with st.expander("As a table"):
+    with st.expander(text("as_table", language)):
         st.dataframe(
             rows,
             hide_index=True,
             width="stretch",
             column_config={
                 "quote": st.column_config.TextColumn("quote", width="large"),
-                "source": st.column_config.LinkColumn("source", display_text="Open source"),
+                "source": st.column_config.LinkColumn(
+                    "source", display_text=text("open_source", language)
+                ),
             },
         )
 
@@ -104,6 +114,8 @@ def timeline_chart(found: Timeline) -> Any:
     """Points on a date axis, one row per kind of statement; the quote is in the tooltip."""
     import altair as alt
     import pandas as pd
+
+    language = found.language
 
     data = pd.DataFrame(
         [
@@ -122,11 +134,11 @@ def timeline_chart(found: Timeline) -> Any:
         x=alt.X("date:T", title=None),
         y=alt.Y("kind:N", title=None),
         tooltip=[
-            alt.Tooltip("citation:N", title="Citation"),
-            alt.Tooltip("date:T", title="Date", format="%B %-d, %Y"),
-            alt.Tooltip("title:N", title="Title"),
-            alt.Tooltip("issuer:N", title="Issuer"),
-            alt.Tooltip("quote:N", title="Quote"),
+            alt.Tooltip("citation:N", title=text("citation", language)),
+            alt.Tooltip("date:T", title=text("date", language), format=DATE_FORMATS[language]),
+            alt.Tooltip("title:N", title=text("title", language)),
+            alt.Tooltip("issuer:N", title=text("issuer", language)),
+            alt.Tooltip("quote:N", title=text("quote", language)),
         ],
     )
     points = base.mark_circle(size=180, opacity=0.85).encode(color=alt.Color("kind:N", legend=None))

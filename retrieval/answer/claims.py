@@ -57,12 +57,10 @@ def checked_answer(
     )
     notes = answer.notes = list(notes)
     if invalid:
-        notes.append(
-            "removed citation(s) to sources that do not exist: "
-            + ", ".join(f"[{n}]" for n in invalid)
-        )
+        numbers = ", ".join(f"[{n}]" for n in invalid)
+        notes.append(label("invalid_citations", plan.language).format(numbers=numbers))
     if not claims or (is_refusal(normalized) and not any(c.numbers for c in claims)):
-        notes.append("the model found no answer in the sources")
+        notes.append(label("model_no_answer", plan.language))
         answer.not_stated = not_stated or [plan.asked or plan.question]
         answer.text = "\n".join(
             not_stated_text(p, language=plan.language) for p in not_stated
@@ -74,10 +72,7 @@ def checked_answer(
         verdicts[-1] = Verdict(False, 0.0, "cut off mid-sentence")
     attributed = [v.attributed for v in verdicts if v.attributed]
     if attributed:
-        notes.append(
-            f"{len(attributed)} sentence(s) cited no source; the check found one that supports "
-            "each and added its number"
-        )
+        notes.append(label("attributed", plan.language).format(count=len(attributed)))
     shown_claims = [
         Claim(with_marker(c.text, v.attributed), (v.attributed,)) if v.attributed else c
         for c, v in zip(claims, verdicts, strict=True)
@@ -95,17 +90,21 @@ def checked_answer(
     ]
     unsupported = [s for s in sentences if not s.supported]
     if unsupported:
-        notes.append(
-            f"{len(unsupported)} of {len(sentences)} sentences are not supported by the "
-            f"sources they cite (marked {UNSUPPORTED_MARK})"
-        )
+        notes.append(unsupported_note(len(unsupported), len(sentences), plan.language))
     answer.text = rewrite(normalized, claims, shown_claims, verdicts)
     if not_stated:  # the parts the model says the sources do not answer, named after the rest
-        answer.text += "\n\n" + "\n".join(not_stated_text(p) for p in not_stated)
+        answer.text += "\n\n" + "\n".join(
+            not_stated_text(p, language=plan.language) for p in not_stated
+        )
         answer.not_stated = not_stated
     answer.citations = citations_for(shown_claims, verdicts, sources)
     answer.sentences = sentences
     return answer
+
+
+def unsupported_note(count: int, total: int, language: str = "en") -> str:
+    """The note that ``count`` of ``total`` generated sentences are not supported."""
+    return label("unsupported", language).format(count=count, total=total, mark=UNSUPPORTED_MARK)
 
 
 # "Not stated: who chairs the council." on a line of its own or as a sentence of a paragraph.

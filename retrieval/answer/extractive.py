@@ -294,9 +294,9 @@ class ExtractiveAnswerer:
             named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
             statements = [d for d in named if not self._meta(d).secondary]
             if statements and not {c.doc_id for c in citations} & set(statements):
+                metas = [self._meta(d) for d in statements]
                 titles = "; ".join(
-                    f"{short_title(self._meta(d).title)} ({self._meta(d).date_label()})"
-                    for d in statements
+                    f"{short_title(m.title)} ({m.date_label(plan.language)})" for m in metas
                 )
                 notes.append(label("elsewhere", plan.language).format(titles=titles))
         return ExtractiveResult(text, citations, False, best, notes)
@@ -385,10 +385,10 @@ class ExtractiveAnswerer:
                 n = len(citations) + 1
                 citations.append(cite(n, c.chunk, c.start, c.end, c.text))
                 quotes.append(f"“{c.text}” [{n}]")
-            label = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
-            lead = f"{short_title(meta.title)} ({label})"
+            dated = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
+            lead = f"{short_title(meta.title)} ({dated})"
             lines.append(f"{lead}: " + " ".join(quotes))
         prefix = ""
         if plan.intent == "latest" and groups:
-            prefix = "Most recent statement on this: "
+            prefix = label("latest_lead", plan.language)
         return prefix + "\n\n".join(lines), citations

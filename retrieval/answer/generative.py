@@ -17,6 +17,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableLambda
 
 from core.answers import Answer, Citation
+from core.labels import label
 from core.models import Chunk, DocumentMeta, Filters, Passage
 from core.settings import Settings
 from retrieval.answer.chains import (
@@ -32,11 +33,11 @@ from retrieval.answer.chains import (
     system_prompt,
     within,
 )
-from retrieval.answer.claims import checked_answer
+from retrieval.answer.claims import checked_answer, unsupported_note
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.quoting import QuotingAnswerer, answer_from
 from retrieval.answer.support import SupportChecker
-from retrieval.answer.wording import SUMMARY_LEAD, change_request
+from retrieval.answer.wording import change_request
 from retrieval.search.plan import QueryPlan, Turn, plan_query
 
 MAX_CONDENSED_CHARS = 400
@@ -88,22 +89,21 @@ class GenerativeAnswerer:
         errors = endpoint_errors()
         llm, model = self.llm, self.model
         standalone: str | None = question
+        unwritten = ""  # why the model could not rewrite the follow-up
         if history:
             try:
                 standalone = self._condense(question, history)
             except errors as exc:
                 standalone = None
-                reason = describe_error(exc, self.settings, model)
-                notes.append(
-                    f"the model could not rewrite the follow-up ({reason}); "
-                    "searched with the conversation's terms instead"
-                )
+                unwritten = describe_error(exc, self.settings, model)
             timings["condense_s"] = time.perf_counter() - started
         plan = (
             plan_query(standalone, history, asked=question, bridge=self.quoting.searcher.bridge)
             if standalone
             else plan_query(question, history, bridge=self.quoting.searcher.bridge)
         )
+        if unwritten:
+            notes.append(label("condense_failed", plan.language).format(reason=unwritten))
         if plan.intent == "comparison":
             yield from self._comparison(plan, filters, notes, timings, started)
             return
@@ -160,10 +160,7 @@ class GenerativeAnswerer:
         failure, pieces = stream.failure, stream.pieces
         passages = state.get("passages", passages)
         if stream.tripped:
-            notes.append(
-                "the model's answer was withheld: it repeated its confidential instructions "
-                "(a sign of a planted instruction); showing the extractive answer"
-            )
+            notes.append(label("answer_withheld", plan.language))
             answer = answer_from(
                 plan,
                 filters,
@@ -177,16 +174,14 @@ class GenerativeAnswerer:
         timings["generate_s"] = time.perf_counter() - t_gen
         evidence: ExtractiveResult | None = state.get("evidence")
         if refused and evidence is not None:
-            notes.append("the evidence is too weak to answer: the model was not called")
+            notes.append(label("too_weak", plan.language))
             answer = answer_from(plan, filters, passages, evidence, timings, notes)
             answer.answerer, answer.model = "generative", model
             yield finish(answer, started)
             return
         if failure is not None and not pieces:
-            notes.append(
-                f"generative answer failed: {describe_error(failure, self.settings, model)}; "
-                "showing the extractive answer"
-            )
+            reason = describe_error(failure, self.settings, model)
+            notes.append(label("generative_failed", plan.language).format(reason=reason))
             if evidence is None:
                 evidence = self.shaper.evidence(plan, passages, filters)
             answer = answer_from(plan, filters, passages, evidence, timings, notes)
@@ -197,14 +192,12 @@ class GenerativeAnswerer:
             import openai
 
             reason = (
-                "the connection closed mid-answer"
+                label("connection_closed", plan.language)
                 if isinstance(failure, openai.APIConnectionError)
                 and not isinstance(failure, openai.APITimeoutError)
                 else describe_error(failure, self.settings, model)
             )
-            notes.append(
-                f"the answer was cut off ({reason}); the part that arrived is kept and checked"
-            )
+            notes.append(label("cut_off", plan.language).format(reason=reason))
         sources = dict(enumerate(shown, start=1))
         t_check = time.perf_counter()
         answer = checked_answer(
@@ -213,10 +206,11 @@ class GenerativeAnswerer:
         timings["check_s"] = time.perf_counter() - t_check
         if answer.sentences and not any(x.supported for x in answer.sentences):
             # Nothing the model wrote is supported: the quotes stand in for it.
+            count = len(answer.sentences)
+            unsupported = unsupported_note(count, count, plan.language)
             kept = [
-                *(n for n in answer.notes if "not supported by the sources" not in n),
-                f"none of the model's {len(answer.sentences)} sentence(s) is supported by the "
-                "sources it cites; showing the extractive answer",
+                *(n for n in answer.notes if n != unsupported),
+                label("none_supported", plan.language).format(count=count),
             ]
             evidence = evidence or self.shaper.evidence(plan, passages, filters)
             answer = answer_from(plan, filters, passages, evidence, timings, kept)
@@ -251,14 +245,12 @@ class GenerativeAnswerer:
         answer = answer_from(plan, filters, passages, evidence, timings, notes)
         answer.answerer, answer.model = "generative", model
         if evidence.refused:
-            answer.notes.append("the evidence is too weak to answer: the model was not called")
+            answer.notes.append(label("too_weak", plan.language))
             yield finish(answer, started)
             return
         changes = answer.changes
         if not changes:
-            answer.notes.append(
-                "the quotes share no wording to compare: the model was not asked for a summary"
-            )
+            answer.notes.append(label("no_shared_wording", plan.language))
             yield finish(answer, started)
             return
         yield answer.text  # the quotes first: nothing to wait for
@@ -271,27 +263,21 @@ class GenerativeAnswerer:
             {"numbered_sources": format_sources(list(sources.values())), "question": request}
         )
         timed = within(summary_tokens, self._time_left(started))
+        lead = label("summary_lead", plan.language)
         for i, visible in enumerate(stream.run(timed)):
-            yield (SUMMARY_LEAD + visible) if i == 0 else visible
+            yield (lead + visible) if i == 0 else visible
         if stream.first_token_at is not None:
             timings["first_token_s"] = stream.first_token_at - started
         timings["generate_s"] = time.perf_counter() - t_gen
         failure, pieces = stream.failure, stream.pieces
         if stream.tripped:
-            answer.notes.append(
-                "the model's summary was withheld: it repeated its confidential instructions "
-                "(a sign of a planted instruction); showing the quotes alone"
-            )
+            answer.notes.append(label("summary_withheld", plan.language))
         elif failure is not None and not pieces:
-            answer.notes.append(
-                f"the summary of the change failed: {describe_error(failure, self.settings, model)}"
-                "; showing the quotes alone"
-            )
+            reason = describe_error(failure, self.settings, model)
+            answer.notes.append(label("summary_failed", plan.language).format(reason=reason))
         else:
             if failure is not None:
-                answer.notes.append(
-                    "the summary was cut off; the part that arrived is kept and checked"
-                )
+                answer.notes.append(label("summary_cut_off", plan.language))
             t_check = time.perf_counter()
             summary = checked_answer(
                 self.checker,
@@ -305,9 +291,9 @@ class GenerativeAnswerer:
             )
             timings["check_s"] = time.perf_counter() - t_check
             if summary.refused:
-                answer.notes.append("the model wrote no summary of the change")
+                answer.notes.append(label("no_summary", plan.language))
             else:
-                answer.text = answer.text + SUMMARY_LEAD + summary.text
+                answer.text = answer.text + lead + summary.text
                 answer.sentences = summary.sentences
                 answer.invalid_citations = summary.invalid_citations
                 answer.notes += summary.notes

@@ -58,7 +58,8 @@ class IntentShaper:
         if not referents or (cited and cited <= set(referents)):
             return result, passages
         docs = self.index.documents()
-        named = describe_documents([docs[d].meta for d in referents if d in docs])
+        metas = [docs[d].meta for d in referents if d in docs]
+        named = describe_documents(metas, language=plan.language)
         own_filters = filters.merged(Filters(doc_ids=tuple(referents)))
         own = self.searcher.search(plan, own_filters)
         answer, own = self.refined(plan, own, own_filters) if own else (None, own)
@@ -86,10 +87,11 @@ class IntentShaper:
         """The extractive answer to the passages (or why there is none)."""
         if passages:
             return self.extractive.answer(plan, passages)
-        text = (
-            "No indexed statement matches the filters."
+        text = label(
+            "no_filter_match_answer"
             if not filters.merged(plan.filters).is_empty() or plan.only_years
-            else "The store holds no statements yet: ingest some with `brief ingest PATH`."
+            else "empty_store",
+            plan.language,
         )
         return ExtractiveResult(text, [], True, 0.0, [])
 
@@ -141,10 +143,8 @@ class IntentShaper:
         text, citations = self.extractive.compose(plan, [_candidate(e) for e in chosen])
         notes = list(result.notes)
         if omitted:
-            notes.append(
-                "also on this topic, not quoted (word budget; see `brief timeline`): "
-                + describe_documents([e.meta for e in omitted])
-            )
+            documents = describe_documents([e.meta for e in omitted], language=plan.language)
+            notes.append(label("omitted", plan.language).format(documents=documents))
         return ExtractiveResult(text, citations, False, result.best_score, notes)
 
     def _latest(
@@ -195,7 +195,8 @@ class IntentShaper:
                 target, addressed = answered, found.addresses(answered)
                 later = self._newer_evidence(readings, merged, plan, answered_meta.date, found)
         if addressed:
-            result.notes.extend(self._newer_notes(docs[target].meta.date, merged, later))
+            notes = self._newer_notes(docs[target].meta.date, merged, later, plan.language)
+            result.notes.extend(notes)
         return result, sources_first(passages, target, result.citations)
 
     def _newer_evidence(
@@ -215,21 +216,22 @@ class IntentShaper:
             topic, after, alternatives=[unnamed], plan=plan, known_missing=found.missing
         )
 
-    def _newer_notes(self, than: dt.date, filters: Filters, later: TopicEvidence) -> list[str]:
+    def _newer_notes(
+        self, than: dt.date, filters: Filters, later: TopicEvidence, language: str = "en"
+    ) -> list[str]:
         """Notes naming the newer documents that do not address the topic (and newer reports)."""
         newer = self.topics.newer_documents(than, filters)
         silent = [meta for d, meta in newer if not later.addresses(d)]
         reports = [meta for d, meta in newer if later.addresses(d) and meta.secondary]
         notes = []
         if silent:
+            documents = describe_documents(silent, language=language)
             notes.append(
-                f"{len(silent)} newer statement(s) in the corpus do not mention this: "
-                + describe_documents(silent)
+                label("newer_silent", language).format(count=len(silent), documents=documents)
             )
         if reports:
-            notes.append(
-                "newer reports discuss this (not statements): " + describe_documents(reports)
-            )
+            documents = describe_documents(reports, language=language)
+            notes.append(label("newer_reports", language).format(documents=documents))
         return notes
 
 

@@ -11,7 +11,9 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.answers import Citation
+from core.labels import label
 from core.models import DocumentMeta, Filters
+from retrieval.search.korean import has_hangul
 from retrieval.search.plan import topic_text
 
 
@@ -71,15 +73,22 @@ class Timeline(BaseModel):
     considered: int = Field(default=0, description="Documents whose passages were scored.")
     notes: list[str] = Field(default_factory=list)
 
+    @property
+    def language(self) -> str:
+        """The topic's language, as a question's: what the timeline's own words are in."""
+        return "ko" if has_hangul(self.topic) else "en"
+
     def to_markdown(self) -> str:
         """The timeline as a list with numbered footnotes, ready for a brief."""
+        language = self.language
         if not self.entries:
-            return f"No indexed statement addresses “{self.topic}”.\n"
-        lines = [f"Statements on “{self.topic}” ({self.filters.describe()}):", ""]
+            return label("timeline_empty", language).format(topic=self.topic) + "\n"
+        heading = label("timeline_heading", language)
+        lines = [heading.format(topic=self.topic, filters=self.filters.describe(language)), ""]
         for e in self.entries:
             lines.append(f"- {e.date.isoformat()} · {e.title} ({e.issuer}): “{e.quote}” [^{e.n}]")
         lines.append("")
-        lines += [f"[^{e.n}]: {e.citation().footnote()}" for e in self.entries]
+        lines += [f"[^{e.n}]: {e.citation().footnote(language)}" for e in self.entries]
         return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from core.labels import label
 from core.models import Chunk, DocumentMeta, Filters
 from retrieval.answer.citations import cite
 from retrieval.answer.extractive import (
@@ -107,14 +108,17 @@ class TopicEvidence:
         return e is not None and e.relevance >= self.threshold
 
 
-def describe_documents(metas: Sequence[DocumentMeta], limit: int = MAX_NAMED) -> str:
+def describe_documents(
+    metas: Sequence[DocumentMeta], limit: int = MAX_NAMED, language: str = "en"
+) -> str:
     """``Title (May 21, 2022); Title (…)`` and ``and N more``, newest first as given."""
     named = []
     for meta in metas[:limit]:
-        label = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
-        named.append(f"{short_title(meta.title)} ({label})")
+        dated = meta.date_label(language)
+        dated = f"{meta.kind}, {dated}" if meta.secondary else dated
+        named.append(f"{short_title(meta.title)} ({dated})")
     rest = len(metas) - limit
-    return "; ".join(named) + (f"; and {rest} more" if rest > 0 else "")
+    return "; ".join(named) + (label("and_more", language).format(count=rest) if rest > 0 else "")
 
 
 class TopicScorer:
@@ -236,18 +240,19 @@ class TopicScorer:
         query = " ".join(query.split())
         plan = plan_query(query, bridge=self.searcher.bridge)
         merged = (filters or Filters()).merged(plan.filters)
-        topic = timeline_topic(query)
+        topic = timeline_topic(plan.question)  # a Korean topic's English reading
         search = replace(plan, search_text=topic, filters=Filters(), intent="lookup")
         found = self.evidence(topic, merged, plan=search)
         entries = [entry_of(n, e) for n, e in enumerate(found.relevant(), start=1)]
         notes = []
+        language = plan.language
         if found.missing:
-            notes.append("no indexed statement mentions: " + ", ".join(found.missing))
+            notes.append(label("unmentioned", language).format(names=", ".join(found.missing)))
         if not entries:
             notes.append(
-                "no statement matches the filters"
+                label("no_filter_match", language)
                 if not found.by_doc and not merged.is_empty()
-                else "no indexed statement addresses this topic"
+                else label("no_topic_match", language)
             )
         return Timeline(
             topic=query,

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from core.answers import Citation, DiffPiece, WordingChange
+from core.labels import label
 from prompts import load_prompt
 from retrieval.search.plan import formal_names
 from retrieval.store.lexical import tokenize
@@ -83,7 +84,7 @@ def wording_changes(citations: Sequence[Citation], topic: str = "") -> list[Word
     return changes
 
 
-SUMMARY_LEAD = "\n\nWhat changed: "
+SUMMARY_LEAD = label("summary_lead")  # before a comparison's summary (English)
 MAX_CHANGE_CHARS = 300  # of each difference listed in the request
 
 
