@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -27,10 +28,12 @@ from retrieval.answer.answerability import (
     signals,
 )
 from retrieval.answer.extractive import ExtractiveResult
+from retrieval.answer.names import unknown_terms
 from retrieval.answer.quoting import combine_parts
 from retrieval.search.parts import split_parts
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
+from retrieval.store.lexical import LexicalIndex
 
 # ---------------------------------------------------------------- what a question asks for
 
@@ -297,3 +300,14 @@ def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:
         (("NCG",), ("treated water",), ("release", "discharge")),
     )
     assert other["gap_terms"] == 2.0
+
+
+def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_stands() -> None:
+    terms = cast(LexicalIndex, _Terms())
+    terms.df.update({"wartim": 2, "oper": 3, "control": 3})
+    question = "wartime operational control OPCON transition?"
+    assert unknown_terms(question, terms, set(), False) == ["OPCON"]
+    forms = (("wartime operational control", "OPCON"),)
+    assert unknown_terms(question, terms, set(), False, forms) == []
+    # A name none of whose forms the statements hold is still unknown.
+    assert unknown_terms("Hanoi summit?", terms, set(), False, (("Hanoi",),)) == ["Hanoi"]

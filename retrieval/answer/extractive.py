@@ -14,7 +14,6 @@ refusal threshold means the same in every language.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -30,10 +29,11 @@ from retrieval.answer.answerability import (
     signals,
 )
 from retrieval.answer.citations import cite
+from retrieval.answer.names import unknown_terms
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, word_count
-from retrieval.store.lexical import LexicalIndex, lexical_share, script_profile, tokenize
+from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
@@ -47,11 +47,6 @@ UNKNOWN_TERM_PENALTY = 0.12
 FRAMING_WEIGHT = 0.8
 RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
-# Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
-# attached) still yield the name or number; ASCII text splits exactly as with \b.
-_SPECIFIC = re.compile(
-    r"(?<![A-Za-z0-9_])(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)(?![A-Za-z0-9_])"
-)
 
 
 @dataclass
@@ -111,35 +106,6 @@ def short_title(title: str) -> str:
         return title
     cut = " ".join(words[:MAX_TITLE_WORDS]).rstrip(",;:")
     return cut + "…"
-
-
-_MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
-
-
-def unknown_terms(
-    question: str, lexical: LexicalIndex, known: set[str], first_is_grammar: bool = True
-) -> list[str]:
-    """Specific words of the question (names, acronyms, numbers) that no statement contains.
-
-    ``known`` holds stemmed words of document titles, issuers and dates, which also count.
-    ``first_is_grammar``: a capitalised first word is no name (not so in a Korean question's
-    English reading, whose words are the glossary's, capitals and all).
-    """
-    out = []
-    first = re.match(r"\W*(\w+)", question) if first_is_grammar else None
-    for match in _SPECIFIC.finditer(question):
-        word = match.group(0)
-        if first and match.start() == first.start(1) and not word.isupper():
-            continue  # a capitalised first word is grammar, not a name
-        if word.lower().rstrip(".") in _MONTHS or (word.isdigit() and int(word) <= 31):
-            continue
-        terms = tokenize(word)
-        if terms and all(t not in lexical.df and t not in known for t in terms):
-            out.append(word)
-    return out
 
 
 def quotable(sentence: str) -> bool:
@@ -240,7 +206,9 @@ class ExtractiveAnswerer:
         cands = self.candidates(plan, passages)
         lexical = self.index.lexical()
         known = set(self.searcher.all_card_words())
-        missing = unknown_terms(plan.undated_question, lexical, known, plan.language == "en")
+        missing = unknown_terms(
+            plan.undated_question, lexical, known, plan.language == "en", plan.alternatives
+        )
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))

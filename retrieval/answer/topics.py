@@ -27,8 +27,8 @@ from retrieval.answer.extractive import (
     UNKNOWN_TERM_PENALTY,
     quotable,
     short_title,
-    unknown_terms,
 )
+from retrieval.answer.names import unknown_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.search.plan import QueryPlan, formal_names, plan_query

@@ -1,0 +1,60 @@
+"""Names and numbers a question gives that no statement holds ("the Hanoi summit", "OPCON").
+
+A question about something the corpus never mentions is not answered by its nearest passage;
+the extractive answerer raises its evidence threshold for each such name and says which names no
+statement mentions, and a timeline names the topic words no statement holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.store.lexical import LexicalIndex, tokenize
+
+# Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
+# attached) still yield the name or number; ASCII text splits exactly as with \b.
+_SPECIFIC = re.compile(
+    r"(?<![A-Za-z0-9_])(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)(?![A-Za-z0-9_])"
+)
+
+
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def unknown_terms(
+    question: str,
+    lexical: LexicalIndex,
+    known: set[str],
+    first_is_grammar: bool = True,
+    alternatives: Sequence[Sequence[str]] = (),
+) -> list[str]:
+    """Specific words of the question (names, acronyms, numbers) that no statement contains.
+
+    ``known`` holds stemmed words of document titles, issuers and dates, which also count.
+    ``first_is_grammar``: a capitalised first word is no name (not so in a Korean question's
+    English reading, whose words are the glossary's, capitals and all). ``alternatives``: the
+    English forms of a Korean question's words; a form the statements lack (OPCON) is no
+    unknown name when another form of the same word (wartime operational control) stands there.
+    """
+    held: set[str] = set()
+    for forms in alternatives:
+        words = [tokenize(f) for f in forms]
+        if any(w and all(t in lexical.df or t in known for t in w) for w in words):
+            held.update(t for w in words for t in w)
+    out = []
+    first = re.match(r"\W*(\w+)", question) if first_is_grammar else None
+    for match in _SPECIFIC.finditer(question):
+        word = match.group(0)
+        if first and match.start() == first.start(1) and not word.isupper():
+            continue  # a capitalised first word is grammar, not a name
+        if word.lower().rstrip(".") in _MONTHS or (word.isdigit() and int(word) <= 31):
+            continue
+        terms = tokenize(word)
+        unknown = all(t not in lexical.df and t not in known for t in terms)
+        if terms and unknown and not all(t in held for t in terms):
+            out.append(word)
+    return out
