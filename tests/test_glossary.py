@@ -141,7 +141,7 @@ def test_a_one_syllable_form_counts_only_as_a_word(glossary: Glossary) -> None:
     assert glossary.find('"북"의 반응') == [dprk]
     nato = glossary.find("북대서양조약기구")
     assert [e.english[-1] for e in nato] == ["NATO"]
-    assert glossary.find("북쪽으로") == []
+    assert glossary.find("북적이는 거리") == []
 
 
 # ---------------------------------------------------------------- office files and errors
