@@ -30,13 +30,15 @@ from retrieval.answer.chains import (
     format_history,
     format_sources,
     system_prompt,
-    within,
 )
 from retrieval.answer.claims import checked_answer
+from retrieval.answer.deadline import within
 from retrieval.answer.extractive import ExtractiveResult
+from retrieval.answer.korean_answer import SUMMARY_LEAD_KO
 from retrieval.answer.quoting import QuotingAnswerer, answer_from
 from retrieval.answer.support import SupportChecker
 from retrieval.answer.wording import SUMMARY_LEAD, change_request
+from retrieval.search.korean import has_hangul
 from retrieval.search.plan import QueryPlan, Turn, plan_query
 
 MAX_CONDENSED_CHARS = 400
@@ -132,17 +134,31 @@ class GenerativeAnswerer:
             )
 
         chain = build_answer_chain(
-            llm, RunnableLambda(retrieve), gate=gate, select=select, canary=self.canary
+            llm,
+            RunnableLambda(retrieve),
+            gate=gate,
+            select=select,
+            canary=self.canary,
+            language=plan.language,
         )
         shown: list[Passage] = []
         passages: list[Passage] = []
         refused = False
         t_gen = time.perf_counter()
 
+        asked = standalone or plan.search_text
+        if plan.language == "ko" and not has_hangul(asked):  # rewritten in English: the Korean
+            asked = plan.asked or asked  # as typed, its English rewrite given as the reading
+
         def tokens() -> Iterator[str]:
             nonlocal shown, passages, refused, t_gen
             for chunk in chain.stream(
-                {"question": standalone or plan.search_text, "plan": plan, "filters": filters}
+                {
+                    "question": asked,
+                    "reading": plan.question,  # a Korean question's English reading
+                    "plan": plan,
+                    "filters": filters,
+                }
             ):
                 if "passages" in chunk:
                     passages = chunk["passages"]
@@ -153,7 +169,8 @@ class GenerativeAnswerer:
                     t_gen = time.perf_counter()
                 yield chunk.get("answer") or ""
 
-        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        rules = system_prompt(self.canary, plan.language)
+        stream = GuardedStream(CanaryGuard(self.canary, rules), errors)
         yield from stream.run(within(tokens(), self._time_left(started)))
         if stream.first_token_at is not None:
             timings["first_token_s"] = stream.first_token_at - started
@@ -264,15 +281,21 @@ class GenerativeAnswerer:
         yield answer.text  # the quotes first: nothing to wait for
         sources = {c.n: self._quote_passage(c) for c in answer.citations}
         request = change_request(plan.asked or plan.question, changes)
-        chain = answer_prompt(self.canary) | llm | StrOutputParser()
-        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        chain = answer_prompt(self.canary, plan.language) | llm | StrOutputParser()
+        rules = system_prompt(self.canary, plan.language)
+        stream = GuardedStream(CanaryGuard(self.canary, rules), errors)
+        lead = SUMMARY_LEAD_KO if plan.language == "ko" else SUMMARY_LEAD
         t_gen = time.perf_counter()
         summary_tokens = chain.stream(
-            {"numbered_sources": format_sources(list(sources.values())), "question": request}
+            {
+                "numbered_sources": format_sources(list(sources.values())),
+                "question": request,
+                "reading": plan.question,
+            }
         )
         timed = within(summary_tokens, self._time_left(started))
         for i, visible in enumerate(stream.run(timed)):
-            yield (SUMMARY_LEAD + visible) if i == 0 else visible
+            yield (lead + visible) if i == 0 else visible
         if stream.first_token_at is not None:
             timings["first_token_s"] = stream.first_token_at - started
         timings["generate_s"] = time.perf_counter() - t_gen
@@ -307,7 +330,7 @@ class GenerativeAnswerer:
             if summary.refused:
                 answer.notes.append("the model wrote no summary of the change")
             else:
-                answer.text = answer.text + SUMMARY_LEAD + summary.text
+                answer.text = answer.text + lead + summary.text
                 answer.sentences = summary.sentences
                 answer.invalid_citations = summary.invalid_citations
                 answer.notes += summary.notes
