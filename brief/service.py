@@ -28,6 +28,7 @@ from retrieval.answer.chains import (
     new_canary,
     resolve_model,
 )
+from retrieval.answer.crosslingual import CrossLingualCheck, bilingual_model
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.generative import GenerativeAnswerer
 from retrieval.answer.intents import IntentShaper
@@ -69,6 +70,11 @@ class BriefingService:
             index.sentence_vectors,
             self.settings.support_threshold,
             similarity=self.searcher.embeddings.sentence_similarity,
+            crosslingual=CrossLingualCheck(
+                bilingual_model(self.searcher.embeddings, self.settings),
+                self.settings.support_threshold,
+                glossary_files=self.settings.glossary_files,
+            ),
         )
         self.canary = new_canary()
         self._llm = llm

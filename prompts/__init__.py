@@ -16,6 +16,8 @@ PROMPT_DIR = Path(__file__).resolve().parent
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "answer_system": frozenset({"refusal", "canary"}),
     "answer_user": frozenset({"numbered_sources", "question"}),
+    "answer_system_ko": frozenset({"refusal", "canary", "not_stated"}),
+    "answer_user_ko": frozenset({"numbered_sources", "question", "reading"}),
     "change_summary": frozenset({"question", "changes"}),
     "condense": frozenset({"history", "question"}),
 }

@@ -9,15 +9,13 @@ as data; what it writes is checked afterwards (``retrieval.answer.support``).
 from __future__ import annotations
 
 import json
-import queue
 import re
 import secrets
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import SystemMessage
@@ -30,6 +28,7 @@ from core.models import Passage
 from core.settings import Settings
 from prompts import load_prompt
 from retrieval.answer.citations import normalize_text
+from retrieval.answer.korean_answer import NOT_STATED_KO, REFUSAL_KO, is_korean_refusal
 from retrieval.search.plan import Turn
 
 REFUSAL = "The sources do not answer this question."
@@ -86,7 +85,10 @@ def format_history(history: list[Turn], max_chars: int = 4000) -> str:
 
 def is_refusal(text: str) -> bool:
     """Whether the model said that its sources do not answer (the rule's sentence, or a short
-    reply saying so; a long answer that mentions it in passing is not a refusal)."""
+    reply saying so, in English or Korean; a long answer that mentions it in passing is not
+    a refusal)."""
+    if is_korean_refusal(text):
+        return True
     norm = normalize_text(text)
     if normalize_text(REFUSAL).rstrip(".") in norm:
         return True
@@ -98,8 +100,13 @@ def new_canary() -> str:
     return "BRIEF-CANARY-" + secrets.token_hex(8)
 
 
-def system_prompt(canary: str) -> str:
-    """The answer rules, with the refusal sentence and the canary filled in."""
+def system_prompt(canary: str, language: str = "en") -> str:
+    """The answer rules, with the refusal sentence and the canary filled in (for a Korean
+    question: answer in Korean, quotes never translated, the Korean refusal and marker)."""
+    if language == "ko":
+        return load_prompt("answer_system_ko").format(
+            refusal=REFUSAL_KO, canary=canary, not_stated=NOT_STATED_KO
+        )
     return load_prompt("answer_system").format(refusal=REFUSAL, canary=canary)
 
 
@@ -214,10 +221,11 @@ class GuardedStream:
             yield rest
 
 
-def answer_prompt(canary: str = "") -> ChatPromptTemplate:
-    """System rules (filled once) and the user message with ``{sources}`` and ``{question}``."""
-    system = system_prompt(canary or new_canary())
-    user = load_prompt("answer_user")
+def answer_prompt(canary: str = "", language: str = "en") -> ChatPromptTemplate:
+    """System rules (filled once) and the user message with ``{sources}`` and ``{question}``
+    (and, for a Korean question, ``{reading}``: its English reading)."""
+    system = system_prompt(canary or new_canary(), language)
+    user = load_prompt("answer_user_ko" if language == "ko" else "answer_user")
     return ChatPromptTemplate.from_messages([SystemMessage(content=system), ("human", user.text)])
 
 
@@ -235,8 +243,9 @@ def build_answer_chain(
     select: Callable[[dict[str, Any]], list[Passage]] | None = None,
     max_sources: int = 5,
     canary: str = "",
+    language: str = "en",
 ) -> Runnable[dict[str, Any], dict[str, Any]]:
-    """Retrieve, decide, then stream the model's answer.
+    """Retrieve, decide, then stream the model's answer (in Korean for ``language`` "ko").
 
     Input: a dict with at least ``question`` (standalone) and whatever the retriever reads.
     Streamed output chunks carry ``passages`` (ranked), then ``refused`` (when ``gate`` says the
@@ -252,7 +261,7 @@ def build_answer_chain(
 
     generate = (
         RunnablePassthrough.assign(numbered_sources=numbered)
-        | answer_prompt(canary)
+        | answer_prompt(canary, language)
         | llm
         | StrOutputParser()
     )
@@ -345,47 +354,6 @@ def describe_error(exc: BaseException, settings: Settings, model: str = "") -> s
     if isinstance(exc, ValueError):
         return f"{where} sent a reply that is not an OpenAI-compatible answer"
     return f"{where} failed ({type(exc).__name__})"
-
-
-T = TypeVar("T")
-
-
-def within(tokens: Iterator[T], seconds: float) -> Iterator[T]:
-    """``tokens`` drawn in a worker thread, ending in ``TimeoutError`` once ``seconds`` have
-    passed in all: the model's time limit is one limit for the whole answer, retries included,
-    not one per request. Closing it tells the worker to close ``tokens`` at its next item."""
-    items: queue.Queue[tuple[str, Any]] = queue.Queue()
-    stop = threading.Event()
-
-    def work() -> None:
-        try:
-            for item in tokens:
-                if stop.is_set():
-                    break
-                items.put(("item", item))
-            items.put(("end", None))
-        except BaseException as exc:  # handed to the consumer, raised there
-            items.put(("error", exc))
-        finally:
-            close = getattr(tokens, "close", None)
-            if close is not None:
-                close()
-
-    deadline = time.monotonic() + seconds
-    threading.Thread(target=work, daemon=True, name="model-stream").start()
-    try:
-        while True:
-            try:
-                kind, value = items.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError(f"no complete answer within {seconds:g} s") from None
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
 
 
 def endpoint_errors() -> tuple[type[BaseException], ...]:

@@ -107,14 +107,18 @@ def unsupported_note(count: int, total: int, language: str = "en") -> str:
     return label("unsupported", language).format(count=count, total=total, mark=UNSUPPORTED_MARK)
 
 
-# "Not stated: who chairs the council." on a line of its own or as a sentence of a paragraph.
+# "Not stated: who chairs the council." on a line of its own or as a sentence of a paragraph;
+# in a Korean answer "명시되지 않음: …" (the Korean rules' marker; a few close forms are read too).
 _NOT_STATED = re.compile(
-    r"(?im)(?:^|(?<=[.!?\]]))[ \t]*(?:[-*]\s*)?not stated:\s*(?P<part>[^\n.!?]+[?]?)[.!]?"
+    r"(?im)(?:^|(?<=[.!?\]]))[ \t]*(?:[-*]\s*)?"
+    r"(?:not stated|명시되지\s*않음|명시되어\s*있지\s*않음|언급되지\s*않음):"
+    r"\s*(?P<part>[^\n.!?]+[?]?)[.!]?"
 )
 
 
 def not_stated_parts(text: str) -> tuple[str, list[str]]:
-    """The generated text without its "Not stated: …" lines, and the parts they name."""
+    """The generated text without its "Not stated: …" ("명시되지 않음: …") lines, and the parts
+    they name."""
     parts = [" ".join(m["part"].split()).strip(" .") for m in _NOT_STATED.finditer(text)]
     return _NOT_STATED.sub("", text).strip(), [p for p in parts if p]
 

@@ -31,13 +31,14 @@ from retrieval.answer.chains import (
     format_history,
     format_sources,
     system_prompt,
-    within,
 )
 from retrieval.answer.claims import checked_answer, unsupported_note
+from retrieval.answer.deadline import within
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.quoting import QuotingAnswerer, answer_from
 from retrieval.answer.support import SupportChecker
 from retrieval.answer.wording import change_request
+from retrieval.search.korean import has_hangul
 from retrieval.search.plan import QueryPlan, Turn, plan_query
 
 MAX_CONDENSED_CHARS = 400
@@ -132,17 +133,31 @@ class GenerativeAnswerer:
             )
 
         chain = build_answer_chain(
-            llm, RunnableLambda(retrieve), gate=gate, select=select, canary=self.canary
+            llm,
+            RunnableLambda(retrieve),
+            gate=gate,
+            select=select,
+            canary=self.canary,
+            language=plan.language,
         )
         shown: list[Passage] = []
         passages: list[Passage] = []
         refused = False
         t_gen = time.perf_counter()
 
+        asked = standalone or plan.search_text
+        if plan.language == "ko" and not has_hangul(asked):  # rewritten in English: the Korean
+            asked = plan.asked or asked  # as typed, its English rewrite given as the reading
+
         def tokens() -> Iterator[str]:
             nonlocal shown, passages, refused, t_gen
             for chunk in chain.stream(
-                {"question": standalone or plan.search_text, "plan": plan, "filters": filters}
+                {
+                    "question": asked,
+                    "reading": plan.question,  # a Korean question's English reading
+                    "plan": plan,
+                    "filters": filters,
+                }
             ):
                 if "passages" in chunk:
                     passages = chunk["passages"]
@@ -153,7 +168,8 @@ class GenerativeAnswerer:
                     t_gen = time.perf_counter()
                 yield chunk.get("answer") or ""
 
-        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        rules = system_prompt(self.canary, plan.language)
+        stream = GuardedStream(CanaryGuard(self.canary, rules), errors)
         yield from stream.run(within(tokens(), self._time_left(started)))
         if stream.first_token_at is not None:
             timings["first_token_s"] = stream.first_token_at - started
@@ -256,11 +272,16 @@ class GenerativeAnswerer:
         yield answer.text  # the quotes first: nothing to wait for
         sources = {c.n: self._quote_passage(c) for c in answer.citations}
         request = change_request(plan.asked or plan.question, changes)
-        chain = answer_prompt(self.canary) | llm | StrOutputParser()
-        stream = GuardedStream(CanaryGuard(self.canary, system_prompt(self.canary)), errors)
+        chain = answer_prompt(self.canary, plan.language) | llm | StrOutputParser()
+        rules = system_prompt(self.canary, plan.language)
+        stream = GuardedStream(CanaryGuard(self.canary, rules), errors)
         t_gen = time.perf_counter()
         summary_tokens = chain.stream(
-            {"numbered_sources": format_sources(list(sources.values())), "question": request}
+            {
+                "numbered_sources": format_sources(list(sources.values())),
+                "question": request,
+                "reading": plan.question,
+            }
         )
         timed = within(summary_tokens, self._time_left(started))
         lead = label("summary_lead", plan.language)

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.models import Chunk, Passage
+from retrieval.search.korean import has_hangul
 from retrieval.sentences import is_abbreviation, split_sentences
 from retrieval.store.lexical import tokenize
 
 SentenceVectors = dict[str, list[tuple[int, int, np.ndarray]]]
+OtherLanguageCheck = Callable[[Sequence["Claim"], dict[int, Passage]], list["Verdict"]]
 
 _NUM = r"\d{1,3}"
 _SEP = r"\s*(?:,|;|and|&|-|–|to)\s*(?:(?:sources?|src|doc)\s*)?"
@@ -161,12 +163,15 @@ class SupportChecker:
         threshold: float,
         attribute: bool = True,
         similarity: Callable[[float], float] = float,
+        crosslingual: OtherLanguageCheck | None = None,
     ) -> None:
         self.embed = embed
         self.sentence_vectors = sentence_vectors
         self.threshold = threshold
         self.attribute = attribute
         self.similarity = similarity  # the model's cosines on the common (MiniLM) scale
+        # Korean sentences, checked against the English sources by a model that reads both.
+        self.crosslingual = crosslingual
 
     def _spans(self, chunk: Chunk, stored: SentenceVectors) -> list[tuple[int, int, np.ndarray]]:
         spans = stored.get(chunk.chunk_id)
@@ -182,7 +187,24 @@ class SupportChecker:
         ]
 
     def check_all(self, claims: Sequence[Claim], sources: dict[int, Passage]) -> list[Verdict]:
-        """A verdict for every claim (one embedding call for all of them)."""
+        """A verdict for every claim (one embedding call for all of them); Korean sentences go
+        to the cross-language check when there is one."""
+        korean = [has_hangul(c.body or c.text) for c in claims] if self.crosslingual else []
+        if not any(korean) or self.crosslingual is None:
+            return self._check_same_language(claims, sources)
+        other = iter(
+            self.crosslingual([c for c, k in zip(claims, korean, strict=True) if k], sources)
+        )
+        same = iter(
+            self._check_same_language(
+                [c for c, k in zip(claims, korean, strict=True) if not k], sources
+            )
+        )
+        return [next(other) if k else next(same) for k in korean]
+
+    def _check_same_language(
+        self, claims: Sequence[Claim], sources: dict[int, Passage]
+    ) -> list[Verdict]:
         if not claims:
             return []
         stored = self.sentence_vectors([p.chunk.chunk_id for p in sources.values()])
