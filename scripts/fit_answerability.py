@@ -44,7 +44,16 @@ DEFAULT_SETS = [
     ROOT.parent / "shared" / "eval" / "dev_questions.yaml",
     ROOT / "eval" / "near_miss_tune.yaml",
 ]
-HELD_OUT = {"near_miss_test.yaml", "questions.yaml", "questions_ko.yaml"}
+HELD_OUT = {
+    "near_miss_test.yaml",
+    "near_miss2.yaml",
+    "questions.yaml",
+    "questions_ko.yaml",
+    "fresh_en.yaml",
+    "fresh_ko.yaml",
+    "fresh2_en.yaml",
+    "fresh2_ko.yaml",
+}
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
 L2 = 1.0

@@ -130,11 +130,12 @@ def test_the_cross_script_centers_follow_from_the_parallel_sample() -> None:
     assert max(levels) - min(levels) < 0.02
 
 
-def test_every_fresh_korean_question_has_its_english_twin() -> None:
+@pytest.mark.parametrize("name", ["fresh", "fresh2"])
+def test_every_fresh_korean_question_has_its_english_twin(name: str) -> None:
     from eval.baselines import twin_questions
 
-    korean = load_questions(ROOT / "eval" / "fresh_ko.yaml")
-    english = load_questions(ROOT / "eval" / "fresh_en.yaml")
+    korean = load_questions(ROOT / "eval" / f"{name}_ko.yaml")
+    english = load_questions(ROOT / "eval" / f"{name}_en.yaml")
     twins = twin_questions(korean, english)
     assert set(twins) == {q.id for q in korean}
     assert all(main_script(q.question) == "hangul" for q in korean)

@@ -17,7 +17,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus"
 PROJECT_SET = ROOT / "eval" / "questions.yaml"
 DEV_SET = SHARED / "eval" / "dev_questions.yaml"
-NEAR_MISS_SETS = [ROOT / "eval" / "near_miss_tune.yaml", ROOT / "eval" / "near_miss_test.yaml"]
+NEAR_MISS_SETS = [
+    ROOT / "eval" / "near_miss_tune.yaml",
+    ROOT / "eval" / "near_miss_test.yaml",
+    ROOT / "eval" / "near_miss2.yaml",
+]
 CATEGORIES = set(get_args(Category))
 
 needs_shared = pytest.mark.skipif(
@@ -68,7 +72,7 @@ def test_project_set_does_not_repeat_the_dev_set():
 @pytest.mark.parametrize(
     "path",
     [PROJECT_SET, DEV_SET, *NEAR_MISS_SETS],
-    ids=["project", "dev", "near-miss-tune", "near-miss-test"],
+    ids=["project", "dev", "near-miss-tune", "near-miss-test", "near-miss-2"],
 )
 def test_questions_are_consistent(path: Path):
     if not path.is_file():
@@ -90,9 +94,9 @@ def test_questions_are_consistent(path: Path):
 
 
 def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
-    tune, test = (load_questions(p) for p in NEAR_MISS_SETS)
+    tune, test, second = (load_questions(p) for p in NEAR_MISS_SETS)
     assert not {q.id for q in tune} & {q.id for q in test}
-    for questions in (tune, test):
+    for questions in (tune, test, second):
         by_id = {q.id: q for q in questions}
         near = [q for q in questions if q.near_miss]
         assert len(near) >= 30
@@ -110,6 +114,10 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     partial = [q for q in every if any(not p.answerable for p in q.parts)]
     assert len(partial) >= 8
     assert all(q.answerable for q in partial)
+    # The second set, written later and blind to the first: nine of each class.
+    assert Counter(q.near_miss for q in second if q.near_miss) == dict.fromkeys(
+        ("detail", "qualifier", "reaction", "absent"), 9
+    )
 
 
 # ---------------------------------------------------------------- gold quotes
