@@ -133,6 +133,8 @@ def test_each_word_read_keeps_the_english_forms_it_stands_for() -> None:
         ("NCG는 몇 년마다 열리나요?", "how often"),
         ("협정은 얼마 동안 유효합니까?", "how long"),
         ("얼마를 투자하기로 했나요?", "how much"),
+        ("회담 뒤 며칠이 지났다고 했나요?", "how many days"),
+        ("회담은 며칠에 열렸나요?", "when"),
     ],
 )
 def test_how_often_and_how_long_are_not_how_much(question: str, words: str) -> None:
@@ -140,3 +142,5 @@ def test_how_often_and_how_long_are_not_how_much(question: str, words: str) -> N
     assert words in english
     if words != "how much":
         assert "how much" not in english
+    if words != "when":
+        assert "when" not in english  # 며칠이 지났 counts days; 며칠에 asks for a date

@@ -51,12 +51,16 @@ _BOUND_WORDS = {
     "현재": "as of",
     "당시": "in",
 }
+_HOW_MANY_DAYS = re.compile(
+    r"며칠\s*(?:이|가|째|동안|만에)|몇\s*(?:일|주|개월|달)\s*(?:이|가|째|동안|만에)"
+)
 # Words that carry the question's intent or the kind of thing it asks for, in English.
 _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"가장\s*최근|최신|최근|마지막|요즘|지금"), "latest"),
     (re.compile(r"비교|차이|달라졌|달라진|달라|바뀌|바뀐|변화|변했|변천|대비"), "compared changed"),
     (re.compile(r"어떤\s*(?:성명|문서|문건)들|모든\s*(?:성명|문서)|성명들"), "which statements"),
     (re.compile(r"누가|누구|어느\s*(?:기관|단체|인물|관리|장관|정상)"), "who"),
+    (_HOW_MANY_DAYS, "how many days"),
     (re.compile(r"언제|며칠|몇\s*월|몇\s*년도|날짜|시기|기한"), "when"),
     (re.compile(r"어디|어느\s*(?:나라|국가|도시|장소)|장소"), "where"),
     (re.compile(r"얼마나\s*(?:자주|종종)|몇\s*(?:년|개월|달|주)\s*마다|주기"), "how often"),
