@@ -53,6 +53,8 @@ HELD_OUT = {
     "fresh_ko.yaml",
     "fresh2_en.yaml",
     "fresh2_ko.yaml",
+    "fresh3_en.yaml",
+    "fresh3_ko.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
