@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.labels import label
+from retrieval.answer.parties import party_speaks, reacting_party
 from retrieval.store.lexical import tokenize
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
@@ -116,6 +117,7 @@ FEATURES = (
     "gap_terms",
     "asks_reaction",
     "numbers_unmatched",
+    "reactor_silent",
 )
 
 
@@ -150,10 +152,29 @@ def holds_kind(kind: str, text: str, question: str = "") -> bool:
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
+_ORDINALS = "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+_ORDINAL = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r"|(?:[2-9]|1[0-2])(?:nd|rd|th))\b", re.I)
+
+
+def _ordinal_forms(word: str) -> tuple[str, ...]:
+    """ "fifth" -> ("fifth", "5th"); "5th" -> ("5th", "fifth")."""
+    word = word.lower()
+    if word in _ORDINALS:
+        n = _ORDINALS.index(word) + 2
+        return word, f"{n}{'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
+    return word, _ORDINALS[int(word[:-2]) - 2]
+
+
 def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
-    """Numbers and years the question names that none of the texts holds."""
+    """Numbers, years and ordinals ("the fifth round") the question names that none of the
+    texts holds ("first" is left out: statements say "inaugural" as often)."""
     joined = " ".join(texts)
-    return sum(1 for n in set(_NUMBER.findall(question)) if n not in joined)
+    lowered = joined.lower()
+    numbers = sum(1 for n in set(_NUMBER.findall(question)) if n not in joined)
+    ordinals = {_ordinal_forms(m) for m in _ORDINAL.findall(question)}
+    return numbers + sum(
+        1 for forms in ordinals if not any(re.search(rf"\b{f}\b", lowered) for f in forms)
+    )
 
 
 class Scored(Protocol):
@@ -189,6 +210,8 @@ def signals(
     missing_names: int,
     named_statement: bool = False,
     alternatives: Sequence[Sequence[str]] = (),
+    speakers: Sequence[str] = (),
+    party: Sequence[str] | None = None,
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -197,9 +220,12 @@ def signals(
     its framing words; ``named_statement``: the question names the statement the best sentences
     come from (then "when was it issued?" is answered by its date); ``alternatives``: the
     English forms each word of a Korean question was read as (one is enough: a passage that
-    says "inaugural" holds 출범, though it never says "launch"). Checking the kind of thing
-    asked for in the sentences an answer would quote, rather than the best three, caught fewer
-    near misses in cross-validation.
+    says "inaugural" holds 출범, though it never says "launch"); ``speakers``: the issuers of
+    the best sentences' statements (a reaction asked for must be the speaker's); ``party``: the
+    names of the party whose reaction is asked for, when the caller knows it (a Korean
+    question's subject), else read from the question. Checking the
+    kind of thing asked for in the sentences an answer would quote, rather than the best three,
+    caught fewer near misses in cross-validation.
     """
     top = list(ranked[:TOP_SENTENCES])
     kind = asked_kind(question)
@@ -226,6 +252,9 @@ def signals(
             gaps.append((max(lexical.idf(t) for t in known), " ".join(forms)))
     gaps += [(lexical.idf(t), t) for t in terms - have if t in lexical.df]
     gaps.sort(reverse=True)
+    party = reacting_party(question) if party is None else party
+    spoken = [c.text for c in top][: len(speakers)]
+    silent = bool(party) and not party_speaks(party, spoken, speakers[: len(spoken)])
     return {
         "strength": strength,
         "dense": best.dense if best else 0.0,
@@ -239,6 +268,7 @@ def signals(
         "gap_terms": float(len(gaps)),
         "asks_reaction": float(bool(_REACTION.search(question))),
         "numbers_unmatched": float(unmatched_numbers(question, [*(c.text for c in top), *context])),
+        "reactor_silent": float(silent),
     }
 
 
@@ -318,6 +348,7 @@ SIGNS = {
     "gap_idf": -1,
     "gap_terms": -1,
     "numbers_unmatched": -1,
+    "reactor_silent": -1,
 }
 
 

@@ -30,6 +30,7 @@ from retrieval.answer.answerability import (
 )
 from retrieval.answer.citations import cite
 from retrieval.answer.names import unknown_terms
+from retrieval.answer.parties import subject_party
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, word_count
@@ -223,6 +224,8 @@ class ExtractiveAnswerer:
             len(missing),
             own,
             plan.alternatives,
+            [c.chunk.meta.issuer for c in best],
+            subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
         )
         return Assessment(cands, chosen, missing, found)
 

@@ -114,6 +114,9 @@ class Reading:
 
     english: str
     alternatives: tuple[tuple[str, ...], ...] = ()
+    # Names the question marks as its subject or owner (북한은, 중국의 입장): whose reaction or
+    # position a question asks for, in Korean word order.
+    subjects: tuple[tuple[str, ...], ...] = ()
 
 
 class KoreanBridge:
@@ -189,6 +192,7 @@ class KoreanBridge:
             text = pattern.sub(blank, text)
         named = False  # a name or domain term found (not only general words)
         alternatives: list[tuple[str, ...]] = []
+        subjects: list[tuple[str, ...]] = []
         squeezed, positions = _squeeze(text)
         chars = list(text)
         starts = {i for i, p in enumerate(positions) if p == 0 or not HANGUL.match(text[p - 1])}
@@ -201,6 +205,9 @@ class KoreanBridge:
                     found.append((positions[i], " ".join(self.terms[variant])))
                     alternatives.append(self.terms[variant])
                     named = named or variant not in self.vocabulary
+                    end = positions[i + len(variant) - 1] + 1
+                    if variant not in self.vocabulary and _SUBJECT.match(text, end):
+                        subjects.append(self.terms[variant])
                     for j in range(i, i + len(variant)):  # matched: no Korean word left there
                         chars[positions[j]] = " "
                     i += len(variant)
@@ -215,7 +222,7 @@ class KoreanBridge:
         if named and not self.keep_korean:
             rest = []
         english = " ".join(" ".join(w for _, w in sorted(found + latin + rest)).split())
-        return Reading(english + "?" if english else question, tuple(alternatives))
+        return Reading(english + "?" if english else question, tuple(alternatives), tuple(subjects))
 
 
 _PARTICLES = (
@@ -256,6 +263,8 @@ def _stem_ko(word: str) -> str:
 
 
 _JOINERS = " ·ㆍ‧・-"
+# A subject, topic or owner particle right after a name (북한은, 미국이, 중국의, 북한 측은).
+_SUBJECT = re.compile(r"(?:\s*(?:측|정부|당국))?(?:은|는|이|가|의)(?![\uac00-\ud7a3])")
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:

@@ -241,6 +241,7 @@ class QueryPlan:
     language: str = "en"  # "ko": asked in Korean, ``question`` is its English reading
     # A Korean question's words as read: the English forms each stands for (any one will do).
     alternatives: tuple[tuple[str, ...], ...] = ()
+    subjects: tuple[tuple[str, ...], ...] = ()  # the names a Korean question marks as subject
 
     @property
     def multi_document(self) -> bool:
@@ -348,6 +349,7 @@ def plan_query(
             history=tuple(history or ()),
             language="ko",
             alternatives=read.alternatives,
+            subjects=read.subjects,
         )
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question

@@ -1,0 +1,57 @@
+"""Whose reaction a question asks for, and whether the closest sentences are that party's."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer.parties import party_speaks, reacting_party, subject_party
+from retrieval.search.korean import KoreanBridge
+
+
+@pytest.mark.parametrize(
+    ("question", "alias"),
+    [
+        ("How did Pyongyang react when the policy review was concluded?", "dprk"),
+        ("What was China's stance on AUKUS, per the April 2023 statements?", "beijing"),
+        ("How did the G7 foreign ministers respond to Choe Son Hui's statement?", "g7"),
+        ("What was South Korea's stance on the pledges?", "seoul"),
+        ("How did Moon react when the review was concluded?", "moon"),
+        ("How did Latin American governments respond to Seoul's push?", "latin american"),
+    ],
+)
+def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: str) -> None:
+    assert alias in reacting_party(question)
+
+
+def test_a_question_that_asks_no_reaction_names_no_party() -> None:
+    assert reacting_party("What did the fact sheet say about Singapore?") == ()
+    # "American" is not "America": a party the table does not hold keeps its own name.
+    assert "america" not in reacting_party("How did Latin American governments respond?")
+
+
+def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -> None:
+    dprk = reacting_party("How did North Korea respond to the G7 statement?")
+    g7 = reacting_party("How did the G7 foreign ministers respond to Choe's statement?")
+    choe = "I express strong dissatisfaction at the hostile act of G7 foreign ministers."
+    issuer = "KCNA (press statement by Choe Son Hui, Minister of Foreign Affairs of the DPRK)"
+    assert party_speaks(dprk, [choe], [issuer])
+    # Named late in someone else's sentence, the G7 is spoken about, not speaking.
+    assert not party_speaks(g7, [choe], [issuer])
+    moon = reacting_party("How did Moon react when the review was concluded?")
+    review = "President Moon welcomes the conclusion of the United States' DPRK policy review."
+    assert party_speaks(moon, [review], ["The White House (U.S.-ROK leaders)"])
+    pyongyang = reacting_party("How did Pyongyang react when the review was concluded?")
+    assert not party_speaks(pyongyang, [review], ["The White House (U.S.-ROK leaders)"])
+
+
+def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() -> None:
+    bridge = KoreanBridge(
+        {"북한": ("DPRK",), "팩트시트": ("fact sheet",), "중국": ("China", "PRC")}
+    )
+    reading = bridge.reading("팩트시트에 대해 북한은 어떻게 반응했습니까?")
+    assert reading.subjects == (("DPRK",),)
+    assert "pyongyang" in subject_party("fact sheet DPRK how react?", reading.subjects)
+    owner = bridge.reading("중국의 입장은?").subjects
+    assert "beijing" in subject_party("China PRC position stance?", owner)
+    # No reaction or position asked for: no party.
+    assert subject_party("DPRK fact sheet what?", reading.subjects) == ()
