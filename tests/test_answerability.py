@@ -28,7 +28,7 @@ from retrieval.answer.answerability import (
     signals,
 )
 from retrieval.answer.extractive import ExtractiveResult
-from retrieval.answer.names import unknown_terms
+from retrieval.answer.names import unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts
 from retrieval.search.parts import split_parts
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
@@ -311,3 +311,10 @@ def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_s
     assert unknown_terms(question, terms, set(), False, forms) == []
     # A name none of whose forms the statements hold is still unknown.
     assert unknown_terms("Hanoi summit?", terms, set(), False, (("Hanoi",),)) == ["Hanoi"]
+
+
+def test_numbers_and_ordinals_the_passages_lack_are_counted() -> None:
+    assert unmatched_numbers("Where will the fifth IPEF round be held?", ["the IPEF round"]) == 1
+    assert unmatched_numbers("the 5th round", ["the fifth round"]) == 0
+    assert unmatched_numbers("the NCG's second year", ["in the first year of the NCG"]) == 1
+    assert unmatched_numbers("In 2021, the second meeting", ["2021: a second meeting"]) == 0

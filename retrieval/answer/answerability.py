@@ -23,6 +23,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.labels import label
+from retrieval.answer.contents import asked_content_of, source_held
+from retrieval.answer.names import unmatched_numbers
 from retrieval.answer.parties import party_speaks, reacting_party
 from retrieval.store.lexical import tokenize
 
@@ -118,6 +120,7 @@ FEATURES = (
     "asks_reaction",
     "numbers_unmatched",
     "reactor_silent",
+    "source_unheld",
 )
 
 
@@ -146,34 +149,6 @@ def holds_kind(kind: str, text: str, question: str = "") -> bool:
     asked = question.lower()
     return any(
         m.group(0).strip().lower() not in asked for k in kinds for m in _HOLDS[k].finditer(text)
-    )
-
-
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
-
-
-_ORDINALS = "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
-_ORDINAL = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r"|(?:[2-9]|1[0-2])(?:nd|rd|th))\b", re.I)
-
-
-def _ordinal_forms(word: str) -> tuple[str, ...]:
-    """ "fifth" -> ("fifth", "5th"); "5th" -> ("5th", "fifth")."""
-    word = word.lower()
-    if word in _ORDINALS:
-        n = _ORDINALS.index(word) + 2
-        return word, f"{n}{'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
-    return word, _ORDINALS[int(word[:-2]) - 2]
-
-
-def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
-    """Numbers, years and ordinals ("the fifth round") the question names that none of the
-    texts holds ("first" is left out: statements say "inaugural" as often)."""
-    joined = " ".join(texts)
-    lowered = joined.lower()
-    numbers = sum(1 for n in set(_NUMBER.findall(question)) if n not in joined)
-    ordinals = {_ordinal_forms(m) for m in _ORDINAL.findall(question)}
-    return numbers + sum(
-        1 for forms in ordinals if not any(re.search(rf"\b{f}\b", lowered) for f in forms)
     )
 
 
@@ -212,6 +187,7 @@ def signals(
     alternatives: Sequence[Sequence[str]] = (),
     speakers: Sequence[str] = (),
     party: Sequence[str] | None = None,
+    titles: Sequence[str] = (),
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -223,7 +199,9 @@ def signals(
     says "inaugural" holds 출범, though it never says "launch"); ``speakers``: the issuers of
     the best sentences' statements (a reaction asked for must be the speaker's); ``party``: the
     names of the party whose reaction is asked for, when the caller knows it (a Korean
-    question's subject), else read from the question. Checking the
+    question's subject), else read from the question; ``titles``: what names the best
+    sentences' statements (their cards: title, issuer, date), of which a question may ask what
+    the document itself says. Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
@@ -255,6 +233,8 @@ def signals(
     party = reacting_party(question) if party is None else party
     spoken = [c.text for c in top][: len(speakers)]
     silent = bool(party) and not party_speaks(party, spoken, speakers[: len(spoken)])
+    thing = asked_content_of(question)
+    unheld = bool(thing) and not source_held(thing, titles, lexical.with_synonyms)
     return {
         "strength": strength,
         "dense": best.dense if best else 0.0,
@@ -269,6 +249,7 @@ def signals(
         "asks_reaction": float(bool(_REACTION.search(question))),
         "numbers_unmatched": float(unmatched_numbers(question, [*(c.text for c in top), *context])),
         "reactor_silent": float(silent),
+        "source_unheld": float(unheld),
     }
 
 
@@ -349,6 +330,7 @@ SIGNS = {
     "gap_terms": -1,
     "numbers_unmatched": -1,
     "reactor_silent": -1,
+    "source_unheld": -1,
 }
 
 

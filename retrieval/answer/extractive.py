@@ -31,6 +31,7 @@ from retrieval.answer.answerability import (
 from retrieval.answer.citations import cite
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
+from retrieval.search.cards import card_text
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, word_count
@@ -226,6 +227,7 @@ class ExtractiveAnswerer:
             plan.alternatives,
             [c.chunk.meta.issuer for c in best],
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
+            [card_text(c.chunk.meta, c.chunk.doc_id) for c in best],
         )
         return Assessment(cands, chosen, missing, found)
 

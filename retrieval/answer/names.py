@@ -1,8 +1,10 @@
-"""Names and numbers a question gives that no statement holds ("the Hanoi summit", "OPCON").
+"""Names and numbers a question gives that no statement or passage holds ("the Hanoi summit",
+"OPCON", "the fifth round").
 
 A question about something the corpus never mentions is not answered by its nearest passage;
 the extractive answerer raises its evidence threshold for each such name and says which names no
-statement mentions, and a timeline names the topic words no statement holds.
+statement mentions, and a timeline names the topic words no statement holds. The numbers and
+ordinals a question names that its closest passages lack are one of the "not stated" signals.
 """
 
 from __future__ import annotations
@@ -58,3 +60,31 @@ def unknown_terms(
         if terms and unknown and not all(t in held for t in terms):
             out.append(word)
     return out
+
+
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+_ORDINALS = "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+_ORDINAL = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r"|(?:[2-9]|1[0-2])(?:nd|rd|th))\b", re.I)
+
+
+def _ordinal_forms(word: str) -> tuple[str, ...]:
+    """ "fifth" -> ("fifth", "5th"); "5th" -> ("5th", "fifth")."""
+    word = word.lower()
+    if word in _ORDINALS:
+        n = _ORDINALS.index(word) + 2
+        return word, f"{n}{'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
+    return word, _ORDINALS[int(word[:-2]) - 2]
+
+
+def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
+    """Numbers, years and ordinals ("the fifth round") the question names that none of the
+    texts holds ("first" is left out: statements say "inaugural" as often)."""
+    joined = " ".join(texts)
+    lowered = joined.lower()
+    numbers = sum(1 for n in set(_NUMBER.findall(question)) if n not in joined)
+    ordinals = {_ordinal_forms(m) for m in _ORDINAL.findall(question)}
+    return numbers + sum(
+        1 for forms in ordinals if not any(re.search(rf"\b{f}\b", lowered) for f in forms)
+    )

@@ -1,0 +1,47 @@
+"""Questions about what a named document or event itself says, and whether it is held."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer.contents import asked_content_of, source_held
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("What was agreed at the first Korea-Pacific Islands Summit?", "Korea-Pacific Islands"),
+        ("What do the Artemis Accords require of the countries that sign them?", "Artemis"),
+        ("What are the main principles of the ASEAN Outlook on the Indo-Pacific?", "ASEAN"),
+        ("What came out of the Summit for Democracy?", "Democracy"),
+        ("What did the U.S.-led Summit on Global Supply Chain Resilience decide?", "Resilience"),
+        ("What does the Washington Declaration say about the NCG?", "Washington Declaration"),
+    ],
+)
+def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:
+    assert thing in asked_content_of(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the fact sheet say about Singapore?",  # no named thing
+        "What did Biden and Moon commit to on the Artemis Accords?",  # what the speakers said
+        "How many ships will Korea build?",
+    ],
+)
+def test_other_questions_ask_no_things_content(question: str) -> None:
+    assert asked_content_of(question) == ""
+
+
+def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
+    cards = [
+        "Washington Declaration The White House (U.S.–ROK leaders) statement April 26, 2023 2023",
+        "Joint Fact Sheet The White House fact sheet November 13, 2025 2025",
+    ]
+    assert source_held("Washington Declaration", cards)
+    assert not source_held("Artemis Accords", cards)
+    # An acronym counts for what it stands for, as the index expands it.
+    ncg = ["Joint Readout of the Inaugural Nuclear Consultative Group Meeting"]
+    assert not source_held("first NCG meeting", ncg)
+    assert source_held("first NCG meeting", ncg, lambda t: t | {"ncg"})
