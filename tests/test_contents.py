@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.contents import asked_content_of, source_held
+from retrieval.answer.contents import asked_content_of, korean_content_of, source_held
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,23 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     ncg = ["Joint Readout of the Inaugural Nuclear Consultative Group Meeting"]
     assert not source_held("first NCG meeting", ncg)
     assert source_held("first NCG meeting", ncg, lambda t: t | {"ncg"})
+
+
+@pytest.mark.parametrize(
+    ("asked", "english", "particle", "thing"),
+    [
+        # What was discussed there / what its principles are / what it requires.
+        ("하노이 정상회담에서는 무엇이 논의되었나요?", "Hanoi summit", "에서는", "Hanoi summit"),
+        ("아세안 관점의 주요 원칙은?", "ASEAN Outlook", "의", "ASEAN Outlook"),
+        ("아르테미스 약정은 무엇을 요구합니까?", "Artemis Accords", "은", "Artemis Accords"),
+        # Asked whether the leaders offered help at the summit: not the summit's own content.
+        ("서울 정상회담에서 지원 의사를 밝혔습니까?", "Seoul summit", "에서", ""),
+        # The owner's word must be what follows it: "의 원칙" is, "의 일정 ... 합의" is not.
+        ("정상회담의 일정에 합의했나?", "summit", "의", ""),
+    ],
+)
+def test_a_korean_question_asks_a_things_content_by_the_particle_after_it(
+    asked: str, english: str, particle: str, thing: str
+) -> None:
+    after = asked[asked.index(particle) + len(particle) :]
+    assert korean_content_of(asked, [(english, particle, after)]) == thing

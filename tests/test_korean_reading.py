@@ -144,3 +144,21 @@ def test_how_often_and_how_long_are_not_how_much(question: str, words: str) -> N
         assert "how much" not in english
     if words != "when":
         assert "when" not in english  # 며칠이 지났 counts days; 며칠에 asks for a date
+
+
+def test_korean_ordinals_read_as_the_statements_write_them() -> None:
+    bridge = KoreanBridge({"회의": ("meeting",), "협정": ("Agreement",)})
+    assert bridge.read("2차 회의는?", TODAY) == "second meeting?"
+    assert bridge.read("제11차 협정", TODAY) == "11th Agreement?"
+    assert bridge.read("3번째 회의", TODAY) == "third meeting?"
+
+
+def test_the_documents_and_meetings_a_question_names_keep_their_particle() -> None:
+    bridge = KoreanBridge(
+        {"하노이": ("Hanoi",), "정상회담": ("summit",), "워싱턴선언": ("Washington Declaration",)}
+    )
+    hanoi = bridge.reading("하노이 정상회담에서는 무엇이 논의되었나요?", TODAY)
+    assert hanoi.things == (("Hanoi summit", "에서는", " 무엇이 논의되었나요?"),)
+    declaration = bridge.reading("워싱턴 선언의 주요 원칙은?", TODAY)
+    assert declaration.things == (("Washington Declaration", "의", " 주요 원칙은?"),)
+    assert bridge.reading("정상회담 일정", TODAY).things == ()  # no particle: not its subject

@@ -188,6 +188,7 @@ def signals(
     speakers: Sequence[str] = (),
     party: Sequence[str] | None = None,
     titles: Sequence[str] = (),
+    thing: str | None = None,
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -201,7 +202,8 @@ def signals(
     names of the party whose reaction is asked for, when the caller knows it (a Korean
     question's subject), else read from the question; ``titles``: what names the best
     sentences' statements (their cards: title, issuer, date), of which a question may ask what
-    the document itself says. Checking the
+    the document itself says; ``thing``: the document or meeting whose content is asked for,
+    when the caller knows it (a Korean question's), else read from the question. Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
@@ -233,7 +235,7 @@ def signals(
     party = reacting_party(question) if party is None else party
     spoken = [c.text for c in top][: len(speakers)]
     silent = bool(party) and not party_speaks(party, spoken, speakers[: len(spoken)])
-    thing = asked_content_of(question)
+    thing = asked_content_of(question) if thing is None else thing
     unheld = bool(thing) and not source_held(thing, titles, lexical.with_synonyms)
     return {
         "strength": strength,

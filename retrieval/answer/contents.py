@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 
-_THINGS = (
-    r"Summit|Accords?|Agreement|Outlook|Statement|Declaration|Conference|Forum|Dialogue|"
-    r"Partnership|Initiative|Framework|Treaty|Charter|Guidelines|Plan|Strategy|Meeting|Talks"
-)
 _CONTENT_OF = (
     re.compile(
         r"\bwhat (?:was|were|is|has been) (?:agreed|decided|adopted|announced|discussed|signed|"
@@ -38,6 +35,16 @@ _CONTENT_OF = (
         re.I,
     ),
 )
+# How a Korean question asks for a thing's own content, by the particle after the thing: what it
+# requires or says (X는 무엇을 요구), what was agreed or came out there (X에서 합의), its principles
+# or terms (X의 원칙) -- the senses of the English forms above, not every question naming it.
+_CONTENT_KO = {
+    "subject": re.compile(r"요구|규정|명시|말했|말하|밝혔|언급|결정|합의|채택|약속"),
+    "place": re.compile(r"합의|결정|논의|채택|나왔|결과|성과"),
+    "owner": re.compile(r"^\s*(?:주요\s*|핵심\s*)?(?:원칙|내용|골자|결과|성과|조항|요지)"),
+}
+_PARTICLE_ROLE = {"은": "subject", "는": "subject", "이": "subject", "가": "subject",
+                  "에서": "place", "에서는": "place", "에선": "place", "의": "owner"}  # fmt: skip
 TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that thing's
 
 
@@ -47,6 +54,17 @@ def asked_content_of(question: str) -> str:
         m = pattern.search(question)
         if m and re.search(r"[A-Z]", m["x"]):
             return m["x"].strip()
+    return ""
+
+
+def korean_content_of(asked: str, things: Sequence[tuple[str, str, str]]) -> str:
+    """The thing a Korean question asks the content of: a document or meeting it names (read in
+    English, with its particle and what follows it) as subject, place or owner of what it asks
+    (its principles: right after the thing; what was agreed there: anywhere in the question)."""
+    for english, particle, after in things:
+        role = _PARTICLE_ROLE.get(particle, "")
+        if role and _CONTENT_KO[role].search(after if role == "owner" else asked):
+            return english
     return ""
 
 

@@ -29,6 +29,7 @@ from retrieval.answer.answerability import (
     signals,
 )
 from retrieval.answer.citations import cite
+from retrieval.answer.contents import korean_content_of
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
 from retrieval.search.cards import card_text
@@ -228,6 +229,7 @@ class ExtractiveAnswerer:
             [c.chunk.meta.issuer for c in best],
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
             [card_text(c.chunk.meta, c.chunk.doc_id) for c in best],
+            korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
         )
         return Assessment(cands, chosen, missing, found)
 

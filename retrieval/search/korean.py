@@ -117,6 +117,9 @@ class Reading:
     # Names the question marks as its subject or owner (북한은, 중국의 입장): whose reaction or
     # position a question asks for, in Korean word order.
     subjects: tuple[tuple[str, ...], ...] = ()
+    # Named documents and meetings the question is about (회담에서, 원칙은): whose own content it
+    # may ask for (what was agreed there, what its principles are).
+    things: tuple[tuple[str, str, str], ...] = ()  # (English, its particle, what follows)
 
 
 class KoreanBridge:
@@ -186,6 +189,9 @@ class KoreanBridge:
             bound = _BOUND_WORDS.get(m["bound"] or "", "in")
             found.append((m.start(), f"{bound} {year}"))
         text = _RELATIVE.sub(blank, text)
+        for m in _ORDINAL_KO.finditer(text):  # 2차 회의 -> the second meeting
+            found.append((m.start(), _ordinal(int(m["n"]))))
+        text = _ORDINAL_KO.sub(blank, text)
         for pattern, english in _INTENTS:
             for m in pattern.finditer(text):
                 found.append((m.start(), english))
@@ -193,6 +199,7 @@ class KoreanBridge:
         named = False  # a name or domain term found (not only general words)
         alternatives: list[tuple[str, ...]] = []
         subjects: list[tuple[str, ...]] = []
+        spans: list[tuple[int, int, str]] = []  # each term read: where, and its usual English
         squeezed, positions = _squeeze(text)
         chars = list(text)
         starts = {i for i, p in enumerate(positions) if p == 0 or not HANGUL.match(text[p - 1])}
@@ -208,6 +215,7 @@ class KoreanBridge:
                     end = positions[i + len(variant) - 1] + 1
                     if variant not in self.vocabulary and _SUBJECT.match(text, end):
                         subjects.append(self.terms[variant])
+                    spans.append((positions[i], end, self.terms[variant][0]))
                     for j in range(i, i + len(variant)):  # matched: no Korean word left there
                         chars[positions[j]] = " "
                     i += len(variant)
@@ -222,7 +230,12 @@ class KoreanBridge:
         if named and not self.keep_korean:
             rest = []
         english = " ".join(" ".join(w for _, w in sorted(found + latin + rest)).split())
-        return Reading(english + "?" if english else question, tuple(alternatives), tuple(subjects))
+        return Reading(
+            english + "?" if english else question,
+            tuple(alternatives),
+            tuple(subjects),
+            _things(question, sorted(spans + [(a, a + len(w), w) for a, w in latin])),
+        )
 
 
 _PARTICLES = (
@@ -263,6 +276,33 @@ def _stem_ko(word: str) -> str:
 
 
 _JOINERS = " ·ㆍ‧・-"
+# What names a document or a meeting, in the English the glossary reads it as.
+THING_NAMES = (
+    r"Summit|Accords?|Agreement|Outlook|Statement|Declaration|Conference|Forum|Dialogue|"
+    r"Partnership|Initiative|Framework|Treaty|Charter|Guidelines|Plan|Strategy|Meeting|Talks"
+)
+_THING = re.compile(rf"\b(?:{THING_NAMES})\b", re.I)
+_THING_PARTICLE = re.compile(r"(?:은|는|이|가|의|에서는|에서의|에서|에선)(?![\uac00-\ud7a3])")
+
+
+def _things(question: str, spans: list[tuple[int, int, str]]) -> tuple[tuple[str, str, str], ...]:
+    """The documents and meetings a question names as its subject, owner or place (terms read
+    side by side, "하노이 정상회담에서" -> "Hanoi summit", "에서"), by their English."""
+    out: list[tuple[str, str, str]] = []
+    run: list[tuple[int, int, str]] = []
+    for span in [*spans, (len(question) + 1, len(question) + 1, "")]:
+        if run and question[run[-1][1] : span[0]].strip(_JOINERS) == "" and span[2]:
+            run.append(span)
+            continue
+        if run:
+            english = " ".join(e for _, _, e in run)
+            particle = _THING_PARTICLE.match(question, run[-1][1])
+            if _THING.search(english) and particle:
+                out.append((english, particle.group(0), question[particle.end() :]))
+        run = [span] if span[2] else []
+    return tuple(out)
+
+
 # A subject, topic or owner particle right after a name (북한은, 미국이, 중국의, 북한 측은).
 _SUBJECT = re.compile(r"(?:\s*(?:측|정부|당국))?(?:은|는|이|가|의)(?![\uac00-\ud7a3])")
 
@@ -294,6 +334,18 @@ def _fits(text: str, start: int, variant: str, starts: set[int], positions: list
         end += 1
     rest = text[start + 1 : end]
     return rest == "" or rest in _PARTICLES
+
+
+_ORDINAL_KO = re.compile(r"제?\s*(?P<n>\d{1,3})\s*(?:차|번째|회째)")
+_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+
+
+def _ordinal(n: int) -> str:
+    """2 -> "second", 57 -> "57th" (as statements write them)."""
+    if 1 <= n <= len(_ORDINAL_WORDS):
+        return _ORDINAL_WORDS[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _english_date(m: re.Match[str]) -> str:

@@ -242,6 +242,8 @@ class QueryPlan:
     # A Korean question's words as read: the English forms each stands for (any one will do).
     alternatives: tuple[tuple[str, ...], ...] = ()
     subjects: tuple[tuple[str, ...], ...] = ()  # the names a Korean question marks as subject
+    # The documents or meetings a Korean question names: English, particle, what follows.
+    things: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def multi_document(self) -> bool:
@@ -350,6 +352,7 @@ def plan_query(
             language="ko",
             alternatives=read.alternatives,
             subjects=read.subjects,
+            things=read.things,
         )
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
