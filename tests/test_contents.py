@@ -41,6 +41,10 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     ]
     assert source_held("Washington Declaration", cards)
     assert not source_held("Artemis Accords", cards)
+    # A statement called by its signatories is held by its kind: cards need not name them.
+    leaders = ["U.S.-ROK Leaders' Joint Statement The White House (U.S.–ROK leaders) statement"]
+    assert source_held("Biden-Moon statement", leaders)
+    assert not source_held("first Korea-Pacific Islands Summit", leaders)
     # An acronym counts for what it stands for, as the index expands it.
     ncg = ["Joint Readout of the Inaugural Nuclear Consultative Group Meeting"]
     assert not source_held("first NCG meeting", ncg)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.answer.parties import PARTIES
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 
@@ -45,6 +46,9 @@ _CONTENT_KO = {
 }
 _PARTICLE_ROLE = {"은": "subject", "는": "subject", "이": "subject", "가": "subject",
                   "에서": "place", "에서는": "place", "에선": "place", "의": "owner"}  # fmt: skip
+_PARTY_WORDS = frozenset(
+    t for names in PARTIES.values() for name in names for t in tokenize(name, compounds=False)
+) | frozenset(("korea", "korean", "unit", "state", "kim", "lee", "moon", "yoon", "biden"))
 TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that thing's
 
 
@@ -72,8 +76,10 @@ def source_held(
     thing: str, titles: Sequence[str], expand: Callable[[set[str]], set[str]] = lambda t: t
 ) -> bool:
     """Whether one of the titles names the thing (most of its words; ``expand`` adds what an
-    acronym stands for)."""
-    words = set(tokenize(thing, compounds=False))
+    acronym stands for). The parties and leaders a thing is called by ("the Biden-Moon
+    statement", "the U.S.-led summit") are left out: a card names a statement by its kind and
+    issuer, not always by its signatories."""
+    words = set(tokenize(thing, compounds=False)) - _PARTY_WORDS
     if not words:
         return True
     return any(
