@@ -14,17 +14,16 @@ import pytest
 from brief.export import KOREAN_STYLES, STYLES, answer_docx
 from brief.service import BriefingService
 from core.labels import label
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.chains import REFUSAL
 from retrieval.search.korean import has_hangul
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
-from tests.conftest import STATEMENT_A, STATEMENT_B
 from tests.scripted_openai import Reply, ScriptedOpenAIServer
 from tests.test_cli import brief
 from tests.test_generative import generative
-from tests.test_multilingual import STATEMENT_KO
+from tests.test_korean_search import mixed_settings
 
 LATEST_KO = "청어 할당량에 관한 가장 최근 성명은 무엇인가요?"
 LATEST_EN = "What is the most recent statement on the herring quota?"
@@ -36,18 +35,7 @@ def mixed(
     tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
 ) -> Iterator[tuple[StatementIndex, Settings]]:
     """Two English statements and a Korean one, with an office glossary for the herring."""
-    folder = tmp_path_factory.mktemp("mixed")
-    (folder / "2021-03-04-fisheries.md").write_text(STATEMENT_A, encoding="utf-8")
-    (folder / "2023-09-10-river.md").write_text(STATEMENT_B, encoding="utf-8")
-    (folder / "2024-02-15-railway-ko.md").write_text(STATEMENT_KO, encoding="utf-8")
-    glossary = tmp_path_factory.mktemp("office") / "terms.yaml"
-    glossary.write_text(
-        "source: test office\nentries:\n"
-        "  - {korean: [청어], english: [herring]}\n"
-        "  - {korean: [어획 할당량, 할당량], english: [quota]}\n",
-        encoding="utf-8",
-    )
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("store"), glossary_files=[glossary])
+    folder, settings = mixed_settings(tmp_path_factory)
     with open_index(settings, embeddings) as index:
         assert not ingest_paths(index, [folder]).errors
         yield index, settings

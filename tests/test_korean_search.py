@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from brief.service import BriefingService
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import open_index
@@ -20,10 +20,9 @@ from tests.conftest import STATEMENT_A, STATEMENT_B
 from tests.test_multilingual import RAILWAY, STATEMENT_KO
 
 
-@pytest.fixture(scope="module")
-def mixed_service(
-    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
-) -> Iterator[BriefingService]:
+def mixed_settings(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Settings]:
+    """Two English statements and a Korean one in a folder, with an office glossary for the
+    herring: the folder to ingest and the settings that read the glossary."""
     folder = tmp_path_factory.mktemp("mixed")
     (folder / "2021-03-04-fisheries.md").write_text(STATEMENT_A, encoding="utf-8")
     (folder / "2023-09-10-river.md").write_text(STATEMENT_B, encoding="utf-8")
@@ -35,7 +34,15 @@ def mixed_service(
         "  - {korean: [어획 할당량, 할당량], english: [quota]}\n",
         encoding="utf-8",
     )
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("store"), glossary_files=[glossary])
+    data = tmp_path_factory.mktemp("store")
+    return folder, load_settings(data_dir=data, glossary_files=[glossary])
+
+
+@pytest.fixture(scope="module")
+def mixed_service(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    folder, settings = mixed_settings(tmp_path_factory)
     with open_index(settings, embeddings) as index:
         assert not ingest_paths(index, [folder]).errors
         yield BriefingService(index)
