@@ -274,6 +274,8 @@ class _Sentence:
     score: float = 0.9
     dense: float = 0.6
     lexical: float = 0.5
+    issuer: str = "The White House"
+    card: str = "Joint Statement The White House statement"
 
     @property
     def strength(self) -> float:

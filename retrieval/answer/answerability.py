@@ -165,6 +165,12 @@ class Scored(Protocol):
     @property
     def text(self) -> str: ...
 
+    @property
+    def issuer(self) -> str: ...
+
+    @property
+    def card(self) -> str: ...
+
 
 class Terms(Protocol):
     """What the decision needs of the BM25 index: term statistics and acronyms."""
@@ -185,9 +191,7 @@ def signals(
     missing_names: int,
     named_statement: bool = False,
     alternatives: Sequence[Sequence[str]] = (),
-    speakers: Sequence[str] = (),
     party: Sequence[str] | None = None,
-    titles: Sequence[str] = (),
     thing: str | None = None,
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
@@ -197,13 +201,11 @@ def signals(
     its framing words; ``named_statement``: the question names the statement the best sentences
     come from (then "when was it issued?" is answered by its date); ``alternatives``: the
     English forms each word of a Korean question was read as (one is enough: a passage that
-    says "inaugural" holds 출범, though it never says "launch"); ``speakers``: the issuers of
-    the best sentences' statements (a reaction asked for must be the speaker's); ``party``: the
-    names of the party whose reaction is asked for, when the caller knows it (a Korean
-    question's subject), else read from the question; ``titles``: what names the best
-    sentences' statements (their cards: title, issuer, date), of which a question may ask what
-    the document itself says; ``thing``: the document or meeting whose content is asked for,
-    when the caller knows it (a Korean question's), else read from the question. Checking the
+    says "inaugural" holds 출범, though it never says "launch"); ``party``: the names of the
+    party whose reaction is asked for (a reaction must be its own: it issued the statement or
+    begins the sentence), when the caller knows it (a Korean question's subject), else read
+    from the question; ``thing``: the document or meeting whose own content is asked for (a
+    statement whose card names it must be among the best), likewise. Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
@@ -233,10 +235,9 @@ def signals(
     gaps += [(lexical.idf(t), t) for t in terms - have if t in lexical.df]
     gaps.sort(reverse=True)
     party = reacting_party(question) if party is None else party
-    spoken = [c.text for c in top][: len(speakers)]
-    silent = bool(party) and not party_speaks(party, spoken, speakers[: len(spoken)])
+    silent = bool(party) and not party_speaks(party, [c.text for c in top], [c.issuer for c in top])
     thing = asked_content_of(question) if thing is None else thing
-    unheld = bool(thing) and not source_held(thing, titles, lexical.with_synonyms)
+    unheld = bool(thing) and not source_held(thing, [c.card for c in top], lexical.with_synonyms)
     return {
         "strength": strength,
         "dense": best.dense if best else 0.0,

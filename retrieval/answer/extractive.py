@@ -78,6 +78,16 @@ class Candidate:
         """The sentence, verbatim."""
         return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
 
+    @property
+    def issuer(self) -> str:
+        """Who issued the statement the sentence is from."""
+        return self.chunk.meta.issuer
+
+    @property
+    def card(self) -> str:
+        """What names the sentence's statement (title, issuer, kind, date, file name)."""
+        return card_text(self.chunk.meta, self.chunk.doc_id)
+
 
 @dataclass
 class Assessment:
@@ -226,9 +236,7 @@ class ExtractiveAnswerer:
             len(missing),
             own,
             plan.alternatives,
-            [c.chunk.meta.issuer for c in best],
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
-            [card_text(c.chunk.meta, c.chunk.doc_id) for c in best],
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
         )
         return Assessment(cands, chosen, missing, found)
