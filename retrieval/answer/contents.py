@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from retrieval.answer.parties import PARTIES
 from retrieval.search.korean import THING_NAMES as _THINGS
@@ -46,9 +47,15 @@ _CONTENT_KO = {
 }
 _PARTICLE_ROLE = {"은": "subject", "는": "subject", "이": "subject", "가": "subject",
                   "에서": "place", "에서는": "place", "에선": "place", "의": "owner"}  # fmt: skip
-_PARTY_WORDS = frozenset(
-    t for names in PARTIES.values() for name in names for t in tokenize(name, compounds=False)
-) | frozenset(("korea", "korean", "unit", "state", "kim", "lee", "moon", "yoon", "biden"))
+
+
+@cache
+def _party_words() -> frozenset[str]:
+    """The words parties and leaders are named by (tokenized once, at first use)."""
+    named = (t for names in PARTIES.values() for n in names for t in tokenize(n, compounds=False))
+    return frozenset(named) | {"korea", "korean", "unit", "state", "kim", "lee", "moon", "yoon"}
+
+
 TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that thing's
 
 
@@ -79,7 +86,7 @@ def source_held(
     acronym stands for). The parties and leaders a thing is called by ("the Biden-Moon
     statement", "the U.S.-led summit") are left out: a card names a statement by its kind and
     issuer, not always by its signatories."""
-    words = set(tokenize(thing, compounds=False)) - _PARTY_WORDS
+    words = set(tokenize(thing, compounds=False)) - _party_words()
     if not words:
         return True
     return any(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +24,10 @@ import numpy as np
 from core.models import Passage
 from core.settings import Settings
 from retrieval.answer.support import (
-    ATTRIBUTION_MARGIN,
     Claim,
     SpanMatch,
     Verdict,
+    attribute,
     negated,
 )
 from retrieval.search.glossary import Glossary, load_glossary
@@ -198,32 +198,19 @@ class CrossLingualCheck:
         for claim, vec in zip(claims, claim_vecs, strict=True):
             verdict = self._check(claim, vec, sources, spans, span_vecs)
             if self.attribute and not any(n in sources for n in claim.numbers):
-                verdict = self._attribute(claim, vec, sources, spans, span_vecs) or verdict
+                verdict = (
+                    attribute(
+                        claim,
+                        sources,
+                        partial(
+                            self._check, vec=vec, sources=sources, spans=spans, span_vecs=span_vecs
+                        ),
+                        self.threshold,
+                    )
+                    or verdict
+                )
             verdicts.append(verdict)
         return verdicts
-
-    def _attribute(
-        self,
-        claim: Claim,
-        vec: np.ndarray,
-        sources: dict[int, Passage],
-        spans: dict[int, list[tuple[int, int, str]]],
-        span_vecs: dict[int, np.ndarray],
-    ) -> Verdict | None:
-        """For a sentence that cites nothing: the one source that clearly supports it, if any."""
-        trials = [
-            (self._check(Claim(claim.text, (n,)), vec, sources, spans, span_vecs), n)
-            for n in sources
-        ]
-        good = [(v, n) for v, n in trials if v.supported]
-        if not good:
-            return None
-        verdict, n = max(good, key=lambda t: t[0].score)
-        if verdict.score < self.threshold + ATTRIBUTION_MARGIN:
-            return None
-        verdict.attributed = n
-        verdict.reason = "cited nothing; the check found this source"
-        return verdict
 
     def _check(
         self,

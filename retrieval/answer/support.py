@@ -10,8 +10,9 @@ sentence of each cited passage becomes the citation's verbatim quote.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -153,6 +154,28 @@ class Verdict:
     attributed: int | None = None  # a source the check found for a sentence that cited none
 
 
+def attribute(
+    claim: Claim,
+    sources: Iterable[int],
+    check: Callable[[Claim], Verdict],
+    threshold: float,
+) -> Verdict | None:
+    """For a sentence that cites nothing: the one source that clearly supports it, if any (the
+    sentence checked as if it cited each source alone; the best must clear ``threshold`` by
+    ``ATTRIBUTION_MARGIN``)."""
+    best: tuple[Verdict, int] | None = None
+    for n in sources:
+        trial = check(Claim(claim.text, (n,)))
+        if trial.supported and (best is None or trial.score > best[0].score):
+            best = (trial, n)
+    if best is None or best[0].score < threshold + ATTRIBUTION_MARGIN:
+        return None
+    verdict, n = best
+    verdict.attributed = n
+    verdict.reason = "cited nothing; the check found this source"
+    return verdict
+
+
 class SupportChecker:
     """Scores claims against their cited passages with embeddings and word overlap."""
 
@@ -214,29 +237,17 @@ class SupportChecker:
         for claim, vec in zip(claims, vectors, strict=True):
             verdict = self._check(claim, vec, sources, spans)
             if not any(n in sources for n in claim.numbers) and self.attribute:
-                verdict = self._attribute(claim, vec, sources, spans) or verdict
+                verdict = (
+                    attribute(
+                        claim,
+                        sources,
+                        partial(self._check, vector=vec, sources=sources, spans=spans),
+                        self.threshold,
+                    )
+                    or verdict
+                )
             verdicts.append(verdict)
         return verdicts
-
-    def _attribute(
-        self,
-        claim: Claim,
-        vector: np.ndarray,
-        sources: dict[int, Passage],
-        spans: dict[int, list[tuple[int, int, np.ndarray]]],
-    ) -> Verdict | None:
-        """For a sentence that cites nothing: the one source that clearly supports it, if any."""
-        best: tuple[Verdict, int] | None = None
-        for n in sources:
-            trial = self._check(Claim(claim.text, (n,)), vector, sources, spans)
-            if trial.supported and (best is None or trial.score > best[0].score):
-                best = (trial, n)
-        if best is None or best[0].score < self.threshold + ATTRIBUTION_MARGIN:
-            return None
-        verdict, n = best
-        verdict.attributed = n
-        verdict.reason = "cited nothing; the check found this source"
-        return verdict
 
     def _check(
         self,
