@@ -162,3 +162,11 @@ def test_the_documents_and_meetings_a_question_names_keep_their_particle() -> No
     declaration = bridge.reading("워싱턴 선언의 주요 원칙은?", TODAY)
     assert declaration.things == (("Washington Declaration", "의", " 주요 원칙은?"),)
     assert bridge.reading("정상회담 일정", TODAY).things == ()  # no particle: not its subject
+
+
+def test_content_words_the_glossary_cannot_read_are_kept_apart() -> None:
+    reading = BRIDGE.reading("싱가포르 공동성명은 해조류 양식장에 대해 무엇이라고 했나요?", TODAY)
+    assert reading.unread == ("해조류", "양식장")  # its framing and verb forms are not
+    plan = plan_query("싱가포르 공동성명은 해조류 양식장에 대해 무엇이라고 했나요?", bridge=BRIDGE)
+    assert plan.unread == reading.unread
+    assert BRIDGE.reading("싱가포르 공동성명은 비핵화에 대해 무엇이라고 했나요?").unread == ()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from brief.service import BriefingService
+from core.models import Filters
 from core.settings import Settings, load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
@@ -93,3 +94,18 @@ def test_a_korean_question_gets_its_notes_in_korean(mixed_service: BriefingServi
     assert any(n.startswith("색인된 성명 어디에도 나오지 않는 말: Hanoi") for n in answer.notes)
     english = mixed_service.ask("What was discussed at the Hanoi summit?")
     assert any(n.startswith("no indexed statement mentions: Hanoi") for n in english.notes)
+
+
+def test_a_word_the_glossary_cannot_read_is_a_term_no_sentence_covers(
+    mixed_service: BriefingService,
+) -> None:
+    """Like an English word no statement uses, it lowers the best sentence's coverage."""
+
+    def coverage(question: str) -> float:
+        plan = mixed_service.plan(question)
+        passages = mixed_service.searcher.search(plan, Filters())
+        return mixed_service.extractive.assess(plan, passages).signals["coverage"]
+
+    plain = coverage("청어 할당량은 얼마나 줄이기로 했나요?")
+    assert plain > 0
+    assert coverage("해조류 양식장 청어 할당량은 얼마나 줄이기로 했나요?") < plain

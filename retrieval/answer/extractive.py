@@ -173,7 +173,8 @@ class ExtractiveAnswerer:
         script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
         readings = []
         for topic, topic_vec in zip(topics, topic_vecs, strict=True):
-            q_terms = set(tokenize(topic, compounds=False))
+            # A Korean word the glossary could not read is asked too: no sentence covers it.
+            q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
             readings.append((topic_vec, q_terms, sum(lexical.idf(t) for t in q_terms) or 1.0))
         top_score = top[0].score or 1.0
         out: list[Candidate] = []

@@ -120,6 +120,9 @@ class Reading:
     # Named documents and meetings the question is about (회담에서, 원칙은): whose own content it
     # may ask for (what was agreed there, what its principles are).
     things: tuple[tuple[str, str, str], ...] = ()  # (English, its particle, what follows)
+    # Content words the glossary could not read: like an English word no statement uses, a
+    # term the statements' sentences do not cover (its verbs, endings and framing left out).
+    unread: tuple[str, ...] = ()
 
 
 class KoreanBridge:
@@ -227,6 +230,7 @@ class KoreanBridge:
         # Words the glossary does not hold stay, in Korean, for a model that reads them.
         rest = [(m.start(), _stem_ko(m.group(0))) for m in re.finditer(r"[\uac00-\ud7a3]+", text)]
         rest = [(at, w) for at, w in rest if len(w) >= 2 and w not in _PARTICLES]
+        unread = tuple(w for _, w in rest if w not in _FRAMING and not _ENDING.search(w))
         if named and not self.keep_korean:
             rest = []
         english = " ".join(" ".join(w for _, w in sorted(found + latin + rest)).split())
@@ -235,6 +239,7 @@ class KoreanBridge:
             tuple(alternatives),
             tuple(subjects),
             _things(question, sorted(spans + [(a, a + len(w), w) for a, w in latin])),
+            unread,
         )
 
 
@@ -264,6 +269,20 @@ _PARTICLES = (
     "로",
     "도",
     "만",
+)
+
+
+# What a question's Korean wording is made of besides its subject: verb forms (endings) and
+# the words that frame a question (what, about, each, according to).
+_ENDING = re.compile(
+    r"(?:까|요|다|어|지|고|며|면|서|게|데|나|니|죠|야|냐|한|된|린|힌|온|는|던|운|은|을|할|될|"
+    r"했|으|인|들|적|랐|였|렸|봤|왔|갔|졌|겠|음|함|됨|로|라)$"
+)
+_FRAMING = frozenset(
+    "대해 대한 관련 관한 관해 것 것들 것에 무엇 내용 결과 문제 기준 사이 각각 이번 우리 어느 "
+    "정확히 반드시 미리 가운데 따라 이상 이하 이후 이전 전에 뒤에 하기 되기 거기 그럼 대목 "
+    "이나 이며 하고 하면 해야 들은 보면 자체 부분 정도 얼마 언제 어디 누구 무슨 어떤 "
+    "입장 측면 차원 당시 현재 최근 가장 모두 전부 각국 언급".split()
 )
 
 

@@ -244,6 +244,7 @@ class QueryPlan:
     subjects: tuple[tuple[str, ...], ...] = ()  # the names a Korean question marks as subject
     # The documents or meetings a Korean question names: English, particle, what follows.
     things: tuple[tuple[str, str, str], ...] = ()
+    unread: tuple[str, ...] = ()  # a Korean question's content words the glossary cannot read
 
     @property
     def multi_document(self) -> bool:
@@ -353,6 +354,7 @@ def plan_query(
             alternatives=read.alternatives,
             subjects=read.subjects,
             things=read.things,
+            unread=read.unread,
         )
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
