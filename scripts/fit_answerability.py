@@ -55,6 +55,9 @@ HELD_OUT = {
     "fresh2_ko.yaml",
     "fresh3_en.yaml",
     "fresh3_ko.yaml",
+    "fresh4_en.yaml",
+    "fresh4_ko.yaml",
+    "near_miss3.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
