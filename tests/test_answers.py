@@ -270,3 +270,14 @@ def test_named_documents_see_a_statement_ingested_after_the_first_question(
         )
         assert not ingest_paths(index, [small_corpus]).errors
         assert searcher.named_documents(question)["lighthouse.md"] >= NAMED_DOC_MIN
+
+
+def test_a_part_too_thin_to_stand_alone_is_answered_on_the_first_parts_subject(
+    service: BriefingService,
+) -> None:
+    """ "…, and by what year?" asks about the equipment purchases: quoted, not "not stated"."""
+    answer = service.ask("How much U.S. military equipment will Korea purchase, and by what year?")
+    assert answer.not_stated == []
+    second = answer.text.split("by what year?", 1)[1]
+    assert "2030" in second
+    assert "do not say" not in answer.text

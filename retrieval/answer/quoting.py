@@ -23,6 +23,8 @@ from retrieval.search.parts import points_elsewhere
 from retrieval.search.plan import QueryPlan, plan_query
 
 _MARKER = re.compile(r"\[(\d+)\]")
+# A part whose own topic has fewer words than this is chosen sentences by with the first part's.
+MIN_TOPIC_WORDS = 2
 
 
 class QuotingAnswerer:
@@ -72,6 +74,10 @@ class QuotingAnswerer:
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
             if first_topic and points_elsewhere(part):  # "…and what body did it create?"
                 sub = replace(sub, search_text=f"{sub.search_text} {first_topic}")
+                if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
+                    # Too thin to choose sentences by: they are chosen on the first part's too.
+                    question = f"{sub.question.rstrip('?. ')} ({first_topic})?"
+                    sub = replace(sub, question=question, asked=sub.asked or part)
             first_topic = first_topic or sub.topic
             found = self.searcher.search(sub, filters)
             pool = _unique(p for tier in zip_longest(whole, found) for p in tier if p)
