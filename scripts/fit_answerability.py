@@ -58,6 +58,9 @@ HELD_OUT = {
     "fresh4_en.yaml",
     "fresh4_ko.yaml",
     "near_miss3.yaml",
+    "near_miss4.yaml",
+    "fresh5_en.yaml",
+    "fresh5_ko.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
