@@ -48,6 +48,8 @@ from retrieval.store.lexical import LexicalIndex
         ("Where will the coordinating office be located?", "place"),
         ("Which Japanese city will host the summit?", "place"),
         ("Who leads the dialogue?", "person"),
+        ("The dialogue from Camp David: who leads it?", "person"),  # a part of a question
+        ("The liaison office: purpose, and where is it?", "place"),
         ("What did the fact sheet say about Singapore?", None),
         ("In what capacity did they join the Gender-Based Online Harassment partnership?", None),
     ],
@@ -63,6 +65,7 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     )
     assert holds_kind("place", "The commission meets in the city of Marrow.")
     assert holds_kind("person", "It is staffed by resident representatives of both sides.")
+    assert holds_kind("person", "A dialogue led by their National Security Advisors.")
     assert not holds_kind("number", "The ministers agreed to cooperate closely.")
     assert holds_kind("number", "They will invest $5 billion in the shipyard.")
 

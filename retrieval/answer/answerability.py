@@ -36,6 +36,9 @@ _QUESTION_WORD = re.compile(
 TOP_SENTENCES = 3  # the sentences an answer would quote first
 
 # What a question asks for, by the words that ask it.
+# Where an ask opens: the question's start, or after a colon, a semicolon or an "and" that joins
+# its asks ("The Dialogue from Camp David: who leads it?", "… and when is its first meeting?").
+_OPENS = r"(?:^\W*|[:;]\s*|\b(?:and|or)\s+)"
 _ASKS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:amount|sum|value|"
@@ -48,19 +51,19 @@ _ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "date": re.compile(
-        r"^\W*when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
+        rf"{_OPENS}when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
         r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
         r"|\bwhen (?:did|does|will|was|is|were)\b",
         re.I,
     ),
     "place": re.compile(
-        r"^\W*where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:\w+ )?"
+        rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:\w+ )?"
         r"(?:city|cities|country|countries|place|location|venue|port|base|region|island)\b"
         r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b",
         re.I,
     ),
     "person": re.compile(
-        r"^\W*who\b|\bwhom\b|\bwho (?:did|does|will|was|is|were|led|chaired|signed|spoke|"
+        rf"{_OPENS}who\b|\bwhom\b|\bwho (?:did|does|will|was|is|were|led|chaired|signed|spoke|"
         r"represented|attended)\b|\bwhich (?:official|minister|leader|person|envoy|"
         r"representative|body|agency|committee|organi[sz]ation|company|companies|firm|firms)\b"
         r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b",
@@ -95,7 +98,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"Ms\.|Dr\.)\s+[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
         r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|"
         r"Inc\.?|Bank|Command|Forces|Assembly|Party)\b|\b(?:KCNA|NSC|USFK|UN|IAEA|NATO)\b"
-        r"|\b(?:representatives?|officials?|ministers?|leaders?|experts?|members?|envoys?|"
+        r"|\b(?:representatives?|officials?|ministers?|leaders?|experts?|members?|envoys?|[Aa]dvis[eo]rs?|"
         r"delegations?|delegates?|staff|both sides|the two (?:leaders|presidents|sides))\b"
     ),
 }
