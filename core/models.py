@@ -30,6 +30,11 @@ class DocumentMeta(BaseModel):
     audience: str = Field(
         default="", description="Group that may see the document; empty: every user."
     )
+    principals: str = Field(
+        default="",
+        description="The people its text names by title most often ('Biden; Moon'), read at "
+        "ingest: questions name statements by them ('the Biden-Moon statement').",
+    )
 
     @property
     def secondary(self) -> bool:
@@ -41,6 +46,14 @@ class DocumentMeta(BaseModel):
     def date_known(self) -> bool:
         """False when the document carried no date."""
         return self.date != UNKNOWN_DATE
+
+    def identity(self) -> dict[str, Any]:
+        """The fields that identify a stored version (``principals`` only where read: stores
+        written before it keep their ids; it is read from the text, which is hashed anyway)."""
+        data = self.model_dump(mode="json")
+        if not data["principals"]:
+            del data["principals"]
+        return data
 
     def date_label(self, language: str = "en") -> str:
         """A date as a brief writes it: ``November 13, 2025`` (``2025년 11월 13일``)."""
@@ -67,9 +80,7 @@ class SourceDocument(BaseModel):
     @property
     def content_hash(self) -> str:
         """Hash of text and metadata; changes whenever a re-ingest must replace chunks."""
-        payload = json.dumps(
-            {"text": self.text, "meta": self.meta.model_dump(mode="json")}, sort_keys=True
-        )
+        payload = json.dumps({"text": self.text, "meta": self.meta.identity()}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -110,7 +121,7 @@ class Chunk(BaseModel):
                     self.section,
                     self.page,
                     self.paragraph,
-                    self.meta.model_dump(mode="json"),
+                    self.meta.model_dump(mode="json", exclude={"principals"}),
                 ],
                 sort_keys=True,
             ).encode()

@@ -233,6 +233,7 @@ def build_document(
             break
         warnings.append(f"source_url {url!r} in {label} is not an http(s) address; dropped")
 
+    meta["principals"] = principals_of(body)
     return SourceDocument(
         doc_id=doc_id,
         text=body,
@@ -241,3 +242,30 @@ def build_document(
         warnings=tuple(warnings),
         page_starts=extracted.page_starts,
     )
+
+
+# A person named by title: "President Moon", "Chairman Kim Jong Un", "Prime Minister Kishida".
+_TITLED = re.compile(
+    r"\b(?:President|Chairman|Chairwoman|Prime Minister|Premier|Chancellor|Foreign Minister|"
+    r"Minister|Secretary of State|Secretary|General Secretary)\s+"
+    r"((?:[A-Z][a-z]+|[A-Z]\.)(?:[ -](?:[A-Z][a-z]+(?:-[a-z]+)?|[A-Z]\.|Jr\.)){0,3})"
+)
+PRINCIPAL_MENTIONS = 2  # named by title at least this often
+MAX_PRINCIPALS = 4
+
+
+def principals_of(body: str) -> str:
+    """The people a statement names by title most often, most named first ("Biden; Moon")."""
+    counts: dict[str, int] = {}
+    prose = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("#"))
+    for m in _TITLED.finditer(prose):  # not in headings, which capitalise every word
+        name = m.group(1).rstrip(".")
+        counts[name] = counts.get(name, 0) + 1
+    # A short form counts for the full name that holds it ("Biden" in "Joseph R. Biden", "Moon"
+    # in "Moon Jae-in").
+    for name in sorted(counts, key=len):
+        fuller = [o for o in counts if o != name and set(name.split()) <= set(o.split())]
+        if fuller:
+            counts[max(fuller, key=lambda o: counts[o])] += counts.pop(name)
+    ranked = sorted(counts, key=lambda n: -counts[n])
+    return "; ".join([n for n in ranked if counts[n] >= PRINCIPAL_MENTIONS][:MAX_PRINCIPALS])

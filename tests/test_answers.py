@@ -281,3 +281,10 @@ def test_a_part_too_thin_to_stand_alone_is_answered_on_the_first_parts_subject(
     second = answer.text.split("by what year?", 1)[1]
     assert "2030" in second
     assert "do not say" not in answer.text
+
+
+def test_a_statement_is_named_by_its_principals(service: BriefingService) -> None:
+    """'The Biden-Moon statement' is the 2021 leaders' statement (neither name is in its card)."""
+    named = service.searcher.named_documents("What did the Biden-Moon statement say about Myanmar?")
+    best = max(named.items(), key=lambda item: item[1])[0]
+    assert best.startswith("2021-05-21-us-rok-leaders-joint-statement")

@@ -359,3 +359,33 @@ def test_load_all_yields_errors_without_stopping(tmp_path: Path):
 
 def test_load_all_of_nothing_is_empty():
     assert list(load_all([])) == []
+
+
+def test_principals_are_the_people_the_text_names_by_title_most_often() -> None:
+    from ingest.metadata import principals_of
+
+    body = (
+        "# President Ada Brings Home Many Deals\n\n"  # headings capitalise every word: not read
+        "President Biden and President Moon met. President Joseph R. Biden, Jr. welcomed "
+        "President Moon Jae-in. President Biden said so. Minister Ra spoke once.\n"
+    )
+    assert principals_of(body) == "Joseph R. Biden; Moon Jae-in"
+    assert principals_of("The two sides agreed.") == ""
+
+
+def test_principals_leave_stored_ids_as_they_were() -> None:
+    """Stores written before principals were read keep their chunk ids and document hashes."""
+    import hashlib
+    import json
+
+    from core.models import Chunk, DocumentMeta, SourceDocument
+
+    before = DocumentMeta(title="T")
+    after = before.model_copy(update={"principals": "Ada Lovelace"})
+    doc = SourceDocument(doc_id="a.md", text="Body.", meta=before)
+    legacy = {k: v for k, v in before.model_dump(mode="json").items() if k != "principals"}
+    payload = json.dumps({"text": "Body.", "meta": legacy}, sort_keys=True)
+    assert doc.content_hash == hashlib.sha256(payload.encode()).hexdigest()
+    assert doc.model_copy(update={"meta": after}).content_hash != doc.content_hash  # re-read
+    chunk = Chunk(doc_id="a.md", text="Body.", start=0, end=5, meta=before)
+    assert chunk.model_copy(update={"meta": after}).chunk_id == chunk.chunk_id

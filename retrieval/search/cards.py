@@ -19,13 +19,16 @@ _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
 
 
 def card_text(meta: DocumentMeta, doc_id: str = "") -> str:
-    """What identifies a document when a question names it.
+    """What identifies a document when a question names it (its principals too).
 
     The file's name counts too (without its folder, extension and leading date): files are
     often named for how people refer to them ("...-joint-statement-lima.md": the Lima statement).
     """
     stem = _FILE_DATE.sub("", PurePosixPath(doc_id).stem).replace("-", " ").replace("_", " ")
-    return f"{meta.title} {meta.issuer} {meta.kind} {meta.date_label()} {meta.date.year} {stem}"
+    return (
+        f"{meta.title} {meta.issuer} {meta.principals} {meta.kind} {meta.date_label()} "
+        f"{meta.date.year} {stem}"
+    )
 
 
 @dataclass(frozen=True)
