@@ -288,3 +288,20 @@ def test_a_statement_is_named_by_its_principals(service: BriefingService) -> Non
     named = service.searcher.named_documents("What did the Biden-Moon statement say about Myanmar?")
     best = max(named.items(), key=lambda item: item[1])[0]
     assert best.startswith("2021-05-21-us-rok-leaders-joint-statement")
+
+
+def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(
+    service: BriefingService,
+) -> None:
+    """The leaders' names say which statements are compared, not what to quote from them."""
+    question = "Compare what the 2022 and 2023 Biden-Yoon statements said about semiconductors"
+    plan = service.plan(question)
+    assert "Biden-Yoon" not in service.searcher.discriminating(plan, plan.search_topic)
+    answer = service.ask(question)
+    leaders = [
+        c
+        for c in answer.citations
+        if c.doc_id.startswith(("2022-05-21-us-rok-leaders", "2023-04-26-us-rok-leaders"))
+    ]
+    assert {c.doc_id[:4] for c in leaders} == {"2022", "2023"}
+    assert all("semiconductor" in c.quote for c in leaders)

@@ -154,6 +154,8 @@ class ExtractiveAnswerer:
         full = plan.topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
+        if plan.intent == "comparison":  # the people whose statements are compared
+            card = card | self.searcher.principal_words()
         kept = [w for w in full.split() if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
         return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
 

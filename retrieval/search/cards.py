@@ -42,6 +42,7 @@ class Cards:
     position: dict[str, int]
     postings: dict[str, np.ndarray]
     vocabulary: frozenset[str]
+    principals: frozenset[str]  # the words of every document's principals (people's names)
 
     @classmethod
     def build(cls, docs: Mapping[str, Any]) -> Cards:
@@ -59,6 +60,9 @@ class Cards:
             position={d: i for i, d in enumerate(order)},
             postings={t: np.asarray(v, dtype=np.int64) for t, v in lists.items()},
             vocabulary=frozenset(lists),
+            principals=frozenset(
+                t for e in docs.values() for t in tokenize(e.meta.principals, compounds=False)
+            ),
         )
 
 

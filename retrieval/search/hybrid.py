@@ -107,6 +107,19 @@ class HybridSearcher:
         cards = self._card_terms().cards
         return set().union(*(cards.get(d, set()) for d in doc_ids)) if doc_ids else set()
 
+    def discriminating(self, plan: QueryPlan, text: str) -> str:
+        """The text without the names of the people whose statements a comparison compares
+        ("the 2022 and 2023 Biden-Yoon statements ...": what they said is the topic)."""
+        if plan.intent != "comparison":
+            return text
+        people = self.principal_words()
+        kept = [w for w in text.split() if not set(tokenize(w, compounds=False)) <= people]
+        return " ".join(kept) or text
+
+    def principal_words(self) -> frozenset[str]:
+        """The words of the people statements are named by (their principals)."""
+        return self._card_terms().principals
+
     def all_card_words(self) -> frozenset[str]:
         """Stemmed card terms of every document."""
         return self._card_terms().vocabulary
@@ -170,7 +183,9 @@ class HybridSearcher:
             t1 = time.perf_counter()
             dense = self.index.query_chunks(vector, n, allowed_docs) if vector is not None else []
             t2 = time.perf_counter()
-            bm25 = lexical.search(topic_text(expanded), n, allowed_chunks)
+            bm25 = lexical.search(
+                self.discriminating(plan, topic_text(expanded)), n, allowed_chunks
+            )
             t3 = time.perf_counter()
             t_embed, t_dense, t_bm25 = t_embed + t1 - t0, t_dense + t2 - t1, t_bm25 + t3 - t2
             weights = {"dense": w_dense, "bm25": w_bm25}
@@ -249,7 +264,7 @@ class HybridSearcher:
         relevance = self.embeddings.relevance
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)
-        terms = set(tokenize(plan.search_topic, compounds=False))
+        terms = set(tokenize(self.discriminating(plan, plan.search_topic), compounds=False))
         weight = sum(lexical.idf(t) for t in terms) or 1.0
         sentences = self.index.sentence_vectors(pool)
         top = max(fused[c] for c in pool)
