@@ -154,9 +154,14 @@ class ExtractiveAnswerer:
         full = plan.topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
-        if plan.intent == "comparison":  # the people whose statements are compared
-            card = card | self.searcher.principal_words()
-        kept = [w for w in full.split() if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
+        # In a comparison, the people whose statements are compared ("Biden-Yoon") too.
+        people = self.searcher.principal_words() if plan.intent == "comparison" else frozenset()
+
+        def names_a_statement(word: str) -> bool:
+            terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))
+            return bool(terms) and (terms <= card or (bool(people) and parts <= card | people))
+
+        kept = [w for w in full.split() if not names_a_statement(w)]
         return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
 
     def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
