@@ -108,12 +108,14 @@ class HybridSearcher:
         return set().union(*(cards.get(d, set()) for d in doc_ids)) if doc_ids else set()
 
     def discriminating(self, plan: QueryPlan, text: str) -> str:
-        """The text without the names of the people whose statements a comparison compares
-        ("the 2022 and 2023 Biden-Yoon statements ...": what they said is the topic)."""
+        """The text without the names of what a comparison compares: the statements it names
+        and their principals ("the 2022 and 2023 Biden-Yoon statements ...", "Ri Son Gwon in
+        2020 vs Choe Son Hui in 2025": what they said is the topic)."""
         if plan.intent != "comparison":
             return text
-        people = self.principal_words()
-        kept = [w for w in text.split() if not set(tokenize(w, compounds=False)) <= people]
+        named = self.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+        names = self.principal_words() | self.card_words(list(named))
+        kept = [w for w in text.split() if not set(tokenize(w, compounds=False)) <= names]
         return " ".join(kept) or text
 
     def principal_words(self) -> frozenset[str]:
