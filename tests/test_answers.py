@@ -305,3 +305,13 @@ def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(
     ]
     assert {c.doc_id[:4] for c in leaders} == {"2022", "2023"}
     assert all("semiconductor" in c.quote for c in leaders)
+
+
+def test_an_acronym_no_statement_uses_is_read_by_the_glossarys_long_form(
+    service: BriefingService,
+) -> None:
+    """The statements say "wartime operational control", never "OPCON"."""
+    answer = service.ask("What did the fact sheet say about OPCON?")
+    assert not answer.refused
+    assert "wartime operational control" in answer.citations[0].quote
+    assert not any("OPCON" in note for note in answer.notes)  # no "no statement mentions"

@@ -259,3 +259,19 @@ def test_an_entry_is_a_plain_value() -> None:
     entry = GlossaryEntry(("연락관",), ("liaison officer",))
     assert (entry.kind, entry.note, entry.where) == ("term", "", "")
     assert Glossary([entry])["연락 관"] is entry
+
+
+def test_acronyms_are_spelled_out_from_the_entries_english_forms() -> None:
+    from retrieval.search.glossary import GlossaryEntry, acronym_forms
+    from retrieval.search.korean import KoreanBridge
+
+    entries = {
+        "전작권": GlossaryEntry(("전작권",), ("wartime operational control", "OPCON")),
+        "비핵화": GlossaryEntry(("비핵화",), ("denuclearization",)),
+        "북한": GlossaryEntry(("북한",), ("DPRK",)),  # no long form: nothing to spell out
+    }
+    assert acronym_forms(entries) == {"OPCON": ("wartime operational control", "OPCON")}
+    bridge = KoreanBridge.from_glossary(entries)
+    assert bridge.acronyms_in("Has OPCON moved? And the DPRK?") == (
+        ("wartime operational control", "OPCON"),
+    )

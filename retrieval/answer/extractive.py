@@ -33,7 +33,7 @@ from retrieval.answer.contents import korean_content_of
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
 from retrieval.search.cards import card_text
-from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, word_count
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
@@ -152,6 +152,9 @@ class ExtractiveAnswerer:
         minus the names of the statements it names (a sentence scores by the one it matches
         best, so "the Cape Orm lighthouse" still counts when the notice's title holds it)."""
         full = plan.topic
+        # An acronym no statement uses, by its long forms (OPCON: wartime operational control).
+        spelled = spelled_out(plan, self.index.lexical())
+        full = " ".join([full, *(f for g in spelled for f in g if f not in full)])
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
         # In a comparison, the people whose statements are compared ("Biden-Yoon") too.
@@ -243,7 +246,7 @@ class ExtractiveAnswerer:
             lexical,
             len(missing),
             own,
-            plan.alternatives,
+            plan.alternatives if plan.language == "ko" else spelled_out(plan, lexical),
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
         )

@@ -236,3 +236,18 @@ def _forms(value: Any, key: str, fail: Callable[[str], GlossaryError]) -> tuple[
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,9}")
+
+
+def acronym_forms(glossary: Mapping[str, GlossaryEntry]) -> dict[str, tuple[str, ...]]:
+    """Each acronym the glossary spells out in English (OPCON: wartime operational control):
+    an English question may use one the statements never define."""
+    out: dict[str, tuple[str, ...]] = {}
+    for entry in glossary.values():
+        longer = [f for f in entry.english if len(f.split()) >= 2]
+        for form in entry.english:
+            if longer and _ACRONYM.fullmatch(form):
+                out.setdefault(form, entry.english)
+    return out

@@ -51,6 +51,19 @@ def doc_of(chunk_id: str) -> str:
     return chunk_id.rsplit(":", 2)[0]
 
 
+def spelled_out(plan: QueryPlan, lexical: Any) -> list[tuple[str, ...]]:
+    """The English forms of the acronyms an English question uses that no statement does but
+    the glossary spells out ("OPCON": wartime operational control, OPCON)."""
+    if plan.language != "en":
+        return []
+    out = []
+    for forms in plan.alternatives:
+        acronyms = [f for f in forms if f.isupper()]
+        if acronyms and not any(t in lexical.df for a in acronyms for t in tokenize(a)):
+            out.append(forms)
+    return out
+
+
 class HybridSearcher:
     """Ranks chunks for a query plan."""
 
@@ -168,6 +181,9 @@ class HybridSearcher:
         queries = [plan.search_text] + ([plan.question] if plan.follow_up else [])
         # The asks, as words to match (a Korean question's, read in English).
         queries += [self.bridge.read(p).rstrip("?.") for p in plan.parts]
+        # An acronym no statement uses, by the long forms the glossary gives it (OPCON).
+        spelled = [f for g in spelled_out(plan, lexical) for f in g]
+        queries[0] = " ".join([queries[0], *spelled])
         runs = [(q, 1.0, lexical_share(q)) for q in queries]  # 1.0 and 1.0 in English
         if plan.language == "ko":
             # The Korean as asked, for Korean statements: its syllable pairs in BM25, and its

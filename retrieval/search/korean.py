@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from retrieval.search.glossary import GlossaryEntry, load_glossary
+from retrieval.search.glossary import GlossaryEntry, acronym_forms, load_glossary
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _MONTH_NAMES = (
@@ -133,6 +133,7 @@ class KoreanBridge:
         terms: Mapping[str, Sequence[str]],
         keep_korean: bool = True,
         vocabulary: frozenset[str] = frozenset(),
+        acronyms: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         # ``keep_korean``: words the glossary does not hold stay in the reading, for an
         # embedding model that reads Korean; for one that does not, they are noise, and are
@@ -143,6 +144,7 @@ class KoreanBridge:
         # Longest variants first, so "핵협의그룹" wins over "핵".
         self.terms = {k.replace(" ", ""): tuple(v) for k, v in terms.items() if k.strip()}
         self._variants = sorted(self.terms, key=len, reverse=True)
+        self.acronyms = dict(acronyms or {})  # OPCON: (wartime operational control, OPCON)
 
     @staticmethod
     @cache
@@ -167,7 +169,13 @@ class KoreanBridge:
             for form, entry in glossary.items()
         }
         words = frozenset(form for form, entry in glossary.items() if entry.kind == "word")
-        return cls(terms, keep_korean, words)
+        return cls(terms, keep_korean, words, acronym_forms(glossary))
+
+    def acronyms_in(self, question: str) -> tuple[tuple[str, ...], ...]:
+        """The English forms of each acronym an English question uses that the glossary
+        spells out ("OPCON transition" -> wartime operational control, OPCON)."""
+        found = dict.fromkeys(re.findall(r"\b[A-Z][A-Z0-9&]{1,9}\b", question))
+        return tuple(self.acronyms[a] for a in found if a in self.acronyms)
 
     def read(self, question: str, today: dt.date | None = None) -> str:
         """The English reading of ``question`` (unchanged when it is not mostly Hangul)."""

@@ -358,6 +358,7 @@ def plan_query(
         )
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
+    spelled = bridge.acronyms_in(question)  # acronyms the statements may only spell out
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
     bounds = date_bounds(question)
     bounded = bool(bounds.date_from or bounds.date_to)
@@ -384,4 +385,5 @@ def plan_query(
         asked=asked if asked != question else "",
         history=tuple(history or ()),
         language="ko" if has_hangul(asked) else "en",  # a rewrite of a Korean question
+        alternatives=spelled,
     )
