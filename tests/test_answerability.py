@@ -323,3 +323,10 @@ def test_numbers_and_ordinals_the_passages_lack_are_counted() -> None:
     assert unmatched_numbers("the 5th round", ["the fifth round"]) == 0
     assert unmatched_numbers("the NCG's second year", ["in the first year of the NCG"]) == 1
     assert unmatched_numbers("In 2021, the second meeting", ["2021: a second meeting"]) == 0
+
+
+def test_a_sentence_that_refers_back_to_a_quote_is_quoted_with_it(small_service) -> None:
+    answer = small_service.ask("By how much did the ministers agree to cut the herring quota?")
+    quotes = [c.quote for c in answer.citations]
+    cut = next(i for i, q in enumerate(quotes) if "12 percent" in q)
+    assert quotes[cut + 1] == "They will review the quota every two years."  # "They": the ministers

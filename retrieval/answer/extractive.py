@@ -30,6 +30,7 @@ from retrieval.answer.answerability import (
 )
 from retrieval.answer.citations import cite
 from retrieval.answer.contents import korean_content_of
+from retrieval.answer.continuation import continuation
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
 from retrieval.search.cards import card_text
@@ -359,6 +360,13 @@ class ExtractiveAnswerer:
             if fits(c):
                 chosen.append(c)
                 words += word_count(c.text)
+        # A quoted sentence's next one, when it refers back to it ("Through these
+        # consultations, …", "The initiative will include …"), carries the rest of its content.
+        for c in list(chosen):
+            nxt = continuation(c, cands)
+            if nxt is not None and fits(nxt):
+                chosen.insert(chosen.index(c) + 1, nxt)
+                words += word_count(nxt.text)
         return chosen
 
     @staticmethod

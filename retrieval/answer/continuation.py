@@ -1,0 +1,44 @@
+"""The sentence after a quote that refers back to it, and so belongs with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
+from core.models import Chunk
+
+# A sentence that refers back to the one before it.
+_CONTINUES = re.compile(
+    r"(?:This|These|That|Those|It|They|Such|(?:Through|Under|With|By) (?:this|these|that|those)"
+    r"|To (?:this|that) end|The (?:initiative|partnership|group|office|dialogue|agreement|"
+    r"framework|program|programme|mechanism|fund|center|centre))\b"
+)
+
+
+class Sentence(Protocol):
+    """A sentence of a chunk, by its span in the document."""
+
+    chunk: Chunk
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str: ...
+
+
+S = TypeVar("S", bound=Sentence)
+
+
+def continuation(sentence: S, sentences: Sequence[S]) -> S | None:
+    """The very next sentence of the same chunk, when it refers back to ``sentence`` ("They will
+    review the quota …" after "The ministers agreed to cut the quota …")."""
+    chunk = sentence.chunk
+    after = [
+        s for s in sentences if s.chunk.chunk_id == chunk.chunk_id and s.start > sentence.start
+    ]
+    nxt = min(after, key=lambda s: s.start, default=None)
+    if nxt is None or not _CONTINUES.match(nxt.text):
+        return None
+    between = chunk.text[sentence.end - chunk.start : nxt.start - chunk.start]
+    return None if between.strip() else nxt
