@@ -315,3 +315,11 @@ def test_an_acronym_no_statement_uses_is_read_by_the_glossarys_long_form(
     assert not answer.refused
     assert "wartime operational control" in answer.citations[0].quote
     assert not any("OPCON" in note for note in answer.notes)  # no "no statement mentions"
+
+
+def test_a_question_naming_a_year_is_answered_from_that_years_statements(
+    service: BriefingService,
+) -> None:
+    answer = service.ask("What did they say about the Quad in 2022?")
+    assert answer.citations
+    assert {c.doc_id[:4] for c in answer.citations} == {"2022"}

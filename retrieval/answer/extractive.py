@@ -335,6 +335,10 @@ class ExtractiveAnswerer:
             if own and own[0].score >= self.settings.refusal_threshold:
                 pool = own
                 best = own[0].score
+        if plan.intent == "lookup" and plan.years and pool is cands:  # "the 2022 summit": so
+            dated = [c for c in cands if c.chunk.meta.date.year in plan.years]  # its statements
+            if dated and dated[0].score >= self.settings.refusal_threshold:
+                pool, best = dated, dated[0].score
         if plan.intent == "latest":
             # The most recent document whose evidence is nearly as strong as the best; a report
             # about statements (news, analysis) only when no statement is, or when it is named.
