@@ -330,3 +330,12 @@ def test_a_sentence_that_refers_back_to_a_quote_is_quoted_with_it(small_service)
     quotes = [c.quote for c in answer.citations]
     cut = next(i for i, q in enumerate(quotes) if "12 percent" in q)
     assert quotes[cut + 1] == "They will review the quota every two years."  # "They": the ministers
+
+
+def test_a_korean_readings_question_word_counts_where_the_korean_puts_it() -> None:
+    # 사무국은 어디에 두고? / 누가 맡습니까? / 언제 열리나요? read in Korean word order
+    assert asked_kind("Trilateral Secretariat where 두고?") is None  # not so in English
+    assert asked_kind("Trilateral Secretariat where 두고?", reading=True) == "place"
+    assert asked_kind("who 맡습니까?", reading=True) == "person"
+    assert asked_kind("NCG meeting when 열리나요?", reading=True) == "date"
+    assert asked_kind("NCG meeting 열리나요?", reading=True) is None

@@ -70,6 +70,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+_READ_WORD = re.compile(r"\b(?:when|where|who)\b", re.I)
+_READ_KINDS = {"when": "date", "where": "place", "who": "person"}
 _HOLDS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"[$€£₩¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b(?:dollars?|won|yen|"
@@ -137,12 +139,15 @@ def not_stated_text(ask: str, related: str = "", language: str = "en") -> str:
     return f"{text}\n\n{label('related', language)}\n\n{related}" if related else text
 
 
-def asked_kind(question: str) -> str | None:
-    """The kind of thing a question asks for (amount, number, date, place, person), if any."""
+def asked_kind(question: str, reading: bool = False) -> str | None:
+    """The kind of thing a question asks for (amount, number, date, place, person), if any.
+    ``reading``: a Korean question's English reading, whose question word stands where the
+    Korean puts it ("Trilateral Secretariat where 두고?")."""
     for kind, pattern in _ASKS.items():
         if pattern.search(question):
             return kind
-    return None
+    word = _READ_WORD.search(question) if reading else None
+    return _READ_KINDS[word.group(0).lower()] if word else None
 
 
 def holds_kind(kind: str, text: str, question: str = "") -> bool:
@@ -196,6 +201,7 @@ def signals(
     alternatives: Sequence[Sequence[str]] = (),
     party: Sequence[str] | None = None,
     thing: str | None = None,
+    reading: bool = False,
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -208,12 +214,13 @@ def signals(
     party whose reaction is asked for (a reaction must be its own: it issued the statement or
     begins the sentence), when the caller knows it (a Korean question's subject), else read
     from the question; ``thing``: the document or meeting whose own content is asked for (a
-    statement whose card names it must be among the best), likewise. Checking the
+    statement whose card names it must be among the best), likewise; ``reading``: the question
+    is a Korean question's English reading (see ``asked_kind``). Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
     top = list(ranked[:TOP_SENTENCES])
-    kind = asked_kind(question)
+    kind = asked_kind(question, reading)
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
     held_in = [c.text for c in top]

@@ -250,6 +250,7 @@ class ExtractiveAnswerer:
             plan.alternatives if plan.language == "ko" else spelled_out(plan, lexical),
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
+            reading=plan.language == "ko",
         )
         return Assessment(cands, chosen, missing, found)
 
@@ -364,8 +365,7 @@ class ExtractiveAnswerer:
             if fits(c):
                 chosen.append(c)
                 words += word_count(c.text)
-        # A quoted sentence's next one, when it refers back to it ("Through these
-        # consultations, …", "The initiative will include …"), carries the rest of its content.
+        # A quoted sentence's next one, when it refers back to it, carries the rest of it.
         for c in list(chosen):
             nxt = continuation(c, cands)
             if nxt is not None and fits(nxt):
