@@ -91,7 +91,8 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     ),
     "place": re.compile(
         r"\b(?:in|at|to|from|near|across|off)\s+(?:the\s+)?(?:(?:city|town|port|island|capital|"
-        r"province|region|state) of\s+)?[A-Z][\w’'-]+"
+        r"province|region|state) of\s+)?(?!(?:January|February|March|April|May|June|July|August|"
+        r"September|October|November|December)\b)[A-Z][\w’'-]+"
         r"|\b(?:Seoul|Washington|Pyongyang|Tokyo|Beijing|Panmunjom|Singapore|Hanoi|Busan|Lima)\b"
     ),
     "person": re.compile(
