@@ -70,6 +70,11 @@ _ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+_CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
+_COUNTRY = re.compile(
+    r"\b(?:Japan|Korea|China|Russia|India|Canada|France|Germany|Italy|Ukraine|Australia|"
+    r"Vietnam|Philippines|Indonesia|Mexico|Brazil|America|United States|United Kingdom|DPRK|ROK)\b"
+)
 _READ_WORD = re.compile(r"\b(?:when|where|who)\b", re.I)
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
 _HOLDS: dict[str, re.Pattern[str]] = {
@@ -156,8 +161,12 @@ def holds_kind(kind: str, text: str, question: str = "") -> bool:
     (a year the question names is no answer to "what date")."""
     kinds = (kind, "amount") if kind == "number" else (kind,)
     asked = question.lower()
+    # A city asked for is not answered by a country ("which Japanese city" — "in Japan").
+    finer = kind == "place" and _CITY.search(question) is not None
     return any(
-        m.group(0).strip().lower() not in asked for k in kinds for m in _HOLDS[k].finditer(text)
+        m.group(0).strip().lower() not in asked and not (finer and _COUNTRY.search(m.group(0)))
+        for k in kinds
+        for m in _HOLDS[k].finditer(text)
     )
 
 
