@@ -65,6 +65,8 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     )
     assert holds_kind("place", "The commission meets in the city of Marrow.")
     assert not holds_kind("place", "The dialogue is planned in October.")  # a month, no place
+    assert not holds_kind("place", "The talks resume on Monday.")
+    assert holds_kind("place", "Ships may anchor outside the harbour of Grelling.")
     assert not holds_kind("place", "The summit will be in Japan.", "Which city will host it?")
     assert holds_kind("place", "The summit will be in Japan.", "Where will it be held?")
     assert holds_kind("person", "It is staffed by resident representatives of both sides.")

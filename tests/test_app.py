@@ -562,10 +562,8 @@ def test_document_text_never_renders_as_markup_or_links(
     store_app: Callable[[dict[str, str]], AppTest], small_settings: Settings
 ) -> None:
     at = store_app({"2022-02-02-grelling.md": HOSTILE})
-    at.chat_input[0].set_value(
-        "When does the harbour of Grelling close for dredging, where may ships anchor, "
-        "and where is the dredging schedule?"
-    ).run()
+    # Two quotes, each with hostile markup; the document's image link stands in its issuer.
+    at.chat_input[0].set_value("What does the Grelling harbour notice say about dredging?").run()
     assert not at.exception
     rendered = [m.value for m in at.markdown] + [c.value for c in at.caption]
     rendered += [e.label for e in at.expander]

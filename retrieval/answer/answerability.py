@@ -95,9 +95,10 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "place": re.compile(
-        r"\b(?:in|at|to|from|near|across|off)\s+(?:the\s+)?(?:(?:city|town|port|island|capital|"
-        r"province|region|state) of\s+)?(?!(?:January|February|March|April|May|June|July|August|"
-        r"September|October|November|December)\b)[A-Z][\w’'-]+"
+        r"\b(?:in|at|to|from|near|across|off|outside|inside|within|along|into|on)\s+(?:the\s+)?"
+        r"(?:(?:city|town|port|harbou?r|island|capital|province|region|state|coast|waters) of\s+)?"
+        r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
+        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w’'-]+"
         r"|\b(?:Seoul|Washington|Pyongyang|Tokyo|Beijing|Panmunjom|Singapore|Hanoi|Busan|Lima)\b"
     ),
     "person": re.compile(
