@@ -208,7 +208,7 @@ def test_each_answer_is_given_to_the_audit_hook(
     assert first.answerer == "extractive"
     assert not first.refused
     assert first.time.endswith("+00:00")
-    assert [c.doc_id for c in first.citations] == ["a-herring.md"]
+    assert {c.doc_id for c in first.citations} == {"a-herring.md"}  # its quote and the next
     assert "12 percent" in first.citations[0].quote
     assert audited[1].citations == first.citations
     ask(group_server, ALICE, question="   ")  # refused before answering: nothing to audit
