@@ -38,7 +38,7 @@ def folded(text: str) -> str:
 
 def test_the_glossary_loads_with_its_source(glossary: Glossary) -> None:
     assert DEFAULT_PATH.name == "glossary_ko.yaml"
-    assert 1000 <= len(glossary.entries) <= 2500
+    assert 1000 <= len(glossary.entries) <= 3000
     assert len(glossary) >= len(glossary.entries)  # every Korean form is a key
     # An unquoted comma in a YAML list splits a form in two ("illegal, unreported, and ...").
     forms = [english for e in glossary.entries for english in e.english]
@@ -76,13 +76,14 @@ def test_the_names_the_issue_asks_for_map_to_the_corpus_wording(
 
 @needs_corpus
 def test_every_entry_has_english_that_stands_in_the_corpus(glossary: Glossary) -> None:
-    """Except those whose note says the corpus lacks them (Hanoi, Fukushima, NLL, ...): the
-    glossary must lead a question to the words the statements use."""
+    """Except those whose note says the corpus lacks them (Hanoi, Fukushima, NLL and the
+    Korea-desk topics the statements never mention, THAAD, GSOMIA, ...): the glossary must lead
+    a question to the words the statements use, and those absent stay a minority."""
     text = folded(
         " ".join(f"{p.name} {p.read_text(encoding='utf-8')}" for p in CORPUS.glob("*.md"))
     )
     absent = [e for e in glossary.entries if e.note.startswith("Not in the corpus")]
-    assert 3 <= len(absent) <= 15
+    assert 3 <= len(absent) <= len(glossary.entries) // 5
     missing = [
         e.korean[0]
         for e in glossary.entries
@@ -269,6 +270,13 @@ def test_acronyms_are_spelled_out_from_the_entries_english_forms() -> None:
         "전작권": GlossaryEntry(("전작권",), ("wartime operational control", "OPCON")),
         "비핵화": GlossaryEntry(("비핵화",), ("denuclearization",)),
         "북한": GlossaryEntry(("북한",), ("DPRK",)),  # no long form: nothing to spell out
+        "사드": GlossaryEntry(
+            ("사드",),
+            ("THAAD", "Terminal High Altitude Area Defense"),
+            note=(
+                "Not in the corpus."  # its long form's words would read as held: it stays unknown
+            ),
+        ),
     }
     assert acronym_forms(entries) == {"OPCON": ("wartime operational control", "OPCON")}
     bridge = KoreanBridge.from_glossary(entries)

@@ -109,3 +109,11 @@ def test_a_word_the_glossary_cannot_read_is_a_term_no_sentence_covers(
     plain = coverage("청어 할당량은 얼마나 줄이기로 했나요?")
     assert plain > 0
     assert coverage("해조류 양식장 청어 할당량은 얼마나 줄이기로 했나요?") < plain
+
+
+def test_a_korea_desk_topic_no_statement_mentions_is_named_as_such(
+    mixed_service: BriefingService,
+) -> None:
+    """사드 is read as THAAD (the glossary's Korea-desk section), which no statement holds."""
+    answer = mixed_service.ask("청어 할당량 협의에서 사드 배치 얘기도 나왔나요?")
+    assert any("THAAD" in note for note in answer.notes)

@@ -243,9 +243,12 @@ _ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,9}")
 
 def acronym_forms(glossary: Mapping[str, GlossaryEntry]) -> dict[str, tuple[str, ...]]:
     """Each acronym the glossary spells out in English (OPCON: wartime operational control):
-    an English question may use one the statements never define."""
+    an English question may use one the statements never define. Not those the corpus does not
+    hold at all (THAAD): their long forms would only read as the common words they are made of."""
     out: dict[str, tuple[str, ...]] = {}
     for entry in glossary.values():
+        if entry.note.startswith("Not in the corpus"):
+            continue
         longer = [f for f in entry.english if len(f.split()) >= 2]
         for form in entry.english:
             if longer and _ACRONYM.fullmatch(form):
