@@ -61,6 +61,9 @@ HELD_OUT = {
     "near_miss4.yaml",
     "fresh5_en.yaml",
     "fresh5_ko.yaml",
+    "fresh6_en.yaml",
+    "fresh6_ko.yaml",
+    "near_miss5.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
