@@ -20,14 +20,13 @@ from retrieval.answer.answerability import (
     FEATURES,
     MODEL_FILE,
     AnswerabilityModel,
-    asked_kind,
     fit_logistic,
     fit_signed,
-    holds_kind,
     not_stated_text,
     signals,
 )
 from retrieval.answer.extractive import ExtractiveResult
+from retrieval.answer.kinds import asked_kind, holds_kind
 from retrieval.answer.names import unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts
 from retrieval.search.parts import split_parts

@@ -1,0 +1,107 @@
+"""The kind of thing a question asks for (an amount, a number, a date, a place, a person or
+body) and whether a sentence holds one: one of the "not stated" signals (``answerability``)."""
+
+from __future__ import annotations
+
+import re
+
+# What a question asks for, by the words that ask it.
+# Where an ask opens: the question's start, or after a colon, a semicolon or an "and" that joins
+# its asks ("The Dialogue from Camp David: who leads it?", "… and when is its first meeting?").
+_OPENS = r"(?:^\W*|[:;]\s*|\b(?:and|or)\s+)"
+_ASKS: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:amount|sum|value|"
+        r"price|cost)\b|\bhow (?:big|large) (?:an? )?(?:investment|fund|package)\b",
+        re.I,
+    ),
+    "number": re.compile(
+        r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:number|percentage|share|proportion|"
+        r"figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        rf"{_OPENS}when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
+        r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
+        r"|\bwhen (?:did|does|will|was|is|were)\b",
+        re.I,
+    ),
+    "place": re.compile(
+        rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:\w+ )?"
+        r"(?:city|cities|country|countries|place|location|venue|port|base|region|island)\b"
+        r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b",
+        re.I,
+    ),
+    "person": re.compile(
+        rf"{_OPENS}who\b|\bwhom\b|\bwho (?:did|does|will|was|is|were|led|chaired|signed|spoke|"
+        r"represented|attended)\b|\bwhich (?:official|minister|leader|person|envoy|"
+        r"representative|body|agency|committee|organi[sz]ation|company|companies|firm|firms)\b"
+        r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b",
+        re.I,
+    ),
+}
+_CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
+_COUNTRY = re.compile(
+    r"\b(?:Japan|Korea|China|Russia|India|Canada|France|Germany|Italy|Ukraine|Australia|"
+    r"Vietnam|Philippines|Indonesia|Mexico|Brazil|America|United States|United Kingdom|DPRK|ROK)\b"
+)
+_READ_WORD = re.compile(r"\b(?:when|where|who)\b", re.I)
+_READ_KINDS = {"when": "date", "where": "place", "who": "person"}
+_HOLDS: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"[$€£₩¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b(?:dollars?|won|yen|"
+        r"euros?)\b",
+        re.I,
+    ),
+    "number": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+        r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|percent)\b",
+        re.I,
+    ),
+    "date": re.compile(
+        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December)\b|\b(?:annual(?:ly)?|every year|each year|next year|this "
+        r"year|by the end of)\b|\b\d{1,2}(?:st|nd|rd|th) day\b",
+        re.I,
+    ),
+    "place": re.compile(
+        r"\b(?:in|at|to|from|near|across|off|outside|inside|within|along|into|on)\s+(?:the\s+)?"
+        r"(?:(?:city|town|port|harbou?r|island|capital|province|region|state|coast|waters) of\s+)?"
+        r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
+        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w’'-]+"
+        r"|\b(?:Seoul|Washington|Pyongyang|Tokyo|Beijing|Panmunjom|Singapore|Hanoi|Busan|Lima)\b"
+    ),
+    "person": re.compile(
+        r"\b(?:President|Prime Minister|Minister|Secretary|Chairman|Chair|Ambassador|Director|"
+        r"Deputy|Vice|Leader|General|Admiral|Senator|Commander|Spokes(?:person|man|woman)|Mr\.|"
+        r"Ms\.|Dr\.)\s+[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
+        r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|"
+        r"Inc\.?|Bank|Command|Forces|Assembly|Party)\b|\b(?:KCNA|NSC|USFK|UN|IAEA|NATO)\b"
+        r"|\b(?:representatives?|officials?|ministers?|leaders?|experts?|members?|envoys?|[Aa]dvis[eo]rs?|"
+        r"delegations?|delegates?|staff|both sides|the two (?:leaders|presidents|sides))\b"
+    ),
+}
+
+
+def asked_kind(question: str, reading: bool = False) -> str | None:
+    """The kind of thing a question asks for (amount, number, date, place, person), if any;
+    ``reading``: a Korean question's English reading ("Secretariat where 두고?")."""
+    for kind, pattern in _ASKS.items():
+        if pattern.search(question):
+            return kind
+    word = _READ_WORD.search(question) if reading else None
+    return _READ_KINDS[word.group(0).lower()] if word else None
+
+
+def holds_kind(kind: str, text: str, question: str = "") -> bool:
+    """Whether a sentence holds something of that kind that the question does not already say
+    (a year the question names is no answer to "what date")."""
+    kinds = (kind, "amount") if kind == "number" else (kind,)
+    asked = question.lower()
+    # A city asked for is not answered by a country ("which Japanese city" — "in Japan").
+    finer = kind == "place" and _CITY.search(question) is not None
+    return any(
+        m.group(0).strip().lower() not in asked and not (finer and _COUNTRY.search(m.group(0)))
+        for k in kinds
+        for m in _HOLDS[k].finditer(text)
+    )
