@@ -24,7 +24,7 @@ _COMPARE = re.compile(
     r"same|contrast|between .+ and)\b",
     re.I,
 )
-# "What did A and B each say?": a comparison of what it names, of whatever year each is.
+# "What did A and B each say?": several statements, each quoted (of whatever year each is).
 _EACH = re.compile(r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*)\b", re.I)
 _LIST = re.compile(r"\b(which|what) (statements|documents|texts|declarations|ones)\b|\ball\b", re.I)
 _MONTHS = {
@@ -365,13 +365,13 @@ def plan_query(
     bounds = date_bounds(question)
     bounded = bool(bounds.date_from or bounds.date_to)
     only_years: tuple[int, ...] = ()
-    if _COMPARE.search(question) or _EACH.search(question):
+    if _COMPARE.search(question):
         intent = "comparison"
-        if years and not bounded and (len(years) > 1 or not _EACH.search(question)):
+        if years and not bounded:
             only_years = years  # "the 2022 and 2023 statements", "April vs September 2018"
     elif _LATEST.search(question) or bounds.as_of:
         intent = "latest"  # "as of 2023": the most recent statement up to then
-    elif _LIST.search(question):
+    elif _LIST.search(question) or _EACH.search(question):
         intent = "list"
     else:
         intent = "lookup"
