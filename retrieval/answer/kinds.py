@@ -45,8 +45,8 @@ _COUNTRY = re.compile(
     r"\b(?:Japan|Korea|China|Russia|India|Canada|France|Germany|Italy|Ukraine|Australia|"
     r"Vietnam|Philippines|Indonesia|Mexico|Brazil|America|United States|United Kingdom|DPRK|ROK)\b"
 )
-_READ_WORD = re.compile(r"\b(?:when|where|who)\b", re.I)
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
+_READ_WORD = re.compile(rf"\b(?:{'|'.join(_READ_KINDS)})\b", re.I)
 _HOLDS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"[$€£₩¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b(?:dollars?|won|yen|"

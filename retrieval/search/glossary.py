@@ -238,7 +238,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,9}")
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}\b")  # OPCON, NCG, USFK
 
 
 def acronym_forms(glossary: Mapping[str, GlossaryEntry]) -> dict[str, tuple[str, ...]]:
@@ -251,6 +251,6 @@ def acronym_forms(glossary: Mapping[str, GlossaryEntry]) -> dict[str, tuple[str,
             continue
         longer = [f for f in entry.english if len(f.split()) >= 2]
         for form in entry.english:
-            if longer and _ACRONYM.fullmatch(form):
+            if longer and ACRONYM.fullmatch(form):
                 out.setdefault(form, entry.english)
     return out

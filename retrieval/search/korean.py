@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from retrieval.search.glossary import GlossaryEntry, acronym_forms, load_glossary
+from retrieval.search.glossary import ACRONYM, GlossaryEntry, acronym_forms, load_glossary
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _MONTH_NAMES = (
@@ -174,7 +174,7 @@ class KoreanBridge:
     def acronyms_in(self, question: str) -> tuple[tuple[str, ...], ...]:
         """The English forms of each acronym an English question uses that the glossary
         spells out ("OPCON transition" -> wartime operational control, OPCON)."""
-        found = dict.fromkeys(re.findall(r"\b[A-Z][A-Z0-9&]{1,9}\b", question))
+        found = dict.fromkeys(ACRONYM.findall(question))
         return tuple(self.acronyms[a] for a in found if a in self.acronyms)
 
     def read(self, question: str, today: dt.date | None = None) -> str:
