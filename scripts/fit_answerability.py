@@ -64,6 +64,9 @@ HELD_OUT = {
     "fresh6_en.yaml",
     "fresh6_ko.yaml",
     "near_miss5.yaml",
+    "fresh7_en.yaml",
+    "fresh7_ko.yaml",
+    "near_miss6.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5

@@ -130,7 +130,9 @@ def test_the_cross_script_centers_follow_from_the_parallel_sample() -> None:
     assert max(levels) - min(levels) < 0.02
 
 
-@pytest.mark.parametrize("name", ["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"])
+@pytest.mark.parametrize(
+    "name", ["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"]
+)
 def test_every_fresh_korean_question_has_its_english_twin(name: str) -> None:
     from eval.baselines import twin_questions
 
