@@ -223,3 +223,29 @@ def test_a_summary_that_leaks_the_canary_is_withheld(
     assert canary[:9] not in streamed  # the start of the canary was held back, never shown
     assert answer.text == quotes.text  # the quotes alone
     assert any("summary was withheld" in n for n in answer.notes)
+
+
+def test_statements_named_side_by_side_are_the_ones_compared(service: BriefingService) -> None:
+    """Named by their leaders, not by year: only those two statements are quoted, on the topic."""
+    answer = service.ask(
+        "How did the wartime OPCON transition language change from the Biden-Moon statement to "
+        "the Trump-Lee fact sheet?"
+    )
+    assert answer.intent == "comparison"
+    assert {c.doc_id for c in answer.citations} == {
+        "2021-05-21-us-rok-leaders-joint-statement.md",
+        "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md",
+    }
+    assert all("operational control" in c.quote for c in answer.citations)
+    _by_statement_in_date_order(answer)
+
+
+def test_what_one_statement_has_that_another_had_not_is_a_comparison(
+    service: BriefingService,
+) -> None:
+    answer = service.ask(
+        "NCG workstreams: what appears in the 2024 Guidelines statement that wasn't in the 2023 "
+        "inaugural readout?"
+    )
+    assert answer.intent == "comparison"
+    assert {c.date.year for c in answer.citations} == {2023, 2024}

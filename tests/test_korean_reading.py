@@ -70,6 +70,10 @@ def test_the_plan_reads_intents_and_bounds_from_korean() -> None:
     compared = plan_query("2021년 이후 비핵화 표현은 어떻게 달라졌나?", bridge=BRIDGE)
     assert compared.intent == "comparison"
     assert compared.filters.date_from == dt.date(2021, 1, 1)
+    # "Which ones" in Korean asks for a list of statements, each quoted.
+    listed = plan_query("북한 외무상이 낸 담화는 어떤 것들이 있나?", bridge=BRIDGE)
+    assert listed.intent == "list"
+    assert "DPRK" in listed.search_text  # the DPRK's foreign minister, not any
     english = plan_query("What is the latest statement on the NCG?", bridge=BRIDGE)
     assert english.language == "en"
     assert english.asked == ""

@@ -122,9 +122,15 @@ class IntentShaper:
         when a year the question compares has none.
         """
         full, unnamed = self.topics.readings(plan)
-        found = self.topics.evidence(
-            full, filters.merged(plan.filters), alternatives=[unnamed], plan=plan
-        )
+        merged = filters.merged(plan.filters)
+        compared = [
+            d for d in self.searcher.compared(plan) if not merged.doc_ids or d in merged.doc_ids
+        ]
+        readings = (full, [unnamed])
+        if compared:  # the statements its sides name, and only those, on the topic alone
+            merged = merged.model_copy(update={"doc_ids": tuple(compared)})
+            readings = (unnamed or full, [])
+        found = self.topics.evidence(readings[0], merged, alternatives=readings[1], plan=plan)
         relevant = found.relevant()
         held = {e.meta.date.year for e in found.by_doc.values()}
         if any(

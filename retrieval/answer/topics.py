@@ -30,7 +30,7 @@ from retrieval.answer.extractive import (
 )
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
-from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, formal_names, plan_query
 from retrieval.sentences import is_framing, word_count
 from retrieval.store.lexical import lexical_share, tokenize
@@ -218,9 +218,23 @@ class TopicScorer:
         """
         full = plan.undated_topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
-        card = self.searcher.card_words(list(named))
-        kept = [w for w in full.split() if not (set(tokenize(w)) and set(tokenize(w)) <= card)]
-        return full, " ".join(kept)
+        card = self.searcher.card_words([*named, *self.searcher.compared(plan)])
+        compounds = plan.intent != "comparison"
+        if not compounds:  # "the Biden-Moon statement": which one, not the topic
+            card = card | self.searcher.principal_words()
+        kept = [
+            w
+            for w in full.split()
+            if not (set(tokenize(w)) and set(tokenize(w, compounds=compounds)) <= card)
+        ]
+        # An acronym no statement uses reads as the words they spell it out in ("OPCON").
+        long_forms = {
+            f: next(x for x in forms if not x.isupper())
+            for forms in spelled_out(plan, self.index.lexical())
+            for f in forms
+            if f.isupper() and any(not x.isupper() for x in forms)
+        }
+        return full, " ".join(long_forms.get(w, w) for w in kept)
 
     def newer_documents(self, than: dt.date, filters: Filters) -> list[tuple[str, DocumentMeta]]:
         """Documents dated after ``than`` that pass the filters, newest first."""

@@ -23,6 +23,7 @@ from pydantic import ConfigDict
 
 from core.models import Filters, Passage
 from retrieval.search.cards import Cards, NamedShares
+from retrieval.search.compared import compared_statements
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import QueryPlan, plan_query, topic_text
 from retrieval.store.embeddings import E5_MODEL_NAME
@@ -127,9 +128,21 @@ class HybridSearcher:
         if plan.intent != "comparison":
             return text
         named = self.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
-        names = self.principal_words() | self.card_words(list(named))
+        names = self.principal_words() | self.card_words([*named, *self.compared(plan)])
         kept = [w for w in text.split() if not set(tokenize(w, compounds=False)) <= names]
         return " ".join(kept) or text
+
+    def compared(self, plan: QueryPlan) -> list[str]:
+        """The statements a comparison names side by side (of the years it names), if two or
+        more are named clearly (``compared_statements``)."""
+        if plan.intent != "comparison":
+            return []
+        docs = self.index.documents()
+        return compared_statements(
+            plan.question,
+            lambda text: self.named_documents(text).at_least(0.0),
+            lambda d: not plan.years or docs[d].meta.date.year in plan.years,
+        )
 
     def principal_words(self) -> frozenset[str]:
         """The words of the people statements are named by (their principals)."""

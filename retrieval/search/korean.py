@@ -58,7 +58,12 @@ _HOW_MANY_DAYS = re.compile(
 _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"가장\s*최근|최신|최근|마지막|요즘|지금"), "latest"),
     (re.compile(r"비교|차이|달라졌|달라진|달라|바뀌|바뀐|변화|변했|변천|대비"), "compared changed"),
-    (re.compile(r"어떤\s*(?:성명|문서|문건)들|모든\s*(?:성명|문서)|성명들"), "which statements"),
+    (
+        re.compile(
+            r"(?:어떤|어느)\s*(?:성명|문서|문건|담화|것)들|모든\s*(?:성명|문서)|(?:성명|담화)들"
+        ),
+        "which statements",
+    ),
     (re.compile(r"누가|누구|어느\s*(?:기관|단체|인물|관리|장관|정상)"), "who"),
     (_HOW_MANY_DAYS, "how many days"),
     (re.compile(r"언제|며칠|몇\s*월|몇\s*년도|날짜|시기|기한"), "when"),

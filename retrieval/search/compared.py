@@ -1,0 +1,49 @@
+"""The statements a comparison names, one per side ("from the Biden-Moon statement to the
+Trump-Lee fact sheet", "Ri Son Gwon in 2020 vs Choe Son Hui in 2025", "what is in the 2024
+Guidelines statement that wasn't in the 2023 inaugural readout?").
+
+A name in a whole question shares its weight with the topic and with the other side's name, so
+neither statement may stand out; read side by side, each side names one statement clearly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+# Where one side of a comparison ends and the next begins.
+_SIDES = re.compile(
+    r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|as against)\s"
+    r"|\s(?:from|to|in|than|with|and|or|against|between) (?:the|its|their)\s"
+    r"|\s(?:and|or|to|vs\.?) (?=(?:19|20)\d\d\b)",
+    re.I,
+)
+SIDE_MIN = 0.25  # the share of a side's weight a statement's card must explain
+SIDE_MARGIN = 1.4  # ... and by how much more than any other statement's
+
+
+def sides(question: str) -> list[str]:
+    """The stretches of a question between the words that join a comparison's sides."""
+    return [s.strip() for s in _SIDES.split(question) if s.strip()]
+
+
+def compared_statements(
+    question: str,
+    named: Callable[[str], Mapping[str, float]],
+    eligible: Callable[[str], bool] = lambda doc_id: True,
+) -> list[str]:
+    """The statements the sides of a comparison name (each side naming one clearly), in the
+    order named; empty unless at least two are. ``named``: a text's share per document;
+    ``eligible``: whether a document may be compared at all (of a year the question names)."""
+    found: list[str] = []
+    for side in sides(question):
+        shares = sorted(
+            ((d, v) for d, v in named(side).items() if eligible(d)), key=lambda kv: -kv[1]
+        )
+        if not shares or shares[0][1] < SIDE_MIN:
+            continue
+        if len(shares) > 1 and shares[0][1] < SIDE_MARGIN * shares[1][1]:
+            continue  # two statements fit the side alike ("Camp David"): neither is named
+        if shares[0][0] not in found:
+            found.append(shares[0][0])
+    return found if len(found) >= 2 else []

@@ -1,0 +1,61 @@
+"""The statements a comparison names side by side (``retrieval.search.compared``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from retrieval.search.compared import compared_statements, sides
+
+CARDS = {
+    "2021-leaders": ("biden-moon", "2021 leaders"),
+    "2022-leaders": ("biden-yoon", "2022 leaders"),
+    "2025-fact-sheet": ("trump-lee", "fact sheet"),
+    "2023-principles": ("camp david",),
+    "2023-spirit": ("camp david",),
+}
+
+
+def shares(text: str) -> Mapping[str, float]:
+    """A stand-in for the card match: the share of a text's words a card's phrases cover."""
+    low = text.lower()
+    words = max(len(low.split()), 1)
+    return {
+        doc: sum(len(p.split()) for p in phrases if p in low) / words
+        for doc, phrases in CARDS.items()
+        if any(p in low for p in phrases)
+    }
+
+
+def test_sides_are_split_where_a_comparison_joins_them() -> None:
+    assert sides("From the Biden-Moon statement to the Trump-Lee fact sheet: what changed?") == [
+        "From the Biden-Moon statement",
+        "Trump-Lee fact sheet",
+        "what changed",
+    ]
+    assert sides("the 2021 Biden-Moon and 2022 Biden-Yoon statements") == [
+        "the 2021 Biden-Moon",
+        "2022 Biden-Yoon statements",
+    ]
+    assert sides("Ri Son Gwon vs. Choe Son Hui") == ["Ri Son Gwon", "Choe Son Hui"]
+
+
+def test_each_side_names_one_statement() -> None:
+    question = (
+        "How did the wording change from the Biden-Moon statement to the Trump-Lee fact sheet?"
+    )
+    assert compared_statements(question, shares) == ["2021-leaders", "2025-fact-sheet"]
+
+
+def test_a_side_two_statements_fit_alike_names_neither() -> None:
+    # "Camp David" is the name of two statements: that side says which one only with more.
+    assert compared_statements("Camp David vs the Biden-Moon statement", shares) == []
+
+
+def test_one_named_statement_is_no_comparison_of_statements() -> None:
+    assert compared_statements("How did the Biden-Moon statement change things?", shares) == []
+
+
+def test_a_statement_of_a_year_not_compared_is_never_named() -> None:
+    question = "Biden-Moon vs Biden-Yoon wording"
+    assert compared_statements(question, shares) == ["2021-leaders", "2022-leaders"]
+    assert compared_statements(question, shares, lambda d: d != "2022-leaders") == []
