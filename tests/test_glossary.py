@@ -136,6 +136,13 @@ def test_a_form_must_start_a_word(glossary: Glossary) -> None:
     assert [e.english[0] for e in glossary.find("나사의 아르테미스")] == ["NASA", "Artemis"]
 
 
+def test_a_longer_word_is_read_whole_not_by_a_name_inside_it(glossary: Glossary) -> None:
+    # 태평양 (the Pacific) holds 평양 (Pyongyang); 북한 외무상 is the DPRK's foreign minister.
+    assert glossary.find("태평양 지역")[0].english[0] == "Pacific"
+    found = glossary.find("북한 외무상은 언제 담화를 냈나")
+    assert found[0].english[0] == "DPRK foreign minister"
+
+
 def test_a_one_syllable_form_counts_only_as_a_word(glossary: Glossary) -> None:
     dprk = glossary["북한"]
     assert glossary.find("북은 뭐라고 했나?") == [dprk]

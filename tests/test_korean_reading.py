@@ -150,6 +150,13 @@ def test_how_often_and_how_long_are_not_how_much(question: str, words: str) -> N
         assert "when" not in english  # 며칠이 지났 counts days; 며칠에 asks for a date
 
 
+def test_a_body_asked_for_by_where_is_a_body_not_a_place() -> None:
+    # "기구로 꼽은 곳은 어디?" asks which organisation; "어디에 두기로" asks where.
+    assert "which body" in read("태평양 지역의 대표 기구로 꼽은 곳은 어디?")
+    assert "where" not in read("태평양 지역의 대표 기구로 꼽은 곳은 어디?")
+    assert "where" in read("새로 만든 기구는 어디에 두기로 했나?")
+
+
 def test_korean_ordinals_read_as_the_statements_write_them() -> None:
     bridge = KoreanBridge({"회의": ("meeting",), "협정": ("Agreement",)})
     assert bridge.read("2차 회의는?", TODAY) == "second meeting?"
