@@ -49,6 +49,11 @@ from retrieval.store.lexical import LexicalIndex
         ("Who leads the dialogue?", "person"),
         ("The dialogue from Camp David: who leads it?", "person"),  # a part of a question
         ("The liaison office: purpose, and where is it?", "place"),
+        ("liaison office opening date", "date"),  # terse, as typed in a search box
+        ("partner countries: number of members", "number"),
+        ("What COVAX pledge amount did the ROK announce?", "amount"),
+        ("Which North Korean official leads the talks?", "person"),
+        ("Which universities take part?", "person"),
         ("What did the fact sheet say about Singapore?", None),
         ("In what capacity did they join the Gender-Based Online Harassment partnership?", None),
     ],
@@ -72,6 +77,12 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert holds_kind("person", "A dialogue led by their National Security Advisors.")
     assert not holds_kind("number", "The ministers agreed to cooperate closely.")
     assert holds_kind("number", "They will invest $5 billion in the shipyard.")
+    # "How many" asks for a count of something: a number of something else is no answer.
+    jobs = "How many jobs will the plan create?"
+    assert holds_kind("number", "The plant will create 3,000 new jobs.", jobs)
+    assert not holds_kind("number", "A $5 billion plan to grow capacity ten-fold.", jobs)
+    trainees = "How many of the Fulbright grantees will be Korean?"
+    assert holds_kind("number", "It will support 200 grantees a year.", trainees)
 
 
 def test_the_not_stated_sentence_names_what_was_asked() -> None:

@@ -113,6 +113,7 @@ def signals(
     party: Sequence[str] | None = None,
     thing: str | None = None,
     reading: bool = False,
+    compares: bool = False,
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -126,12 +127,14 @@ def signals(
     begins the sentence), when the caller knows it (a Korean question's subject), else read
     from the question; ``thing``: the document or meeting whose own content is asked for (a
     statement whose card names it must be among the best), likewise; ``reading``: the question
-    is a Korean question's English reading (see ``asked_kind``). Checking the
+    is a Korean question's English reading (see ``asked_kind``); ``compares``: the question
+    compares statements (the kind it asks for, "the target date vs what Lima reported", is
+    asked of one of them, not of the best sentences). Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
     top = list(ranked[:TOP_SENTENCES])
-    kind = asked_kind(question, reading)
+    kind = None if compares else asked_kind(question, reading)
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
     held_in = [c.text for c in top]

@@ -229,8 +229,7 @@ class ExtractiveAnswerer:
     def assess(self, plan: QueryPlan, passages: list[Passage]) -> Assessment:
         """The scored sentences, the names no statement holds, and the decision's signals."""
         cands = self.candidates(plan, passages)
-        lexical = self.index.lexical()
-        known = set(self.searcher.all_card_words())
+        lexical, known = self.index.lexical(), set(self.searcher.all_card_words())
         missing = unknown_terms(
             plan.undated_question, lexical, known, plan.language == "en", plan.alternatives
         )
@@ -251,6 +250,7 @@ class ExtractiveAnswerer:
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
             reading=plan.language == "ko",
+            compares=plan.intent == "comparison",
         )
         return Assessment(cands, chosen, missing, found)
 

@@ -5,25 +5,30 @@ from __future__ import annotations
 
 import re
 
+from retrieval.store.lexical import tokenize
+
 # What a question asks for, by the words that ask it.
 # Where an ask opens: the question's start, or after a colon, a semicolon or an "and" that joins
 # its asks ("The Dialogue from Camp David: who leads it?", "… and when is its first meeting?").
 _OPENS = r"(?:^\W*|[:;]\s*|\b(?:and|or)\s+)"
 _ASKS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
-        r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:amount|sum|value|"
-        r"price|cost)\b|\bhow (?:big|large) (?:an? )?(?:investment|fund|package)\b",
+        r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:[\w-]+ ){0,3}?"
+        r"(?:amount|sum|value|price|cost)\b|\bhow (?:big|large) (?:an? )?(?:investment|fund|"
+        r"package)\b|\b(?:pledge|investment|funding|contribution|dollar) amount\b",
         re.I,
     ),
     "number": re.compile(
-        r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:number|percentage|share|proportion|"
-        r"figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b",
+        r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:number|percentage|share|"
+        r"proportion|figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b"
+        r"|\bnumber of\b",
         re.I,
     ),
     "date": re.compile(
         rf"{_OPENS}when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
         r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
-        r"|\bwhen (?:did|does|will|was|is|were)\b",
+        r"|\bwhen (?:did|does|will|was|is|were)\b|\b(?:start|starting|opening|expiry|expiration|"
+        r"closing|signing|launch|effective|due|target) date\b|\bdate (?:of|for)\b",
         re.I,
     ),
     "place": re.compile(
@@ -34,8 +39,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     "person": re.compile(
         rf"{_OPENS}who\b|\bwhom\b|\bwho (?:did|does|will|was|is|were|led|chaired|signed|spoke|"
-        r"represented|attended)\b|\bwhich (?:official|minister|leader|person|envoy|"
-        r"representative|body|agency|committee|organi[sz]ation|company|companies|firm|firms)\b"
+        r"represented|attended)\b|\bwhich (?:[\w-]+ ){0,3}?(?:officials?|ministers?|leaders?|"
+        r"person|envoys?|representatives?|body|bodies|agency|agencies|committee|organi[sz]ations?|"
+        r"company|companies|firms?|universit(?:y|ies)|institutions?)\b(?!['’])"
         r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b",
         re.I,
     ),
@@ -77,10 +83,56 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"Ms\.|Dr\.)\s+[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
         r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|"
         r"Inc\.?|Bank|Command|Forces|Assembly|Party)\b|\b(?:KCNA|NSC|USFK|UN|IAEA|NATO)\b"
+        r"|\b(?:[Mm]inisters?|[Oo]fficials?|[Ll]eaders?|[Rr]epresentatives?|[Dd]elegations?)"
+        r" (?:of|from) (?:the )?[A-Z]"
         r"|\b(?:representatives?|officials?|ministers?|leaders?|experts?|members?|envoys?|[Aa]dvis[eo]rs?|"
         r"delegations?|delegates?|staff|both sides|the two (?:leaders|presidents|sides))\b"
     ),
 }
+
+
+# "How many jobs will it create?": the words after "how many" up to the verb or a preposition
+# name the thing counted; a number answers only when it counts that thing ("3,000 jobs").
+_COUNTED = re.compile(
+    r"\bhow many (?:of (?:the |its |their |these |those )?)?(?P<words>[^?,:;]*)", re.I
+)
+_BOUNDARY = frozenset(
+    "will would did does do are is were was have has had can could should shall in of at to for "
+    "from under on by the it they be been".split()
+)
+_VAGUE = frozenset("new more total additional other different separate major such".split())
+_NUMERAL = re.compile(
+    r"^(?:\$?\d[\d,.]*\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|"
+    r"dozens|scores)$",
+    re.I,
+)
+COUNTED_WORDS = 3  # the words after "how many" that may name the thing counted
+COUNTED_WINDOW = 4  # words between a number and the thing it counts ("3,000 new U.S. jobs")
+
+
+def counted_words(question: str) -> list[str]:
+    """The words a "how many" question names the thing counted by ("jobs"), if it asks one."""
+    m = _COUNTED.search(question)
+    words: list[str] = []
+    for word in m["words"].split() if m else []:
+        if word.lower() in _BOUNDARY or len(words) == COUNTED_WORDS:
+            break
+        if word.lower() not in _VAGUE:
+            words.append(word.rstrip("."))
+    return words
+
+
+def counts(text: str, things: list[str]) -> bool:
+    """Whether a sentence gives a number of that thing (one of its words soon after)."""
+    stems = set(tokenize(" ".join(things), compounds=False))
+    words = re.findall(r"\$?\d[\d,.]*\+?|[\w’'-]+", text)
+    for i, word in enumerate(words):
+        if _NUMERAL.match(word):
+            after = words[i + 1 : i + 2 + COUNTED_WINDOW]
+            if any(stems & set(tokenize(w, compounds=False)) for w in after):
+                return True
+    return False
 
 
 def asked_kind(question: str, reading: bool = False) -> str | None:
@@ -96,6 +148,9 @@ def asked_kind(question: str, reading: bool = False) -> str | None:
 def holds_kind(kind: str, text: str, question: str = "") -> bool:
     """Whether a sentence holds something of that kind that the question does not already say
     (a year the question names is no answer to "what date")."""
+    counted = counted_words(question) if kind == "number" else []
+    if counted:
+        return counts(text, counted)
     kinds = (kind, "amount") if kind == "number" else (kind,)
     asked = question.lower()
     # A city asked for is not answered by a country ("which Japanese city" — "in Japan").
