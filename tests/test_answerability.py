@@ -54,6 +54,8 @@ from retrieval.store.lexical import LexicalIndex
         ("What COVAX pledge amount did the ROK announce?", "amount"),
         ("Which North Korean official leads the talks?", "person"),
         ("Which universities take part?", "person"),
+        ("Which shipyards will the program modernize?", "name"),
+        ("In which U.S. state will the plant be built?", "place"),
         ("What did the fact sheet say about Singapore?", None),
         ("In what capacity did they join the Gender-Based Online Harassment partnership?", None),
     ],
@@ -81,6 +83,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     jobs = "How many jobs will the plan create?"
     assert holds_kind("number", "The plant will create 3,000 new jobs.", jobs)
     assert not holds_kind("number", "A $5 billion plan to grow capacity ten-fold.", jobs)
+    # "Which shipyards": a shipyard by its name, not shipyards by their country.
+    yards = "Which shipyards will the program modernize?"
+    assert holds_kind("name", "It will grow the Philly Shipyard workforce.", yards)
+    assert not holds_kind("name", "A $5 billion program for modernizing American shipyards.", yards)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
 

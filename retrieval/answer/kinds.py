@@ -32,8 +32,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "place": re.compile(
-        rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:\w+ )?"
-        r"(?:city|cities|country|countries|place|location|venue|port|base|region|island)\b"
+        rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:[\w.-]+ )?"
+        r"(?:city|cities|country|countries|place|location|venue|port|base|region|island|state|"
+        r"province)\b"
         r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b",
         re.I,
     ),
@@ -43,6 +44,13 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"person|envoys?|representatives?|body|bodies|agency|agencies|committee|organi[sz]ations?|"
         r"company|companies|firms?|universit(?:y|ies)|institutions?)\b(?!['’])"
         r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b",
+        re.I,
+    ),
+    # "Which shipyards will it modernize?": a named one ("Philly Shipyard"), not "American
+    # shipyards" (``names_one``).
+    "name": re.compile(
+        r"\bwhich (?:[\w.-]+ ){0,3}?(?P<noun>shipyards?|facilit(?:y|ies)|models?|plants?|programs?|"
+        r"programmes?|projects?|sites?|engines?)\b(?!['’])",
         re.I,
     ),
 }
@@ -145,9 +153,42 @@ def asked_kind(question: str, reading: bool = False) -> str | None:
     return _READ_KINDS[word.group(0).lower()] if word else None
 
 
+_NAME = re.compile(r"\b(?:[A-Z][\w&-]*[A-Za-z0-9]|[A-Z]|\d{2,}[A-Za-z-]*)\b")
+_NATIONAL = re.compile(
+    r"^(?:American|Korean|Japanese|Chinese|Russian|European|U\.?S|ROK|DPRK|Korea|Japan|United|"
+    r"States|The|A|An|This|These|Both|Its|Their|Our)$"
+)
+NAME_WINDOW = 3  # words between the thing asked ("shipyards") and the name it is called by
+
+
+def names_one(text: str, question: str) -> bool:
+    """Whether a sentence names one of the things a "which …" question asks for: a proper name
+    the question does not say, within a few words of the thing ("the Philly Shipyard")."""
+    m = _ASKS["name"].search(question)
+    if not m:
+        return True
+    stems = set(tokenize(m["noun"], compounds=False))
+    asked = question.lower()
+    words = re.findall(r"[\w’'.&-]+", text)
+    for i, word in enumerate(words):
+        if stems & set(tokenize(word, compounds=False)):
+            near = words[max(0, i - NAME_WINDOW) : i + 1 + NAME_WINDOW]
+            if any(
+                _NAME.fullmatch(w.strip("."))
+                and not _NATIONAL.match(w.strip("."))
+                and w.strip(".").lower() not in asked
+                for w in near
+                if w is not word
+            ):
+                return True
+    return False
+
+
 def holds_kind(kind: str, text: str, question: str = "") -> bool:
     """Whether a sentence holds something of that kind that the question does not already say
     (a year the question names is no answer to "what date")."""
+    if kind == "name":
+        return names_one(text, question)
     counted = counted_words(question) if kind == "number" else []
     if counted:
         return counts(text, counted)
