@@ -249,3 +249,20 @@ def test_what_one_statement_has_that_another_had_not_is_a_comparison(
     )
     assert answer.intent == "comparison"
     assert {c.date.year for c in answer.citations} == {2023, 2024}
+
+
+def test_statements_named_side_by_side_are_searched_alone(service: BriefingService) -> None:
+    """Whether they answer is judged on the two statements, not on others about the topic."""
+    question = (
+        "Ri Son Gwon in 2020 vs Choe Son Hui in 2025: how did the DPRK foreign ministry's line "
+        "on nuclear weapons change?"
+    )
+    plan = service.plan(question)
+    passages = service.searcher.search(plan)
+    assert {p.chunk.doc_id for p in passages} == {
+        "2020-06-12-ri-son-gwon-statement-singapore-anniversary.md",
+        "2025-11-13-choe-son-hui-press-statement-g7.md",
+    }
+    answer = service.ask(question)
+    assert not answer.refused
+    assert {c.date.year for c in answer.citations} == {2020, 2025}

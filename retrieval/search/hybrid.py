@@ -185,6 +185,9 @@ class HybridSearcher:
             pool = list(docs) if allowed_docs is None else allowed_docs
             narrowed = [d for d in pool if docs[d].meta.date.year in plan.only_years]
             allowed_docs = narrowed or allowed_docs  # no statement of those years: keep all
+        compared = self.compared(plan)  # "the Biden-Moon statement vs the Trump-Lee fact sheet"
+        if compared:
+            allowed_docs = [d for d in compared if allowed_docs is None or d in allowed_docs]
         if allowed_docs is not None and not allowed_docs:
             return []
         n = self.settings.candidate_k
