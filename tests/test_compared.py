@@ -59,3 +59,16 @@ def test_a_statement_of_a_year_not_compared_is_never_named() -> None:
     question = "Biden-Moon vs Biden-Yoon wording"
     assert compared_statements(question, shares) == ["2021-leaders", "2022-leaders"]
     assert compared_statements(question, shares, lambda d: d != "2022-leaders") == []
+
+
+def test_statements_are_set_side_by_side_by_comparisons_and_each_say() -> None:
+    from retrieval.search.plan import plan_query
+
+    assert plan_query(
+        "What did the Biden-Moon statement and the Lima statement each say?"
+    ).side_by_side
+    assert plan_query("Compare the 2021 and 2022 statements on Myanmar").side_by_side
+    # "Which statements …" lists statements by what they say: their names are the topic.
+    assert not plan_query(
+        "Which statements come from North Korea's foreign ministers?"
+    ).side_by_side

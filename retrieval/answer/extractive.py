@@ -158,8 +158,8 @@ class ExtractiveAnswerer:
         full = " ".join([full, *(f for g in spelled for f in g if f not in full)])
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words(list(named))
-        # In a comparison, the people whose statements are compared ("Biden-Yoon") too.
-        people = self.searcher.principal_words() if plan.intent == "comparison" else frozenset()
+        # Statements set side by side: the people they are named by ("Biden-Yoon") too.
+        people = self.searcher.principal_words() if plan.side_by_side else frozenset()
 
         def names_a_statement(word: str) -> bool:
             terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))

@@ -125,7 +125,7 @@ class HybridSearcher:
         """The text without the names of what a comparison compares: the statements it names
         and their principals ("the 2022 and 2023 Biden-Yoon statements ...", "Ri Son Gwon in
         2020 vs Choe Son Hui in 2025": what they said is the topic)."""
-        if plan.intent != "comparison":
+        if not plan.side_by_side:
             return text
         named = self.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         names = self.principal_words() | self.card_words([*named, *self.compared(plan)])

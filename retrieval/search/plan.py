@@ -253,6 +253,12 @@ class QueryPlan:
         """Whether the answer should draw on several statements."""
         return self.intent in ("comparison", "list")
 
+    @property
+    def side_by_side(self) -> bool:
+        """A comparison, or "what did A and B each say?": the statements it names say which,
+        not what to quote from them."""
+        return self.intent == "comparison" or bool(_EACH.search(self.question))
+
     @cached_property
     def topic(self) -> str:
         """The question without its framing words: what a sentence must address."""
