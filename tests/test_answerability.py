@@ -87,6 +87,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     yards = "Which shipyards will the program modernize?"
     assert holds_kind("name", "It will grow the Philly Shipyard workforce.", yards)
     assert not holds_kind("name", "A $5 billion program for modernizing American shipyards.", yards)
+    # A Korean question's reading puts the thing counted anywhere (대한항공 보잉 몇 대).
+    reading = "Korean Air Boeing how many how much?"
+    assert not holds_kind("number", "Korean Air will buy 103 aircraft.", reading)
+    assert holds_kind("number", "Korean Air will buy 103 aircraft.", reading, reading=True)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
 

@@ -169,7 +169,7 @@ def signals(
         "missing_names": float(missing_names),
         "kind_asked": float(kind is not None),
         "kind_missing": float(
-            kind is not None and not any(holds_kind(kind, t, question) for t in held_in)
+            kind is not None and not any(holds_kind(kind, t, question, reading) for t in held_in)
         ),
         "gap_idf": gaps[0][0] / ceiling if gaps else 0.0,
         "gap_terms": float(len(gaps)),

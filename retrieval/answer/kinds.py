@@ -184,12 +184,13 @@ def names_one(text: str, question: str) -> bool:
     return False
 
 
-def holds_kind(kind: str, text: str, question: str = "") -> bool:
+def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) -> bool:
     """Whether a sentence holds something of that kind that the question does not already say
     (a year the question names is no answer to "what date")."""
     if kind == "name":
         return names_one(text, question)
-    counted = counted_words(question) if kind == "number" else []
+    # (A Korean question's reading does not put the thing counted after "how many": 몇 대.)
+    counted = counted_words(question) if kind == "number" and not reading else []
     if counted:
         return counts(text, counted)
     kinds = (kind, "amount") if kind == "number" else (kind,)
