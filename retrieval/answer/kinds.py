@@ -169,18 +169,15 @@ def names_one(text: str, question: str) -> bool:
         return True
     stems = set(tokenize(m["noun"], compounds=False))
     asked = question.lower()
-    words = re.findall(r"[\w’'.&-]+", text)
+    words = [w.strip(".") for w in re.findall(r"[\w’'.&-]+", text)]
     for i, word in enumerate(words):
-        if stems & set(tokenize(word, compounds=False)):
-            near = words[max(0, i - NAME_WINDOW) : i + 1 + NAME_WINDOW]
-            if any(
-                _NAME.fullmatch(w.strip("."))
-                and not _NATIONAL.match(w.strip("."))
-                and w.strip(".").lower() not in asked
-                for w in near
-                if w is not word
-            ):
-                return True
+        if not stems & set(tokenize(word, compounds=False)):
+            continue
+        near = words[max(0, i - NAME_WINDOW) : i] + words[i + 1 : i + 1 + NAME_WINDOW]
+        if any(
+            _NAME.fullmatch(w) and not _NATIONAL.match(w) and w.lower() not in asked for w in near
+        ):
+            return True
     return False
 
 
