@@ -219,8 +219,8 @@ class TopicScorer:
         full = plan.undated_topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words([*named, *self.searcher.compared(plan)])
-        compounds = plan.intent != "comparison"
-        if not compounds:  # "the Biden-Moon statement": which one, not the topic
+        compounds = not plan.side_by_side
+        if plan.side_by_side:  # "the Biden-Moon statement": which one, not the topic
             card = card | self.searcher.principal_words()
         kept = [
             w
