@@ -136,6 +136,7 @@ def test_each_word_read_keeps_the_english_forms_it_stands_for() -> None:
         ("정상들은 얼마나 자주 만나기로 했나요?", "how often"),
         ("NCG는 몇 년마다 열리나요?", "how often"),
         ("협정은 얼마 동안 유효합니까?", "how long"),
+        ("종료까지 얼마나 걸려요?", "how long"),
         ("얼마를 투자하기로 했나요?", "how much"),
         ("회담 뒤 며칠이 지났다고 했나요?", "how many days"),
         ("회담은 며칠에 열렸나요?", "when"),
@@ -162,6 +163,43 @@ def test_korean_ordinals_read_as_the_statements_write_them() -> None:
     assert bridge.read("2차 회의는?", TODAY) == "second meeting?"
     assert bridge.read("제11차 협정", TODAY) == "11th Agreement?"
     assert bridge.read("3번째 회의", TODAY) == "third meeting?"
+
+
+@pytest.mark.parametrize(
+    ("question", "amount"),
+    [
+        ("6천만 달러 규모", "$60 million"),
+        ("2천억 달러 투자", "$200 billion"),
+        ("362억 달러 규모의 구매", "$36.2 billion"),
+        ("3,500억 달러", "$350 billion"),
+        ("170만 명이 넘는 학생", "1.7 million"),
+        ("13만 5천 개의 일자리", "135,000"),
+        ("5만 대 상한", "50,000"),
+        ("1조 원", "1 trillion won"),
+    ],
+)
+def test_korean_amounts_read_as_the_statements_write_them(question: str, amount: str) -> None:
+    assert amount in read(question)
+
+
+def test_jo_is_an_article_or_section_unless_a_currency_follows() -> None:
+    assert "232" in read("232조 관세는?")
+    assert "trillion" not in read("232조 관세는?")
+    assert "trillion" not in read("평양공동선언 1조에서 합의한 내용은?")
+    assert read("2025년 성명") == "2025 statement?"  # a year is no amount
+
+
+def test_each_say_asks_for_each_statement_side_by_side() -> None:
+    # "A와 B는 각각 어떤 입장을 냈나" asks what each said; "각각 얼마씩" asks how much each pays.
+    each = plan_query(
+        "싱가포르 공동성명과 팩트시트는 비핵화에 대해 각각 뭐라고 했나?", bridge=BRIDGE
+    )
+    assert each.intent == "list"
+    assert each.side_by_side
+    assert "each say" in read("공동성명과 팩트시트는 각각 어떤 입장을 냈습니까?")
+    assert "each say" in read("공동성명과 팩트시트는 각각 어떻게 평가했어?")
+    assert "each say" not in read("한미가 각각 얼마씩 내는 건가요?")
+    assert "each say" not in read("각각 무엇에 대한 반응이었습니까?")
 
 
 def test_the_documents_and_meetings_a_question_names_keep_their_particle() -> None:

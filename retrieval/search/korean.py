@@ -19,43 +19,23 @@ from functools import cache
 from pathlib import Path
 
 from retrieval.search.glossary import ACRONYM, GlossaryEntry, acronym_forms, load_glossary
+from retrieval.search.korean_numbers import read_numbers
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
-
-# Dates: "2023년 4월 26일", "2023년 4월", "2023년", each maybe followed by a bound word.
-_DATE = re.compile(
-    r"(?P<year>(?:19|20)\d\d)\s*년(?:\s*(?P<month>1[0-2]|0?[1-9])\s*월)?"
-    r"(?:\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*일)?"
-    r"(?P<particle>[은는이가의에도]|에는|에서)?"
-    r"(?:\s*(?P<bound>이후|부터|以後|이래|이전|전까지|까지|기준|현재|당시|전|후))?"
-)
-_RELATIVE_YEARS = {"재작년": -2, "작년": -1, "지난해": -1, "지난 해": -1, "올해": 0, "금년": 0}
-_RELATIVE = re.compile(
-    "(?P<word>" + "|".join(sorted(_RELATIVE_YEARS, key=len, reverse=True)) + r")"
-    r"(?:\s*(?P<bound>이후|부터|이래|이전|까지|기준|현재))?"
-)
-_BOUND_WORDS = {
-    "이후": "since",
-    "부터": "since",
-    "以後": "since",
-    "이래": "since",
-    "후": "after",
-    "이전": "before",
-    "전": "before",
-    "까지": "until",
-    "전까지": "before",
-    "기준": "as of",
-    "현재": "as of",
-    "당시": "in",
-}
 _HOW_MANY_DAYS = re.compile(
     r"며칠\s*(?:이|가|째|동안|만에)|몇\s*(?:일|주|개월|달)\s*(?:이|가|째|동안|만에)"
 )
 # Words that carry the question's intent or the kind of thing it asks for, in English.
 _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "A와 B는 각각 어떤 입장을 냈나": what did A and B each say (one answer per
+    # statement). Read first: the words after it are taken by the patterns below.
+    (
+        re.compile(
+            r"(?:각각|각자|각기|저마다)(?=\s*(?:뭐라|무엇이라|무어라|어떤\s*입장|어떻게\s*"
+            r"(?:평가|말|언급|표현|규정|설명|밝)))"
+        ),
+        "each say",
+    ),
     (re.compile(r"가장\s*최근|최신|최근|마지막|요즘|지금"), "latest"),
     (re.compile(r"비교|차이|달라졌|달라진|달라|바뀌|바뀐|변화|변했|변천|대비"), "compared changed"),
     (
@@ -71,7 +51,10 @@ _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:기구|기관|단체|조직|기업|회사)[^?]{0,12}?곳[은는이가]?\s*어디"), "which body"),
     (re.compile(r"어디|어느\s*(?:나라|국가|도시|장소)|장소"), "where"),
     (re.compile(r"얼마나\s*(?:자주|종종)|몇\s*(?:년|개월|달|주)\s*마다|주기"), "how often"),
-    (re.compile(r"얼마\s*동안|얼마나\s*오래|몇\s*(?:년|개월|달|주)\s*동안"), "how long"),
+    (
+        re.compile(r"얼마\s*동안|얼마나\s*(?:오래|걸)|몇\s*(?:년|개월|달|주)\s*(?:동안|걸)"),
+        "how long",
+    ),
     (re.compile(r"몇\s*(?:명|개|척|대|곳|차례|번|건)|몇|수는|숫자"), "how many"),
     (re.compile(r"얼마|금액|규모|액수"), "how much"),
     (re.compile(r"어떻게|어떤\s*방식"), "how"),
@@ -193,23 +176,12 @@ class KoreanBridge:
         if not has_hangul(question):
             return Reading(question)
         today = today or dt.date.today()
-        found: list[tuple[int, str]] = []  # (position, English) in the question's order
-        text = question
+        # (position, English) in the question's order; dates, periods, amounts and ordinals first
+        text, found = read_numbers(question, today)
 
         def blank(m: re.Match[str]) -> str:
             return " " * (m.end() - m.start())
 
-        for m in _DATE.finditer(text):
-            found.append((m.start(), _english_date(m)))
-        text = _DATE.sub(blank, text)
-        for m in _RELATIVE.finditer(text):
-            year = today.year + _RELATIVE_YEARS[m["word"]]
-            bound = _BOUND_WORDS.get(m["bound"] or "", "in")
-            found.append((m.start(), f"{bound} {year}"))
-        text = _RELATIVE.sub(blank, text)
-        for m in _ORDINAL_KO.finditer(text):  # 2차 회의 -> the second meeting
-            found.append((m.start(), _ordinal(int(m["n"]))))
-        text = _ORDINAL_KO.sub(blank, text)
         for pattern, english in _INTENTS:
             for m in pattern.finditer(text):
                 found.append((m.start(), english))
@@ -368,28 +340,3 @@ def _fits(text: str, start: int, variant: str, starts: set[int], positions: list
         end += 1
     rest = text[start + 1 : end]
     return rest == "" or rest in _PARTICLES
-
-
-_ORDINAL_KO = re.compile(r"제?\s*(?P<n>\d{1,3})\s*(?:차|번째|회째)")
-_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-
-
-def _ordinal(n: int) -> str:
-    """2 -> "second", 57 -> "57th" (as statements write them)."""
-    if 1 <= n <= len(_ORDINAL_WORDS):
-        return _ORDINAL_WORDS[n - 1]
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _english_date(m: re.Match[str]) -> str:
-    """ "2021년 4월 이후" -> "since April 2021"."""
-    year, month, day = m["year"], m["month"], m["day"]
-    if month and day:
-        when = f"{_MONTH_NAMES[int(month) - 1]} {int(day)}, {year}"
-    elif month:
-        when = f"{_MONTH_NAMES[int(month) - 1]} {year}"
-    else:
-        when = year
-    bound = _BOUND_WORDS.get(m["bound"] or "", "")
-    return f"{bound} {when}".strip()
