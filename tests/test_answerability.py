@@ -93,6 +93,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert holds_kind("number", "Korean Air will buy 103 aircraft.", reading, reading=True)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
+    # A number is new to the question as a whole, not digit by digit.
+    dated = "2024 IBM quantum workforce program how many train?"
+    assert holds_kind("number", "It aims to train 40,000 students.", dated, reading=True)
+    assert not holds_kind("number", "It was launched in 2024.", dated, reading=True)
 
 
 def test_the_not_stated_sentence_names_what_was_asked() -> None:
@@ -330,6 +334,17 @@ def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:
         (("NCG",), ("treated water",), ("release", "discharge")),
     )
     assert other["gap_terms"] == 2.0
+
+
+def test_a_comparisons_position_is_not_asked_of_its_best_sentences() -> None:
+    # The party's position is in one of the statements compared, not in every best sentence.
+    ranked = [_Sentence("The leaders reaffirmed complete denuclearization.")]
+    question = "DPRK denuclearization position compared?"
+    party = ("dprk", "north korea")
+    alone = signals(question, question, ranked, [], _Terms(), 0, party=party)
+    assert alone["reactor_silent"] == 1.0
+    compared = signals(question, question, ranked, [], _Terms(), 0, party=party, compares=True)
+    assert compared["reactor_silent"] == 0.0
 
 
 def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_stands() -> None:

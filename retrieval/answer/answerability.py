@@ -128,8 +128,8 @@ def signals(
     from the question; ``thing``: the document or meeting whose own content is asked for (a
     statement whose card names it must be among the best), likewise; ``reading``: the question
     is a Korean question's English reading (see ``asked_kind``); ``compares``: the question
-    compares statements (the kind it asks for, "the target date vs what Lima reported", is
-    asked of one of them, not of the best sentences). Checking the
+    compares statements (the kind it asks for, "the target date vs what Lima reported", and a
+    party's position are asked of one of them, not of the best sentences). Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
@@ -159,7 +159,12 @@ def signals(
     gaps += [(lexical.idf(t), t) for t in terms - have if t in lexical.df]
     gaps.sort(reverse=True)
     party = reacting_party(question) if party is None else party
-    silent = bool(party) and not party_speaks(party, [c.text for c in top], [c.issuer for c in top])
+    # A comparison's position is asked of the statements compared, not of the best sentences.
+    silent = (
+        not compares
+        and bool(party)
+        and not party_speaks(party, [c.text for c in top], [c.issuer for c in top])
+    )
     thing = asked_content_of(question) if thing is None else thing
     unheld = bool(thing) and not source_held(thing, [c.card for c in top], lexical.with_synonyms)
     return {

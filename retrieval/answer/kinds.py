@@ -67,8 +67,9 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"euros?)\b",
         re.I,
     ),
+    # Whole numbers: "40,000" is new to a question that names 2024, though its digits are not.
     "number": re.compile(
-        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+        r"\d[\d,.]*\d|\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
         r"forty|fifty|hundred|thousand|million|billion|dozen|half|double|percent)\b",
         re.I,
     ),
