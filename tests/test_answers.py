@@ -204,6 +204,8 @@ def test_a_named_statement_that_does_not_address_the_question_is_said_so(
         ("And how much did the U.S. give COVAX, according to it?", True),
         ("Does that statement mention Japan?", True),
         ("Was there a military aircraft deal in there too?", True),
+        ("How did she characterize the G7 itself?", True),  # the person of the last exchange
+        ("Is there a cap on how much Korea has to put up?", False),  # "is there": does it exist
         ("What about vaccines?", False),
         ("Did the leaders mention Japan?", False),
     ],
@@ -240,6 +242,19 @@ def test_it_in_a_follow_up_is_the_statement_the_previous_answer_quoted(
             for n in answer.notes
         )
         assert answer.passages[0].chunk.doc_id == WASHINGTON
+
+
+def test_she_in_a_follow_up_is_the_person_of_the_statement_the_last_question_named(
+    service: BriefingService,
+) -> None:
+    """Neither recorded nor named in the answer's text: the statement the question named."""
+    choe = "2025-11-13-choe-son-hui-press-statement-g7.md"
+    history = [
+        Turn(role="user", content="What was Choe Son Hui's November 2025 press statement about?"),
+        Turn(role="assistant", content="She rejected what the ministers had said."),
+    ]
+    answer = service.ask("How did she characterize the G7 itself?", history=history)
+    assert {c.doc_id for c in answer.citations} == {choe}
 
 
 def test_a_follow_up_the_previous_statement_does_not_answer_says_so(
@@ -288,6 +303,19 @@ def test_a_statement_is_named_by_its_principals(service: BriefingService) -> Non
     named = service.searcher.named_documents("What did the Biden-Moon statement say about Myanmar?")
     best = max(named.items(), key=lambda item: item[1])[0]
     assert best.startswith("2021-05-21-us-rok-leaders-joint-statement")
+
+
+def test_a_statement_is_named_by_its_distinctive_title(service: BriefingService) -> None:
+    """A question quoting a title names its document, though the title's words are common
+    ("commitment", "consult" stand in the Camp David statement too); a title three years'
+    statements share names none of them by itself."""
+    consult = "2023-08-18-commitment-to-consult.md"
+    question = "Is the trilateral Commitment to Consult from Camp David legally binding?"
+    assert consult in service.searcher.named_documents(question).at_least(NAMED_DOC_MIN)
+    passages = service.searcher.search(service.plan(question), Filters())
+    assert consult in {p.chunk.doc_id for p in passages[:5]}
+    shared = service.searcher.named_documents("What did the U.S.-ROK Leaders' Joint Statement say?")
+    assert len(shared.at_least(NAMED_DOC_MIN)) != 1
 
 
 def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(

@@ -72,14 +72,20 @@ class IntentShaper:
         return answer, sources_first([*own, *rest], answer.citations[0].doc_id, answer.citations)
 
     def _previous_statements(self, history: list[Turn]) -> list[str]:
-        """The statements the last answer quoted: as recorded, else those its text names."""
+        """The statements the last answer quoted: as recorded, else those its text names, else
+        those the question it answered named."""
         last = next((t for t in reversed(history) if t.role == "assistant"), None)
         if last is None:
             return []
         docs = self.index.documents()
         if last.doc_ids:
             return [d for d in dict.fromkeys(last.doc_ids) if d in docs]
-        return list(self.searcher.named_documents(last.content).at_least(NAMED_DOC_MIN))
+        asked = next((t.content for t in reversed(history) if t.role == "user"), "")
+        for text in (last.content, asked):
+            named = list(self.searcher.named_documents(text).at_least(NAMED_DOC_MIN))
+            if named:
+                return named
+        return []
 
     def evidence(
         self, plan: QueryPlan, passages: list[Passage], filters: Filters

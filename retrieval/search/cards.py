@@ -43,6 +43,9 @@ class Cards:
     postings: dict[str, np.ndarray]
     vocabulary: frozenset[str]
     principals: frozenset[str]  # the words of every document's principals (people's names)
+    # Distinctive titles as a question writes them ("Commitment to Consult"): a question that
+    # quotes one names its document, however common the title's words are elsewhere.
+    titles: dict[str, re.Pattern[str]]
 
     @classmethod
     def build(cls, docs: Mapping[str, Any]) -> Cards:
@@ -63,7 +66,45 @@ class Cards:
             principals=frozenset(
                 t for e in docs.values() for t in tokenize(e.meta.principals, compounds=False)
             ),
+            titles=_distinctive_titles(docs, {t: len(v) for t, v in lists.items()}),
         )
+
+
+TITLE_SHARE = 0.6  # a document whose distinctive title a question quotes is named by it
+_TITLE_MIN_WORDS = 2
+_TITLE_RARE_CARDS = 2  # a title term on at most this many cards makes the title distinctive
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[\w]+", text.lower().replace("’", "'")))
+
+
+def _distinctive_titles(docs: Mapping[str, Any], df: dict[str, int]) -> dict[str, re.Pattern[str]]:
+    """The titles that name one document when quoted: of two words or more, with a term few
+    cards hold ("Commitment to Consult"; not "U.S.-ROK Leaders' Joint Statement", which
+    three years' statements share)."""
+    out = {}
+    for d, e in docs.items():
+        # The title, and its head before a colon or parenthesis ("The Spirit of Camp David:
+        # Joint Statement of ...", quoted as "the Spirit of Camp David").
+        heads = {e.meta.title, re.split(r"[:(]", e.meta.title, maxsplit=1)[0]}
+        forms = []
+        for head in heads:
+            title = re.sub(r"^the ", "", _normal(head))
+            terms = tokenize(head, compounds=False)
+            if len(title.split()) >= _TITLE_MIN_WORDS and any(
+                df.get(t, 0) <= _TITLE_RARE_CARDS for t in terms
+            ):
+                forms.append(re.escape(title))
+        if forms:
+            out[d] = re.compile(rf"\b(?:{'|'.join(sorted(forms, key=len, reverse=True))})\b")
+    return out
+
+
+def quoted_titles(cards: Cards, text: str) -> list[str]:
+    """The documents whose distinctive title the text quotes."""
+    normal = _normal(text)
+    return [d for d, title in cards.titles.items() if title.search(normal)]
 
 
 class NamedShares(Mapping[str, float]):

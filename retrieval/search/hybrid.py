@@ -22,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.models import Filters, Passage
-from retrieval.search.cards import Cards, NamedShares
+from retrieval.search.cards import TITLE_SHARE, Cards, NamedShares, quoted_titles
 from retrieval.search.compared import compared_statements
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import QueryPlan, plan_query, topic_text
@@ -114,6 +114,9 @@ class HybridSearcher:
             for t in terms & cards.vocabulary:
                 shares[cards.postings[t]] += lexical.idf(t) * (1 - cards.df[t] / n)
             shares /= total
+            for d in quoted_titles(cards, text):
+                i = cards.position[d]
+                shares[i] = max(shares[i], TITLE_SHARE)
         return NamedShares(cards.docs, cards.position, shares)
 
     def card_words(self, doc_ids: list[str]) -> set[str]:

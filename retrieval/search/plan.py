@@ -304,9 +304,12 @@ class QueryPlan:
 
 
 # A follow-up that points back at the statement just quoted ("did it say anything about APEC?").
+# ("She", "his": the person of the previous exchange, whose words the statement quoted holds;
+# "is there" asks whether something exists, "in there" points back.)
 _BACK_REFERENCE = re.compile(
-    r"\b(?:it|its|there|(?:this|that|the same) (?:statement|document|declaration|fact sheet|"
-    r"readout|one))\b",
+    r"\b(?:it|its|(?<!is )(?<!was )(?<!are )(?<!were )there|she|he|her|his|"
+    r"(?:this|that|the same) (?:statement|document|declaration|"
+    r"fact sheet|readout|one))\b",
     re.I,
 )
 
