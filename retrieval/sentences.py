@@ -261,3 +261,14 @@ def is_framing(sentence: str) -> bool:
     saying something of its own."""
     text = sentence.strip().rstrip("\"'”’)*").rstrip()
     return bool(text.endswith(":") or _DATELINE.match(text) or _ANNOUNCES.search(text))
+
+
+MIN_QUOTE_WORDS = 5
+
+
+def quotable(sentence: str) -> bool:
+    """Statement text worth quoting: not a link, not a bracketed editorial line or label."""
+    text = sentence.strip()
+    if word_count(text) < MIN_QUOTE_WORDS or "http" in text:
+        return False
+    return not (text[0] in "[(" and text[-1] in "])")

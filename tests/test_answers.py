@@ -314,6 +314,19 @@ def test_a_statement_is_named_by_its_distinctive_title(service: BriefingService)
     assert consult in service.searcher.named_documents(question).at_least(NAMED_DOC_MIN)
     passages = service.searcher.search(service.plan(question), Filters())
     assert consult in {p.chunk.doc_id for p in passages[:5]}
+    # Answered from the statement named, not from the MOU that says "legally binding" verbatim.
+    answer = service.ask("Is the Commitment to Consult legally binding?")
+    assert {c.doc_id for c in answer.citations} == {consult}
+    assert any("rights or obligations" in c.quote for c in answer.citations)
+    # A second statement named beside the title: both answer.
+    both = service.ask(
+        "What do the Washington Declaration and the July 2024 nuclear guidelines statement say "
+        "about South Korean conventional forces supporting U.S. nuclear operations?"
+    )
+    assert {c.doc_id for c in both.citations} >= {
+        "2023-04-26-washington-declaration.md",
+        "2024-07-11-us-rok-joint-statement-nuclear-deterrence-guidelines.md",
+    }
     shared = service.searcher.named_documents("What did the U.S.-ROK Leaders' Joint Statement say?")
     assert len(shared.at_least(NAMED_DOC_MIN)) != 1
 

@@ -34,15 +34,15 @@ from retrieval.answer.continuation import continuation
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
 from retrieval.search.cards import card_text
+from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
-from retrieval.sentences import is_framing, word_count
+from retrieval.sentences import is_framing, quotable, word_count
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
 W_RANK = 0.15
-MIN_WORDS = 5
 RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
 MULTI_DOC_CUTOFF = 0.75
 MAX_TITLE_WORDS = 12
@@ -120,14 +120,6 @@ def short_title(title: str) -> str:
         return title
     cut = " ".join(words[:MAX_TITLE_WORDS]).rstrip(",;:")
     return cut + "…"
-
-
-def quotable(sentence: str) -> bool:
-    """Statement text worth quoting: not a link, not a bracketed editorial line or label."""
-    text = sentence.strip()
-    if word_count(text) < MIN_WORDS or "http" in text:
-        return False
-    return not (text[0] in "[(" and text[-1] in "])")
 
 
 class ExtractiveAnswerer:
@@ -224,7 +216,15 @@ class ExtractiveAnswerer:
             if cand.chunk.meta.secondary and not asked_for:
                 cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
-        return out
+        # A lookup that quotes one statement's title and names no other is answered from it when
+        # it holds evidence to answer from (a name read from card words alone may be what the
+        # asked text reacts to; a second statement named may be where the answer stands; the
+        # title must be the question's own, not an earlier turn's).
+        titled = self.searcher.titled_documents(plan.question) if plan.intent == "lookup" else []
+        alone = len(titled) == 1 and set(named.at_least(SIDE_MIN)) <= set(titled)
+        own = [c for c in out if alone and c.chunk.doc_id in titled]
+        floor = self.decision.floor if self.decision else self.settings.refusal_threshold
+        return own if own and own[0].score >= floor else out
 
     def assess(self, plan: QueryPlan, passages: list[Passage]) -> Assessment:
         """The scored sentences, the names no statement holds, and the decision's signals."""

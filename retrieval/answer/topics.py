@@ -22,17 +22,12 @@ import numpy as np
 from core.labels import label
 from core.models import Chunk, DocumentMeta, Filters
 from retrieval.answer.citations import cite
-from retrieval.answer.extractive import (
-    FRAMING_WEIGHT,
-    UNKNOWN_TERM_PENALTY,
-    quotable,
-    short_title,
-)
+from retrieval.answer.extractive import FRAMING_WEIGHT, UNKNOWN_TERM_PENALTY, short_title
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, formal_names, plan_query
-from retrieval.sentences import is_framing, word_count
+from retrieval.sentences import is_framing, quotable, word_count
 from retrieval.store.lexical import lexical_share, tokenize
 
 # Chosen on topics of the comparison, latest and multi-document questions of

@@ -119,6 +119,10 @@ class HybridSearcher:
                 shares[i] = max(shares[i], TITLE_SHARE)
         return NamedShares(cards.docs, cards.position, shares)
 
+    def titled_documents(self, text: str) -> list[str]:
+        """The documents whose distinctive title the text quotes whole."""
+        return quoted_titles(self._card_terms(), text)
+
     def card_words(self, doc_ids: list[str]) -> set[str]:
         """Stemmed card terms of these documents."""
         cards = self._card_terms().cards
