@@ -363,6 +363,14 @@ def test_numbers_and_ordinals_the_passages_lack_are_counted() -> None:
     assert unmatched_numbers("the 5th round", ["the fifth round"]) == 0
     assert unmatched_numbers("the NCG's second year", ["in the first year of the NCG"]) == 1
     assert unmatched_numbers("In 2021, the second meeting", ["2021: a second meeting"]) == 0
+    # Months: a meeting "in December 2023" is not one a July 2023 readout reports.
+    readout = ["Joint Readout | July 18, 2023 The group met in Seoul."]
+    assert unmatched_numbers("What did the meeting in December 2023 set up?", readout) == 1
+    assert unmatched_numbers("What did the July 2023 meeting set up?", readout) == 0
+    assert unmatched_numbers("the jul. 18 readout", readout) == 0
+    assert unmatched_numbers("What may the group do?", readout) == 0  # "may": a verb
+    assert unmatched_numbers("Pyongyang Joint Declaration 1", ["Article 1 of the 2018 text"]) == 0
+    assert unmatched_numbers("What did they say in May 2022?", ["In May 2022 they met."]) == 0
 
 
 def test_a_sentence_that_refers_back_to_a_quote_is_quoted_with_it(small_service) -> None:

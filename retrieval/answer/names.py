@@ -78,13 +78,37 @@ def _ordinal_forms(word: str) -> tuple[str, ...]:
     return word, _ORDINALS[int(word[:-2]) - 2]
 
 
+_MONTH_STEMS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+# A month a question names: by its name (capitalised; "May" only before a day or a year, as
+# "may" is also a verb), or abbreviated or lower-cased before a day or a year ("nov 2025").
+_DATED = r"(?=\.?\s+(?:\d{1,2}\b|(?:19|20)\d\d\b))"
+_MONTH_ASKED = re.compile(
+    r"\b(?:(January|February|March|April|June|July|August|September|October|November|December)"
+    r"|(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    rf"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?){_DATED})\b"
+)
+_MONTH_HELD = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?(?=\s+\d))\b",
+    re.I,
+)
+
+
+def _months(pattern: re.Pattern[str], text: str) -> set[int]:
+    return {_MONTH_STEMS.index(m.group(0).lower()[:3]) for m in pattern.finditer(text)}
+
+
 def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
-    """Numbers, years and ordinals ("the fifth round") the question names that none of the
-    texts holds ("first" is left out: statements say "inaugural" as often)."""
+    """Numbers, years, ordinals ("the fifth round") and months ("in December 2023") the question
+    names that none of the texts holds ("first" is left out: statements say "inaugural" as
+    often). The texts' own dates count (their headers)."""
     joined = " ".join(texts)
     lowered = joined.lower()
     numbers = sum(1 for n in set(_NUMBER.findall(question)) if n not in joined)
     ordinals = {_ordinal_forms(m) for m in _ORDINAL.findall(question)}
-    return numbers + sum(
-        1 for forms in ordinals if not any(re.search(rf"\b{f}\b", lowered) for f in forms)
+    months = len(_months(_MONTH_ASKED, question) - _months(_MONTH_HELD, joined))
+    return (
+        numbers
+        + months
+        + sum(1 for forms in ordinals if not any(re.search(rf"\b{f}\b", lowered) for f in forms))
     )
