@@ -43,9 +43,9 @@ class Cards:
     postings: dict[str, np.ndarray]
     vocabulary: frozenset[str]
     principals: frozenset[str]  # the words of every document's principals (people's names)
-    # Distinctive titles as a question writes them ("Commitment to Consult"): a question that
-    # quotes one names its document, however common the title's words are elsewhere.
-    titles: dict[str, re.Pattern[str]]
+    # Distinctive titles as a question writes them ("Commitment to Consult"), by their first
+    # word: a question that quotes one names its document, however common its words are.
+    titles: dict[str, list[tuple[tuple[str, ...], str]]]
 
     @classmethod
     def build(cls, docs: Mapping[str, Any]) -> Cards:
@@ -75,36 +75,41 @@ _TITLE_MIN_WORDS = 2
 _TITLE_RARE_CARDS = 2  # a title term on at most this many cards makes the title distinctive
 
 
-def _normal(text: str) -> str:
-    return " ".join(re.findall(r"[\w]+", text.lower().replace("’", "'")))
-
-
-def _distinctive_titles(docs: Mapping[str, Any], df: dict[str, int]) -> dict[str, re.Pattern[str]]:
-    """The titles that name one document when quoted: of two words or more, with a term few
-    cards hold ("Commitment to Consult"; not "U.S.-ROK Leaders' Joint Statement", which
-    three years' statements share)."""
-    out = {}
+def _distinctive_titles(
+    docs: Mapping[str, Any], df: dict[str, int]
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The titles that name one document when quoted, as words, listed under their first word:
+    of two words or more, with a term few cards hold ("Commitment to Consult"; not "U.S.-ROK
+    Leaders' Joint Statement", which three years' statements share)."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
     for d, e in docs.items():
         # The title, and its head before a colon or parenthesis ("The Spirit of Camp David:
         # Joint Statement of ...", quoted as "the Spirit of Camp David").
-        heads = {e.meta.title, re.split(r"[:(]", e.meta.title, maxsplit=1)[0]}
-        forms = []
-        for head in heads:
-            title = re.sub(r"^the ", "", _normal(head))
+        for head in {e.meta.title, re.split(r"[:(]", e.meta.title, maxsplit=1)[0]}:
+            words = tuple(_words(head))
+            words = words[1:] if words[:1] == ("the",) else words
             terms = tokenize(head, compounds=False)
-            if len(title.split()) >= _TITLE_MIN_WORDS and any(
+            if len(words) >= _TITLE_MIN_WORDS and any(
                 df.get(t, 0) <= _TITLE_RARE_CARDS for t in terms
             ):
-                forms.append(re.escape(title))
-        if forms:
-            out[d] = re.compile(rf"\b(?:{'|'.join(sorted(forms, key=len, reverse=True))})\b")
-    return out
+                out[words[0]].append((words, d))
+    return dict(out)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower().replace("’", "'"))
 
 
 def quoted_titles(cards: Cards, text: str) -> list[str]:
     """The documents whose distinctive title the text quotes."""
-    normal = _normal(text)
-    return [d for d, title in cards.titles.items() if title.search(normal)]
+    words = _words(text)
+    found = {
+        d
+        for i, w in enumerate(words)
+        for title, d in cards.titles.get(w, ())
+        if tuple(words[i : i + len(title)]) == title
+    }
+    return [d for d in cards.docs if d in found]
 
 
 class NamedShares(Mapping[str, float]):
