@@ -55,3 +55,6 @@ def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() ->
     assert "beijing" in subject_party("China PRC position stance?", owner)
     # No reaction or position asked for: no party.
     assert subject_party("DPRK fact sheet what?", reading.subjects) == ()
+    # An owner (북한의 담화) is the party only when no name is marked as the subject.
+    both = bridge.reading("북한의 담화에 중국은 어떻게 반응했습니까?").subjects
+    assert both == (("China", "PRC"),)

@@ -189,6 +189,7 @@ class KoreanBridge:
         named = False  # a name or domain term found (not only general words)
         alternatives: list[tuple[str, ...]] = []
         subjects: list[tuple[str, ...]] = []
+        owners: list[tuple[str, ...]] = []  # marked by 의 (중국의 입장): subjects when none is
         spans: list[tuple[int, int, str]] = []  # each term read: where, and its usual English
         squeezed, positions = _squeeze(text)
         chars = list(text)
@@ -203,8 +204,9 @@ class KoreanBridge:
                     alternatives.append(self.terms[variant])
                     named = named or variant not in self.vocabulary
                     end = positions[i + len(variant) - 1] + 1
-                    if variant not in self.vocabulary and _SUBJECT.match(text, end):
-                        subjects.append(self.terms[variant])
+                    marked = _SUBJECT.match(text, end)
+                    if variant not in self.vocabulary and marked:
+                        (owners if marked["owner"] else subjects).append(self.terms[variant])
                     spans.append((positions[i], end, self.terms[variant][0]))
                     for j in range(i, i + len(variant)):  # matched: no Korean word left there
                         chars[positions[j]] = " "
@@ -224,7 +226,7 @@ class KoreanBridge:
         return Reading(
             english + "?" if english else question,
             tuple(alternatives),
-            tuple(subjects),
+            tuple(subjects or owners),
             _things(question, sorted(spans + [(a, a + len(w), w) for a, w in latin])),
             unread,
         )
@@ -309,8 +311,9 @@ def _things(question: str, spans: list[tuple[int, int, str]]) -> tuple[tuple[str
     return tuple(out)
 
 
-# A subject, topic or owner particle right after a name (북한은, 미국이, 중국의, 북한 측은).
-_SUBJECT = re.compile(r"(?:\s*(?:측|정부|당국))?(?:은|는|이|가|의)(?![\uac00-\ud7a3])")
+# A subject, topic or owner particle right after a name (북한은, 미국이, 중국의, 북한 측은). An
+# owner ("리선권 외무상의 담화에 미 국무부는 …") is the subject only when no name is marked as one.
+_SUBJECT = re.compile(r"(?:\s*(?:측|정부|당국))?(?:은|는|이|가|(?P<owner>의))(?![\uac00-\ud7a3])")
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
