@@ -55,10 +55,11 @@ class Cards:
         for i, d in enumerate(order):
             for t in cards[d]:
                 lists[t].append(i)
+        df = {t: len(v) for t, v in lists.items()}
         return cls(
             source=docs,
             cards=cards,
-            df={t: len(v) for t, v in lists.items()},
+            df=df,
             docs=order,
             position={d: i for i, d in enumerate(order)},
             postings={t: np.asarray(v, dtype=np.int64) for t, v in lists.items()},
@@ -66,7 +67,7 @@ class Cards:
             principals=frozenset(
                 t for e in docs.values() for t in tokenize(e.meta.principals, compounds=False)
             ),
-            titles=_distinctive_titles(docs, {t: len(v) for t, v in lists.items()}),
+            titles=_distinctive_titles(docs, df),
         )
 
 
