@@ -90,6 +90,22 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     assert plan_query("How often will they meet each year?").intent == "lookup"
 
 
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Which statements back the audacious plan?", "list"),
+        ("Which leaders' documents call for resolving the abductions issue?", "list"),
+        ("What joint fact sheets mention shipbuilding?", "list"),
+        ("Which U.S.-ROK statements name the NCG?", "list"),
+        ("What do the statements say about the NCG?", "lookup"),
+        ("Which of the leaders said it first?", "lookup"),
+        ("What did the statements of 2023 say about it?", "lookup"),
+    ],
+)
+def test_a_question_asking_which_statements_lists_them(question: str, intent: str) -> None:
+    assert plan_query(question).intent == intent
+
+
 def test_undated_removes_the_bounds_only() -> None:
     assert undated("How has the wording on X changed since 2020?") == (
         "How has the wording on X changed?"

@@ -26,28 +26,16 @@ _COMPARE = re.compile(
 )
 # "What did A and B each say?": several statements, each quoted (of whatever year each is).
 _EACH = re.compile(r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*)\b", re.I)
-_LIST = re.compile(r"\b(which|what) (statements|documents|texts|declarations|ones)\b|\ball\b", re.I)
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+_LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"
+    r"\b(which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had|the|of)\b)[\w.'’-]+\s+)"
+    r"{0,2}(statements|documents|texts|declarations|fact sheets|ones)\b|\ball\b",
+    re.I,
+)
+_MONTH_NAMES = (  # each month's names, by number
+    "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
+    "august aug", "september sept sep", "october oct", "november nov", "december dec",
+)  # fmt: skip
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _MONTH = r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
 _Y = rf"\b{_YEAR_DIGITS}\b"
