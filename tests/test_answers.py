@@ -364,3 +364,16 @@ def test_a_question_naming_a_year_is_answered_from_that_years_statements(
     answer = service.ask("What did they say about the Quad in 2022?")
     assert answer.citations
     assert {c.doc_id[:4] for c in answer.citations} == {"2022"}
+
+
+def test_a_list_names_every_statement_that_mentions_the_thing(service: BriefingService) -> None:
+    """A statement whose sentence is weaker overall is listed when it shares the question's
+    terms (the TPD's long list of space projects), not when it is only near in meaning."""
+    kps = service.ask("Which texts mention KPS, Korea's satellite positioning system?")
+    docs = {c.doc_id for c in kps.citations}
+    assert {
+        "2022-05-21-us-rok-leaders-joint-statement.md",
+        "2025-10-29-us-korea-technology-prosperity-deal.md",
+    } <= docs
+    plan = service.ask("Which statements back President Yoon's audacious plan for North Korea?")
+    assert "2018-04-27-panmunjom-declaration.md" not in {c.doc_id for c in plan.citations}

@@ -28,7 +28,7 @@ from retrieval.answer.answerability import (
     not_stated_text,
     signals,
 )
-from retrieval.answer.citations import cite
+from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.names import unknown_terms
@@ -45,7 +45,9 @@ W_LEXICAL = 0.4
 W_RANK = 0.15
 RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
 MULTI_DOC_CUTOFF = 0.75
-MAX_TITLE_WORDS = 12
+# "Which statements …": a statement down to this share of the best is listed when its sentence
+# shares the question's terms (at least half the best sentence's lexical coverage).
+LIST_CUTOFF, LIST_LEXICAL = 0.65, 0.5
 UNKNOWN_TERM_PENALTY = 0.12
 # A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
 FRAMING_WEIGHT = 0.8
@@ -111,15 +113,6 @@ class ExtractiveResult:
     best_score: float
     notes: list[str] = field(default_factory=list)
     not_stated: list[str] = field(default_factory=list)  # the parts asked that it does not answer
-
-
-def short_title(title: str) -> str:
-    """A title short enough for a sentence of a brief."""
-    words = title.split()
-    if len(words) <= MAX_TITLE_WORDS:
-        return title
-    cut = " ".join(words[:MAX_TITLE_WORDS]).rstrip(",;:")
-    return cut + "…"
 
 
 class ExtractiveAnswerer:
@@ -275,7 +268,7 @@ class ExtractiveAnswerer:
         chosen = assessment.chosen
         if decision is not None and not decision.answers(assessment.signals):
             # Near the question but not an answer to it: say so, then show what is there.
-            text, related = self.compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
+            text, related = compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
             related = [c.model_copy(update={"related": True}) for c in related]
             return ExtractiveResult(
                 not_stated_text(ask, text, plan.language),
@@ -285,7 +278,7 @@ class ExtractiveAnswerer:
                 notes,
                 not_stated=[ask],
             )
-        text, citations = self.compose(plan, chosen)
+        text, citations = compose(plan, chosen)
         if plan.intent == "lookup":
             named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
             statements = [d for d in named if not self._meta(d).secondary]
@@ -353,8 +346,11 @@ class ExtractiveAnswerer:
         if plan.multi_document:
             seen_docs: set[str] = set()
             for c in cands:
-                if c.score < best * MULTI_DOC_CUTOFF:
+                if c.score < best * (LIST_CUTOFF if plan.intent == "list" else MULTI_DOC_CUTOFF):
                     break
+                weak = c.score < best * MULTI_DOC_CUTOFF
+                if weak and c.lexical < LIST_LEXICAL * cands[0].lexical:
+                    continue
                 if c.chunk.doc_id not in seen_docs and fits(c):
                     chosen.append(c)
                     seen_docs.add(c.chunk.doc_id)
@@ -372,29 +368,3 @@ class ExtractiveAnswerer:
                 chosen.insert(chosen.index(c) + 1, nxt)
                 words += word_count(nxt.text)
         return chosen
-
-    @staticmethod
-    def compose(plan: QueryPlan, chosen: list[Candidate]) -> tuple[str, list[Citation]]:
-        chosen = sorted(chosen, key=lambda c: (c.chunk.meta.date, c.chunk.doc_id, c.start))
-        groups: list[list[Candidate]] = []
-        for c in chosen:
-            if groups and groups[-1][0].chunk.doc_id == c.chunk.doc_id:
-                groups[-1].append(c)
-            else:
-                groups.append([c])
-        citations: list[Citation] = []
-        lines = []
-        for group in groups:
-            meta = group[0].chunk.meta
-            quotes = []
-            for c in group:
-                n = len(citations) + 1
-                citations.append(cite(n, c.chunk, c.start, c.end, c.text))
-                quotes.append(f"“{c.text}” [{n}]")
-            dated = f"{meta.kind}, {meta.date_label()}" if meta.secondary else meta.date_label()
-            lead = f"{short_title(meta.title)} ({dated})"
-            lines.append(f"{lead}: " + " ".join(quotes))
-        prefix = ""
-        if plan.intent == "latest" and groups:
-            prefix = label("latest_lead", plan.language)
-        return prefix + "\n\n".join(lines), citations

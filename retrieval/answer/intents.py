@@ -14,6 +14,7 @@ from core.labels import label
 from core.models import Filters, Passage
 from core.settings import Settings
 from retrieval.answer.citations import sources_first
+from retrieval.answer.composition import compose
 from retrieval.answer.extractive import Candidate, ExtractiveAnswerer, ExtractiveResult
 from retrieval.answer.topics import (
     Evidence,
@@ -152,7 +153,7 @@ class IntentShaper:
         )
         if len({e.doc_id for e in chosen}) < 2:
             return result
-        text, citations = self.extractive.compose(plan, [_candidate(e) for e in chosen])
+        text, citations = compose(plan, [_candidate(e) for e in chosen])
         notes = list(result.notes)
         if omitted:
             documents = describe_documents([e.meta for e in omitted], language=plan.language)
