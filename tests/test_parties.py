@@ -42,6 +42,11 @@ def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -
     assert party_speaks(moon, [review], ["The White House (U.S.-ROK leaders)"])
     pyongyang = reacting_party("How did Pyongyang react when the review was concluded?")
     assert not party_speaks(pyongyang, [review], ["The White House (U.S.-ROK leaders)"])
+    # After a preposition, early or not, the party is acted upon or described, not speaking.
+    attack = "Any nuclear attack by North Korea against the United States is unacceptable."
+    assert not party_speaks(dprk, [attack], ["The White House (joint U.S.-ROK readout)"])
+    canada = "In Canada, foreign ministers of G7 recently issued a joint statement."
+    assert not party_speaks(g7, [canada], [issuer])
 
 
 def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() -> None:
@@ -58,3 +63,6 @@ def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() ->
     # An owner (북한의 담화) is the party only when no name is marked as the subject.
     both = bridge.reading("북한의 담화에 중국은 어떻게 반응했습니까?").subjects
     assert both == (("China", "PRC"),)
+    # The subject of a condition ("if North Korea attacks …") is not the one asked about.
+    condition = bridge.reading("북한이 핵으로 공격하면 대응하겠다고 한 문서는?").subjects
+    assert condition == ()

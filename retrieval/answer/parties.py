@@ -66,13 +66,29 @@ def reacting_party(question: str) -> tuple[str, ...]:
     return ()
 
 
+# A name after one of these is not the sentence's subject ("any nuclear attack by North Korea",
+# "foreign ministers of G7").
+_GOVERNED = re.compile(
+    r"\b(?:by|of|against|to|from|with|on|at|in|for|toward|towards|about|into|upon|over)"
+    r"(?:\s+(?:the|its|their))?\s*$"
+)
+
+
+def _subject(alias: str, head: str) -> bool:
+    """Whether the alias stands in the head as a subject, not after a preposition."""
+    return any(
+        not _GOVERNED.search(head[: m.start()])
+        for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", head)
+    )
+
+
 def party_speaks(aliases: Sequence[str], sentences: Sequence[str], issuers: Sequence[str]) -> bool:
-    """Whether the party speaks in one of the sentences: names it in its first words, or the
-    sentence's statement is issued by it."""
+    """Whether the party speaks in one of the sentences: names it as a subject in its first
+    words, or the sentence's statement is issued by it."""
     for sentence, issuer in zip(sentences, issuers, strict=True):
         head = " ".join(sentence.split()[:SUBJECT_WORDS]).lower().replace("’", "'")
         issued = issuer.lower().replace("’", "'")
-        if any(_found(a, head) or _found(a, issued) for a in aliases):
+        if any(_subject(a, head) or _found(a, issued) for a in aliases):
             return True
     return False
 

@@ -205,6 +205,10 @@ class KoreanBridge:
                     named = named or variant not in self.vocabulary
                     end = positions[i + len(variant) - 1] + 1
                     marked = _SUBJECT.match(text, end)
+                    if marked and _CONDITION.match(text, marked.end()):
+                        marked = (
+                            None  # "북한이 … 공격하면": a condition's subject, not the question's
+                        )
                     if variant not in self.vocabulary and marked:
                         (owners if marked["owner"] else subjects).append(self.terms[variant])
                     spans.append((positions[i], end, self.terms[variant][0]))
@@ -313,6 +317,7 @@ def _things(question: str, spans: list[tuple[int, int, str]]) -> tuple[tuple[str
 
 # A subject, topic or owner particle right after a name (북한은, 미국이, 중국의, 북한 측은). An
 # owner ("리선권 외무상의 담화에 미 국무부는 …") is the subject only when no name is marked as one.
+_CONDITION = re.compile(r"[^,.?!'\"‘’“”]{0,30}?[\uac00-\ud7a3]면(?![\uac00-\ud7a3])")
 _SUBJECT = re.compile(r"(?:\s*(?:측|정부|당국))?(?:은|는|이|가|(?P<owner>의))(?![\uac00-\ud7a3])")
 
 
