@@ -66,3 +66,21 @@ def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() ->
     # The subject of a condition ("if North Korea attacks …") is not the one asked about.
     condition = bridge.reading("북한이 핵으로 공격하면 대응하겠다고 한 문서는?").subjects
     assert condition == ()
+
+
+def test_what_a_person_said_is_asked_of_that_person_by_full_name() -> None:
+    bae = reacting_party("What did Korean minister Bae Kyung-hoon say about the deal?")
+    assert bae == ("bae kyung-hoon",)
+    signed = "Korea's Minister of Science and ICT Bae Kyung-hoon signed the deal with Kratsios."
+    assert not party_speaks(bae, [signed], ["The White House"])  # signing is not saying
+    kratsios = reacting_party("What did OSTP director Michael Kratsios say about the deals?")
+    quoted = "“Each deal offers great opportunities,” said Michael Kratsios, Director of OSTP."
+    assert party_speaks(kratsios, [quoted], ["The White House"])
+    # A document, a meeting, a pronoun or a bare possessive names no speaker.
+    for question in (
+        "What did the 2021 Biden-Moon statement say about Taiwan?",
+        "What did Camp David say about the Indo-Pacific?",
+        "What did they say about it?",
+        "What did Korea's foreign minister say?",
+    ):
+        assert reacting_party(question) == ()

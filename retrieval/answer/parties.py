@@ -43,6 +43,18 @@ _ASKED = (
     re.compile(r"\bdid (?:the )?(?P<x>.+?) (?:react|respond|reply|comment)\b", re.I),
 )
 _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
+# "What did Bae Kyung-hoon say about …": a speaker's own word, asked of a person or a party
+# (not of a document, a meeting or a pronoun: "what did the 2021 statement say").
+_SAID = re.compile(r"\bwhat did (?:the )?(?P<x>.+?) (?:say|state|declare|tell)\b", re.I)
+_NOT_SPEAKER = re.compile(
+    r"\d|\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu\w*|agreements?|deals?|"
+    r"principles|spirit|commitments?|documents?|texts?|reports?|articles?|analys\w+|mou|"
+    r"treat(?:y|ies)|accords?|guidelines|joint|summit|meetings?|talks|camp david|"
+    r"it|they|she|he|them|each|and|or)\b",
+    re.I,
+)
+# An attributed quote: "… ,” said Michael Kratsios; Kratsios said …
+_ATTRIBUTED = r"(?:said|says|stated|added|noted)"
 
 
 def _found(alias: str, text: str) -> bool:
@@ -50,11 +62,17 @@ def _found(alias: str, text: str) -> bool:
 
 
 def reacting_party(question: str) -> tuple[str, ...]:
-    """The names of the party whose reaction the question asks for (none if it asks for none)."""
-    for pattern in _ASKED:
+    """The names of the party whose reaction (or own word) the question asks for (none if it
+    asks for none)."""
+    for pattern in (*_ASKED, _SAID):
         m = pattern.search(question)
-        if not m:
+        if not m or (pattern is _SAID and _NOT_SPEAKER.search(m["x"])):
             continue
+        if pattern is _SAID and not any(
+            _found(n, m["x"].lower().replace("’", "'")) for names in PARTIES.values() for n in names
+        ):
+            people = [n.lower() for n in _NAME.findall(m["x"]) if len(n.split()) >= 2]
+            return tuple(dict.fromkeys(people))  # a person by full name, or none
         who = m["x"]
         lowered = who.lower().replace("’", "'")
         aliases = [a for names in PARTIES.values() if any(_found(n, lowered) for n in names)
@@ -74,11 +92,35 @@ _GOVERNED = re.compile(
 )
 
 
-def _subject(alias: str, head: str) -> bool:
-    """Whether the alias stands in the head as a subject, not after a preposition."""
-    return any(
-        not _GOVERNED.search(head[: m.start()])
-        for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", head)
+# What a speaking subject does next ("President Moon welcomes …"; not "Bae Kyung-hoon signed").
+_SPEAKS = re.compile(
+    r"\b(?:said|says|stat|welcom|reaffirm|affirm|express|emphasi|underscor|stress|call|urg|"
+    r"note|declar|announc|commit|pledg|condemn|criticiz|denounc|reject|reiterat|highlight|"
+    r"outlin|share|agree|support|oppos|hail|applaud|warn|vow|insist|accus|demand|respon|react|"
+    r"repl|protest|regret|recogni|acknowledg|appreciat|remain|seek|intend|will|releas|issu)\w*"
+)
+SPEECH_WINDOW = 6  # words between a subject and what it does
+
+
+def _subject(alias: str, head: str, sentence: str) -> bool:
+    """Whether the alias stands in the head as a subject (not after a preposition) that
+    speaks: a verb of speech or position follows within a few words."""
+    for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", head):
+        if _GOVERNED.search(head[: m.start()]):
+            continue
+        after = sentence[m.end() :].split()[:SPEECH_WINDOW]
+        if any(_SPEAKS.match(w) for w in after):
+            return True
+    return False
+
+
+def _said(alias: str, text: str) -> bool:
+    """Whether the sentence quotes the alias: "said <alias>" or "<alias> said" (titles and
+    first names between)."""
+    name = re.escape(alias)
+    return bool(
+        re.search(rf"\b{_ATTRIBUTED}\s+(?:[\w.,'-]+\s+){{0,6}}?{name}(?![\w-])", text)
+        or re.search(rf"(?<![\w-]){name}(?:,[^,]{{0,80}},)?\s+{_ATTRIBUTED}\b", text)
     )
 
 
@@ -88,7 +130,10 @@ def party_speaks(aliases: Sequence[str], sentences: Sequence[str], issuers: Sequ
     for sentence, issuer in zip(sentences, issuers, strict=True):
         head = " ".join(sentence.split()[:SUBJECT_WORDS]).lower().replace("’", "'")
         issued = issuer.lower().replace("’", "'")
-        if any(_subject(a, head) or _found(a, issued) for a in aliases):
+        lowered = sentence.lower().replace("’", "'")
+        if any(_subject(a, head, lowered) or _found(a, issued) for a in aliases):
+            return True
+        if any(_said(a, lowered) for a in aliases):
             return True
     return False
 
