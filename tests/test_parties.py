@@ -47,6 +47,10 @@ def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -
     assert not party_speaks(dprk, [attack], ["The White House (joint U.S.-ROK readout)"])
     canada = "In Canada, foreign ministers of G7 recently issued a joint statement."
     assert not party_speaks(g7, [canada], [issuer])
+    # A subject that speaks, not one only mentioned.
+    biden = reacting_party("How did Biden react to the pledge?")  # by name only: ("biden",)
+    praised = "President Yoon underscored President Biden's leadership in convening the summit."
+    assert not party_speaks(biden, [praised], ["The White House (U.S.-ROK leaders)"])
 
 
 def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() -> None:

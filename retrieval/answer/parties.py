@@ -1,10 +1,12 @@
 """Whose reaction a question asks for, and whether the closest sentences are theirs.
 
 "How did Pyongyang react to the policy review?" is not answered by a U.S.–ROK sentence that
-mentions the DPRK: the reacting party must be the one speaking, the issuer of the statement or
-the subject a sentence begins with ("President Moon welcomes the conclusion of ..."). A party is
-known by its names, capitals, leaders and acronyms (``PARTIES``); a party not listed by the
-capitalised words the question gives it.
+mentions the DPRK: the reacting party must be the one speaking, the issuer of the statement, the
+subject a sentence begins with, followed by a verb of speech or position ("President Moon
+welcomes the conclusion of ..."), or the one a quote is attributed to. "What did X say?" asks
+the same of a person or a party. A party is known by its names, capitals, leaders and acronyms
+(``PARTIES``); a party not listed by the capitalised words the question gives it (a speaker by
+a full name).
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ PARTIES: dict[str, tuple[str, ...]] = {
     "G7": ("g7",),
     "EU": ("european union",),
 }  # fmt: skip
-SUBJECT_WORDS = 8  # a sentence's subject stands in its first words
 _ASKED = (
     re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer)\b", re.I),
     re.compile(
@@ -68,17 +69,13 @@ def reacting_party(question: str) -> tuple[str, ...]:
         m = pattern.search(question)
         if not m or (pattern is _SAID and _NOT_SPEAKER.search(m["x"])):
             continue
-        if pattern is _SAID and not any(
-            _found(n, m["x"].lower().replace("’", "'")) for names in PARTIES.values() for n in names
-        ):
-            people = [n.lower() for n in _NAME.findall(m["x"]) if len(n.split()) >= 2]
-            return tuple(dict.fromkeys(people))  # a person by full name, or none
         who = m["x"]
         lowered = who.lower().replace("’", "'")
         aliases = [a for names in PARTIES.values() if any(_found(n, lowered) for n in names)
                    for a in names]  # fmt: skip
-        if not aliases:
-            aliases = [n.lower() for n in _NAME.findall(who)]
+        if not aliases:  # by its capitalised names; a speaker, by a full name ("Bae Kyung-hoon")
+            names = _NAME.findall(who)
+            aliases = [n.lower() for n in names if pattern is not _SAID or len(n.split()) >= 2]
         if aliases:
             return tuple(dict.fromkeys(aliases))
     return ()
@@ -100,11 +97,12 @@ _SPEAKS = re.compile(
     r"repl|protest|regret|recogni|acknowledg|appreciat|remain|seek|intend|will|releas|issu)\w*"
 )
 SPEECH_WINDOW = 6  # words between a subject and what it does
+SUBJECT_WORDS = 8  # a sentence's subject stands in its first words
 
 
 def _subject(alias: str, head: str, sentence: str) -> bool:
-    """Whether the alias stands in the head as a subject (not after a preposition) that
-    speaks: a verb of speech or position follows within a few words."""
+    """Whether the alias stands in the sentence's first words as a subject (not after a
+    preposition) that speaks: a verb of speech or position follows within a few words."""
     for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", head):
         if _GOVERNED.search(head[: m.start()]):
             continue
@@ -125,11 +123,11 @@ def _said(alias: str, text: str) -> bool:
 
 
 def party_speaks(aliases: Sequence[str], sentences: Sequence[str], issuers: Sequence[str]) -> bool:
-    """Whether the party speaks in one of the sentences: names it as a subject in its first
-    words, or the sentence's statement is issued by it."""
+    """Whether the party speaks in one of the sentences: its subject, early, with a verb of
+    speech or position; quoted ("…," said X); or its statement issued by it."""
     for sentence, issuer in zip(sentences, issuers, strict=True):
-        head = " ".join(sentence.split()[:SUBJECT_WORDS]).lower().replace("’", "'")
         issued = issuer.lower().replace("’", "'")
+        head = " ".join(sentence.split()[:SUBJECT_WORDS]).lower().replace("’", "'")
         lowered = sentence.lower().replace("’", "'")
         if any(_subject(a, head, lowered) or _found(a, issued) for a in aliases):
             return True
