@@ -271,3 +271,12 @@ def test_latest_prefers_a_statement_to_a_newer_news_report(service: BriefingServ
     )
     assert answer.citations
     assert all(not c.doc_id.startswith("2025-11-14-news") for c in answer.citations)
+
+
+def test_each_year_a_question_names_has_its_statement_quoted(lake: BriefingService) -> None:
+    """The 2023 statement is all about wool; the 2019 one mentions the wool tariff in passing.
+    Asked of both years, both are quoted."""
+    answer = lake.ask("What did the 2019 and 2023 statements say about the tariff on raw wool?")
+    assert not answer.refused
+    assert {"2019-03-10-lake-commission.md", "2023-05-20-wool-trade.md"} <= set(_docs(answer))
+    assert "8 percent until the end of the decade" in answer.text

@@ -361,6 +361,17 @@ class ExtractiveAnswerer:
             if fits(c):
                 chosen.append(c)
                 words += word_count(c.text)
+        # "The 2021 and 2023 statements": each year named has its best evidence quoted.
+        dated_by = plan.filters.date_from or plan.filters.date_to or plan.as_of
+        for year in plan.years if len(plan.years) >= 2 and not dated_by else ():
+            if plan.intent in ("lookup", "list") and all(
+                c.chunk.meta.date.year != year for c in chosen
+            ):
+                of_year = [c for c in cands if c.chunk.meta.date.year == year]
+                floor = self.settings.refusal_threshold
+                if of_year and of_year[0].score >= floor and fits(of_year[0]):
+                    chosen.append(of_year[0])
+                    words += word_count(of_year[0].text)
         # A quoted sentence's next one, when it refers back to it, carries the rest of it.
         for c in list(chosen):
             nxt = continuation(c, cands)
