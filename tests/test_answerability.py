@@ -58,6 +58,7 @@ from retrieval.store.lexical import LexicalIndex
         ("In which U.S. state will the plant be built?", "place"),
         ("What did the fact sheet say about Singapore?", None),
         ("In what capacity did they join the Gender-Based Online Harassment partnership?", None),
+        ("Host-nation support for U.S. forces: what did the 2021 statement say?", None),
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:

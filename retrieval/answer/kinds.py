@@ -35,7 +35,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:[\w.-]+ )?"
         r"(?:city|cities|country|countries|place|location|venue|port|base|region|island|state|"
         r"province)\b"
-        r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b",
+        r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b(?!-)",
         re.I,
     ),
     "person": re.compile(
