@@ -25,6 +25,8 @@ def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: s
 
 def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert reacting_party("What did the fact sheet say about Singapore?") == ()
+    # A statement's own position is what it says, not a party's reaction.
+    assert reacting_party("What was the Lima trilateral statement's position on troops?") == ()
     # "American" is not "America": a party the table does not hold keeps its own name.
     assert "america" not in reacting_party("How did Latin American governments respond?")
 

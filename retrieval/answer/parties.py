@@ -47,11 +47,17 @@ _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
 # "What did Bae Kyung-hoon say about …": a speaker's own word, asked of a person or a party
 # (not of a document, a meeting or a pronoun: "what did the 2021 statement say").
 _SAID = re.compile(r"\bwhat did (?:the )?(?P<x>.+?) (?:say|state|declare|tell)\b", re.I)
+# A document's own position is what it says ("the Lima statement's position on …"), not a
+# party's reaction.
+_DOCUMENT = re.compile(
+    r"\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu\w*|documents?|texts?|"
+    r"reports?|articles?)\b",
+    re.I,
+)
 _NOT_SPEAKER = re.compile(
-    r"\d|\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu\w*|agreements?|deals?|"
-    r"principles|spirit|commitments?|documents?|texts?|reports?|articles?|analys\w+|mou|"
-    r"treat(?:y|ies)|accords?|guidelines|joint|summit|meetings?|talks|camp david|"
-    r"it|they|she|he|them|each|and|or)\b",
+    r"\d|\b(?:agreements?|deals?|principles|spirit|commitments?|analys\w+|mou|treat(?:y|ies)|"
+    r"accords?|guidelines|joint|summit|meetings?|talks|camp david|it|they|she|he|them|each|"
+    r"and|or)\b",
     re.I,
 )
 # An attributed quote: "… ,” said Michael Kratsios; Kratsios said …
@@ -67,7 +73,7 @@ def reacting_party(question: str) -> tuple[str, ...]:
     asks for none)."""
     for pattern in (*_ASKED, _SAID):
         m = pattern.search(question)
-        if not m or (pattern is _SAID and _NOT_SPEAKER.search(m["x"])):
+        if not m or _DOCUMENT.search(m["x"]) or (pattern is _SAID and _NOT_SPEAKER.search(m["x"])):
             continue
         who = m["x"]
         lowered = who.lower().replace("’", "'")
