@@ -388,3 +388,12 @@ def test_a_korean_readings_question_word_counts_where_the_korean_puts_it() -> No
     assert asked_kind("who 맡습니까?", reading=True) == "person"
     assert asked_kind("NCG meeting when 열리나요?", reading=True) == "date"
     assert asked_kind("NCG meeting 열리나요?", reading=True) is None
+
+
+def test_a_comparisons_years_say_which_statements_not_what_they_hold() -> None:
+    ranked = [_Sentence("By the end of 2023, we intend to operationalize data sharing.")]
+    question = "How did data sharing move from Camp David in 2023 to Lima in 2024?"
+    alone = signals(question, question, ranked, [], _Terms(), 0)
+    assert alone["numbers_unmatched"] == 1.0  # no best sentence holds 2024
+    compared = signals(question, question, ranked, [], _Terms(), 0, compares=True)
+    assert compared["numbers_unmatched"] == 0.0

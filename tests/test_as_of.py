@@ -83,6 +83,14 @@ def test_a_comparison_of_named_years_keeps_those_years() -> None:
     assert plan_query("How has X changed since 2018?").only_years == ()
 
 
+def test_how_a_plan_moved_from_one_statement_to_another_is_a_comparison() -> None:
+    plan = plan_query("How did data sharing move from Camp David in 2023 to Lima in 2024?")
+    assert plan.intent == "comparison"
+    assert plan.only_years == (2023, 2024)
+    assert plan_query("Where did the leaders go from Seoul?").intent == "lookup"
+    assert plan_query("The office moved from Seoul to Busan: when?").intent == "lookup"
+
+
 def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     plan = plan_query("Mekong: what did the 2021 statement and the Camp David one each say?")
     assert plan.intent == "list"  # several statements, each quoted, of whatever year

@@ -45,6 +45,8 @@ _REACTION = re.compile(
     re.I,
 )
 
+_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+
 FEATURES = (
     "strength",
     "dense",
@@ -134,6 +136,7 @@ def signals(
     caught fewer near misses in cross-validation.
     """
     top = list(ranked[:TOP_SENTENCES])
+    held = [*(c.text for c in top), *context]
     kind = None if compares else asked_kind(question, reading)
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
@@ -141,7 +144,7 @@ def signals(
     if kind == "date" and named_statement and _ISSUED.search(question):
         held_in += context  # when the statement was issued: its own date (in its header)
     have: set[str] = set()
-    for text in [*(c.text for c in top), *context]:
+    for text in held:
         have |= set(tokenize(text))
     have = lexical.with_synonyms(have)
     terms = set(tokenize(topic, compounds=False))
@@ -179,7 +182,10 @@ def signals(
         "gap_idf": gaps[0][0] / ceiling if gaps else 0.0,
         "gap_terms": float(len(gaps)),
         "asks_reaction": float(bool(_REACTION.search(question))),
-        "numbers_unmatched": float(unmatched_numbers(question, [*(c.text for c in top), *context])),
+        # A comparison's years say which statements it compares, not what their sentences hold.
+        "numbers_unmatched": float(
+            unmatched_numbers(_YEARS.sub(" ", question) if compares else question, held)
+        ),
         "reactor_silent": float(silent),
         "source_unheld": float(unheld),
     }

@@ -21,7 +21,8 @@ _LATEST = re.compile(
 )
 _COMPARE = re.compile(
     r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
-    r"same|contrast|between .+ and|(?:that|which) (?:was|were|is|are)(?:n't| not) in)\b",
+    r"same|contrast|between .+ and|(?:that|which) (?:was|were|is|are)(?:n't| not) in|"
+    r"how (?:did|has|have) .{0,80}?\b(?:move|moved|progress|progressed) from)\b",
     re.I,
 )
 # "What did A and B each say?": several statements, each quoted (of whatever year each is).
