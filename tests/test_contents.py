@@ -28,6 +28,8 @@ def test_a_question_about_a_things_own_content_names_the_thing(question: str, th
         "What did the fact sheet say about Singapore?",  # no named thing
         "What did Biden and Moon commit to on the Artemis Accords?",  # what the speakers said
         "How many ships will Korea build?",
+        # "statement" is no "state": Seoul announcing is not the summit's own content.
+        "What did Seoul announce about its guidelines in the 2021 summit statement?",
     ],
 )
 def test_other_questions_ask_no_things_content(question: str) -> None:

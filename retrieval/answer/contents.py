@@ -33,7 +33,7 @@ _CONTENT_OF = (
     re.compile(
         rf"\bwhat (?:does|do|did) (?:the )?(?P<x>[^?]*?\b(?:{_THINGS})\b[^?]*?) (?:require|"
         r"commit|say|state|provide|stipulate|decide|agree|adopt|declare|conclude|produce|"
-        r"set out|call)",
+        r"set out|call)\b",
         re.I,
     ),
 )
