@@ -27,6 +27,7 @@ from retrieval.answer.contents import asked_content_of, source_held
 from retrieval.answer.kinds import asked_kind, holds_kind
 from retrieval.answer.names import unmatched_numbers
 from retrieval.answer.parties import party_speaks, reacting_party
+from retrieval.search.plan import YEAR_DIGITS
 from retrieval.store.lexical import tokenize
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
@@ -45,7 +46,7 @@ _REACTION = re.compile(
     re.I,
 )
 
-_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+_YEARS = re.compile(rf"\b{YEAR_DIGITS}\b")  # the years plan.years reads
 
 FEATURES = (
     "strength",

@@ -363,15 +363,15 @@ class ExtractiveAnswerer:
                 words += word_count(c.text)
         # "The 2021 and 2023 statements": each year named has its best evidence quoted.
         dated_by = plan.filters.date_from or plan.filters.date_to or plan.as_of
-        for year in plan.years if len(plan.years) >= 2 and not dated_by else ():
-            if plan.intent in ("lookup", "list") and all(
-                c.chunk.meta.date.year != year for c in chosen
-            ):
-                of_year = [c for c in cands if c.chunk.meta.date.year == year]
-                floor = self.settings.refusal_threshold
-                if of_year and of_year[0].score >= floor and fits(of_year[0]):
-                    chosen.append(of_year[0])
-                    words += word_count(of_year[0].text)
+        each_year = len(plan.years) >= 2 and plan.intent in ("lookup", "list") and not dated_by
+        quoted_years = {c.chunk.meta.date.year for c in chosen}
+        for year in plan.years if each_year else ():
+            best_of_year = next((c for c in cands if c.chunk.meta.date.year == year), None)
+            if year in quoted_years or best_of_year is None:
+                continue
+            if best_of_year.score >= self.settings.refusal_threshold and fits(best_of_year):
+                chosen.append(best_of_year)
+                words += word_count(best_of_year.text)
         # A quoted sentence's next one, when it refers back to it, carries the rest of it.
         for c in list(chosen):
             nxt = continuation(c, cands)

@@ -14,8 +14,8 @@ from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.parts import split_parts
 from retrieval.store.lexical import STOPWORDS
 
-_YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"
-_YEAR = rf"({_YEAR_DIGITS})"
+YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
+_YEAR = rf"({YEAR_DIGITS})"
 _LATEST = re.compile(
     r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last)\b", re.I
 )
@@ -39,12 +39,12 @@ _MONTH_NAMES = (  # each month's names, by number
 _MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _MONTH = r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
-_Y = rf"\b{_YEAR_DIGITS}\b"
+_Y = rf"\b{YEAR_DIGITS}\b"
 # A period a question names: a day, a month, the start or end of a year, or a year.
 _PERIOD = re.compile(
     rf"(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>{_Y})"
     rf"|(?P<d2>{_DAY})\s+(?P<m2>{_MONTH}),?\s+(?P<y2>{_Y})"
-    rf"|\b(?P<y3>{_YEAR_DIGITS})-(?P<mo3>[01]\d)-(?P<d3>[0-3]\d)\b"
+    rf"|\b(?P<y3>{YEAR_DIGITS})-(?P<mo3>[01]\d)-(?P<d3>[0-3]\d)\b"
     rf"|(?P<m4>{_MONTH})\s+(?:of\s+)?(?P<y4>{_Y})"
     rf"|\b(?:the\s+)?(?P<side>end|start|beginning)\s+of\s+(?P<y5>{_Y})"
     rf"|(?P<y6>{_Y})",
