@@ -67,6 +67,7 @@ HELD_OUT = {
     "fresh7_en.yaml",
     "fresh7_ko.yaml",
     "near_miss6.yaml",
+    "near_miss7.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5

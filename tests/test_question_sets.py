@@ -25,6 +25,7 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss4.yaml",
     ROOT / "eval" / "near_miss5.yaml",
     ROOT / "eval" / "near_miss6.yaml",
+    ROOT / "eval" / "near_miss7.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -86,6 +87,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-4",
         "near-miss-5",
         "near-miss-6",
+        "near-miss-7",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -108,9 +110,11 @@ def test_questions_are_consistent(path: Path):
 
 
 def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
-    tune, test, second, third, fourth, fifth, sixth = (load_questions(p) for p in NEAR_MISS_SETS)
+    tune, test, second, third, fourth, fifth, sixth, seventh = (
+        load_questions(p) for p in NEAR_MISS_SETS
+    )
     assert not {q.id for q in tune} & {q.id for q in test}
-    for questions in (tune, test, second, third, fourth, fifth, sixth):
+    for questions in (tune, test, second, third, fourth, fifth, sixth, seventh):
         by_id = {q.id: q for q in questions}
         near = [q for q in questions if q.near_miss]
         assert len(near) >= 24
@@ -138,7 +142,7 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert Counter(q.near_miss for q in fourth if q.near_miss) == dict.fromkeys(
         ("detail", "qualifier", "reaction", "absent"), 7
     )
-    for later in (fifth, sixth):
+    for later in (fifth, sixth, seventh):
         assert Counter(q.near_miss for q in later if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), 6
         )
