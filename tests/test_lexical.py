@@ -74,6 +74,7 @@ def test_tokenize_empty():
             {"dprk": "Democratic People’s Republic of Korea"},
         ),
         ("Indo-Pacific Economic Framework (IPEF)", {"ipef": "Indo-Pacific Economic Framework"}),
+        ("presence of the U.S. Forces Korea (USFK)", {"usfk": "U.S. Forces Korea"}),
         (
             "We met the Trilateral Secretariat and the Nuclear Consultative Group (NCG).",
             {"ncg": "Nuclear Consultative Group"},

@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     ourselves out over own same she should so some such than that the their theirs them
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
-    s t say said says did does what's whats also""".split()
+    s t say said says did does what's whats also often frequently""".split()
 )
 
 
@@ -131,6 +131,10 @@ _DEFINITION = re.compile(
 )
 
 
+def _initials(word: str) -> str:
+    return "".join(c for c in word if c.isupper()) if "." in word else word[0]
+
+
 def find_acronyms(text: str) -> dict[str, str]:
     """Acronyms defined in a text, e.g. ``Nuclear Consultative Group (NCG)`` -> {ncg: ...}."""
     found: dict[str, str] = {}
@@ -138,19 +142,19 @@ def find_acronyms(text: str) -> dict[str, str]:
         long_form, short = match.group(1), match.group(2)
         letters = [c for c in short if c.isupper()]
         words = [w for w in re.split(r"[\s-]+", long_form) if w and w[0].isupper()]
-        # Keep the shortest tail of capitalised words whose initials spell the acronym.
-        for size in range(len(letters), len(words) + 1):
+        # Keep the shortest tail of capitalised words whose initials spell the acronym (an
+        # abbreviation gives its capitals: "U.S. Forces Korea (USFK)").
+        for size in range(1, len(words) + 1):
             tail = words[-size:]
-            if "".join(w[0] for w in tail).upper().startswith("".join(letters)[:2]) and (
-                "".join(w[0] for w in tail).upper() == "".join(letters)
-            ):
+            initials = "".join(_initials(w) for w in tail).upper()
+            if initials == "".join(letters):
                 start = long_form.rfind(tail[0])
                 found.setdefault(short.lower(), long_form[start:].strip())
                 break
     return found
 
 
-FORMAT_VERSION = "2"  # bump when tokenization or the saved record changes
+FORMAT_VERSION = "3"  # bump when tokenization or the saved record changes
 
 
 def ids_signature(ids: Sequence[str]) -> str:
