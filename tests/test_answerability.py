@@ -26,7 +26,7 @@ from retrieval.answer.answerability import (
     signals,
 )
 from retrieval.answer.extractive import ExtractiveResult
-from retrieval.answer.kinds import asked_kind, holds_kind
+from retrieval.answer.kinds import asked_kind, holding, holds_kind
 from retrieval.answer.names import unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts
 from retrieval.search.parts import split_parts
@@ -59,6 +59,10 @@ from retrieval.store.lexical import LexicalIndex
         ("What did the fact sheet say about Singapore?", None),
         ("In what capacity did they join the Gender-Based Online Harassment partnership?", None),
         ("Host-nation support for U.S. forces: what did the 2021 statement say?", None),
+        ("How often will the finance ministers meet?", "frequency"),
+        ("Joint committee: at what interval does it convene?", "frequency"),
+        ("How big was Korea's pledge to the facility?", "amount"),
+        ("How large a role does Japan play?", None),
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -92,6 +96,19 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     reading = "Korean Air Boeing how many how much?"
     assert not holds_kind("number", "Korean Air will buy 103 aircraft.", reading)
     assert holds_kind("number", "Korean Air will buy 103 aircraft.", reading, reading=True)
+    # A frequency: "annually", "quarterly", "every two years", not a date or a count.
+    often = "How often will the ministers meet?"
+    assert holds_kind("frequency", "The ministers will meet annually.", often)
+    assert holds_kind("frequency", "The group meets every two years in Seoul.", often)
+    assert not holds_kind("frequency", "The ministers first met on 18 July 2023.", often)
+    # "Number of X" names the thing counted, as "how many X" does.
+    partners = "partner countries: number of members"
+    assert not holds_kind("number", "It has 2 co-chairs and a secretariat.", "number of members")
+    assert holds_kind("number", "The 35 members met in Lima.", partners)
+    # A port asked for is not answered by the country or the peninsula it is in.
+    port = "Which Korean port will the submarine visit?"
+    assert not holds_kind("place", "The submarine will visit the Korean Peninsula.", port)
+    assert holds_kind("place", "The submarine will visit the port of Busan.", port)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
     # A number is new to the question as a whole, not digit by digit.
@@ -313,6 +330,25 @@ class _Sentence:
     @property
     def strength(self) -> float:
         return self.score
+
+
+def test_a_figure_answers_only_in_a_sentence_about_what_the_question_asks_of() -> None:
+    rare = {"khnp": 3.0, "centrus": 3.0, "expans": 1.0, "invest": 0.5}
+    idf = lambda t: rare.get(t, 0.1)  # noqa: E731
+    question = "How much money will KHNP put into the Centrus expansion?"
+    topic = "money KHNP put Centrus expansion"
+    texts = [
+        "Centrus, KHNP and POSCO agreed to support the expansion of Centrus' capacity.",
+        "LS Greenlink is building a $681 million manufacturing facility in Virginia.",
+    ]
+    # A neighbouring deal's figure does not answer it.
+    assert holding("amount", texts, question, topic, idf) == [False, False]
+    found = signals(question, topic, [_Sentence(t) for t in texts], [], _Terms(), 0)
+    assert found["kind_missing"] == 1.0
+    answered = [*texts, "KHNP will put $1 billion into the Centrus expansion."]
+    assert holding("amount", answered, question, topic, idf) == [False, False, True]
+    # A date is not bound so: a statement names its subject once, then dates its steps.
+    assert holding("date", ["It opens in March 2026."], "When will it open?", "open", idf)
 
 
 def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:

@@ -16,6 +16,9 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         ("What came out of the Summit for Democracy?", "Democracy"),
         ("What did the U.S.-led Summit on Global Supply Chain Resilience decide?", "Resilience"),
         ("What does the Washington Declaration say about the NCG?", "Washington Declaration"),
+        # What a statement named holds: "in", "per", "under" or "according to" it.
+        ("What relief did the U.S. offer in the Singapore joint statement?", "Singapore"),
+        ("Per the Lima fact sheet, how many drills were held?", "Lima"),
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:
@@ -47,6 +50,7 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     leaders = ["U.S.-ROK Leaders' Joint Statement The White House (U.S.–ROK leaders) statement"]
     assert source_held("Biden-Moon statement", leaders)
     assert not source_held("first Korea-Pacific Islands Summit", leaders)
+    assert not source_held("Singapore", leaders)
     # An acronym counts for what it stands for, as the index expands it.
     ncg = ["Joint Readout of the Inaugural Nuclear Consultative Group Meeting"]
     assert not source_held("first NCG meeting", ncg)

@@ -53,6 +53,13 @@ def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -
     biden = reacting_party("How did Biden react to the pledge?")  # by name only: ("biden",)
     praised = "President Yoon underscored President Biden's leadership in convening the summit."
     assert not party_speaks(biden, [praised], ["The White House (U.S.-ROK leaders)"])
+    # What a party is expected to do, or may do, is not what it did.
+    report = "News report (English-language analysis)"
+    expected = "North Korea, having declared talks off the table, is expected to respond."
+    assert not party_speaks(dprk, [expected], [report])
+    may = "Some analysts believe Pyongyang may escalate its response."
+    assert not party_speaks(dprk, [may], [report])
+    assert party_speaks(dprk, ["North Korea rejected the fact sheet as hostile."], [report])
 
 
 def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() -> None:

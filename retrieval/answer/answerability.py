@@ -24,7 +24,7 @@ import numpy as np
 
 from core.labels import label
 from retrieval.answer.contents import asked_content_of, source_held
-from retrieval.answer.kinds import asked_kind, holds_kind
+from retrieval.answer.kinds import asked_kind, holding
 from retrieval.answer.names import unmatched_numbers
 from retrieval.answer.parties import party_speaks, reacting_party
 from retrieval.search.plan import YEAR_DIGITS
@@ -117,6 +117,7 @@ def signals(
     thing: str | None = None,
     reading: bool = False,
     compares: bool = False,
+    subject: str = "",
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -132,18 +133,22 @@ def signals(
     statement whose card names it must be among the best), likewise; ``reading``: the question
     is a Korean question's English reading (see ``asked_kind``); ``compares``: the question
     compares statements (the kind it asks for, "the target date vs what Lima reported", and a
-    party's position are asked of one of them, not of the best sentences). Checking the
+    party's position are asked of one of them, not of the best sentences); ``subject``: the
+    topic without the names of the statements the question names (a figure or a frequency
+    must stand in a sentence about it: ``kinds.anchored``), the topic if not given. Checking the
     kind of thing asked for in the sentences an answer would quote, rather than the best three,
     caught fewer near misses in cross-validation.
     """
     top = list(ranked[:TOP_SENTENCES])
+    expand = lexical.with_synonyms
     held = [*(c.text for c in top), *context]
     kind = None if compares else asked_kind(question, reading)
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
-    held_in = [c.text for c in top]
+    held_in, cards = [c.text for c in top], [c.card for c in top]
     if kind == "date" and named_statement and _ISSUED.search(question):
         held_in += context  # when the statement was issued: its own date (in its header)
+        cards += [""] * len(context)
     have: set[str] = set()
     for text in held:
         have |= set(tokenize(text))
@@ -178,7 +183,12 @@ def signals(
         "missing_names": float(missing_names),
         "kind_asked": float(kind is not None),
         "kind_missing": float(
-            kind is not None and not any(holds_kind(kind, t, question, reading) for t in held_in)
+            kind is not None
+            and not any(
+                holding(
+                    kind, held_in, question, subject or topic, lexical.idf, reading, expand, cards
+                )
+            )
         ),
         "gap_idf": gaps[0][0] / ceiling if gaps else 0.0,
         "gap_terms": float(len(gaps)),

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
 
-from retrieval.answer.parties import PARTIES
+from retrieval.answer.parties import party_words
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 
@@ -37,6 +36,14 @@ _CONTENT_OF = (
         re.I,
     ),
 )
+# "What sanctions relief did the U.S. offer in the Singapore joint statement?": what a statement
+# it names holds; it is named by the words before its kind ("Singapore").
+_IN_STATEMENT = re.compile(
+    r"\b(?:in|per|under|according to) (?:the )?(?P<x>(?:(?!(?:in|per|under|for)\b)[\w.'’–-]+ )"
+    r"{1,5}?)(?:joint |leaders['’] )?(?:statement|declaration|fact sheet|readout|"
+    r"communiqu[eé])s?\b",
+    re.I,
+)
 # How a Korean question asks for a thing's own content, by the particle after the thing: what it
 # requires or says (X는 무엇을 요구), what was agreed or came out there (X에서 합의), its principles
 # or terms (X의 원칙) -- the senses of the English forms above, not every question naming it.
@@ -49,19 +56,12 @@ _PARTICLE_ROLE = {"은": "subject", "는": "subject", "이": "subject", "가": "
                   "에서": "place", "에서는": "place", "에선": "place", "의": "owner"}  # fmt: skip
 
 
-@cache
-def _party_words() -> frozenset[str]:
-    """The words parties and leaders are named by (tokenized once, at first use)."""
-    named = (t for names in PARTIES.values() for n in names for t in tokenize(n, compounds=False))
-    return frozenset(named) | {"korea", "korean", "unit", "state", "kim", "lee", "moon", "yoon"}
-
-
 TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that thing's
 
 
 def asked_content_of(question: str) -> str:
     """The document or event whose own content the question asks for ("" if it asks none)."""
-    for pattern in _CONTENT_OF:
+    for pattern in (*_CONTENT_OF, _IN_STATEMENT):
         m = pattern.search(question)
         if m and re.search(r"[A-Z]", m["x"]):
             return m["x"].strip()
@@ -86,7 +86,7 @@ def source_held(
     acronym stands for). The parties and leaders a thing is called by ("the Biden-Moon
     statement", "the U.S.-led summit") are left out: a card names a statement by its kind and
     issuer, not always by its signatories."""
-    words = set(tokenize(thing, compounds=False)) - _party_words()
+    words = set(tokenize(thing, compounds=False)) - party_words()
     if not words:
         return True
     return any(

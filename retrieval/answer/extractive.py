@@ -31,6 +31,7 @@ from retrieval.answer.answerability import (
 from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
+from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
 from retrieval.search.cards import card_text
@@ -51,6 +52,8 @@ LIST_CUTOFF, LIST_LEXICAL = 0.65, 0.5
 UNKNOWN_TERM_PENALTY = 0.12
 # A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
 FRAMING_WEIGHT = 0.8
+# "How often does the NCG meet?": a sentence about it that holds a frequency ranks first.
+KIND_BOOST = 1.1
 RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
 
@@ -69,12 +72,14 @@ class Candidate:
     score: float = 0.0
     framing: bool = False  # a dateline or lead-in (``is_framing``): its score is lowered
     reach: float = 1.0  # how much better it matches the question's other reading (>= 1)
+    boost: float = 1.0  # preferred: it holds the kind of thing asked for (``KIND_BOOST``)
 
     @property
     def strength(self) -> float:
         """How strong the evidence is, framing or not, on the reading it matches best (what
         refusals are decided on)."""
-        return (self.score / FRAMING_WEIGHT if self.framing else self.score) * self.reach
+        score = self.score / self.boost
+        return (score / FRAMING_WEIGHT if self.framing else score) * self.reach
 
     @property
     def text(self) -> str:
@@ -167,6 +172,7 @@ class ExtractiveAnswerer:
             [lexical.expand(plan.search_text), *topics]
         )
         script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
+        reading = plan.language == "ko"
         readings = []
         for topic, topic_vec in zip(topics, topic_vecs, strict=True):
             # A Korean word the glossary could not read is asked too: no sentence covers it.
@@ -209,6 +215,15 @@ class ExtractiveAnswerer:
             if cand.chunk.meta.secondary and not asked_for:
                 cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
+        kind = None if plan.intent == "comparison" else asked_kind(plan.question, reading)
+        if kind in BOUND_KINDS:
+            texts, cards = [c.text for c in out], [c.card for c in out]
+            subject, expand = self.topics(plan)[0], lexical.with_synonyms
+            held = holding(kind, texts, plan.question, subject, lexical.idf, reading, expand, cards)
+            if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
+                for cand in (c for c, h in zip(out, held, strict=True) if h):
+                    cand.boost, cand.score = KIND_BOOST, cand.score * KIND_BOOST
+                out.sort(key=lambda c: -c.score)
         # A lookup that quotes one statement's title and names no other is answered from it when
         # it holds evidence to answer from (a name read from card words alone may be what the
         # asked text reacts to; a second statement named may be where the answer stands; the
@@ -244,6 +259,7 @@ class ExtractiveAnswerer:
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
             reading=plan.language == "ko",
             compares=plan.intent == "comparison",
+            subject=self.topics(plan)[0],
         )
         return Assessment(cands, chosen, missing, found)
 

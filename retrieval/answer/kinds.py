@@ -4,7 +4,9 @@ body) and whether a sentence holds one: one of the "not stated" signals (``answe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
+from retrieval.answer.parties import party_words
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -14,14 +16,20 @@ _OPENS = r"(?:^\W*|[:;]\s*|\b(?:and|or)\s+)"
 _ASKS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:[\w-]+ ){0,3}?"
-        r"(?:amount|sum|value|price|cost)\b|\bhow (?:big|large) (?:an? )?(?:investment|fund|"
-        r"package)\b|\b(?:pledge|investment|funding|contribution|dollar) amount\b",
+        r"(?:amount|sum|value|price|cost)\b|\bhow (?:big|large) (?:[\w'’-]+ ){0,3}?(?:investment|"
+        r"fund|funding|package|pledge|contribution|commitment|grant|loan|budget|deal|purchase)s?\b"
+        r"|\b(?:pledge|investment|funding|contribution|dollar) amount\b",
         re.I,
     ),
     "number": re.compile(
         r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:number|percentage|share|"
         r"proportion|figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b"
         r"|\bnumber of\b",
+        re.I,
+    ),
+    "frequency": re.compile(
+        r"\bhow (?:often|frequently|regularly)\b|\b(?:at|in) what (?:intervals?|frequency)\b"
+        r"|\bwhat (?:[\w-]+ )?(?:frequency|interval|cadence)\b",
         re.I,
     ),
     "date": re.compile(
@@ -56,12 +64,21 @@ _ASKS: dict[str, re.Pattern[str]] = {
 }
 _CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
 _COUNTRY = re.compile(
-    r"\b(?:Japan|Korea|China|Russia|India|Canada|France|Germany|Italy|Ukraine|Australia|"
-    r"Vietnam|Philippines|Indonesia|Mexico|Brazil|America|United States|United Kingdom|DPRK|ROK)\b"
+    r"\b(?:Japan(?:ese)?|Korea(?:n)?|Chin(?:a|ese)|Russia(?:n)?|India(?:n)?|Canad(?:a|ian)|"
+    r"France|French|German(?:y)?|Ital(?:y|ian)|Ukrain(?:e|ian)|Australia(?:n)?|Vietnam(?:ese)?|"
+    r"Philippines|Filipino|Indonesia(?:n)?|Mexic(?:o|an)|Brazil(?:ian)?|America(?:n)?|"
+    r"United States|United Kingdom|British|Britain|DPRK|ROK|U\.S|Peninsula|Indo-Pacific)\b"
 )
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
 _READ_WORD = re.compile(rf"\b(?:{'|'.join(_READ_KINDS)})\b", re.I)
 _HOLDS: dict[str, re.Pattern[str]] = {
+    "frequency": re.compile(
+        r"\b(?:annual(?:ly)?|yearly|monthly|weekly|daily|quarterly|biennial(?:ly)?|"
+        r"bi-?annual(?:ly)?|semi-?annual(?:ly)?|twice|once|regular(?:ly)?|periodic(?:ally)?|"
+        r"routine(?:ly)?|recurring|standing)\b|\b(?:every|each) (?:\w+ )?(?:years?|months?|"
+        r"weeks?|quarters?|days?|sessions?)\b|\b(?:a|per) (?:year|month|week)\b",
+        re.I,
+    ),
     "amount": re.compile(
         r"[$€£₩¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion)\b|\b(?:dollars?|won|yen|"
         r"euros?)\b",
@@ -103,7 +120,8 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 # "How many jobs will it create?": the words after "how many" up to the verb or a preposition
 # name the thing counted; a number answers only when it counts that thing ("3,000 jobs").
 _COUNTED = re.compile(
-    r"\bhow many (?:of (?:the |its |their |these |those )?)?(?P<words>[^?,:;]*)", re.I
+    r"\b(?:how many (?:of )?|number of )(?:(?:the|its|their|these|those) )?(?P<words>[^?,:;]*)",
+    re.I,
 )
 _BOUNDARY = frozenset(
     "will would did does do are is were was have has had can could should shall in of at to for "
@@ -200,3 +218,53 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
         for k in kinds
         for m in _HOLDS[k].finditer(text)
     )
+
+
+# A figure answers "how much did KHNP put into Centrus?" only in a sentence that names what the
+# question names (KHNP or Centrus, its rarest names the sentences hold), not in one about a
+# neighbouring deal ("$681 million"). Parties do not count (a sentence about "our ministers"
+# speaks for Japan, Korea and the U.S.), nor do the statements the question names (the caller
+# leaves those out: "how often will the ministers meet under the Spirit of Camp David?").
+BOUND_KINDS = frozenset({"amount", "number", "frequency"})
+ANCHORS = 2
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w.&'’-]*")
+
+
+def anchored(
+    texts: Sequence[str],
+    topic: str,
+    idf: Callable[[str], float],
+    expand: Callable[[set[str]], set[str]] = lambda t: t,
+    cards: Sequence[str] = (),
+) -> list[bool]:
+    """Which sentences name one of the topic's ``ANCHORS`` rarest names (capitalised words, not
+    parties) that the sentences hold (all of them, when they hold none); ``expand`` adds the
+    acronyms a sentence's words stand for ("U.S. Forces Korea": USFK); ``cards``: the names of
+    the sentences' statements, which count as theirs (the TPD's "180 days after notice")."""
+    cards = list(cards) or [""] * len(texts)
+    words = [
+        expand(set(tokenize(f"{t} {c}", compounds=False)))
+        for t, c in zip(texts, cards, strict=True)
+    ]
+    names = set(tokenize(" ".join(_CAPITALISED.findall(topic)), compounds=False))
+    present = {t for t in names - party_words() if any(t in w for w in words)}
+    anchors = set(sorted(present, key=lambda t: (-idf(t), t))[:ANCHORS])
+    return [bool(w & anchors) or not anchors for w in words]
+
+
+def holding(
+    kind: str,
+    texts: Sequence[str],
+    question: str,
+    topic: str,
+    idf: Callable[[str], float],
+    reading: bool = False,
+    expand: Callable[[set[str]], set[str]] = lambda t: t,
+    cards: Sequence[str] = (),
+) -> list[bool]:
+    """Which sentences hold something of the kind asked for; a figure or a frequency (one of
+    ``BOUND_KINDS``), in a sentence about the topic (``anchored``)."""
+    bound = (
+        anchored(texts, topic, idf, expand, cards) if kind in BOUND_KINDS else [True] * len(texts)
+    )
+    return [b and holds_kind(kind, t, question, reading) for t, b in zip(texts, bound, strict=True)]

@@ -3,16 +3,19 @@
 "How did Pyongyang react to the policy review?" is not answered by a U.S.–ROK sentence that
 mentions the DPRK: the reacting party must be the one speaking, the issuer of the statement, the
 subject a sentence begins with, followed by a verb of speech or position ("President Moon
-welcomes the conclusion of ..."), or the one a quote is attributed to. "What did X say?" asks
-the same of a person or a party. A party is known by its names, capitals, leaders and acronyms
-(``PARTIES``); a party not listed by the capitalised words the question gives it (a speaker by
-a full name).
+welcomes the conclusion of ..."), or the one a quote is attributed to; not a party a sentence
+says is expected to act, or may. "What did X say?" asks the same of a person or a party. A
+party is known by its names, capitals, leaders and acronyms (``PARTIES``); a party not listed
+by the capitalised words the question gives it (a speaker by a full name).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
+
+from retrieval.store.lexical import tokenize
 
 PARTIES: dict[str, tuple[str, ...]] = {
     "DPRK": (
@@ -34,6 +37,15 @@ PARTIES: dict[str, tuple[str, ...]] = {
     "G7": ("g7",),
     "EU": ("european union",),
 }  # fmt: skip
+
+
+@cache
+def party_words() -> frozenset[str]:
+    """The words parties and leaders are named by (tokenized once, at first use)."""
+    named = (t for names in PARTIES.values() for n in names for t in tokenize(n, compounds=False))
+    return frozenset(named) | {"korea", "korean", "unit", "state", "kim", "lee", "moon", "yoon"}
+
+
 _ASKED = (
     re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer)\b", re.I),
     re.compile(
@@ -106,6 +118,15 @@ SPEECH_WINDOW = 6  # words between a subject and what it does
 SUBJECT_WORDS = 8  # a sentence's subject stands in its first words
 
 
+# What a party is expected or believed to do is not what it did ("North Korea … is expected to
+# respond forcefully"; "Some analysts believe Pyongyang may escalate its response").
+_HEDGED = re.compile(
+    r"\b(?:is|are|was|were) (?:widely )?(?:expected|likely|unlikely|poised) to\b|\b(?:may|might|"
+    r"could)\b|\b(?:[Aa]nalysts?|[Ee]xperts?|[Oo]bservers?) (?:\w+ )?(?:believe|say|expect|"
+    r"predict|suggest)|\b(?:possibly|potentially|perhaps|reportedly)\b"
+)
+
+
 def _subject(alias: str, head: str, sentence: str) -> bool:
     """Whether the alias stands in the sentence's first words as a subject (not after a
     preposition) that speaks: a verb of speech or position follows within a few words."""
@@ -135,7 +156,8 @@ def party_speaks(aliases: Sequence[str], sentences: Sequence[str], issuers: Sequ
         issued = issuer.lower().replace("’", "'")
         head = " ".join(sentence.split()[:SUBJECT_WORDS]).lower().replace("’", "'")
         lowered = sentence.lower().replace("’", "'")
-        if any(_subject(a, head, lowered) or _found(a, issued) for a in aliases):
+        hedged = _HEDGED.search(sentence) is not None
+        if any(_found(a, issued) or (not hedged and _subject(a, head, lowered)) for a in aliases):
             return True
         if any(_said(a, lowered) for a in aliases):
             return True
