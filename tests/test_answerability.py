@@ -49,7 +49,8 @@ from retrieval.store.lexical import LexicalIndex
         ("Who leads the dialogue?", "person"),
         ("The dialogue from Camp David: who leads it?", "person"),  # a part of a question
         ("The liaison office: purpose, and where is it?", "place"),
-        ("liaison office opening date", "date"),  # terse, as typed in a search box
+        ("liaison office opening date", "day"),  # terse, as typed in a search box
+        ("On what date was the office to open?", "day"),  # a day, not a year
         ("partner countries: number of members", "number"),
         ("What COVAX pledge amount did the ROK announce?", "amount"),
         ("Which North Korean official leads the talks?", "person"),
@@ -96,6 +97,12 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     reading = "Korean Air Boeing how many how much?"
     assert not holds_kind("number", "Korean Air will buy 103 aircraft.", reading)
     assert holds_kind("number", "Korean Air will buy 103 aircraft.", reading, reading=True)
+    # "On what date": a day; a year, or "later this year", does not say it.
+    day = "On what date will the office open?"
+    assert holds_kind("day", "The office will open on June 15, 2026.", day)
+    assert holds_kind("day", "It opens on the 15th of June.", day)
+    assert not holds_kind("day", "The office will open later this year in Seoul.", day)
+    assert not holds_kind("day", "The office will open in 2026.", day)
     # A frequency: "annually", "quarterly", "every two years", not a date or a count.
     often = "How often will the ministers meet?"
     assert holds_kind("frequency", "The ministers will meet annually.", often)

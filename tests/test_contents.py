@@ -19,6 +19,10 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         # What a statement named holds: "in", "per", "under" or "according to" it.
         ("What relief did the U.S. offer in the Singapore joint statement?", "Singapore"),
         ("Per the Lima fact sheet, how many drills were held?", "Lima"),
+        # What the speakers agreed at a meeting is that meeting's own content.
+        ("What did Trump and Lee agree at their first White House meeting?", "White House"),
+        ("What did the three leaders agree at their 2025 trilateral summit?", "2025 trilateral"),
+        ("What did Biden and Yoon decide in May 2022 about the EDSCG?", "May 2022"),
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:

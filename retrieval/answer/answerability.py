@@ -146,7 +146,7 @@ def signals(
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
     held_in, cards = [c.text for c in top], [c.card for c in top]
-    if kind == "date" and named_statement and _ISSUED.search(question):
+    if kind in ("date", "day") and named_statement and _ISSUED.search(question):
         held_in += context  # when the statement was issued: its own date (in its header)
         cards += [""] * len(context)
     have: set[str] = set()

@@ -23,6 +23,13 @@ _CONTENT_OF = (
         re.I,
     ),
     re.compile(r"\bwhat came out of (?:the )?(?P<x>[^?]+)", re.I),
+    # "What did Trump and Lee agree at their first White House meeting?": that meeting's own.
+    re.compile(
+        r"\bwhat did (?:the )?[^?]+? (?:agree|decide|discuss|sign|announce|adopt)(?: on| to| upon)?"
+        r" (?:at|during|in) (?:their |the |its )?(?P<x>[^?]+?)(?=\s+(?:about|regarding|concerning|"
+        r"over|for|to|on (?![A-Z][a-z]+ \d|\d))\b|[?.,;]|$)",
+        re.I,
+    ),
     re.compile(
         r"\bwhat (?:are|were|is|was) the (?:main |key |core )?(?:principles|provisions|terms|"
         r"outcomes?|results?|contents?|commitments|pillars|goals|aims|findings) of (?:the )?"
@@ -60,10 +67,12 @@ TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that
 
 
 def asked_content_of(question: str) -> str:
-    """The document or event whose own content the question asks for ("" if it asks none)."""
+    """The document or event whose own content the question asks for ("" if it asks none): one
+    it names (capitalised), or a meeting by its year ("their 2025 trilateral summit")."""
     for pattern in (*_CONTENT_OF, _IN_STATEMENT):
         m = pattern.search(question)
-        if m and re.search(r"[A-Z]", m["x"]):
+        named = r"[A-Z]" if pattern is _IN_STATEMENT else r"[A-Z]|\b(?:19|20)\d\d\b"
+        if m and re.search(named, m["x"]):
             return m["x"].strip()
     return ""
 

@@ -32,6 +32,12 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"|\bwhat (?:[\w-]+ )?(?:frequency|interval|cadence)\b",
         re.I,
     ),
+    # "On what date", "start date": a day, not a year or "later this year".
+    "day": re.compile(
+        r"\b(?:what|which) (?:exact )?(?:date|day)s?\b|\b(?:start|starting|opening|expiry|"
+        r"expiration|signing|effective|launch) dates?\b|\bdates? of\b",
+        re.I,
+    ),
     "date": re.compile(
         rf"{_OPENS}when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
         r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
@@ -71,7 +77,16 @@ _COUNTRY = re.compile(
 )
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
 _READ_WORD = re.compile(rf"\b(?:{'|'.join(_READ_KINDS)})\b", re.I)
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)"
+)
 _HOLDS: dict[str, re.Pattern[str]] = {
+    "day": re.compile(
+        rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"
+        r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}(?:st|nd|rd|th) day\b"
+        r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    ),
     "frequency": re.compile(
         r"\b(?:annual(?:ly)?|yearly|monthly|weekly|daily|quarterly|biennial(?:ly)?|"
         r"bi-?annual(?:ly)?|semi-?annual(?:ly)?|twice|once|regular(?:ly)?|periodic(?:ally)?|"
