@@ -27,7 +27,7 @@ from retrieval.answer.answerability import (
 )
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, holding, holds_kind
-from retrieval.answer.names import unknown_terms, unmatched_numbers
+from retrieval.answer.names import absent_countries, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts
 from retrieval.search.parts import split_parts
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
@@ -356,6 +356,16 @@ def test_a_figure_answers_only_in_a_sentence_about_what_the_question_asks_of() -
     assert holding("amount", answered, question, topic, idf) == [False, False, True]
     # A date is not bound so: a statement names its subject once, then dates its steps.
     assert holding("date", ["It opens in March 2026."], "When will it open?", "open", idf)
+
+
+def test_a_country_the_best_sentences_do_not_name_is_missing() -> None:
+    cloud = "Amazon will invest $5 billion to build the ROK's cloud infrastructure."
+    question = "How much will Amazon invest in Japan's cloud infrastructure?"
+    assert absent_countries(question, [cloud]) == 1
+    assert signals(question, question, [_Sentence(cloud)], [], _Terms(), 0)["missing_names"] == 1
+    # Named by its adjective or by its name alike; the Koreas and the U.S. are not counted.
+    assert absent_countries("Which Canadian minister chaired?", ["Canada's minister chaired."]) == 0
+    assert absent_countries("What did the ROK and the U.S. pledge?", ["Japan pledged."]) == 0
 
 
 def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:

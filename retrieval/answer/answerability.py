@@ -25,7 +25,7 @@ import numpy as np
 from core.labels import label
 from retrieval.answer.contents import asked_content_of, source_held
 from retrieval.answer.kinds import asked_kind, holding
-from retrieval.answer.names import unmatched_numbers
+from retrieval.answer.names import absent_countries, unmatched_numbers
 from retrieval.answer.parties import party_speaks, reacting_party
 from retrieval.search.plan import YEAR_DIGITS
 from retrieval.store.lexical import tokenize
@@ -180,7 +180,10 @@ def signals(
         "strength": strength,
         "dense": best.dense if best else 0.0,
         "coverage": best.lexical if best else 0.0,
-        "missing_names": float(missing_names),
+        # A country the best sentences and their statements do not name is as missing.
+        "missing_names": float(
+            missing_names + absent_countries(question, [*(c.text for c in top), *cards])
+        ),
         "kind_asked": float(kind is not None),
         "kind_missing": float(
             kind is not None

@@ -111,3 +111,41 @@ def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
         + months
         + sum(1 for forms in ordinals if not any(re.search(rf"\b{f}\b", lowered) for f in forms))
     )
+
+
+# Countries other than the two Koreas and the U.S., by name or adjective, read as one.
+_COUNTRIES = {
+    "japan": r"Japan(?:ese)?",
+    "china": r"China|Chinese|PRC",
+    "russia": r"Russian?",
+    "india": r"India(?:n)?",
+    "belarus": r"Belarus(?:ian)?",
+    "britain": r"Britain|British|United Kingdom|UK",
+    "ukraine": r"Ukrain(?:e|ian)",
+    "canada": r"Canad(?:a|ian)",
+    "france": r"France|French",
+    "germany": r"German[y]?",
+    "italy": r"Ital(?:y|ian)",
+    "australia": r"Australian?",
+    "vietnam": r"Vietnam(?:ese)?",
+    "philippines": r"Philippines?|Filipino",
+    "indonesia": r"Indonesian?",
+    "taiwan": r"Taiwan(?:ese)?",
+    "iran": r"Iran(?:ian)?",
+    "israel": r"Israeli?",
+    "mexico": r"Mexic(?:o|an)",
+    "brazil": r"Brazil(?:ian)?",
+    "myanmar": r"Myanmar|Burm(?:a|ese)",
+    "mongolia": r"Mongolian?",
+}
+_COUNTRY = re.compile("|".join(rf"(?P<{key}>\b(?:{forms})\b)" for key, forms in _COUNTRIES.items()))
+
+
+def _countries(text: str) -> set[str]:
+    return {m.lastgroup for m in _COUNTRY.finditer(text) if m.lastgroup}
+
+
+def absent_countries(question: str, texts: Sequence[str]) -> int:
+    """Countries the question names ("Japan's cloud infrastructure", "on Britain's behalf") that
+    none of the texts names: a figure or a signature given for another country is no answer."""
+    return len(_countries(question) - _countries(" ".join(texts)))
