@@ -116,6 +116,9 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     port = "Which Korean port will the submarine visit?"
     assert not holds_kind("place", "The submarine will visit the Korean Peninsula.", port)
     assert holds_kind("place", "The submarine will visit the port of Busan.", port)
+    city = "Which U.S. city will host the next meeting?"
+    assert not holds_kind("place", "It will take place later this year in the United States.", city)
+    assert holds_kind("place", "It will take place in Washington, D.C.", city)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
     # A number is new to the question as a whole, not digit by digit.

@@ -23,6 +23,7 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         ("What did Trump and Lee agree at their first White House meeting?", "White House"),
         ("What did the three leaders agree at their 2025 trilateral summit?", "2025 trilateral"),
         ("What did Biden and Yoon decide in May 2022 about the EDSCG?", "May 2022"),
+        ("P4G Seoul Summit outcome", "P4G Seoul Summit"),  # terse, as typed in a search box
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:
@@ -35,6 +36,7 @@ def test_a_question_about_a_things_own_content_names_the_thing(question: str, th
         "What did the fact sheet say about Singapore?",  # no named thing
         "What did Biden and Moon commit to on the Artemis Accords?",  # what the speakers said
         "How many ships will Korea build?",
+        "What were the results?",
         # "statement" is no "state": Seoul announcing is not the summit's own content.
         "What did Seoul announce about its guidelines in the 2021 summit statement?",
     ],

@@ -23,6 +23,12 @@ _CONTENT_OF = (
         re.I,
     ),
     re.compile(r"\bwhat came out of (?:the )?(?P<x>[^?]+)", re.I),
+    # Terse, as typed in a search box: "P4G Seoul Summit outcome".
+    re.compile(
+        r"^\W*(?!(?:what|which|who|how|when|where|why|did|does|do|is|are|was|were)\b)"
+        r"(?P<x>[^?:;,]+?) (?:outcomes?|results?|deliverables?)\W*$",
+        re.I,
+    ),
     # "What did Trump and Lee agree at their first White House meeting?": that meeting's own.
     re.compile(
         r"\bwhat did (?:the )?[^?]+? (?:agree|decide|discuss|sign|announce|adopt)(?: on| to| upon)?"

@@ -115,7 +115,8 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"\b(?:in|at|to|from|near|across|off|outside|inside|within|along|into|on)\s+(?:the\s+)?"
         r"(?:(?:city|town|port|harbou?r|island|capital|province|region|state|coast|waters) of\s+)?"
         r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
-        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][\w’'-]+"
+        r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+        r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)*"  # a name of several words, read whole
         r"|\b(?:Seoul|Washington|Pyongyang|Tokyo|Beijing|Panmunjom|Singapore|Hanoi|Busan|Lima)\b"
     ),
     "person": re.compile(
