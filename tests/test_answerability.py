@@ -221,6 +221,23 @@ def test_a_near_miss_says_not_stated_and_shows_the_passages_as_related(
     assert not any(c.related for c in answered.citations)
 
 
+def test_a_figure_or_frequency_is_quoted_from_a_sentence_about_what_is_asked(
+    corpus_index: StatementIndex,
+) -> None:
+    service = BriefingService(corpus_index)
+    # The sentence that holds the frequency is quoted, though others score higher.
+    both = service.ask("How often does the NCG meet, and who convened its inaugural meeting?")
+    assert "held quarterly" in both.text
+    assert both.not_stated == []
+    jobs = service.ask("How many jobs will the Centrus enrichment expansion create?")
+    assert not jobs.refused
+    assert "3,000 jobs" in jobs.text
+    # The sentence about Centrus holds no amount; a neighbouring deal's does not answer.
+    money = service.ask("How much money will KHNP put into the Centrus enrichment expansion?")
+    assert money.refused
+    assert all(c.related for c in money.citations)
+
+
 def test_each_part_is_answered_and_a_part_not_stated_is_named(small_service) -> None:
     answer = small_service.ask(
         "By how much will the herring quota be cut, and who chairs the Zorbian fisheries council?"

@@ -17,24 +17,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-import numpy as np
-
 from core.answers import Citation
 from core.labels import label
-from core.models import Chunk, DocumentMeta, Passage
+from core.models import DocumentMeta, Passage
 from retrieval.answer.answerability import (
     TOP_SENTENCES,
     AnswerabilityModel,
     not_stated_text,
     signals,
 )
+from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate
 from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.parties import subject_party
-from retrieval.search.cards import card_text
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
@@ -50,51 +48,10 @@ MULTI_DOC_CUTOFF = 0.75
 # shares the question's terms (at least half the best sentence's lexical coverage).
 LIST_CUTOFF, LIST_LEXICAL = 0.65, 0.5
 UNKNOWN_TERM_PENALTY = 0.12
-# A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
-FRAMING_WEIGHT = 0.8
 # "How often does the NCG meet?": a sentence about it that holds a frequency ranks first.
 KIND_BOOST = 1.1
 RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
-
-
-@dataclass
-class Candidate:
-    """A sentence that could be quoted."""
-
-    chunk: Chunk
-    passage_rank: int
-    start: int
-    end: int
-    vector: np.ndarray
-    dense: float = 0.0
-    lexical: float = 0.0
-    score: float = 0.0
-    framing: bool = False  # a dateline or lead-in (``is_framing``): its score is lowered
-    reach: float = 1.0  # how much better it matches the question's other reading (>= 1)
-    boost: float = 1.0  # preferred: it holds the kind of thing asked for (``KIND_BOOST``)
-
-    @property
-    def strength(self) -> float:
-        """How strong the evidence is, framing or not, on the reading it matches best (what
-        refusals are decided on)."""
-        score = self.score / self.boost
-        return (score / FRAMING_WEIGHT if self.framing else score) * self.reach
-
-    @property
-    def text(self) -> str:
-        """The sentence, verbatim."""
-        return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
-
-    @property
-    def issuer(self) -> str:
-        """Who issued the statement the sentence is from."""
-        return self.chunk.meta.issuer
-
-    @property
-    def card(self) -> str:
-        """What names the sentence's statement (title, issuer, kind, date, file name)."""
-        return card_text(self.chunk.meta, self.chunk.doc_id)
 
 
 @dataclass
@@ -172,7 +129,6 @@ class ExtractiveAnswerer:
             [lexical.expand(plan.search_text), *topics]
         )
         script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
-        reading = plan.language == "ko"
         readings = []
         for topic, topic_vec in zip(topics, topic_vecs, strict=True):
             # A Korean word the glossary could not read is asked too: no sentence covers it.
@@ -215,11 +171,9 @@ class ExtractiveAnswerer:
             if cand.chunk.meta.secondary and not asked_for:
                 cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
-        kind = None if plan.intent == "comparison" else asked_kind(plan.question, reading)
+        kind = self._kind(plan)
         if kind in BOUND_KINDS:
-            texts, cards = [c.text for c in out], [c.card for c in out]
-            subject, expand = self.topics(plan)[0], lexical.with_synonyms
-            held = holding(kind, texts, plan.question, subject, lexical.idf, reading, expand, cards)
+            held = self._holding(plan, kind, out)
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
                 for cand in (c for c, h in zip(out, held, strict=True) if h):
                     cand.boost, cand.score = KIND_BOOST, cand.score * KIND_BOOST
@@ -316,6 +270,23 @@ class ExtractiveAnswerer:
             return None  # fitted on single asks; a question with several is decided ask by ask
         return model if lexical_share(plan.question) >= MIN_LEXICAL_SHARE else None
 
+    def _kind(self, plan: QueryPlan) -> str | None:
+        """The kind of thing asked for (none of a comparison: ``answerability.signals``)."""
+        return (
+            None
+            if plan.intent == "comparison"
+            else asked_kind(plan.question, plan.language == "ko")
+        )
+
+    def _holding(self, plan: QueryPlan, kind: str, cands: list[Candidate]) -> list[bool]:
+        """Which candidates hold the kind asked for (a figure: about what the question names)."""
+        lexical = self.index.lexical()
+        texts, cards = [c.text for c in cands], [c.card for c in cands]
+        subject, reading = self.topics(plan)[0], plan.language == "ko"
+        return holding(
+            kind, texts, plan.question, subject, lexical.idf, reading, lexical.with_synonyms, cards
+        )
+
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
         budget = (
             self.settings.comparison_max_words
@@ -388,6 +359,17 @@ class ExtractiveAnswerer:
             if best_of_year.score >= self.settings.refusal_threshold and fits(best_of_year):
                 chosen.append(best_of_year)
                 words += word_count(best_of_year.text)
+        # The best sentence that holds what is asked ("quarterly") is quoted, if none quoted does.
+        kind = self._kind(plan)
+        top = cands[:TOP_SENTENCES]
+        held = (
+            [c for c, h in zip(top, self._holding(plan, kind, top), strict=True) if h]
+            if kind
+            else []
+        )
+        if held and not set(map(id, held)) & set(map(id, chosen)) and fits(held[0]):
+            chosen.append(held[0])
+            words += word_count(held[0].text)
         # A quoted sentence's next one, when it refers back to it, carries the rest of it.
         for c in list(chosen):
             nxt = continuation(c, cands)

@@ -13,9 +13,10 @@ import datetime as dt
 from core.labels import label
 from core.models import Filters, Passage
 from core.settings import Settings
+from retrieval.answer.candidates import Candidate
 from retrieval.answer.citations import sources_first
 from retrieval.answer.composition import compose
-from retrieval.answer.extractive import Candidate, ExtractiveAnswerer, ExtractiveResult
+from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
 from retrieval.answer.topics import (
     Evidence,
     TopicEvidence,

@@ -21,9 +21,10 @@ import numpy as np
 
 from core.labels import label
 from core.models import Chunk, DocumentMeta, Filters
+from retrieval.answer.candidates import FRAMING_WEIGHT
 from retrieval.answer.citations import cite
 from retrieval.answer.composition import short_title
-from retrieval.answer.extractive import FRAMING_WEIGHT, UNKNOWN_TERM_PENALTY
+from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
