@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.answer.names import COUNTRIES
 from retrieval.answer.parties import party_words
 from retrieval.store.lexical import tokenize
 
@@ -69,11 +70,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
 }
 _CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
+# A country, the Koreas, the U.S. or the region: no answer to "which city" or "which port".
 _COUNTRY = re.compile(
-    r"\b(?:Japan(?:ese)?|Korea(?:n)?|Chin(?:a|ese)|Russia(?:n)?|India(?:n)?|Canad(?:a|ian)|"
-    r"France|French|German(?:y)?|Ital(?:y|ian)|Ukrain(?:e|ian)|Australia(?:n)?|Vietnam(?:ese)?|"
-    r"Philippines|Filipino|Indonesia(?:n)?|Mexic(?:o|an)|Brazil(?:ian)?|America(?:n)?|"
-    r"United States|United Kingdom|British|Britain|DPRK|ROK|U\.S|Peninsula|Indo-Pacific)\b"
+    rf"\b(?:{'|'.join(COUNTRIES.values())}|Korean?|American?|United States|DPRK|ROK|U\.S|"
+    r"Peninsula|Indo-Pacific)\b"
 )
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
 _READ_WORD = re.compile(rf"\b(?:{'|'.join(_READ_KINDS)})\b", re.I)

@@ -114,7 +114,7 @@ def unmatched_numbers(question: str, texts: Sequence[str]) -> int:
 
 
 # Countries other than the two Koreas and the U.S., by name or adjective, read as one.
-_COUNTRIES = {
+COUNTRIES = {
     "japan": r"Japan(?:ese)?",
     "china": r"China|Chinese|PRC",
     "russia": r"Russian?",
@@ -138,7 +138,7 @@ _COUNTRIES = {
     "myanmar": r"Myanmar|Burm(?:a|ese)",
     "mongolia": r"Mongolian?",
 }
-_COUNTRY = re.compile("|".join(rf"(?P<{key}>\b(?:{forms})\b)" for key, forms in _COUNTRIES.items()))
+_COUNTRY = re.compile("|".join(rf"(?P<{key}>\b(?:{forms})\b)" for key, forms in COUNTRIES.items()))
 
 
 def _countries(text: str) -> set[str]:
