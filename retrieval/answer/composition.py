@@ -4,28 +4,14 @@ title and date, statements in date order, each quote with its citation number.""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 from core.answers import Citation
 from core.labels import label
-from core.models import Chunk
+from retrieval.answer.candidates import Candidate
 from retrieval.answer.citations import cite
 from retrieval.search.plan import QueryPlan
 
 MAX_TITLE_WORDS = 12
-
-
-class Quote(Protocol):
-    """A sentence to quote: its chunk, its span in the document, its text."""
-
-    @property
-    def chunk(self) -> Chunk: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def text(self) -> str: ...
 
 
 def short_title(title: str) -> str:
@@ -37,10 +23,10 @@ def short_title(title: str) -> str:
     return cut + "…"
 
 
-def compose(plan: QueryPlan, chosen: Sequence[Quote]) -> tuple[str, list[Citation]]:
+def compose(plan: QueryPlan, chosen: Sequence[Candidate]) -> tuple[str, list[Citation]]:
     """The answer's text with citation markers, and its citations."""
     chosen = sorted(chosen, key=lambda c: (c.chunk.meta.date, c.chunk.doc_id, c.start))
-    groups: list[list[Quote]] = []
+    groups: list[list[Candidate]] = []
     for c in chosen:
         if groups and groups[-1][0].chunk.doc_id == c.chunk.doc_id:
             groups[-1].append(c)
