@@ -378,6 +378,29 @@ def test_a_figure_answers_only_in_a_sentence_about_what_the_question_asks_of() -
     assert holding("date", ["It opens in March 2026."], "When will it open?", "open", idf)
 
 
+def test_a_date_place_or_person_answers_only_for_the_event_the_question_numbers() -> None:
+    idf = lambda t: 1.0  # noqa: E731
+    inaugural = "The NCG held its inaugural meeting on July 18, 2023, in Seoul."
+    both = (
+        "The NCG will be held quarterly at appropriate levels, and the next meeting will take "
+        "place on December 15 in Washington."
+    )
+    nxt = "On what date is the next NCG meeting?"
+    assert holding("day", [inaugural, both], nxt, "next NCG meeting", idf) == [False, True]
+    assert holding("place", [inaugural], "Where will the second NCG meeting be held?", "", idf) == [
+        False
+    ]
+    # The first meeting is the inaugural one; "first" of a document or a year numbers no event.
+    first = "When was the first NCG meeting held?"
+    assert holding("day", [inaugural, both], first, "first NCG meeting", idf) == [True, False]
+    assert holding("day", [inaugural], "What date does its first readout give?", "", idf) == [True]
+    # A clause with no rank of its own is about its sentence's event.
+    convened = "The inaugural meeting was convened by Kim, and the U.S. side by Ms. Abercrombie."
+    assert holding("person", [convened], "Who convened the next meeting?", "", idf) == [False]
+    # Figures and frequencies are not numbered so ("the NCG meets quarterly, and the next …").
+    assert holding("frequency", [both], "How often will the next meeting be held?", "", idf)
+
+
 def test_a_country_the_best_sentences_do_not_name_is_missing() -> None:
     cloud = "Amazon will invest $5 billion to build the ROK's cloud infrastructure."
     question = "How much will Amazon invest in Japan's cloud infrastructure?"
