@@ -64,6 +64,7 @@ from retrieval.store.lexical import LexicalIndex
         ("Joint committee: at what interval does it convene?", "frequency"),
         ("How big was Korea's pledge to the facility?", "amount"),
         ("How large a role does Japan play?", None),
+        ("Section 232 tariff rate on Korean autos", "number"),  # terse
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -405,6 +406,12 @@ def test_a_country_the_best_sentences_do_not_name_is_missing() -> None:
     cloud = "Amazon will invest $5 billion to build the ROK's cloud infrastructure."
     question = "How much will Amazon invest in Japan's cloud infrastructure?"
     assert absent_countries(question, [cloud]) == 1
+    assert absent_countries("amazon cloud investment japan how much", [cloud]) == 1
+    # A figure answers only in a sentence that names the country, even when a neighbour does.
+    neighbour = "The President secured deals while in Japan and Malaysia."
+    idf = lambda t: 1.0  # noqa: E731
+    assert holding("amount", [cloud, neighbour], question, question, idf) == [False, False]
+    assert holding("amount", [cloud], "How much will Amazon invest in the ROK?", "", idf) == [True]
     assert signals(question, question, [_Sentence(cloud)], [], _Terms(), 0)["missing_names"] == 1
     # Named by its adjective or by its name alike; the Koreas and the U.S. are not counted.
     assert absent_countries("Which Canadian minister chaired?", ["Canada's minister chaired."]) == 0

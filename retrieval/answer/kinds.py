@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from retrieval.answer.names import COUNTRIES
+from retrieval.answer.names import COUNTRIES, countries
 from retrieval.answer.parties import party_words
 from retrieval.store.lexical import tokenize
 
@@ -25,7 +25,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "number": re.compile(
         r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:number|percentage|share|"
         r"proportion|figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b"
-        r"|\bnumber of\b",
+        r"|\bnumber of\b|\b(?:tariff|exchange|interest) rates?\b",
         re.I,
     ),
     "frequency": re.compile(
@@ -265,7 +265,12 @@ def anchored(
     names = set(tokenize(" ".join(_CAPITALISED.findall(topic)), compounds=False))
     present = {t for t in names - party_words() if any(t in w for w in words)}
     anchors = set(sorted(present, key=lambda t: (-idf(t), t))[:ANCHORS])
-    return [bool(w & anchors) or not anchors for w in words]
+    # "How much will Amazon invest in Japan's cloud?": not "$5 billion … the ROK's cloud".
+    asked = countries(topic, question=True)
+    return [
+        (bool(w & anchors) or not anchors) and asked <= countries(f"{t} {c}")
+        for w, t, c in zip(words, texts, cards, strict=True)
+    ]
 
 
 # A sentence's clauses: "The NCG will be held quarterly …, and the next meeting will take place

@@ -139,13 +139,17 @@ COUNTRIES = {
     "mongolia": r"Mongolian?",
 }
 _COUNTRY = re.compile("|".join(rf"(?P<{key}>\b(?:{forms})\b)" for key, forms in COUNTRIES.items()))
+_ANY_CASE = re.compile(_COUNTRY.pattern, re.I)  # a question's "amazon cloud japan how much"
 
 
-def _countries(text: str) -> set[str]:
-    return {m.lastgroup for m in _COUNTRY.finditer(text) if m.lastgroup}
+def countries(text: str, question: bool = False) -> set[str]:
+    """The countries a text names, other than the Koreas and the U.S. (``COUNTRIES``); a
+    ``question`` may name them in lower case."""
+    found = (_ANY_CASE if question else _COUNTRY).finditer(text)
+    return {m.lastgroup for m in found if m.lastgroup}
 
 
 def absent_countries(question: str, texts: Sequence[str]) -> int:
     """Countries the question names ("Japan's cloud infrastructure", "on Britain's behalf") that
     none of the texts names: a figure or a signature given for another country is no answer."""
-    return len(_countries(question) - _countries(" ".join(texts)))
+    return len(countries(question, question=True) - countries(" ".join(texts)))
