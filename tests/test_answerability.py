@@ -402,6 +402,23 @@ def test_a_date_place_or_person_answers_only_for_the_event_the_question_numbers(
     assert holding("frequency", [both], "How often will the next meeting be held?", "", idf)
 
 
+def test_the_kind_asked_for_counts_only_in_sentences_nearly_as_close_as_the_best() -> None:
+    question = "When is the Buy America in Seoul exhibition held?"
+    best = _Sentence("The ROK will organize the Buy America in Seoul exhibition.", score=0.9)
+    far = _Sentence("The first summit was held in Singapore on June 12, 2018.", score=0.4)
+    found = signals(question, question, [best, far], [], _Terms(), 0)
+    assert found["kind_missing"] == 1.0
+    near = dataclasses.replace(far, score=0.8)
+    assert signals(question, question, [best, near], [], _Terms(), 0)["kind_missing"] == 0.0
+
+
+def test_a_numbered_event_is_not_dated_by_how_often_it_recurs() -> None:
+    annual = "The ROK will organize an annual exhibition featuring U.S. companies."
+    assert not holds_kind("date", annual, "When is the first exhibition?")
+    assert holds_kind("date", annual, "When is the exhibition held?")
+    assert holds_kind("date", "The first exhibition opens in March.", "When is the first one?")
+
+
 def test_a_country_the_best_sentences_do_not_name_is_missing() -> None:
     cloud = "Amazon will invest $5 billion to build the ROK's cloud infrastructure."
     question = "How much will Amazon invest in Japan's cloud infrastructure?"

@@ -36,6 +36,7 @@ _QUESTION_WORD = re.compile(
     r"Had|Will|Would|Can|Could|Should|In|At|By|On|For|From|To|According)\b"
 )
 TOP_SENTENCES = 3  # the sentences an answer would quote first
+KIND_SHARE = 0.6  # of the best sentence's score: a sentence close enough to hold what is asked
 
 _ISSUED = re.compile(
     r"\b(?:issued|released|signed|published|adopted|announced|put out|made public|dated)\b", re.I
@@ -135,9 +136,10 @@ def signals(
     compares statements (the kind it asks for, "the target date vs what Lima reported", and a
     party's position are asked of one of them, not of the best sentences); ``subject``: the
     topic without the names of the statements the question names (a figure or a frequency
-    must stand in a sentence about it: ``kinds.anchored``), the topic if not given. Checking the
-    kind of thing asked for in the sentences an answer would quote, rather than the best three,
-    caught fewer near misses in cross-validation.
+    must stand in a sentence about it: ``kinds.anchored``), the topic if not given. The kind of
+    thing asked for is looked for in the best three sentences that score at least
+    ``KIND_SHARE`` of the best (checking it in the sentences an answer would quote caught fewer
+    near misses in cross-validation; a far third's date answered "when is the exhibition?").
     """
     top = list(ranked[:TOP_SENTENCES])
     expand = lexical.with_synonyms
@@ -145,7 +147,9 @@ def signals(
     kind = None if compares else asked_kind(question, reading)
     strength = max((c.strength for c in ranked), default=0.0)
     best = ranked[0] if ranked else None
-    held_in, cards = [c.text for c in top], [c.card for c in top]
+    # The kind asked for counts in sentences nearly as close as the best, not in a far third.
+    near = [c for c in top if c.score >= KIND_SHARE * top[0].score]
+    held_in, cards = [c.text for c in near], [c.card for c in near]
     if kind in ("date", "day") and named_statement and _ISSUED.search(question):
         held_in += context  # when the statement was issued: its own date (in its header)
         cards += [""] * len(context)
@@ -182,7 +186,8 @@ def signals(
         "coverage": best.lexical if best else 0.0,
         # A country the best sentences and their statements do not name is as missing.
         "missing_names": float(
-            missing_names + absent_countries(question, [*(c.text for c in top), *cards])
+            missing_names
+            + absent_countries(question, [*(c.text for c in top), *(c.card for c in top)])
         ),
         "kind_asked": float(kind is not None),
         "kind_missing": float(

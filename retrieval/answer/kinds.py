@@ -227,10 +227,14 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
         return counts(text, counted)
     kinds = (kind, "amount") if kind == "number" else (kind,)
     asked = question.lower()
-    # A city asked for is not answered by a country ("which Japanese city" — "in Japan").
+    # A city asked for is not answered by a country ("which Japanese city" — "in Japan"), nor
+    # the date of one event ("when is the first exhibition?") by how often they recur ("annual").
     finer = kind == "place" and _CITY.search(question) is not None
+    once = kind == "date" and bool(ordinals(question))
     return any(
-        m.group(0).strip().lower() not in asked and not (finer and _COUNTRY.search(m.group(0)))
+        m.group(0).strip().lower() not in asked
+        and not (finer and _COUNTRY.search(m.group(0)))
+        and not (once and _HOLDS["frequency"].fullmatch(m.group(0).strip()))
         for k in kinds
         for m in _HOLDS[k].finditer(text)
     )
