@@ -517,3 +517,12 @@ def test_a_comparisons_years_say_which_statements_not_what_they_hold() -> None:
     assert alone["numbers_unmatched"] == 1.0  # no best sentence holds 2024
     compared = signals(question, question, ranked, [], _Terms(), 0, compares=True)
     assert compared["numbers_unmatched"] == 0.0
+
+
+def test_a_party_speaking_of_something_else_is_silent_on_what_was_asked() -> None:
+    moon = _Sentence("President Moon welcomes the conclusion of the DPRK policy review.")
+    moon.issuer = moon.card = "The White House"
+    asked = "How did the Moon government respond to Ri Son Gwon's statement?"
+    assert signals(asked, asked, [moon], [], _Terms(), 0)["reactor_silent"] == 1.0
+    review = "How did the Moon government respond to the DPRK Policy Review?"
+    assert signals(review, review, [moon], [], _Terms(), 0)["reactor_silent"] == 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.parties import party_speaks, reacting_party, subject_party
+from retrieval.answer.parties import party_speaks, reacted_to, reacting_party, subject_party
 from retrieval.search.korean import KoreanBridge
 
 
@@ -97,3 +97,20 @@ def test_what_a_person_said_is_asked_of_that_person_by_full_name() -> None:
         "What did Korea's foreign minister say?",
     ):
         assert reacting_party(question) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("How did the Moon government respond to Ri Son Gwon's statement?", "Ri Son Gwon"),
+        ("How did Pyongyang react to the Washington Declaration?", "Washington Declaration"),
+        ("How did Choe Son Hui respond to the G7 foreign ministers' statement?", "G7"),
+        # A country or a capital is everywhere: it names no thing reacted to.
+        ("How did Beijing respond to Seoul's push for cooperation?", ""),
+        ("How did Moon react when the policy review was concluded?", ""),
+    ],
+)
+def test_the_thing_a_reaction_is_asked_to_is_read_by_its_first_name(
+    question: str, name: str
+) -> None:
+    assert reacted_to(question) == name

@@ -26,7 +26,7 @@ from core.labels import label
 from retrieval.answer.contents import asked_content_of, source_held
 from retrieval.answer.kinds import asked_kind, holding
 from retrieval.answer.names import absent_countries, unmatched_numbers
-from retrieval.answer.parties import party_speaks, reacting_party
+from retrieval.answer.parties import party_speaks, reacted_to, reacting_party
 from retrieval.search.plan import YEAR_DIGITS
 from retrieval.store.lexical import tokenize
 
@@ -173,10 +173,16 @@ def signals(
     gaps.sort(reverse=True)
     party = reacting_party(question) if party is None else party
     # A comparison's position is asked of the statements compared, not of the best sentences.
+    # … or it speaks of something else than what the question asks its reaction to.
+    target = set(tokenize(reacted_to(question), compounds=False))
+    spoken = set(tokenize(" ".join([*(c.text for c in top), *(c.card for c in top)])))
     silent = (
         not compares
         and bool(party)
-        and not party_speaks(party, [c.text for c in top], [c.issuer for c in top])
+        and (
+            not party_speaks(party, [c.text for c in top], [c.issuer for c in top])
+            or not target <= expand(spoken)
+        )
     )
     thing = asked_content_of(question) if thing is None else thing
     unheld = bool(thing) and not source_held(thing, [c.card for c in top], lexical.with_synonyms)

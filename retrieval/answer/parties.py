@@ -99,6 +99,28 @@ def reacting_party(question: str) -> tuple[str, ...]:
     return ()
 
 
+# What a reaction is to: "How did the Moon government respond to Ri Son Gwon's statement?" is
+# not answered by Moon welcoming the U.S. policy review. The first name of what was reacted to
+# (not a country or a capital: those are everywhere) must stand in the sentences or their cards.
+_REACTED_TO = re.compile(
+    r"\b(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) to (?P<x>[^?;]+)", re.I
+)
+_PLACES = frozenset(
+    a for key in ("DPRK", "ROK", "US", "China", "Japan", "India", "Russia") for a in PARTIES[key]
+    if " " not in a or a in ("north korea", "south korea", "united states", "new delhi")
+)  # fmt: skip
+
+
+def reacted_to(question: str) -> str:
+    """The first name (capitalised words) of what a question asks a reaction to, if any."""
+    m = _REACTED_TO.search(question)
+    for name in _NAME.findall(m["x"]) if m else ():
+        name = re.sub(r"['’]s?$", "", name)
+        if name.lower().replace("’", "'") not in _PLACES and name not in ("The", "A", "An"):
+            return name
+    return ""
+
+
 # A name after one of these is not the sentence's subject ("any nuclear attack by North Korea",
 # "foreign ministers of G7").
 _GOVERNED = re.compile(
