@@ -25,6 +25,7 @@ from retrieval.answer.answerability import (
     not_stated_text,
     signals,
 )
+from retrieval.answer.clauses import qualified_otherwise
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, holding, holds_kind
 from retrieval.answer.names import absent_countries, unknown_terms, unmatched_numbers
@@ -410,6 +411,26 @@ def test_the_kind_asked_for_counts_only_in_sentences_nearly_as_close_as_the_best
     assert found["kind_missing"] == 1.0
     near = dataclasses.replace(far, score=0.8)
     assert signals(question, question, [best, near], [], _Terms(), 0)["kind_missing"] == 0.0
+
+
+def test_a_figure_for_a_noun_qualified_otherwise_is_no_answer() -> None:
+    idf = lambda t: 1.0  # noqa: E731
+    listed = (
+        "We will hold meetings between our leaders, foreign ministers, defense ministers annually."
+    )
+    track = (
+        "We will hold the first meeting between our finance ministers as well as launch a new "
+        "commerce and industry ministers track that will meet annually."
+    )
+    finance = "How often will the trilateral finance ministers meet?"
+    assert holding("frequency", [listed, track], finance, "", idf) == [False, False]
+    defense = "How often will the trilateral defense ministers meet?"
+    commerce = "How often will the commerce ministers meet?"
+    assert holding("frequency", [listed, track], defense, "", idf) == [True, False]
+    assert holding("frequency", [listed, track], commerce, "", idf) == [False, True]
+    # One other qualifier is no list of them ("Korea Gas Corporation signed"), nor is "our".
+    assert not qualified_otherwise("Who signed?", "The Korea Gas Corporation signed deals.")
+    assert holding("frequency", [listed], "How often will the leaders meet?", "", idf) == [True]
 
 
 def test_a_numbered_event_is_not_dated_by_how_often_it_recurs() -> None:

@@ -6,6 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.answer.clauses import (
+    CLAUSE,
+    EVENT_KINDS,
+    VAGUE,
+    ordinals,
+    qualified_otherwise,
+    same_event,
+)
 from retrieval.answer.names import COUNTRIES, countries
 from retrieval.answer.parties import party_words
 from retrieval.store.lexical import tokenize
@@ -143,7 +151,6 @@ _BOUNDARY = frozenset(
     "will would did does do are is were was have has had can could should shall in of at to for "
     "from under on by the it they be been".split()
 )
-_VAGUE = frozenset("new more total additional other different separate major such".split())
 _NUMERAL = re.compile(
     r"^(?:\$?\d[\d,.]*\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
     r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|"
@@ -161,7 +168,7 @@ def counted_words(question: str) -> list[str]:
     for word in m["words"].split() if m else []:
         if word.lower() in _BOUNDARY or len(words) == COUNTED_WORDS:
             break
-        if word.lower() not in _VAGUE:
+        if word.lower() not in VAGUE:
             words.append(word.rstrip("."))
     return words
 
@@ -277,47 +284,6 @@ def anchored(
     ]
 
 
-# A sentence's clauses: "The NCG will be held quarterly …, and the next meeting will take place
-# later this year in the United States" (a list's "Japanese, Korean, and U.S." is one clause).
-_CLAUSE = re.compile(
-    r";|,?\s+as well as\s+|,\s+(?:but|while|whereas)\s+|,\s+and\s+(?=(?:the|we|it|its|they|"
-    r"their|our|this|these|each|both|all)\b)",
-    re.I,
-)
-
-
-# "On what date is the next NCG meeting?" is not answered by "the inaugural meeting of the NCG
-# on July 18": a clause that numbers its event otherwise than the question does holds no answer.
-_ORDINAL = re.compile(
-    r"\b(?:first|inaugural|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|"
-    r"3rd|[4-9]th|10th|next|follow-on|follow-up|subsequent|upcoming)\b(?! (?:readout|statement|"
-    r"declaration|document|fact sheet|year|time|anniversary)\b)",
-    re.I,
-)
-EVENT_KINDS = frozenset({"date", "day", "place", "person"})  # what one event of several has
-_RANK = {"first": 1, "inaugural": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
-_RANK |= {w: i for i, w in enumerate("fourth fifth sixth seventh eighth ninth tenth".split(), 4)}
-_RANK |= {f"{i}th": i for i in range(4, 11)}
-LATER = 0  # "next", "follow-on": any event after the first
-
-
-def ordinals(text: str) -> set[int]:
-    """The ranks a text gives its events: 1 for "first" or "inaugural", ``LATER`` for "next"."""
-    return {_RANK.get(m.group(0).lower(), LATER) for m in _ORDINAL.finditer(text)}
-
-
-def same_event(asked: set[int], text: str, sentence: str = "") -> bool:
-    """Whether a clause's ordinals (its sentence's, when it has none) agree with the question's
-    (``ordinals``): either names none, they share one, or one says "next" and the other a rank
-    after the first."""
-    said = ordinals(text) or ordinals(sentence)
-    if not asked or not said or asked & said:
-        return True
-    return (LATER in asked and any(r > 1 for r in said)) or (
-        LATER in said and any(r > 1 for r in asked)
-    )
-
-
 def holding(
     kind: str,
     texts: Sequence[str],
@@ -329,17 +295,21 @@ def holding(
     cards: Sequence[str] = (),
 ) -> list[bool]:
     """Which sentences hold something of the kind asked for; a figure or a frequency (one of
-    ``BOUND_KINDS``), in a sentence about the topic (``anchored``); a date, a place or a person
+    ``BOUND_KINDS``), in a sentence about the topic (``anchored``) and a clause that does not
+    qualify the question's noun otherwise (``qualified_otherwise``); a date, a place or a person
     (``EVENT_KINDS``), in a clause about the event the question numbers (``same_event``)."""
     bound = (
         anchored(texts, topic, idf, expand, cards) if kind in BOUND_KINDS else [True] * len(texts)
     )
     asked = ordinals(question) if kind in EVENT_KINDS else set()
+    split = bool(asked) or kind in BOUND_KINDS
     return [
         b
         and any(
-            holds_kind(kind, c, question, reading) and same_event(asked, c, t)
-            for c in ([t] if not asked else _CLAUSE.split(t))
+            holds_kind(kind, c, question, reading)
+            and same_event(asked, c, t)
+            and not (kind in BOUND_KINDS and qualified_otherwise(question, c))
+            for c in (CLAUSE.split(t) if split else [t])
         )
         for t, b in zip(texts, bound, strict=True)
     ]
