@@ -433,6 +433,22 @@ def test_a_figure_for_a_noun_qualified_otherwise_is_no_answer() -> None:
     assert holding("frequency", [listed], "How often will the leaders meet?", "", idf) == [True]
 
 
+def test_a_figure_is_the_partys_named_last_before_it() -> None:
+    idf = lambda t: 1.0  # noqa: E731
+    rok = "To this end, the ROK pledges to increase its commitment in the region to $220 million."
+    us = "The two countries work together, and the ROK commends the U.S. on its $4 billion pledge."
+    assert holding("amount", [rok, us], "How much did the U.S. pledge?", "", idf) == [False, True]
+    assert holding("amount", [rok, us], "How big was Korea's pledge?", "", idf) == [True, False]
+    assert holding("amount", [rok], "What was the pledge by the ROK?", "", idf) == [True]
+    # A party the question names as an object asks no figure of it; two parties, of neither.
+    assert holding("amount", [us], "How much will the U.S. invest in Korea?", "", idf) == [True]
+    assert holding("amount", [rok], "How much did the U.S. and Korea pledge?", "", idf) == [True]
+    # Only a figure a party gives is its own ("what cap on U.S. cars is Korea lifting?"), and
+    # "how much U.S. LNG" measures a thing, not a party's gift.
+    assert holding("amount", [us], "What cap on cars is Korea lifting?", "", idf) == [True]
+    assert holding("amount", [rok], "How much U.S. LNG will Korea pay for?", "", idf) == [True]
+
+
 def test_a_numbered_event_is_not_dated_by_how_often_it_recurs() -> None:
     annual = "The ROK will organize an annual exhibition featuring U.S. companies."
     assert not holds_kind("date", annual, "When is the first exhibition?")

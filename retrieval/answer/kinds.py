@@ -10,7 +10,9 @@ from retrieval.answer.clauses import (
     CLAUSE,
     EVENT_KINDS,
     VAGUE,
+    asked_owner,
     ordinals,
+    owner,
     qualified_otherwise,
     same_event,
 )
@@ -303,13 +305,24 @@ def holding(
     )
     asked = ordinals(question) if kind in EVENT_KINDS else set()
     split = bool(asked) or kind in BOUND_KINDS
+    whose = asked_owner(question) if kind in ("amount", "number") else None
     return [
         b
         and any(
             holds_kind(kind, c, question, reading)
             and same_event(asked, c, t)
             and not (kind in BOUND_KINDS and qualified_otherwise(question, c))
+            and not (whose and _owned_otherwise(kind, c, whose))
             for c in (CLAUSE.split(t) if split else [t])
         )
         for t, b in zip(texts, bound, strict=True)
     ]
+
+
+def _owned_otherwise(kind: str, clause: str, whose: str) -> bool:
+    """Whether the clause's first figure is another party's (``clauses.owner``) than the one
+    the question asks it of."""
+    kinds = (kind, "amount") if kind == "number" else (kind,)
+    starts = [m.start() for k in kinds for m in _HOLDS[k].finditer(clause)]
+    found = owner(clause[: min(starts)]) if starts else None
+    return found is not None and found != whose
