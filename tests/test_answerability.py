@@ -294,6 +294,14 @@ def small_service(
         ("What did the joint fact sheet say about Singapore?", []),
         ("How has the wording on denuclearization changed since 2021?", []),
         ("What did the U.S., Japan and Korea say about the East and South China Seas?", []),
+        (  # a sentence that sets the scene, then two asks
+            "Camp David promised annual exercises. What are they called, and when was the first?",
+            [
+                "Camp David promised annual exercises. What are they called?",
+                "Camp David promised annual exercises. When was the first?",
+            ],
+        ),
+        ("The U.S. and the ROK signed a deal. What does it cover?", []),
     ],
 )
 def test_split_parts(question: str, parts: list[str]) -> None:

@@ -22,6 +22,8 @@ _BOUNDARY = re.compile(
 # After a lead-in ("The Dialogue: purpose, how often, and who leads it?") short items count too.
 _ITEM = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=(?:" + _ASKS + r")\b)", re.I)
 _LEAD = re.compile(r"^(?P<lead>[^:?]{3,120}):\s+(?P<body>\S.*)$")
+# "Camp David promised annual exercises. What are they called, and when was the first held?"
+_CONTEXT = re.compile(rf"^(?P<lead>[^?]{{3,200}}?[a-z0-9)]\.)\s+(?P<body>(?:{_ASKS})\b.*)$", re.I)
 _ASK_START = re.compile(rf"^(?:[\w’'-]+\s+){{0,2}}(?:{_ASKS})\b", re.I)  # "By how much…"
 _COMMAND = re.compile(r"^(?:give|list|name)\b", re.I)
 MAX_LEAD_WORDS = 14
@@ -35,8 +37,11 @@ def split_parts(question: str) -> list[str]:
     text = " ".join(question.split()).strip()
     lead = ""
     m = _LEAD.match(text)
+    context = None if m else _CONTEXT.match(text)
     if m and len(m["lead"].split()) <= MAX_LEAD_WORDS:
         lead, text = m["lead"].strip(), m["body"]
+    elif context:  # a sentence that sets the scene, then the asks
+        lead, text = context["lead"].strip(), context["body"]
     pieces = [p.strip(" ?.,;") for p in _BOUNDARY.split(text)]
     if lead and len(pieces) == 1:
         pieces = [p.strip(" ?.,;") for p in _ITEM.split(text)]
@@ -46,7 +51,9 @@ def split_parts(question: str) -> list[str]:
     pieces = [p for p in pieces if len(p.split()) >= floor]
     if len(pieces) < 2:
         return []
-    joiner = ", " if lead and not m else ": "
+    if context:  # each ask its own sentence after the scene's
+        pieces = [p[0].upper() + p[1:] for p in pieces]
+    joiner = " " if context else ", " if lead and not m else ": "
     return [f"{lead}{joiner}{p}{_end(p)}" if lead else f"{p}{_end(p)}" for p in pieces]
 
 
