@@ -14,6 +14,7 @@ import pytest
 
 from brief.service import BriefingService
 from core.answers import Citation
+from core.models import Chunk, DocumentMeta, Passage
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.answerability import (
@@ -29,7 +30,7 @@ from retrieval.answer.clauses import qualified_otherwise
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, holding, holds_kind
 from retrieval.answer.names import absent_countries, unknown_terms, unmatched_numbers
-from retrieval.answer.quoting import combine_parts
+from retrieval.answer.quoting import combine_parts, interleaved
 from retrieval.search.parts import split_parts
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
@@ -571,3 +572,18 @@ def test_a_party_speaking_of_something_else_is_silent_on_what_was_asked() -> Non
     assert signals(asked, asked, [moon], [], _Terms(), 0)["reactor_silent"] == 1.0
     review = "How did the Moon government respond to the DPRK Policy Review?"
     assert signals(review, review, [moon], [], _Terms(), 0)["reactor_silent"] == 0.0
+
+
+def test_a_parts_pool_weighs_both_searches_on_one_scale() -> None:
+    def passage(doc: str, score: float) -> Passage:
+        text = f"A sentence of {doc}."
+        meta = DocumentMeta(title=doc, date=dt.date(2023, 7, 18))
+        chunk = Chunk(doc_id=doc, text=text, start=0, end=len(text), meta=meta)
+        return Passage(chunk=chunk, rank=1, score=score)
+
+    whole = [passage("a", 0.96), passage("b", 0.48)]
+    found = [passage("b", 2.4), passage("c", 1.2)]  # the part's own search, on its own scale
+    pool = interleaved(whole, found)
+    # In turn, each chunk once where it first comes, as shares of its search's best.
+    assert [p.chunk.doc_id for p in pool] == ["a", "b", "c"]
+    assert [p.score for p in pool] == [1.0, 1.0, 0.5]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
 from dataclasses import replace
 from itertools import zip_longest
 
@@ -80,7 +79,7 @@ class QuotingAnswerer:
                     sub = replace(sub, question=question, asked=sub.asked or part)
             first_topic = first_topic or sub.topic
             found = self.searcher.search(sub, filters)
-            pool = _unique(p for tier in zip_longest(whole, found) for p in tier if p)
+            pool = interleaved(whole, found)
             answers.append((part, self.shaper.refined(sub, pool, filters)[0]))
         return combine_parts(answers, plan.language)
 
@@ -122,9 +121,25 @@ def combine_parts(
     return ExtractiveResult(text, citations, refused, best, notes, not_stated)
 
 
-def _unique(passages: Iterable[Passage]) -> list[Passage]:
-    """Passages in order, each chunk once."""
-    return list({p.chunk.chunk_id: p for p in passages}.values())
+def interleaved(whole: list[Passage], found: list[Passage]) -> list[Passage]:
+    """Two searches' passages taken in turn, each chunk once (where it first comes, with the
+    better score): scores of each search as shares of its best, so that one search's scale
+    does not outrank the other's (a sentence's score counts its passage's)."""
+
+    def shares(passages: list[Passage]) -> list[Passage]:
+        top = max((p.score for p in passages), default=0.0) or 1.0
+        return [p.model_copy(update={"score": p.score / top}) for p in passages]
+
+    best: dict[str, Passage] = {}
+    for tier in zip_longest(shares(whole), shares(found)):
+        for p in tier:
+            if p is not None:
+                held = best.get(p.chunk.chunk_id)
+                if held is None or p.score > held.score:
+                    best[p.chunk.chunk_id] = (
+                        p if held is None else held.model_copy(update={"score": p.score})
+                    )
+    return list(best.values())
 
 
 def renumbered(text: str, numbers: dict[int, int]) -> str:
