@@ -303,6 +303,10 @@ def small_service(
             ],
         ),
         ("The U.S. and the ROK signed a deal. What does it cover?", []),
+        (  # "When and where …" is one ask
+            "When and where did it first meet, and how often is it to meet?",
+            ["When and where did it first meet?", "how often is it to meet?"],
+        ),
     ],
 )
 def test_split_parts(question: str, parts: list[str]) -> None:

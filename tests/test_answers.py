@@ -14,7 +14,7 @@ from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import is_verbatim
 from retrieval.search.cards import card_text
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever
-from retrieval.search.plan import Turn, refers_back
+from retrieval.search.plan import Turn, condense, refers_back
 from retrieval.sentences import word_count
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
@@ -212,6 +212,24 @@ def test_a_named_statement_that_does_not_address_the_question_is_said_so(
 )
 def test_a_follow_up_that_points_back_at_the_statement(question: str, back: bool) -> None:
     assert refers_back(question) is back
+
+
+def test_a_follow_up_searches_for_the_thing_the_previous_answer_defined_first() -> None:
+    history = [
+        Turn(role="user", content="What did the Washington Declaration set up?"),
+        Turn(
+            role="assistant",
+            content="“… a new Nuclear Consultative Group (NCG) to strengthen deterrence against "
+            "the Democratic People’s Republic of Korea (DPRK).” [1]",
+        ),
+    ]
+    text = condense("How often is it supposed to meet?", history)
+    assert text.endswith(
+        "What did the Washington Declaration set up? Nuclear Consultative Group NCG"
+    )
+    # Named by the question already, or no answer to go by: the previous question alone.
+    assert "Consultative" not in condense("Does the NCG meet often?", history)
+    assert condense("How often does it meet?", history[:1]).endswith("set up?")
 
 
 WASHINGTON = "2023-04-26-washington-declaration.md"

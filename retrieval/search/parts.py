@@ -26,6 +26,7 @@ _LEAD = re.compile(r"^(?P<lead>[^:?]{3,120}):\s+(?P<body>\S.*)$")
 _CONTEXT = re.compile(rf"^(?P<lead>[^?]{{3,200}}?[a-z0-9)]\.)\s+(?P<body>(?:{_ASKS})\b.*)$", re.I)
 _ASK_START = re.compile(rf"^(?:[\w’'-]+\s+){{0,2}}(?:{_ASKS})\b", re.I)  # "By how much…"
 _COMMAND = re.compile(r"^(?:give|list|name)\b", re.I)
+_BARE_ASK = re.compile(rf"^(?:{_ASKS})$", re.I)
 MAX_LEAD_WORDS = 14
 MIN_PART_WORDS = 3  # without a lead-in, shorter pieces are not asks of their own
 _POINTER = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|there)\b", re.I)
@@ -43,6 +44,9 @@ def split_parts(question: str) -> list[str]:
     elif context:  # a sentence that sets the scene, then the asks
         lead, text = context["lead"].strip(), context["body"]
     pieces = [p.strip(" ?.,;") for p in _BOUNDARY.split(text)]
+    for i in range(len(pieces) - 2, -1, -1):  # "When and where did it meet?": one ask of two
+        if _BARE_ASK.match(pieces[i]):
+            pieces[i : i + 2] = [f"{pieces[i]} and {pieces[i + 1]}"]
     if lead and len(pieces) == 1:
         pieces = [p.strip(" ?.,;") for p in _ITEM.split(text)]
     if not lead and len(pieces) > 1 and not _ASK_START.match(pieces[0]):

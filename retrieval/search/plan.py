@@ -62,6 +62,10 @@ _TO_END = frozenset(
 )
 _AS_OF = frozenset({"as of", "as at"})
 _RANGE_OPENERS = frozenset({"from", "between"})
+# A name an answer defines: "the Nuclear Consultative Group (NCG)".
+_DEFINED = re.compile(
+    r"\b([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|on|the)\s+)?[A-Z][\w’'-]*)+)\s+\(([A-Z][\w&.-]+)\)"
+)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|what about|how about|but|so|then)\b|\b(it|its|they|them|their|that|"
     r"this|those|these|he|she|his|her)\b",
@@ -319,7 +323,12 @@ def condense(question: str, history: list[Turn]) -> str:
         return question
     if not _FOLLOW_UP.search(question) and len(question.split()) > 12:
         return question
-    return f"{question} {previous[-1]}"
+    # "What did the declaration set up?" — "... a new Nuclear Consultative Group (NCG) ...":
+    # "how often does it meet?" is asked of the thing the answer named first, defined.
+    answered = [t.content for t in history if t.role == "assistant"][-1:]
+    defined = _DEFINED.search(answered[0]) if answered and history[-1].role == "assistant" else None
+    named = f" {defined[1]} {defined[2]}" if defined and defined[2] not in question else ""
+    return f"{question} {previous[-1]}{named}"
 
 
 def plan_query(
