@@ -61,6 +61,11 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     ncg = ["Joint Readout of the Inaugural Nuclear Consultative Group Meeting"]
     assert not source_held("first NCG meeting", ncg)
     assert source_held("first NCG meeting", ncg, lambda t: t | {"ncg"})
+    # A code or an acronym is the thing's own name: "Seoul" and "Summit" do not name P4G's.
+    seoul = ["Seoul Summit Joint Statement The White House statement May 21, 2021"]
+    assert source_held("Seoul Summit", seoul)
+    assert not source_held("P4G Seoul Summit", seoul)
+    assert source_held("the 2021 Seoul Summit", seoul)  # a year is no code
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,9 @@ def korean_content_of(asked: str, things: Sequence[tuple[str, str, str]]) -> str
     return ""
 
 
+_CODE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?=[\w-]*(?:\d|[A-Z]{2}))[A-Z][\w-]*\b")
+
+
 def source_held(
     thing: str, titles: Sequence[str], expand: Callable[[set[str]], set[str]] = lambda t: t
 ) -> bool:
@@ -104,7 +107,8 @@ def source_held(
     words = set(tokenize(thing, compounds=False)) - party_words()
     if not words:
         return True
-    return any(
-        len(words & expand(set(tokenize(title, compounds=False)))) / len(words) >= TITLE_SHARE
-        for title in titles
-    )
+    # A code or an acronym ("P4G", "AUKUS") is the thing's own name: "P4G Seoul Summit" is not
+    # named by a card that says "Seoul" and "Summit" only.
+    codes = set(tokenize(" ".join(_CODE.findall(thing)), compounds=False)) & words
+    held = [expand(set(tokenize(title, compounds=False))) for title in titles]
+    return any(len(words & title) / len(words) >= TITLE_SHARE and codes <= title for title in held)
