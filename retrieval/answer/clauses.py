@@ -3,9 +3,8 @@
 A sentence of several clauses ("The NCG will be held quarterly ..., and the next meeting will
 take place ... in the United States") answers a question only in the clause about what the
 question asks: the event it numbers ("the next meeting": ``same_event``), and its nouns as the
-question qualifies them ("the finance ministers": ``qualified_otherwise``), and the party
-whose figure it gives ("the U.S. pledge": ``asked_owner``, ``owner``). Used by
-``kinds.holding``.
+question qualifies them ("the finance ministers": ``qualified_otherwise``). Used by
+``kinds.holding``, with ``parties.owner`` (whose figure a clause gives).
 """
 
 from __future__ import annotations
@@ -111,52 +110,3 @@ def qualified_otherwise(question: str, clause: str) -> bool:
         if len(others) >= 2 and not others & {None, "and"} and not others & mine:
             return True
     return False
-
-
-# "How much did the U.S. pledge for development in the Northern Triangle?" is not answered by
-# "the ROK pledges to increase its financial commitment … to $220 million": a figure is the
-# last party's named before it in its clause, and the question asks another's.
-_ALIASES = sorted(  # "Korea" alone is the ROK ("North Korea" is read whole, first)
-    [*((alias, key) for key, names in PARTIES.items() for alias in names), ("korea", "ROK")],
-    key=lambda a: -len(a[0]),
-)
-_PARTY = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(a) for a, _ in _ALIASES) + r")(?![\w-])", re.I
-)
-_KEY = dict(_ALIASES)
-_OBJECT = re.compile(
-    r"\b(?:in|to|into|for|with|from|on|at|of|about|toward|towards|against|between)\s+(?:the\s+)?$",
-    re.I,
-)
-
-
-def _key(alias: str) -> str:
-    return _KEY[alias.lower().replace("’", "'")]
-
-
-_GIVES = re.compile(
-    r"\b(?:pledg|commit|contribut|invest|provid|spend|spent|pay|paid|fund|donat|grant|offer|"
-    r"allocat)\w*",
-    re.I,
-)
-_MEASURED = re.compile(r"\bhow (?:much|many)\s+(?:the\s+)?$", re.I)  # "how much U.S. LNG"
-
-
-def asked_owner(question: str) -> str | None:
-    """The one party a question asks a figure it gives of ("how much did the U.S. pledge",
-    "Korea's pledge", "the contribution by the U.S."), not one it names as an object ("invest
-    in Japan") or as the origin of what is measured ("how much U.S. LNG")."""
-    if not _GIVES.search(question):
-        return None
-    keys = {
-        _key(m.group(0))
-        for m in _PARTY.finditer(question)
-        if not _OBJECT.search(question[: m.start()]) and not _MEASURED.search(question[: m.start()])
-    }
-    return keys.pop() if len(keys) == 1 else None
-
-
-def owner(text: str) -> str | None:
-    """The party a text names last (the owner of a figure that follows it), if any."""
-    found = [_key(m.group(0)) for m in _PARTY.finditer(text)]
-    return found[-1] if found else None

@@ -10,14 +10,12 @@ from retrieval.answer.clauses import (
     CLAUSE,
     EVENT_KINDS,
     VAGUE,
-    asked_owner,
     ordinals,
-    owner,
     qualified_otherwise,
     same_event,
 )
 from retrieval.answer.names import COUNTRIES, countries
-from retrieval.answer.parties import party_words
+from retrieval.answer.parties import asked_owner, owner, party_words
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -320,7 +318,7 @@ def holding(
 
 
 def _owned_otherwise(kind: str, clause: str, whose: str) -> bool:
-    """Whether the clause's first figure is another party's (``clauses.owner``) than the one
+    """Whether the clause's first figure is another party's (``parties.owner``) than the one
     the question asks it of."""
     kinds = (kind, "amount") if kind == "number" else (kind,)
     starts = [m.start() for k in kinds for m in _HOLDS[k].finditer(clause)]
