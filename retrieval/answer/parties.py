@@ -125,10 +125,8 @@ def reacted_to(question: str) -> str:
 
 # A name after one of these is not the sentence's subject ("any nuclear attack by North Korea",
 # "foreign ministers of G7").
-_GOVERNED = re.compile(
-    r"\b(?:by|of|against|to|from|with|on|at|in|for|toward|towards|about|into|upon|over)"
-    r"(?:\s+(?:the|its|their))?\s*$"
-)
+_PREPOSITIONS = r"of|against|to|from|with|on|at|in|for|toward|towards|about|into|upon|over|between"
+_GOVERNED = re.compile(rf"\b(?:by|{_PREPOSITIONS})(?:\s+(?:the|its|their))?\s*$")
 
 
 # What a speaking subject does next ("President Moon welcomes …"; not "Bae Kyung-hoon signed").
@@ -218,10 +216,7 @@ _PARTY = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(a) for a, _ in _ALIASES) + r")(?![\w-])", re.I
 )
 _KEY = dict(_ALIASES)
-_OBJECT = re.compile(
-    r"\b(?:in|to|into|for|with|from|on|at|of|about|toward|towards|against|between)\s+(?:the\s+)?$",
-    re.I,
-)
+_OBJECT = re.compile(rf"\b(?:{_PREPOSITIONS})\s+(?:the\s+)?$", re.I)  # not "by": the giver
 
 
 def _key(alias: str) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.models import Filters
 from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.parts import split_parts
-from retrieval.store.lexical import STOPWORDS
+from retrieval.store.lexical import STOPWORDS, find_acronyms
 
 YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
 _YEAR = rf"({YEAR_DIGITS})"
@@ -62,10 +62,6 @@ _TO_END = frozenset(
 )
 _AS_OF = frozenset({"as of", "as at"})
 _RANGE_OPENERS = frozenset({"from", "between"})
-# A name an answer defines: "the Nuclear Consultative Group (NCG)".
-_DEFINED = re.compile(
-    r"\b([A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|on|the)\s+)?[A-Z][\w’'-]*)+)\s+\(([A-Z][\w&.-]+)\)"
-)
 _FOLLOW_UP = re.compile(
     r"^\s*(and|also|what about|how about|but|so|then)\b|\b(it|its|they|them|their|that|"
     r"this|those|these|he|she|his|her)\b",
@@ -325,9 +321,9 @@ def condense(question: str, history: list[Turn]) -> str:
         return question
     # "What did the declaration set up?" — "... a new Nuclear Consultative Group (NCG) ...":
     # "how often does it meet?" is asked of the thing the answer named first, defined.
-    answered = [t.content for t in history if t.role == "assistant"][-1:]
-    defined = _DEFINED.search(answered[0]) if answered and history[-1].role == "assistant" else None
-    named = f" {defined[1]} {defined[2]}" if defined and defined[2] not in question else ""
+    defined = find_acronyms(history[-1].content) if history[-1].role == "assistant" else {}
+    short, long_form = next(iter(defined.items()), ("", ""))
+    named = f" {long_form} {short.upper()}" if short and short not in question.lower() else ""
     return f"{question} {previous[-1]}{named}"
 
 
