@@ -67,6 +67,10 @@ from retrieval.store.lexical import LexicalIndex
         ("How big was Korea's pledge to the facility?", "amount"),
         ("How large a role does Japan play?", None),
         ("Section 232 tariff rate on Korean autos", "number"),  # terse
+        ("tpd mou joint committee meeting frequency", "frequency"),
+        ("What is the frequency of the NCG's meetings?", "frequency"),
+        ("amazon investment in japan cloud infrastructure amount", "amount"),
+        ("At which South Korean port was the submarine to call?", "place"),
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -122,6 +126,16 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     city = "Which U.S. city will host the next meeting?"
     assert not holds_kind("place", "It will take place later this year in the United States.", city)
     assert holds_kind("place", "It will take place in Washington, D.C.", city)
+    # A rate is no count of its unit; a count of another nation's is no count of the asked one.
+    years = "For how many years will KOGAS buy U.S. LNG?"
+    assert not holds_kind("number", "KOGAS will buy 3.3 million tons/year of U.S. LNG.", years)
+    assert not holds_kind("number", "KOGAS will buy 3 cargoes per year.", years)
+    assert holds_kind("number", "KOGAS will buy U.S. LNG for 10 years.", years)
+    students = "How many American students have enrolled in Korean universities?"
+    korean = "Over 1.7 million Korean students have enrolled in U.S. institutions."
+    assert not holds_kind("number", korean, students)
+    assert holds_kind("number", "Over 5,000 American students have enrolled.", students)
+    assert holds_kind("number", "Over 5,000 students from the U.S. have enrolled.", students)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
     # A number is new to the question as a whole, not digit by digit.
@@ -368,6 +382,11 @@ class _Sentence:
     lexical: float = 0.5
     issuer: str = "The White House"
     card: str = "Joint Statement The White House statement"
+    chunk: Chunk = dataclasses.field(
+        default_factory=lambda: Chunk(
+            doc_id="d", text="x", start=0, end=1, meta=DocumentMeta(title="T")
+        )
+    )
 
     @property
     def strength(self) -> float:
@@ -385,7 +404,7 @@ def test_a_figure_answers_only_in_a_sentence_about_what_the_question_asks_of() -
     ]
     # A neighbouring deal's figure does not answer it.
     assert holding("amount", texts, question, topic, idf) == [False, False]
-    found = signals(question, topic, [_Sentence(t) for t in texts], [], _Terms(), 0)
+    found = signals(question, topic, [_Sentence(t) for t in texts], [], _Terms(), [])
     assert found["kind_missing"] == 1.0
     answered = [*texts, "KHNP will put $1 billion into the Centrus expansion."]
     assert holding("amount", answered, question, topic, idf) == [False, False, True]
@@ -420,10 +439,10 @@ def test_the_kind_asked_for_counts_only_in_sentences_nearly_as_close_as_the_best
     question = "When is the Buy America in Seoul exhibition held?"
     best = _Sentence("The ROK will organize the Buy America in Seoul exhibition.", score=0.9)
     far = _Sentence("The first summit was held in Singapore on June 12, 2018.", score=0.4)
-    found = signals(question, question, [best, far], [], _Terms(), 0)
+    found = signals(question, question, [best, far], [], _Terms(), [])
     assert found["kind_missing"] == 1.0
     near = dataclasses.replace(far, score=0.8)
-    assert signals(question, question, [best, near], [], _Terms(), 0)["kind_missing"] == 0.0
+    assert signals(question, question, [best, near], [], _Terms(), [])["kind_missing"] == 0.0
 
 
 def test_a_figure_for_a_noun_qualified_otherwise_is_no_answer() -> None:
@@ -479,7 +498,7 @@ def test_a_country_the_best_sentences_do_not_name_is_missing() -> None:
     idf = lambda t: 1.0  # noqa: E731
     assert holding("amount", [cloud, neighbour], question, question, idf) == [False, False]
     assert holding("amount", [cloud], "How much will Amazon invest in the ROK?", "", idf) == [True]
-    assert signals(question, question, [_Sentence(cloud)], [], _Terms(), 0)["missing_names"] == 1
+    assert signals(question, question, [_Sentence(cloud)], [], _Terms(), [])["missing_names"] == 1
     # Named by its adjective or by its name alike; the Koreas and the U.S. are not counted.
     assert absent_countries("Which Canadian minister chaired?", ["Canada's minister chaired."]) == 0
     assert absent_countries("What did the ROK and the U.S. pledge?", ["Japan pledged."]) == 0
@@ -489,10 +508,10 @@ def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:
     ranked = [_Sentence("The NCG held its inaugural meeting.")]
     question = "NCG launch inaugural meet?"
     alternatives = (("NCG",), ("launch", "inaugural"), ("meet",))
-    read = signals(question, question, ranked, [], _Terms(), 0, False, alternatives)
+    read = signals(question, question, ranked, [], _Terms(), [], False, alternatives)
     assert read["gap_terms"] == 0.0
     # Read word by word, "launch" looks like a term the passage lacks.
-    assert signals(question, question, ranked, [], _Terms(), 0)["gap_terms"] == 1.0
+    assert signals(question, question, ranked, [], _Terms(), [])["gap_terms"] == 1.0
     # A word none of whose forms the passage holds is one gap, however many forms it has.
     other = signals(
         "NCG treated water release?",
@@ -500,11 +519,47 @@ def test_a_korean_word_is_held_when_the_passage_has_any_of_its_forms() -> None:
         ranked,
         [],
         _Terms(),
-        0,
+        [],
         False,
         (("NCG",), ("treated water",), ("release", "discharge")),
     )
     assert other["gap_terms"] == 2.0
+
+
+def _said_in(text: str, doc: str, date: dt.date, issuer: str = "KCNA") -> _Sentence:
+    meta = DocumentMeta(title=doc, issuer=issuer, date=date)
+    chunk = Chunk(doc_id=doc, text=text, start=0, end=len(text), meta=meta)
+    return _Sentence(text, issuer=issuer, card=f"{doc} {issuer}", chunk=chunk)
+
+
+def test_a_reaction_is_the_partys_in_a_statement_that_names_what_it_answers_and_is_newer() -> None:
+    question = "How did Kim Jong Un respond to Biden's May 2021 endorsement of dialogue?"
+    biden = _said_in(
+        "President Biden also expresses his support for inter-Korean dialogue.",
+        "leaders-2021",
+        dt.date(2021, 5, 21),
+        "The White House",
+    )
+    panmunjom = _said_in(
+        "Kim Jong Un, Chairman of the State Affairs Commission, declared a new era of peace.",
+        "panmunjom-2018",
+        dt.date(2018, 4, 27),
+        "The Blue House",
+    )
+    found = signals(question, question, [biden, panmunjom], [], _Terms(), [])
+    assert found["reactor_silent"] == 1.0  # Kim speaks, but three years before, and not of Biden
+    reply = _said_in(
+        "Kim Jong Un said Biden's talk of dialogue is a hollow gesture.",
+        "kcna-2021",
+        dt.date(2021, 6, 1),
+    )
+    assert signals(question, question, [biden, reply], [], _Terms(), [])["reactor_silent"] == 0.0
+    older = _said_in(
+        "Kim Jong Un said Biden's talk of dialogue is a hollow gesture.",
+        "kcna-2020",
+        dt.date(2020, 6, 1),
+    )
+    assert signals(question, question, [biden, older], [], _Terms(), [])["reactor_silent"] == 1.0
 
 
 def test_a_comparisons_position_is_not_asked_of_its_best_sentences() -> None:
@@ -512,9 +567,9 @@ def test_a_comparisons_position_is_not_asked_of_its_best_sentences() -> None:
     ranked = [_Sentence("The leaders reaffirmed complete denuclearization.")]
     question = "DPRK denuclearization position compared?"
     party = ("dprk", "north korea")
-    alone = signals(question, question, ranked, [], _Terms(), 0, party=party)
+    alone = signals(question, question, ranked, [], _Terms(), [], party=party)
     assert alone["reactor_silent"] == 1.0
-    compared = signals(question, question, ranked, [], _Terms(), 0, party=party, compares=True)
+    compared = signals(question, question, ranked, [], _Terms(), [], party=party, compares=True)
     assert compared["reactor_silent"] == 0.0
 
 
@@ -563,9 +618,9 @@ def test_a_korean_readings_question_word_counts_where_the_korean_puts_it() -> No
 def test_a_comparisons_years_say_which_statements_not_what_they_hold() -> None:
     ranked = [_Sentence("By the end of 2023, we intend to operationalize data sharing.")]
     question = "How did data sharing move from Camp David in 2023 to Lima in 2024?"
-    alone = signals(question, question, ranked, [], _Terms(), 0)
+    alone = signals(question, question, ranked, [], _Terms(), [])
     assert alone["numbers_unmatched"] == 1.0  # no best sentence holds 2024
-    compared = signals(question, question, ranked, [], _Terms(), 0, compares=True)
+    compared = signals(question, question, ranked, [], _Terms(), [], compares=True)
     assert compared["numbers_unmatched"] == 0.0
 
 
@@ -573,9 +628,9 @@ def test_a_party_speaking_of_something_else_is_silent_on_what_was_asked() -> Non
     moon = _Sentence("President Moon welcomes the conclusion of the DPRK policy review.")
     moon.issuer = moon.card = "The White House"
     asked = "How did the Moon government respond to Ri Son Gwon's statement?"
-    assert signals(asked, asked, [moon], [], _Terms(), 0)["reactor_silent"] == 1.0
+    assert signals(asked, asked, [moon], [], _Terms(), [])["reactor_silent"] == 1.0
     review = "How did the Moon government respond to the DPRK Policy Review?"
-    assert signals(review, review, [moon], [], _Terms(), 0)["reactor_silent"] == 0.0
+    assert signals(review, review, [moon], [], _Terms(), [])["reactor_silent"] == 0.0
 
 
 def test_a_parts_pool_weighs_both_searches_on_one_scale() -> None:

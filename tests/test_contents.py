@@ -24,6 +24,8 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         ("What did the three leaders agree at their 2025 trilateral summit?", "2025 trilateral"),
         ("What did Biden and Yoon decide in May 2022 about the EDSCG?", "May 2022"),
         ("P4G Seoul Summit outcome", "P4G Seoul Summit"),  # terse, as typed in a search box
+        # What they agreed on something at a meeting it names.
+        ("What did Trump and Kim agree on POW/MIA remains at their Hanoi summit?", "Hanoi summit"),
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:
@@ -66,6 +68,13 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     assert source_held("Seoul Summit", seoul)
     assert not source_held("P4G Seoul Summit", seoul)
     assert source_held("the 2021 Seoul Summit", seoul)  # a year is no code
+    # A name no statement uses is held by no card ("Summit" alone is half of "Hanoi summit").
+    singapore = ["Joint Statement of President Trump and Chairman Kim at the Singapore Summit"]
+    assert source_held("Hanoi summit", singapore)
+    assert not source_held("Hanoi summit", singapore, known=lambda t: t != "hanoi")
+    # The second meeting is not the inaugural one.
+    assert source_held("first NCG meeting", ncg, lambda t: t | {"ncg"})
+    assert not source_held("second NCG meeting", ncg, lambda t: t | {"ncg"})
 
 
 @pytest.mark.parametrize(

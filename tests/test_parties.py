@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.parties import party_speaks, reacted_to, reacting_party, subject_party
+from retrieval.answer.parties import (
+    party_speaks,
+    reacted_since,
+    reacted_to,
+    reacting_party,
+    subject_party,
+)
 from retrieval.search.korean import KoreanBridge
 
 
@@ -17,6 +23,8 @@ from retrieval.search.korean import KoreanBridge
         ("What was South Korea's stance on the pledges?", "seoul"),
         ("How did Moon react when the review was concluded?", "moon"),
         ("How did Latin American governments respond to Seoul's push?", "latin american"),
+        ("ROK plan to raise defense spending - Pyongyang's reaction?", "dprk"),
+        ("How did Biden receive Korea's first Indo-Pacific Strategy?", "biden"),
     ],
 )
 def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: str) -> None:
@@ -29,6 +37,12 @@ def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert reacting_party("What was the Lima trilateral statement's position on troops?") == ()
     # "American" is not "America": a party the table does not hold keeps its own name.
     assert "america" not in reacting_party("How did Latin American governments respond?")
+    # A party's companies or press are not the party.
+    assert reacting_party("How did Korean companies respond to the IRA?") == ("korean companies",)
+    # A response the question does not ask for is no reaction asked.
+    assert (
+        reacting_party("What did the statement say about the Alliance's response to attacks?") == ()
+    )
 
 
 def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -> None:
@@ -108,9 +122,21 @@ def test_what_a_person_said_is_asked_of_that_person_by_full_name() -> None:
         # A country or a capital is everywhere: it names no thing reacted to.
         ("How did Beijing respond to Seoul's push for cooperation?", ""),
         ("How did Moon react when the policy review was concluded?", ""),
+        # The owners before a possessive, all of them; a month is a date, not a name.
+        ("How did Pyongyang react to Trump and Lee's pledge on Singapore?", "Trump Lee"),
+        ("How did Seoul respond to Ri Son Gwon's June 2020 statement?", "Ri Son Gwon"),
+        ("How did North Korea respond to the July 2024 Guidelines?", "Guidelines"),
+        ("How did ASEAN receive Korea's Indo-Pacific Strategy?", "Indo-Pacific Strategy"),
     ],
 )
 def test_the_thing_a_reaction_is_asked_to_is_read_by_its_first_name(
     question: str, name: str
 ) -> None:
     assert reacted_to(question) == name
+
+
+def test_a_reaction_is_no_older_than_the_dated_thing_it_answers() -> None:
+    assert reacted_since("How did Kim respond to Biden's May 2021 endorsement?") == (2021, 5)
+    assert reacted_since("How did Pyongyang react to the 2024 Guidelines?") == (2024, 1)
+    assert reacted_since("How did Pyongyang react to the Guidelines in 2023 and 2024?") == (2024, 1)
+    assert reacted_since("How did Pyongyang react to the Guidelines?") is None

@@ -23,10 +23,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from core.labels import label
+from core.models import Chunk
 from retrieval.answer.contents import asked_content_of, source_held
 from retrieval.answer.kinds import asked_kind, holding
 from retrieval.answer.names import absent_countries, unmatched_numbers
-from retrieval.answer.parties import party_speaks, reacted_to, reacting_party
+from retrieval.answer.parties import party_speaks, reacted_since, reacted_to, reacting_party
 from retrieval.search.plan import YEAR_DIGITS
 from retrieval.store.lexical import tokenize
 
@@ -78,6 +79,7 @@ def not_stated_text(ask: str, related: str = "", language: str = "en") -> str:
 class Scored(Protocol):
     """A candidate sentence as the extractive answerer scores it."""
 
+    chunk: Chunk
     score: float
     dense: float
     lexical: float
@@ -105,13 +107,37 @@ class Terms(Protocol):
     def with_synonyms(self, terms: set[str]) -> set[str]: ...
 
 
+def _by_statement(ranked: Sequence[Scored]) -> list[list[Scored]]:
+    groups: dict[str, list[Scored]] = {}
+    for c in ranked:
+        groups.setdefault(c.chunk.doc_id, []).append(c)
+    return list(groups.values())
+
+
+def _reacts(
+    party: Sequence[str],
+    group: Sequence[Scored],
+    target: str,
+    since: tuple[int, int] | None,
+    expand: Any,
+) -> bool:
+    """Whether one statement's sentences give the party's reaction to the target."""
+    meta = group[0].chunk.meta
+    if since and meta.date_known and (meta.date.year, meta.date.month) < since:
+        return False
+    words = set(tokenize(" ".join([*(c.text for c in group), group[0].card])))
+    return set(tokenize(target, compounds=False)) <= expand(words) and party_speaks(
+        party, [c.text for c in group], [c.issuer for c in group]
+    )
+
+
 def signals(
     question: str,
     topic: str,
     ranked: Sequence[Scored],
     context: Sequence[str],
     lexical: Terms,
-    missing_names: int,
+    missing: Sequence[str],
     named_statement: bool = False,
     alternatives: Sequence[Sequence[str]] = (),
     party: Sequence[str] | None = None,
@@ -122,7 +148,8 @@ def signals(
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
-    ``ranked`` are the candidate sentences best first; ``context`` the texts of the passages the
+    ``ranked`` are the candidate sentences best first; ``missing`` the question's names no
+    statement holds (``names.unknown_terms``); ``context`` the texts of the passages the
     best come from (a term a sentence lacks may stand beside it); ``topic`` the question without
     its framing words; ``named_statement``: the question names the statement the best sentences
     come from (then "when was it issued?" is answered by its date); ``alternatives``: the
@@ -173,26 +200,28 @@ def signals(
     gaps.sort(reverse=True)
     party = reacting_party(question) if party is None else party
     # A comparison's position is asked of the statements compared, not of the best sentences.
-    # … or it speaks of something else than what the question asks its reaction to.
-    target = set(tokenize(reacted_to(question), compounds=False))
-    spoken = set(tokenize(" ".join([*(c.text for c in top), *(c.card for c in top)])))
+    # A reaction is the party's own, in a statement that names what it reacts to (and is no
+    # older than it).
     silent = (
         not compares
         and bool(party)
-        and (
-            not party_speaks(party, [c.text for c in top], [c.issuer for c in top])
-            or not target <= expand(spoken)
+        and not any(
+            _reacts(party, group, reacted_to(question), reacted_since(question), expand)
+            for group in _by_statement(top)
         )
     )
     thing = asked_content_of(question) if thing is None else thing
-    unheld = bool(thing) and not source_held(thing, [c.card for c in top], lexical.with_synonyms)
+    unknown = set(tokenize(" ".join(missing), compounds=False))
+    unheld = bool(thing) and not source_held(
+        thing, [c.card for c in top], lexical.with_synonyms, lambda t: t not in unknown
+    )
     return {
         "strength": strength,
         "dense": best.dense if best else 0.0,
         "coverage": best.lexical if best else 0.0,
         # A country the best sentences and their statements do not name is as missing.
         "missing_names": float(
-            missing_names
+            len(missing)
             + absent_countries(question, [*(c.text for c in top), *(c.card for c in top)])
         ),
         "kind_asked": float(kind is not None),

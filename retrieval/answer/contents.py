@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.answer.clauses import ordinals, same_event
 from retrieval.answer.parties import party_words
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
@@ -34,6 +35,13 @@ _CONTENT_OF = (
         r"\bwhat did (?:the )?[^?]+? (?:agree|decide|discuss|sign|announce|adopt)(?: on| to| upon)?"
         r" (?:at|during|in) (?:their |the |its )?(?P<x>[^?]+?)(?=\s+(?:about|regarding|concerning|"
         r"over|for|to|on (?![A-Z][a-z]+ \d|\d))\b|[?.,;]|$)",
+        re.I,
+    ),
+    # "What did Trump and Kim agree on remains at their Hanoi summit?": that summit's own.
+    re.compile(
+        r"\bwhat did (?:the )?[^?]+? (?:agree|decide|discuss|sign|announce|adopt)\b[^?]*? "
+        r"(?:at|during) (?:their |the |its )?(?P<x>[^?,;]*?\b(?:summit|meeting|talks|"
+        r"conference|dialogue)s?)\b",
         re.I,
     ),
     re.compile(
@@ -94,21 +102,35 @@ def korean_content_of(asked: str, things: Sequence[tuple[str, str, str]]) -> str
     return ""
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _CODE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?=[\w-]*(?:\d|[A-Z]{2}))[A-Z][\w-]*\b")
 
 
 def source_held(
-    thing: str, titles: Sequence[str], expand: Callable[[set[str]], set[str]] = lambda t: t
+    thing: str,
+    titles: Sequence[str],
+    expand: Callable[[set[str]], set[str]] = lambda t: t,
+    known: Callable[[str], bool] = lambda t: True,
 ) -> bool:
     """Whether one of the titles names the thing (most of its words; ``expand`` adds what an
     acronym stands for). The parties and leaders a thing is called by ("the Biden-Moon
     statement", "the U.S.-led summit") are left out: a card names a statement by its kind and
-    issuer, not always by its signatories."""
+    issuer, not always by its signatories. A capitalised word no statement uses (not
+    ``known``) must be on the card, as a code must; a number the thing is given ("the second
+    meeting") must not differ from the card's ("inaugural")."""
     words = set(tokenize(thing, compounds=False)) - party_words()
     if not words:
         return True
     # A code or an acronym ("P4G", "AUKUS") is the thing's own name: "P4G Seoul Summit" is not
     # named by a card that says "Seoul" and "Summit" only.
     codes = set(tokenize(" ".join(_CODE.findall(thing)), compounds=False)) & words
+    # A name no statement uses ("their Hanoi summit") is held by none.
+    codes |= {w for w in tokenize(" ".join(_CAPITALISED.findall(thing)), compounds=False)
+              if w in words and not known(w)}  # fmt: skip
     held = [expand(set(tokenize(title, compounds=False))) for title in titles]
-    return any(len(words & title) / len(words) >= TITLE_SHARE and codes <= title for title in held)
+    # "The second NCG meeting" is not the inaugural one.
+    asked = ordinals(thing)
+    return any(
+        len(words & title) / len(words) >= TITLE_SHARE and codes <= title and same_event(asked, raw)
+        for title, raw in zip(held, titles, strict=True)
+    )

@@ -206,7 +206,7 @@ class ExtractiveAnswerer:
             cands,
             context,
             lexical,
-            len(missing),
+            missing,
             own,
             plan.alternatives if plan.language == "ko" else spelled_out(plan, lexical),
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,

@@ -27,7 +27,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:[\w-]+ ){0,3}?"
         r"(?:amount|sum|value|price|cost)\b|\bhow (?:big|large) (?:[\w'’-]+ ){0,3}?(?:investment|"
         r"fund|funding|package|pledge|contribution|commitment|grant|loan|budget|deal|purchase)s?\b"
-        r"|\b(?:pledge|investment|funding|contribution|dollar) amount\b",
+        r"|\b(?:pledge|investment|funding|contribution|dollar) amount\b"
+        r"|\b(?:amount|sum|cost|value)\W*$",  # terse: "amazon cloud investment amount"
         re.I,
     ),
     "number": re.compile(
@@ -38,7 +39,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     "frequency": re.compile(
         r"\bhow (?:often|frequently|regularly)\b|\b(?:at|in) what (?:intervals?|frequency)\b"
-        r"|\bwhat (?:[\w-]+ )?(?:frequency|interval|cadence)\b",
+        r"|\bwhat (?:[\w-]+ )?(?:frequency|interval|cadence)\b|\b(?:frequency|cadence)\W*$"
+        r"|\bfrequency of\b",
         re.I,
     ),
     # "On what date", "start date": a day, not a year or "later this year".
@@ -55,9 +57,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "place": re.compile(
-        rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b|\b(?:what|which) (?:[\w.-]+ )?"
-        r"(?:city|cities|country|countries|place|location|venue|port|base|region|island|state|"
-        r"province)\b"
+        rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b"
+        r"|\b(?:what|which) (?:[\w.-]+ ){0,2}(?:city|cities|country|countries|place|location|"
+        r"venue|port|base|region|island|state|province)\b"
         r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b(?!-)",
         re.I,
     ),
@@ -173,14 +175,36 @@ def counted_words(question: str) -> list[str]:
     return words
 
 
+_PER = re.compile(r"^(?:per|a|an|each|every)$", re.I)
+# The nation a counted thing is qualified by: "how many American students" is not answered by
+# "1.7 million Korean students … in United States institutions".
+_NATIONS = {
+    "american": "US", "americans": "US", "u.s.": "US", "u.s": "US", "us": "US", "korean": "ROK",
+    "koreans": "ROK", "japanese": "Japan", "chinese": "China",
+}  # fmt: skip
+
+
 def counts(text: str, things: list[str]) -> bool:
-    """Whether a sentence gives a number of that thing (one of its words soon after)."""
-    stems = set(tokenize(" ".join(things), compounds=False))
-    words = re.findall(r"\$?\d[\d,.]*\+?|[\w’'-]+", text)
+    """Whether a sentence gives a number of that thing (one of its words soon after, not a
+    rate of it, and of the nation asked, when the question names one)."""
+    nation = {_NATIONS[w.lower()] for w in things if w.lower() in _NATIONS}
+    stems = set(tokenize(" ".join(w for w in things if w.lower() not in _NATIONS), compounds=False))
+    stems = stems or set(tokenize(" ".join(things), compounds=False))
+    words = re.findall(r"\$?\d[\d,.]*\+?|[\w’'./-]*\w", text)
     for i, word in enumerate(words):
         if _NUMERAL.match(word):
             after = words[i + 1 : i + 2 + COUNTED_WINDOW]
-            if any(stems & set(tokenize(w, compounds=False)) for w in after):
+            # A rate is no count of its unit: "3.3 million tons/year", "twice per year".
+            after = [
+                w.split("/")[0] for j, w in enumerate(after) if not (j and _PER.match(after[j - 1]))
+            ]
+            hit = next(
+                (j for j, w in enumerate(after) if stems & set(tokenize(w, compounds=False))), None
+            )
+            if hit is None:
+                continue
+            said = {_NATIONS[w.lower()] for w in after[:hit] if w.lower() in _NATIONS}
+            if not (nation and said and not nation & said):
                 return True
     return False
 

@@ -45,17 +45,32 @@ PARTIES: dict[str, tuple[str, ...]] = {
 def party_words() -> frozenset[str]:
     """The words parties and leaders are named by (tokenized once, at first use)."""
     named = (t for names in PARTIES.values() for n in names for t in tokenize(n, compounds=False))
-    return frozenset(named) | {"korea", "korean", "unit", "state", "kim", "lee", "moon", "yoon"}
+    return frozenset(named) | {
+        *tokenize("korea korean american americans", compounds=False),
+        *("unit", "state", "kim", "lee", "moon", "yoon"),
+    }
 
 
 _ASKED = (
-    re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer)\b", re.I),
+    re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer|receive)\b", re.I),
     re.compile(
         r"\bwhat (?:was|is|were) (?:the )?(?P<x>.+?)['’]s? (?:reaction|response|reply|stance|"
         r"position|view)\b",
         re.I,
     ),
     re.compile(r"\bdid (?:the )?(?P<x>.+?) (?:react|respond|reply|comment)\b", re.I),
+    # "ROK plan to raise defense spending - Pyongyang's reaction?": the reaction is the ask.
+    re.compile(
+        r"(?P<x>\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s? (?:reaction|response|reply)"
+        r"\s*(?:\?|$)"
+    ),
+)
+# "How did Korean companies respond": a party's companies, public or press are not the party.
+_NOT_THE_PARTY = re.compile(
+    r"\b(?:compan(?:y|ies)|business(?:es)?|firms?|industr(?:y|ies)|markets?|investors?|public|"
+    r"people|citizens|media|press|lawmakers|legislators|opposition|activists|workers|analysts|"
+    r"experts|scholars|students|voters)$",
+    re.I,
 )
 _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
 # "What did Bae Kyung-hoon say about …": a speaker's own word, asked of a person or a party
@@ -91,6 +106,8 @@ def reacting_party(question: str) -> tuple[str, ...]:
             continue
         who = m["x"]
         lowered = who.lower().replace("’", "'")
+        if _NOT_THE_PARTY.search(lowered):
+            return (re.sub(r"^(?:the|its|their) ", "", lowered),)
         aliases = [a for names in PARTIES.values() if any(_found(n, lowered) for n in names)
                    for a in names]  # fmt: skip
         if not aliases:  # by its capitalised names; a speaker, by a full name ("Bae Kyung-hoon")
@@ -105,22 +122,52 @@ def reacting_party(question: str) -> tuple[str, ...]:
 # not answered by Moon welcoming the U.S. policy review. The first name of what was reacted to
 # (not a country or a capital: those are everywhere) must stand in the sentences or their cards.
 _REACTED_TO = re.compile(
-    r"\b(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) to (?P<x>[^?;]+)", re.I
+    r"\b(?:(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) to|"
+    r"receiv(?:e|ed)) (?P<x>[^?;]+)",
+    re.I,
 )
 _PLACES = frozenset(
     a for key in ("DPRK", "ROK", "US", "China", "Japan", "India", "Russia") for a in PARTIES[key]
     if " " not in a or a in ("north korea", "south korea", "united states", "new delhi")
-)  # fmt: skip
+) | {"korea", "korean"}  # fmt: skip
 
 
 def reacted_to(question: str) -> str:
-    """The first name (capitalised words) of what a question asks a reaction to, if any."""
+    """The name (capitalised words) of what a question asks a reaction to, if any: its first
+    one, or all the owners before a possessive ("Trump and Lee's pledge")."""
     m = _REACTED_TO.search(question)
-    for name in _NAME.findall(m["x"]) if m else ():
-        name = re.sub(r"['’]s?$", "", name)
-        if name.lower().replace("’", "'") not in _PLACES and name not in ("The", "A", "An"):
+    if not m:
+        return ""
+    owners = _OWNERS.match(m["x"])
+    names = _NAME.findall(owners["x"]) if owners else []
+    if len(names) > 1:
+        return " ".join(n for n in names if n.lower() not in _PLACES)
+    pieces = (p for name in _NAME.findall(m["x"]) for p in re.split(r"['’]s?(?:\s+|$)", name))
+    for name in pieces:
+        lowered = name.lower().replace("’", "'")
+        if name and lowered not in {*_PLACES, *_MONTHS} and name not in ("The", "A", "An"):
             return name
     return ""
+
+
+# "Trump and Lee's pledge", "Biden-Moon's …": the owners of what a reaction is to.
+_OWNERS = re.compile(r"(?:the )?(?P<x>[A-Z][\w.-]*(?:(?: and |\s*[-–]\s*)[A-Z][\w.-]*)+)['’]s?\s")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_DATED = re.compile(r"\b(?:(?P<m>" + "|".join(_MONTHS) + r")\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)
+
+
+def reacted_since(question: str) -> tuple[int, int] | None:
+    """The (year, month) of what a question asks a reaction to, when it dates it ("Biden's May
+    2021 endorsement"): a reaction is no older than what it answers."""
+    m = _REACTED_TO.search(question)
+    dates = [
+        (int(d["y"]), _MONTHS.index(d["m"].lower()) + 1 if d["m"] else 1)
+        for d in _DATED.finditer(m["x"] if m else "")
+    ]
+    return max(dates) if dates else None
 
 
 # A name after one of these is not the sentence's subject ("any nuclear attack by North Korea",
