@@ -26,10 +26,10 @@ from retrieval.answer.answerability import (
     not_stated_text,
     signals,
 )
-from retrieval.answer.clauses import qualified_otherwise
+from retrieval.answer.clauses import levied_otherwise, qualified_otherwise
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, holding, holds_kind
-from retrieval.answer.names import absent_countries, unknown_terms, unmatched_numbers
+from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts, interleaved
 from retrieval.search.parts import split_parts
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
@@ -71,6 +71,7 @@ from retrieval.store.lexical import LexicalIndex
         ("What is the frequency of the NCG's meetings?", "frequency"),
         ("amazon investment in japan cloud infrastructure amount", "amount"),
         ("At which South Korean port was the submarine to call?", "place"),
+        ("How much of the initiative is Korea paying for?", "amount"),  # money, not people
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -86,6 +87,9 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert not holds_kind("place", "The dialogue is planned in October.")  # a month, no place
     assert not holds_kind("place", "The talks resume on Monday.")
     assert holds_kind("place", "Ships may anchor outside the harbour of Grelling.")
+    # A name that owns what follows is no place: "respond to the DPRK's threats".
+    assert not holds_kind("place", "They held a test to respond to the DPRK's advancing threats.")
+    assert not holds_kind("place", "It serves the United States' interest.")
     assert not holds_kind("place", "The summit will be in Japan.", "Which city will host it?")
     assert holds_kind("place", "The summit will be in Japan.", "Where will it be held?")
     assert holds_kind("person", "It is staffed by resident representatives of both sides.")
@@ -136,6 +140,15 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert not holds_kind("number", korean, students)
     assert holds_kind("number", "Over 5,000 American students have enrolled.", students)
     assert holds_kind("number", "Over 5,000 students from the U.S. have enrolled.", students)
+    # "How much crude oil": a quantity of it, or money or a share, not tons of LNG.
+    oil = "How much U.S. crude oil did Korea agree to buy?"
+    assert not holds_kind("number", "KOGAS will buy 3.3 million tons/year of U.S. LNG.", oil)
+    assert holds_kind("number", "Korea will buy 10 million barrels of U.S. crude oil.", oil)
+    assert holds_kind("number", "Tariffs on autos fall to 15 percent.", "How much tariff relief?")
+    korea = "How many jobs in Korea will the deal support?"
+    assert not holds_kind("number", "The deal will support over 6,000 American jobs.", korea)
+    assert not holds_kind("number", "It supports 300 jobs across the United States.", korea)
+    assert holds_kind("number", "It supports 300 jobs in Korea.", korea)
     trainees = "How many of the Fulbright grantees will be Korean?"
     assert holds_kind("number", "It will support 200 grantees a year.", trainees)
     # A number is new to the question as a whole, not digit by digit.
@@ -321,6 +334,7 @@ def small_service(
             "When and where did it first meet, and how often is it to meet?",
             ["When and where did it first meet?", "how often is it to meet?"],
         ),
+        ("KASA: when does it open, according to the April 2023 statement?", []),  # a source
     ],
 )
 def test_split_parts(question: str, parts: list[str]) -> None:
@@ -465,6 +479,25 @@ def test_a_figure_for_a_noun_qualified_otherwise_is_no_answer() -> None:
     assert holding("frequency", [listed], "How often will the leaders meet?", "", idf) == [True]
 
 
+def test_a_figure_for_a_tariff_on_another_sector_is_no_answer() -> None:
+    steel = "Section 232 tariff rate on Korean steel under the fact sheet"
+    chips = (
+        "For any Section 232 tariffs imposed on semiconductors, a rate no greater than 15 percent."
+    )
+    autos = (
+        "The U.S. will reduce its Section 232 tariffs on automobiles, auto parts and lumber to 15%."
+    )
+    assert levied_otherwise(steel, chips)
+    assert levied_otherwise(steel, autos)
+    assert not levied_otherwise(steel, "Tariffs on steel stay at 50 percent.")
+    assert not levied_otherwise(steel, "A 15 percent tariff on Korean goods.")  # on all goods
+    # "Autos" are automobiles.
+    assert not levied_otherwise("What tariff on Korean autos was agreed?", autos)
+    assert not levied_otherwise("What was the tariff rate?", chips)  # the question names no sector
+    texts = [chips, "Section 232 tariffs on steel stay at 50 percent."]
+    assert holding("number", texts, steel, steel, lambda t: 1.0) == [False, True]
+
+
 def test_a_figure_is_the_partys_named_last_before_it() -> None:
     idf = lambda t: 1.0  # noqa: E731
     rok = "To this end, the ROK pledges to increase its commitment in the region to $220 million."
@@ -571,6 +604,16 @@ def test_a_comparisons_position_is_not_asked_of_its_best_sentences() -> None:
     assert alone["reactor_silent"] == 1.0
     compared = signals(question, question, ranked, [], _Terms(), [], party=party, compares=True)
     assert compared["reactor_silent"] == 0.0
+
+
+def test_an_acronym_the_passages_spell_out_by_its_initials_is_known() -> None:
+    test = ["In mid-August, our countries conducted a maritime ballistic missile defense test."]
+    assert spelled_in("BMD", test)
+    assert spelled_in("NLL", ["the waters around the Northern Limit Line"])
+    assert spelled_in("MOFA", ["the Ministry of Foreign Affairs said"])  # little words between
+    assert not spelled_in("SSBN", ["a U.S. nuclear ballistic missile submarine"])
+    assert not spelled_in("Hanoi", test)  # a name, not an acronym
+    assert not spelled_in("B", test)
 
 
 def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_stands() -> None:

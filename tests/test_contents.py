@@ -26,6 +26,11 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         ("P4G Seoul Summit outcome", "P4G Seoul Summit"),  # terse, as typed in a search box
         # What they agreed on something at a meeting it names.
         ("What did Trump and Kim agree on POW/MIA remains at their Hanoi summit?", "Hanoi summit"),
+        # "At its meeting": the meeting of the body that met.
+        ("What did the KORUS Joint Committee adopt at its 2025 meeting?", "KORUS Joint Committee"),
+        ("What exactly does the Memorandum on the Framework oblige them to do?", "Memorandum"),
+        ("What did the 57th SCM joint communique say about OPCON?", "57th SCM joint communique"),
+        ("What does Biden's Executive Order on the Climate Crisis require?", "Executive Order"),
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:

@@ -74,6 +74,15 @@ def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -
     may = "Some analysts believe Pyongyang may escalate its response."
     assert not party_speaks(dprk, [may], [report])
     assert party_speaks(dprk, ["North Korea rejected the fact sheet as hostile."], [report])
+    # A party speaks in a relative clause too: "…, which President Trump welcomed."
+    plan = "Lee shared the ROK's plan to raise spending, which President Trump welcomed."
+    trump = reacting_party("ROK plan to raise defense spending - Trump's reaction?")
+    assert party_speaks(trump, [plan], ["The White House"])
+    assert not party_speaks(dprk, [plan], ["The White House"])
+    assert not party_speaks(dprk, ["The plan, which North Korea may reject, is new."], [report])
+    gratitude = "We are allies, and President Biden expresses his gratitude for the donation."
+    assert party_speaks(("biden",), [gratitude], ["The White House"])
+    assert not party_speaks(("congress",), [gratitude], ["The White House"])
 
 
 def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() -> None:

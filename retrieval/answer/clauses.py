@@ -110,3 +110,44 @@ def qualified_otherwise(question: str, clause: str) -> bool:
         if len(others) >= 2 and not others & {None, "and"} and not others & mine:
             return True
     return False
+
+
+# "Section 232 tariff rate on Korean steel" is not answered by "For any Section 232 tariffs
+# imposed on semiconductors … no greater than 15 percent": the figure's clause says what its
+# tariff (investment, duty …) is on, and it is not what the question names.
+_LEVIED = (
+    r"\b(?:tariffs?|duties|duty|taxes|tax|investments?|exports?|imports?|sales|purchases?|"
+    r"subsid(?:y|ies))(?:\s+(?:rates?|levels?|imposed|applied|applicable))?\s+(?:on|in|for|into)"
+    r"\s+(?P<on>[^.;:()]+)"
+)
+_LEVIED_ON = re.compile(_LEVIED, re.I)
+_ENDS = re.compile(
+    r"\s(?:under|in|at|by|from|per|according|during|after|before|with|is|are|was|were|will|"
+    r"would|did|does|do|has|have|that|which)\b.*",
+    re.I,
+)
+_ANY = frozenset(
+    tokenize("goods products items originating all other imports exports", compounds=False)
+)
+ON_WORDS = 8  # the words of a clause that say what its tariff is on
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def levied_otherwise(question: str, clause: str) -> bool:
+    """Whether the clause says what its tariff or investment is on, and never what the
+    question's is on ("steel" against "semiconductors"; "autos" is "automobiles")."""
+    asked = _LEVIED_ON.search(question)
+    wanted = {t for t in _stems(_ENDS.sub("", asked["on"])) if t and t != "and"} if asked else set()
+    if not wanted:
+        return False
+    said = [
+        {t for t in _stems(" ".join(m["on"].split()[:ON_WORDS])) if t and t != "and"}
+        for m in _LEVIED_ON.finditer(clause)
+    ]
+    said = [s for s in said if s]
+    return bool(said) and not any(
+        s & _ANY or any(_same(w, t) for w in wanted for t in s) for s in said
+    )

@@ -17,6 +17,12 @@ from retrieval.answer.parties import party_words
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 
+# Instruments whose own text a question may ask about, beside the meetings and documents the
+# Korean glossary names (``THING_NAMES``).
+_INSTRUMENTS = (
+    r"communiqu[eé]s?|(?:Executive )?Orders?|Acts?|Resolutions?|Memorand(?:um|a)|MOUs?|MOCs?|"
+    r"Protocols?"
+)
 _CONTENT_OF = (
     re.compile(
         r"\bwhat (?:was|were|is|has been) (?:agreed|decided|adopted|announced|discussed|signed|"
@@ -30,6 +36,12 @@ _CONTENT_OF = (
         r"(?P<x>[^?:;,]+?) (?:outcomes?|results?|deliverables?)\W*$",
         re.I,
     ),
+    # "What did the working group agree at its first meeting?": the group's first meeting.
+    re.compile(
+        r"\bwhat did (?:the )?(?P<owner>[^?]+?) (?:agree|decide|discuss|sign|announce|adopt)\b"
+        r"[^?]*? (?:at|during) its (?P<x>[^?,;]*?\b(?:summit|meeting|session|conference)s?)\b",
+        re.I,
+    ),
     # "What did Trump and Lee agree at their first White House meeting?": that meeting's own.
     re.compile(
         r"\bwhat did (?:the )?[^?]+? (?:agree|decide|discuss|sign|announce|adopt)(?: on| to| upon)?"
@@ -40,7 +52,7 @@ _CONTENT_OF = (
     # "What did Trump and Kim agree on remains at their Hanoi summit?": that summit's own.
     re.compile(
         r"\bwhat did (?:the )?[^?]+? (?:agree|decide|discuss|sign|announce|adopt)\b[^?]*? "
-        r"(?:at|during) (?:their |the |its )?(?P<x>[^?,;]*?\b(?:summit|meeting|talks|"
+        r"(?:at|during) (?:their |the )?(?P<x>[^?,;]*?\b(?:summit|meeting|talks|"
         r"conference|dialogue)s?)\b",
         re.I,
     ),
@@ -51,9 +63,10 @@ _CONTENT_OF = (
         re.I,
     ),
     re.compile(
-        rf"\bwhat (?:does|do|did) (?:the )?(?P<x>[^?]*?\b(?:{_THINGS})\b[^?]*?) (?:require|"
+        r"\bwhat (?:exactly |actually |specifically )?(?:does|do|did) (?:the )?"
+        rf"(?P<x>[^?]*?\b(?:{_THINGS}|{_INSTRUMENTS})\b[^?]*?) (?:require|"
         r"commit|say|state|provide|stipulate|decide|agree|adopt|declare|conclude|produce|"
-        r"set out|call)\b",
+        r"set out|call|oblige|obligate|mandate)\b",
         re.I,
     ),
 )
@@ -86,8 +99,9 @@ def asked_content_of(question: str) -> str:
     for pattern in (*_CONTENT_OF, _IN_STATEMENT):
         m = pattern.search(question)
         named = r"[A-Z]" if pattern is _IN_STATEMENT else r"[A-Z]|\b(?:19|20)\d\d\b"
-        if m and re.search(named, m["x"]):
-            return m["x"].strip()
+        thing = f"{m['owner']} {m['x']}" if m and m.groupdict().get("owner") else m and m["x"]
+        if thing and re.search(named, thing):
+            return thing.strip()
     return ""
 
 

@@ -31,7 +31,7 @@ from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
-from retrieval.answer.names import unknown_terms
+from retrieval.answer.names import spelled_in, unknown_terms
 from retrieval.answer.parties import subject_party
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
@@ -195,6 +195,8 @@ class ExtractiveAnswerer:
         missing = unknown_terms(
             plan.undated_question, lexical, known, plan.language == "en", plan.alternatives
         )
+        # An acronym no statement uses is no unknown name when the passages spell it out.
+        missing = [m for m in missing if not spelled_in(m, [p.chunk.text for p in passages])]
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))

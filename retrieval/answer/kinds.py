@@ -10,6 +10,7 @@ from retrieval.answer.clauses import (
     CLAUSE,
     EVENT_KINDS,
     VAGUE,
+    levied_otherwise,
     ordinals,
     qualified_otherwise,
     same_event,
@@ -28,7 +29,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(?:amount|sum|value|price|cost)\b|\bhow (?:big|large) (?:[\w'’-]+ ){0,3}?(?:investment|"
         r"fund|funding|package|pledge|contribution|commitment|grant|loan|budget|deal|purchase)s?\b"
         r"|\b(?:pledge|investment|funding|contribution|dollar) amount\b"
-        r"|\b(?:amount|sum|cost|value)\W*$",  # terse: "amazon cloud investment amount"
+        r"|\b(?:amount|sum|cost|value)\W*$"  # terse: "amazon cloud investment amount"
+        # "How much of the initiative is Korea paying for?": money, not "2,023 Koreans".
+        r"|\bhow much\b[^?]*?\b(?:pay|pays|paying|paid|spend|spends|spending|spent|cost|costs)\b",
         re.I,
     ),
     "number": re.compile(
@@ -126,7 +129,8 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"(?:(?:city|town|port|harbou?r|island|capital|province|region|state|coast|waters) of\s+)?"
         r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
         r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
-        r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)*"  # a name of several words, read whole
+        # A name of several words, read whole; not an owner ("to the DPRK’s advancing threats").
+        r"(?>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)*)(?<![’'])(?<![’']s)"
         r"|\b(?:Seoul|Washington|Pyongyang|Tokyo|Beijing|Panmunjom|Singapore|Hanoi|Busan|Lima)\b"
     ),
     "person": re.compile(
@@ -146,8 +150,19 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 # "How many jobs will it create?": the words after "how many" up to the verb or a preposition
 # name the thing counted; a number answers only when it counts that thing ("3,000 jobs").
 _COUNTED = re.compile(
-    r"\b(?:how many (?:of )?|number of )(?:(?:the|its|their|these|those) )?(?P<words>[^?,:;]*)",
+    r"\b(?:how many (?:of )?|number of |(?P<much>how much )(?!(?:is|are|was|were|will|would|did|"
+    r"does|do|has|have|can|could|of|more|less)\b)(?=[a-z]))"
+    r"(?:(?:the|its|their|these|those) )?(?P<words>[^?,:;]*)",
     re.I,
+)
+_MONEY = re.compile(
+    r"^(?:\S+ ){0,2}?(?:money|funding|financing|investments?|capital|aid|assistance|"
+    r"contributions?|support|spending|dollars|won|yen)\b",
+    re.I,
+)
+_HOW_MUCH = re.compile(r"\bhow much\b", re.I)
+_MONEY_OR_SHARE = re.compile(
+    r"[$€£₩¥]\s?\d|\b(?:dollars?|won|yen|euros?)\b|\d\s?(?:%|percent\b)", re.I
 )
 _BOUNDARY = frozenset(
     "will would did does do are is were was have has had can could should shall in of at to for "
@@ -166,6 +181,8 @@ COUNTED_WINDOW = 4  # words between a number and the thing it counts ("3,000 new
 def counted_words(question: str) -> list[str]:
     """The words a "how many" question names the thing counted by ("jobs"), if it asks one."""
     m = _COUNTED.search(question)
+    if m and m["much"] and _MONEY.search(m["words"]):
+        return []  # "how much Korean investment": an amount, of no thing counted
     words: list[str] = []
     for word in m["words"].split() if m else []:
         if word.lower() in _BOUNDARY or len(words) == COUNTED_WORDS:
@@ -177,35 +194,51 @@ def counted_words(question: str) -> list[str]:
 
 _PER = re.compile(r"^(?:per|a|an|each|every)$", re.I)
 # The nation a counted thing is qualified by: "how many American students" is not answered by
-# "1.7 million Korean students … in United States institutions".
+# "1.7 million Korean students … in United States institutions", nor "how many jobs in Korea" by
+# "6,000 American jobs".
 _NATIONS = {
     "american": "US", "americans": "US", "u.s.": "US", "u.s": "US", "us": "US", "korean": "ROK",
     "koreans": "ROK", "japanese": "Japan", "chinese": "China",
 }  # fmt: skip
+_COUNTRY_KEYS = {
+    "korea": "ROK", "south korea": "ROK", "rok": "ROK", "united states": "US", "u.s": "US",
+    "u.s.": "US", "america": "US", "japan": "Japan", "china": "China",
+}  # fmt: skip
+_IN_COUNTRY = (
+    r"(?:in|across|throughout|within)\s+(?:the\s+)?(?P<c>south korea|korea|rok|united states|"
+    r"u\.s\.?|america|japan|china)(?![\w-])"
+)
+_PLACED = re.compile(rf"^{_IN_COUNTRY}", re.I)
+_ASKED_IN = re.compile(rf"\b(?:how many|number of)\s+(?:[\w'’-]+\s+){{1,3}}?{_IN_COUNTRY}", re.I)
 
 
-def counts(text: str, things: list[str]) -> bool:
+def counts(text: str, things: list[str], question: str = "") -> bool:
     """Whether a sentence gives a number of that thing (one of its words soon after, not a
     rate of it, and of the nation asked, when the question names one)."""
     nation = {_NATIONS[w.lower()] for w in things if w.lower() in _NATIONS}
+    if m := _ASKED_IN.search(question):
+        nation.add(_COUNTRY_KEYS[m["c"].lower()])
     stems = set(tokenize(" ".join(w for w in things if w.lower() not in _NATIONS), compounds=False))
     stems = stems or set(tokenize(" ".join(things), compounds=False))
     words = re.findall(r"\$?\d[\d,.]*\+?|[\w’'./-]*\w", text)
     for i, word in enumerate(words):
-        if _NUMERAL.match(word):
-            after = words[i + 1 : i + 2 + COUNTED_WINDOW]
-            # A rate is no count of its unit: "3.3 million tons/year", "twice per year".
-            after = [
-                w.split("/")[0] for j, w in enumerate(after) if not (j and _PER.match(after[j - 1]))
-            ]
-            hit = next(
-                (j for j, w in enumerate(after) if stems & set(tokenize(w, compounds=False))), None
-            )
-            if hit is None:
-                continue
-            said = {_NATIONS[w.lower()] for w in after[:hit] if w.lower() in _NATIONS}
-            if not (nation and said and not nation & said):
-                return True
+        if not _NUMERAL.match(word):
+            continue
+        window = words[i + 1 : i + 2 + COUNTED_WINDOW]
+        # A rate is no count of its unit: "3.3 million tons/year", "twice per year".
+        kept = [
+            (j, w.split("/")[0])
+            for j, w in enumerate(window)
+            if not (j and _PER.match(window[j - 1]))
+        ]
+        hit = next((j for j, w in kept if stems & set(tokenize(w, compounds=False))), None)
+        if hit is None:
+            continue
+        said = {_NATIONS[w.lower()] for w in window[:hit] if w.lower() in _NATIONS}
+        if placed := _PLACED.match(" ".join(words[i + 2 + hit : i + 6 + hit])):
+            said.add(_COUNTRY_KEYS[placed["c"].lower()])
+        if not (nation and said and not nation & said):
+            return True
     return False
 
 
@@ -255,7 +288,9 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     # (A Korean question's reading does not put the thing counted after "how many": 몇 대.)
     counted = counted_words(question) if kind == "number" and not reading else []
     if counted:
-        return counts(text, counted)
+        # "How much tariff relief": a count of it, or money or a percentage.
+        much = _HOW_MUCH.search(question) is not None and _MONEY_OR_SHARE.search(text) is not None
+        return much or counts(text, counted, question)
     kinds = (kind, "amount") if kind == "number" else (kind,)
     asked = question.lower()
     # A city asked for is not answered by a country ("which Japanese city" — "in Japan"), nor
@@ -333,7 +368,10 @@ def holding(
         and any(
             holds_kind(kind, c, question, reading)
             and same_event(asked, c, t)
-            and not (kind in BOUND_KINDS and qualified_otherwise(question, c))
+            and not (
+                kind in BOUND_KINDS
+                and (qualified_otherwise(question, c) or levied_otherwise(question, c))
+            )
             and not (whose and _owned_otherwise(kind, c, whose))
             for c in (CLAUSE.split(t) if split else [t])
         )

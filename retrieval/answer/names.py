@@ -5,6 +5,8 @@ A question about something the corpus never mentions is not answered by its near
 the extractive answerer raises its evidence threshold for each such name and says which names no
 statement mentions, and a timeline names the topic words no statement holds. The numbers and
 ordinals a question names that its closest passages lack are one of the "not stated" signals.
+An acronym the statements never use is no unknown name when the passages spell it out by its
+initials (``spelled_in``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,36 @@ def unknown_terms(
         if terms and unknown and not all(t in held for t in terms):
             out.append(word)
     return out
+
+
+# "BMD" in a question, "ballistic missile defense" in a passage: an acronym the statements never
+# use names what the passages spell out by its initials (little words may stand between).
+_LITTLE = frozenset("of the and on for to in".split())
+ACRONYM_LETTERS = (2, 6)
+
+
+def spelled_in(acronym: str, texts: Sequence[str]) -> bool:
+    """Whether one of the texts spells the acronym out: consecutive words whose initials are its
+    letters ("ballistic missile defense" for BMD)."""
+    core = acronym[:-1] if acronym.endswith("s") else acronym  # "SSBNs"
+    letters = re.sub(r"[^a-z]", "", core.lower())
+    if not core.isupper() or not ACRONYM_LETTERS[0] <= len(letters) <= ACRONYM_LETTERS[1]:
+        return False
+    for text in texts:
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+        for start, word in enumerate(words):
+            if word[0] != letters[0]:
+                continue
+            matched, i = 0, start
+            while i < len(words) and matched < len(letters):
+                if words[i][0] == letters[matched]:
+                    matched += 1
+                elif not (matched and words[i] in _LITTLE):
+                    break
+                i += 1
+            if matched == len(letters):
+                return True
+    return False
 
 
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")

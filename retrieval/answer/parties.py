@@ -6,7 +6,8 @@ subject a sentence begins with, followed by a verb of speech or position ("Presi
 welcomes the conclusion of ..."), or the one a quote is attributed to; not a party a sentence
 says is expected to act, or may. "What did X say?" asks the same of a person or a party. A
 party is known by its names, capitals, leaders and acronyms (``PARTIES``); a party not listed
-by the capitalised words the question gives it (a speaker by a full name). A figure a party
+by the capitalised words the question gives it (a speaker by a full name). A reaction answers
+what it reacts to (``reacted_to``) and is no older than it (``reacted_since``). A figure a party
 gives is the one named last before it ("the ROK pledges … $220 million" is no answer to "the
 U.S. pledge": ``asked_owner``, ``owner``).
 """
@@ -208,6 +209,24 @@ def _subject(alias: str, head: str, sentence: str) -> bool:
     return False
 
 
+# "… the ROK's plan to increase its defense spending, which President Trump welcomed."
+# "…, and President Biden expresses his gratitude for …": a clause of its own counts too.
+_RELATIVE = (
+    r"(?:\b(?:which|that|whom|as)|,\s*(?:and|while|but)|;)\s+"
+    r"(?:(?:the|president|prime minister|chairman|secretary)\s+)*"
+)
+
+
+def _relative(alias: str, sentence: str) -> bool:
+    """Whether the alias speaks in a clause of its own: "which <alias> welcomed", "…, and
+    <alias> expresses"."""
+    for m in re.finditer(rf"{_RELATIVE}{re.escape(alias)}(?![\w-])", sentence):
+        after = sentence[m.end() :].split()[:1]
+        if after and _SPEAKS.match(after[0]):
+            return True
+    return False
+
+
 def _said(alias: str, text: str) -> bool:
     """Whether the sentence quotes the alias: "said <alias>" or "<alias> said" (titles and
     first names between)."""
@@ -227,6 +246,8 @@ def party_speaks(aliases: Sequence[str], sentences: Sequence[str], issuers: Sequ
         lowered = sentence.lower().replace("’", "'")
         hedged = _HEDGED.search(sentence) is not None
         if any(_found(a, issued) or (not hedged and _subject(a, head, lowered)) for a in aliases):
+            return True
+        if not hedged and any(_relative(a, lowered) for a in aliases):
             return True
         if any(_said(a, lowered) for a in aliases):
             return True

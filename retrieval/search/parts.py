@@ -25,6 +25,7 @@ _LEAD = re.compile(r"^(?P<lead>[^:?]{3,120}):\s+(?P<body>\S.*)$")
 # "Camp David promised annual exercises. What are they called, and when was the first held?"
 _CONTEXT = re.compile(rf"^(?P<lead>[^?]{{3,200}}?[a-z0-9)]\.)\s+(?P<body>(?:{_ASKS})\b.*)$", re.I)
 _ASK_START = re.compile(rf"^(?:[\w’'-]+\s+){{0,2}}(?:{_ASKS})\b", re.I)  # "By how much…"
+_SOURCE = re.compile(r"^(?:according to|per|as (?:stated|said|set out) in|citing)\b", re.I)
 _COMMAND = re.compile(r"^(?:give|list|name)\b", re.I)
 _BARE_ASK = re.compile(rf"^(?:{_ASKS})$", re.I)
 MAX_LEAD_WORDS = 14
@@ -49,6 +50,9 @@ def split_parts(question: str) -> list[str]:
             pieces[i : i + 2] = [f"{pieces[i]} and {pieces[i + 1]}"]
     if lead and len(pieces) == 1:
         pieces = [p.strip(" ?.,;") for p in _ITEM.split(text)]
+        for i in range(len(pieces) - 1, 0, -1):  # "…, according to the 2023 statement": a source
+            if _SOURCE.match(pieces[i]):
+                pieces[i - 1 : i + 1] = [f"{pieces[i - 1]}, {pieces[i]}"]
     if not lead and len(pieces) > 1 and not _ASK_START.match(pieces[0]):
         lead = pieces.pop(0)  # "In the fact sheet, what…, and what…?": a lead-in, not an ask
     floor = 1 if lead else MIN_PART_WORDS
