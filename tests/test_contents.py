@@ -89,6 +89,7 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
         ("하노이 정상회담에서는 무엇이 논의되었나요?", "Hanoi summit", "에서는", "Hanoi summit"),
         ("아세안 관점의 주요 원칙은?", "ASEAN Outlook", "의", "ASEAN Outlook"),
         ("아르테미스 약정은 무엇을 요구합니까?", "Artemis Accords", "은", "Artemis Accords"),
+        ("SCM 공동성명은 무엇이라고 했습니까?", "SCM joint statement", "은", "SCM joint statement"),
         # Asked whether the leaders offered help at the summit: not the summit's own content.
         ("서울 정상회담에서 지원 의사를 밝혔습니까?", "Seoul summit", "에서", ""),
         # The owner's word must be what follows it: "의 원칙" is, "의 일정 ... 합의" is not.

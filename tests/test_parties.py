@@ -102,6 +102,19 @@ def test_a_korean_question_names_its_reacting_party_by_the_subject_particle() ->
     # The subject of a condition ("if North Korea attacks …") is not the one asked about.
     condition = bridge.reading("북한이 핵으로 공격하면 대응하겠다고 한 문서는?").subjects
     assert condition == ()
+    # The name right before 반응 or 입장 is whose reaction is asked; a plural (들) subject counts.
+    assert bridge.reading("워싱턴 선언 북한 반응").subjects == (("DPRK",),)
+    ministers = KoreanBridge({"외교장관": ("Foreign Ministers",), "최선희": ("Choe Son Hui",)})
+    g7 = ministers.reading("최선희 담화에 G7 외교장관들은 어떻게 대응했나요?")
+    assert g7.subjects == (("Foreign Ministers",),)
+    # A party the table does not list keeps the name it is read as; what it reacts to stands
+    # before it in the reading, and the date given there.
+    party = subject_party("Choe Son Hui press statement G7 Foreign Ministers react?", g7.subjects)
+    assert party == ("foreign ministers",)
+    guidelines = "July 2024 Guidelines on the Korean Peninsula DPRK react?"
+    dprk = subject_party(guidelines, (("DPRK",),))
+    assert reacted_to(guidelines, dprk) == "Guidelines"
+    assert reacted_since(guidelines, dprk) == (2024, 7)
 
 
 def test_what_a_person_said_is_asked_of_that_person_by_full_name() -> None:

@@ -198,6 +198,7 @@ def signals(
             gaps.append((max(lexical.idf(t) for t in known), " ".join(forms)))
     gaps += [(lexical.idf(t), t) for t in terms - have if t in lexical.df]
     gaps.sort(reverse=True)
+    read = party if reading and party else None  # a Korean question's reacting party
     party = reacting_party(question) if party is None else party
     # A comparison's position is asked of the statements compared, not of the best sentences.
     # A reaction is the party's own, in a statement that names what it reacts to (and is no
@@ -206,7 +207,7 @@ def signals(
         not compares
         and bool(party)
         and not any(
-            _reacts(party, group, reacted_to(question), reacted_since(question), expand)
+            _reacts(party, group, reacted_to(question, read), reacted_since(question, read), expand)
             for group in _by_statement(top)
         )
     )

@@ -82,7 +82,9 @@ _IN_STATEMENT = re.compile(
 # requires or says (X는 무엇을 요구), what was agreed or came out there (X에서 합의), its principles
 # or terms (X의 원칙) -- the senses of the English forms above, not every question naming it.
 _CONTENT_KO = {
-    "subject": re.compile(r"요구|규정|명시|말했|말하|밝혔|언급|결정|합의|채택|약속"),
+    "subject": re.compile(
+        r"요구|규정|명시|말했|말하|밝혔|언급|결정|합의|채택|약속|라고\s*(?:했|하)"
+    ),
     "place": re.compile(r"합의|결정|논의|채택|나왔|결과|성과"),
     "owner": re.compile(r"^\s*(?:주요\s*|핵심\s*)?(?:원칙|내용|골자|결과|성과|조항|요지)"),
 }

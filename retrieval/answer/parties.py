@@ -133,17 +133,28 @@ _PLACES = frozenset(
 ) | {"korea", "korean"}  # fmt: skip
 
 
-def reacted_to(question: str) -> str:
+def _reacted(question: str, party: Sequence[str] | None) -> str:
+    """What a question asks a reaction to: after "react to" in English; in a Korean question's
+    reading, what stands before the reacting party ("Choe Son Hui press statement G7 Foreign
+    Ministers how react?")."""
+    if party is None:
+        m = _REACTED_TO.search(question)
+        return m["x"] if m else ""
+    lowered = question.lower().replace("’", "'")
+    starts = [m.start() for a in party for m in re.finditer(rf"(?<![\w-]){re.escape(a)}", lowered)]
+    return question[: min(starts)] if starts else ""
+
+
+def reacted_to(question: str, party: Sequence[str] | None = None) -> str:
     """The name (capitalised words) of what a question asks a reaction to, if any: its first
-    one, or all the owners before a possessive ("Trump and Lee's pledge")."""
-    m = _REACTED_TO.search(question)
-    if not m:
-        return ""
-    owners = _OWNERS.match(m["x"])
+    one, or all the owners before a possessive ("Trump and Lee's pledge"); ``party``: the
+    reacting party of a Korean question's reading (see ``_reacted``)."""
+    x = _reacted(question, party)
+    owners = _OWNERS.match(x)
     names = _NAME.findall(owners["x"]) if owners else []
     if len(names) > 1:
         return " ".join(n for n in names if n.lower() not in _PLACES)
-    pieces = (p for name in _NAME.findall(m["x"]) for p in re.split(r"['’]s?(?:\s+|$)", name))
+    pieces = (p for name in _NAME.findall(x) for p in re.split(r"['’]s?(?:\s+|$)", name))
     for name in pieces:
         lowered = name.lower().replace("’", "'")
         if name and lowered not in {*_PLACES, *_MONTHS} and name not in ("The", "A", "An"):
@@ -160,13 +171,12 @@ _MONTHS = (
 _DATED = re.compile(r"\b(?:(?P<m>" + "|".join(_MONTHS) + r")\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)
 
 
-def reacted_since(question: str) -> tuple[int, int] | None:
+def reacted_since(question: str, party: Sequence[str] | None = None) -> tuple[int, int] | None:
     """The (year, month) of what a question asks a reaction to, when it dates it ("Biden's May
     2021 endorsement"): a reaction is no older than what it answers."""
-    m = _REACTED_TO.search(question)
     dates = [
         (int(d["y"]), _MONTHS.index(d["m"].lower()) + 1 if d["m"] else 1)
-        for d in _DATED.finditer(m["x"] if m else "")
+        for d in _DATED.finditer(_reacted(question, party))
     ]
     return max(dates) if dates else None
 
@@ -259,11 +269,12 @@ _ASKS_REACTION_KO = re.compile(r"\b(?:react|stance|position)\b")
 
 def subject_party(question: str, subjects: Sequence[Sequence[str]]) -> tuple[str, ...]:
     """The reacting party of a Korean question (read in English): the party it marks as its
-    subject (북한은 어떻게 반응했나, 중국의 입장), when it asks for a reaction or position."""
+    subject (북한은 어떻게 반응했나, 중국의 입장, 북한 반응), when it asks for a reaction or
+    position; one ``PARTIES`` does not list by its English name."""
     if not _ASKS_REACTION_KO.search(question):
         return ()
     names = [form.lower().replace("’", "'") for forms in subjects for form in forms]
-    return tuple(
+    known = tuple(
         dict.fromkeys(
             alias
             for aliases in PARTIES.values()
@@ -271,6 +282,9 @@ def subject_party(question: str, subjects: Sequence[Sequence[str]]) -> tuple[str
             for alias in aliases
         )
     )
+    # A party not listed by the name it is read as ("G7 외교장관들은": Foreign Ministers).
+    named = [form.lower() for forms in subjects for form in forms if form[:1].isupper()]
+    return known or tuple(dict.fromkeys(named))
 
 
 # "How much did the U.S. pledge for development in the Northern Triangle?" is not answered by

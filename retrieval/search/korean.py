@@ -205,12 +205,14 @@ class KoreanBridge:
                     named = named or variant not in self.vocabulary
                     end = positions[i + len(variant) - 1] + 1
                     marked = _SUBJECT.match(text, end)
+                    reacts = _REACTS.match(question, end)  # (the intent words are blanked in text)
                     if marked and _CONDITION.match(text, marked.end()):
                         marked = (
                             None  # "북한이 … 공격하면": a condition's subject, not the question's
                         )
-                    if variant not in self.vocabulary and marked:
-                        (owners if marked["owner"] else subjects).append(self.terms[variant])
+                    if variant not in self.vocabulary and (marked or reacts):
+                        owned = reacts is not None or (marked is not None and marked["owner"])
+                        (owners if owned else subjects).append(self.terms[variant])
                     spans.append((positions[i], end, self.terms[variant][0]))
                     for j in range(i, i + len(variant)):  # matched: no Korean word left there
                         chars[positions[j]] = " "
@@ -318,7 +320,12 @@ def _things(question: str, spans: list[tuple[int, int, str]]) -> tuple[tuple[str
 # A subject, topic or owner particle right after a name (북한은, 미국이, 중국의, 북한 측은). An
 # owner ("리선권 외무상의 담화에 미 국무부는 …") is the subject only when no name is marked as one.
 _CONDITION = re.compile(r"[^,.?!'\"‘’“”]{0,30}?[\uac00-\ud7a3]면(?![\uac00-\ud7a3])")
-_SUBJECT = re.compile(r"(?:\s*(?:측|정부|당국))?(?:은|는|이|가|(?P<owner>의))(?![\uac00-\ud7a3])")
+# A name's role by what follows it: a subject (북한은), an owner (중국의 입장), or the one whose
+# reaction or position it names (북한 반응, 한미 대응).
+_SUBJECT = re.compile(
+    r"(?:\s*(?:측|정부|당국))?들?(?:은|는|이|가|(?P<owner>의))(?![\uac00-\ud7a3])"
+)
+_REACTS = re.compile(r"(?:\s*(?:측|정부|당국))?\s*(?=반응|대응|입장|반발)")
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
