@@ -23,11 +23,11 @@ _SPECIFIC = re.compile(
 )
 
 
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "january february march april may june july august september october november december".split()
 )
 _MONTH_ABBREVIATIONS = "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-_MONTHS = frozenset(_MONTH_NAMES + _MONTH_ABBREVIATIONS)
+_MONTHS = frozenset(MONTH_NAMES + _MONTH_ABBREVIATIONS)
 
 
 def unknown_terms(
@@ -111,7 +111,7 @@ def _ordinal_forms(word: str) -> tuple[str, ...]:
     return word, _ORDINALS[int(word[:-2]) - 2]
 
 
-_MONTH_STEMS = [name[:3] for name in _MONTH_NAMES]
+_MONTH_STEMS = [name[:3] for name in MONTH_NAMES]
 # A month a question names: by its name (capitalised; "May" only before a day or a year, as
 # "may" is also a verb), or abbreviated or lower-cased before a day or a year ("nov 2025").
 _DATED = r"(?=\.?\s+(?:\d{1,2}\b|(?:19|20)\d\d\b))"
@@ -121,7 +121,7 @@ _MONTH_ASKED = re.compile(
     rf"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?){_DATED})\b"
 )
 _MONTH_HELD = re.compile(
-    rf"\b({'|'.join(_MONTH_NAMES)}|(?:{'|'.join(_MONTH_ABBREVIATIONS)})\.?(?=\s+\d))\b", re.I
+    rf"\b({'|'.join(MONTH_NAMES)}|(?:{'|'.join(_MONTH_ABBREVIATIONS)})\.?(?=\s+\d))\b", re.I
 )
 
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from retrieval.answer.names import MONTH_NAMES
 from retrieval.store.lexical import tokenize
 
 PARTIES: dict[str, tuple[str, ...]] = {
@@ -157,25 +158,21 @@ def reacted_to(question: str, party: Sequence[str] | None = None) -> str:
     pieces = (p for name in _NAME.findall(x) for p in re.split(r"['’]s?(?:\s+|$)", name))
     for name in pieces:
         lowered = name.lower().replace("’", "'")
-        if name and lowered not in {*_PLACES, *_MONTHS} and name not in ("The", "A", "An"):
+        if name and lowered not in {*_PLACES, *MONTH_NAMES} and name not in ("The", "A", "An"):
             return name
     return ""
 
 
 # "Trump and Lee's pledge", "Biden-Moon's …": the owners of what a reaction is to.
 _OWNERS = re.compile(r"(?:the )?(?P<x>[A-Z][\w.-]*(?:(?: and |\s*[-–]\s*)[A-Z][\w.-]*)+)['’]s?\s")
-_MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-)  # fmt: skip
-_DATED = re.compile(r"\b(?:(?P<m>" + "|".join(_MONTHS) + r")\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)
+_DATED = re.compile(r"\b(?:(?P<m>" + "|".join(MONTH_NAMES) + r")\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)
 
 
 def reacted_since(question: str, party: Sequence[str] | None = None) -> tuple[int, int] | None:
     """The (year, month) of what a question asks a reaction to, when it dates it ("Biden's May
     2021 endorsement"): a reaction is no older than what it answers."""
     dates = [
-        (int(d["y"]), _MONTHS.index(d["m"].lower()) + 1 if d["m"] else 1)
+        (int(d["y"]), MONTH_NAMES.index(d["m"].lower()) + 1 if d["m"] else 1)
         for d in _DATED.finditer(_reacted(question, party))
     ]
     return max(dates) if dates else None
