@@ -68,6 +68,7 @@ HELD_OUT = {
     "fresh7_ko.yaml",
     "near_miss6.yaml",
     "near_miss7.yaml",
+    "near_miss8.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
