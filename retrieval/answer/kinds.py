@@ -16,7 +16,7 @@ from retrieval.answer.clauses import (
     same_event,
 )
 from retrieval.answer.names import COUNTRIES, countries
-from retrieval.answer.parties import asked_owner, owner, party_words
+from retrieval.answer.parties import asked_owner, owner, party_key, party_words
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -196,14 +196,6 @@ _PER = re.compile(r"^(?:per|a|an|each|every)$", re.I)
 # The nation a counted thing is qualified by: "how many American students" is not answered by
 # "1.7 million Korean students … in United States institutions", nor "how many jobs in Korea" by
 # "6,000 American jobs".
-_NATIONS = {
-    "american": "US", "americans": "US", "u.s.": "US", "u.s": "US", "us": "US", "korean": "ROK",
-    "koreans": "ROK", "japanese": "Japan", "chinese": "China",
-}  # fmt: skip
-_COUNTRY_KEYS = {
-    "korea": "ROK", "south korea": "ROK", "rok": "ROK", "united states": "US", "u.s": "US",
-    "u.s.": "US", "america": "US", "japan": "Japan", "china": "China",
-}  # fmt: skip
 _IN_COUNTRY = (
     r"(?:in|across|throughout|within)\s+(?:the\s+)?(?P<c>south korea|korea|rok|united states|"
     r"u\.s\.?|america|japan|china)(?![\w-])"
@@ -215,10 +207,10 @@ _ASKED_IN = re.compile(rf"\b(?:how many|number of)\s+(?:[\w'’-]+\s+){{1,3}}?{_
 def counts(text: str, things: list[str], question: str = "") -> bool:
     """Whether a sentence gives a number of that thing (one of its words soon after, not a
     rate of it, and of the nation asked, when the question names one)."""
-    nation = {_NATIONS[w.lower()] for w in things if w.lower() in _NATIONS}
-    if m := _ASKED_IN.search(question):
-        nation.add(_COUNTRY_KEYS[m["c"].lower()])
-    stems = set(tokenize(" ".join(w for w in things if w.lower() not in _NATIONS), compounds=False))
+    nation = {k for w in things if (k := party_key(w))}
+    if (m := _ASKED_IN.search(question)) and (k := party_key(m["c"])):
+        nation.add(k)
+    stems = set(tokenize(" ".join(w for w in things if not party_key(w)), compounds=False))
     stems = stems or set(tokenize(" ".join(things), compounds=False))
     words = re.findall(r"\$?\d[\d,.]*\+?|[\w’'./-]*\w", text)
     for i, word in enumerate(words):
@@ -234,9 +226,10 @@ def counts(text: str, things: list[str], question: str = "") -> bool:
         hit = next((j for j, w in kept if stems & set(tokenize(w, compounds=False))), None)
         if hit is None:
             continue
-        said = {_NATIONS[w.lower()] for w in window[:hit] if w.lower() in _NATIONS}
-        if placed := _PLACED.match(" ".join(words[i + 2 + hit : i + 6 + hit])):
-            said.add(_COUNTRY_KEYS[placed["c"].lower()])
+        said = {k for w in window[:hit] if (k := party_key(w))}
+        placed = _PLACED.match(" ".join(words[i + 2 + hit : i + 6 + hit]))
+        if placed and (k := party_key(placed["c"])):
+            said.add(k)
         if not (nation and said and not nation & said):
             return True
     return False

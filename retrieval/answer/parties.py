@@ -302,6 +302,17 @@ def _key(alias: str) -> str:
     return _KEY[alias.lower().replace("’", "'")]
 
 
+# What a party's people and things are called ("American jobs", "Koreans").
+_DEMONYMS = {"american": "US", "americans": "US", "korean": "ROK", "koreans": "ROK"}
+
+
+def party_key(word: str) -> str | None:
+    """The party a name or an adjective stands for ("U.S", "Korea", "Japanese", "Americans"),
+    if any."""
+    w = word.lower().replace("’", "'")
+    return _KEY.get(w) or _KEY.get(f"{w}.") or _DEMONYMS.get(w)
+
+
 _GIVES = re.compile(
     r"\b(?:pledg|commit|contribut|invest|provid|spend|spent|pay|paid|fund|donat|grant|offer|"
     r"allocat)\w*",
