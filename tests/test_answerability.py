@@ -72,6 +72,9 @@ from retrieval.store.lexical import LexicalIndex
         ("amazon investment in japan cloud infrastructure amount", "amount"),
         ("At which South Korean port was the submarine to call?", "place"),
         ("How much of the initiative is Korea paying for?", "amount"),  # money, not people
+        ("liaison office next meeting exact date", "day"),  # terse
+        ("coordinating office opening timeline", "date"),  # terse
+        ("Where does the data-sharing mechanism stand?", None),  # a status, not a place
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -155,6 +158,26 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     dated = "2024 IBM quantum workforce program how many train?"
     assert holds_kind("number", "It aims to train 40,000 students.", dated, reading=True)
     assert not holds_kind("number", "It was launched in 2024.", dated, reading=True)
+
+
+def test_a_held_thing_is_new_to_the_question_and_of_the_kind_asked() -> None:
+    # The place a question already names ("which Marrow city") does not say which city.
+    city = "In which Marrow city is the plant being built?"
+    assert not holds_kind("place", "A firm is building a plant in Marrow.", city)
+    assert holds_kind("place", "A firm is building a plant in Grelling, Marrow.", city)
+    # What an agreement or a body is called is no place.
+    where = "Where were the exercises held?"
+    assert not holds_kind("place", "They signed it on the Cooperation Framework.", where)
+    assert holds_kind("place", "They held them off the coast of Grelling.", where)
+    # "Which country": a country the sentence names, wherever it stands.
+    country = "Which countries did the ministers condemn for arming Russia?"
+    assert holds_kind("place", "We condemned the arms sent to Russia by Iran.", country)
+    assert not holds_kind("place", "We condemned the arms sent to Russia.", country)
+    # What a number counts ends at punctuation: "2,023 Americans, … the year" counts no years.
+    years = "Over how many years will the initiative run?"
+    said = "It aims to serve 2,023 Koreans and 2,023 Americans, symbolic of the year 2023."
+    assert not holds_kind("number", said, years)
+    assert holds_kind("number", "It will run for 5 years.", years)
 
 
 def test_the_not_stated_sentence_names_what_was_asked() -> None:

@@ -165,6 +165,20 @@ def test_a_file_name_counts_as_a_name_of_its_statement(service: BriefingService)
     assert top == "2024-11-15-japan-rok-us-joint-statement-lima.md"
 
 
+def test_a_heading_before_the_question_names_its_statement(service: BriefingService) -> None:
+    # "Singapore joint statement: …": the heading names the statement, though the rest of the
+    # question ("the North Korean side") weighs more than its name.
+    question = "Singapore joint statement: who leads the talks on the North Korean side?"
+    named = service.searcher.named_documents(question).at_least(NAMED_DOC_MIN)
+    assert "2018-06-12-singapore-joint-statement.md" in named
+    plain = "Who leads the talks on the North Korean side in the Singapore joint statement?"
+    assert "2018-06-12-singapore-joint-statement.md" not in (
+        service.searcher.named_documents(plain).at_least(NAMED_DOC_MIN)
+    )
+    # A heading that no card explains names nothing.
+    assert not service.searcher.named_documents("Budget: who pays?").at_least(NAMED_DOC_MIN)
+
+
 def test_naming_a_statement_does_not_bring_in_a_report_that_repeats_its_name(
     service: BriefingService,
 ) -> None:

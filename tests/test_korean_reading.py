@@ -156,6 +156,8 @@ def test_a_body_asked_for_by_where_is_a_body_not_a_place() -> None:
     assert "which body" in read("태평양 지역의 대표 기구로 꼽은 곳은 어디?")
     assert "where" not in read("태평양 지역의 대표 기구로 꼽은 곳은 어디?")
     assert "where" in read("새로 만든 기구는 어디에 두기로 했나?")
+    # "어디까지 왔나": how far along it is, a status, not a place.
+    assert "where" not in read("미사일 경보정보 공유는 어디까지 왔나요?")
 
 
 def test_korean_ordinals_read_as_the_statements_write_them() -> None:

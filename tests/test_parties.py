@@ -25,6 +25,8 @@ from retrieval.search.korean import KoreanBridge
         ("How did Latin American governments respond to Seoul's push?", "latin american"),
         ("ROK plan to raise defense spending - Pyongyang's reaction?", "dprk"),
         ("How did Biden receive Korea's first Indo-Pacific Strategy?", "biden"),
+        ("Pyongyang's reaction to Seoul's plan to raise defense spending?", "dprk"),
+        ("Kim Min-ho's comment on the technology deal?", "kim min-ho"),
     ],
 )
 def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: str) -> None:

@@ -27,6 +27,7 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss6.yaml",
     ROOT / "eval" / "near_miss7.yaml",
     ROOT / "eval" / "near_miss8.yaml",
+    ROOT / "eval" / "near_miss9.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -90,6 +91,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-6",
         "near-miss-7",
         "near-miss-8",
+        "near-miss-9",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -112,11 +114,11 @@ def test_questions_are_consistent(path: Path):
 
 
 def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
-    tune, test, second, third, fourth, fifth, sixth, seventh, eighth = (
+    tune, test, second, third, fourth, fifth, sixth, seventh, eighth, ninth = (
         load_questions(p) for p in NEAR_MISS_SETS
     )
     assert not {q.id for q in tune} & {q.id for q in test}
-    for questions in (tune, test, second, third, fourth, fifth, sixth, seventh, eighth):
+    for questions in (tune, test, second, third, fourth, fifth, sixth, seventh, eighth, ninth):
         by_id = {q.id: q for q in questions}
         near = [q for q in questions if q.near_miss]
         assert len(near) >= 24
@@ -144,7 +146,7 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert Counter(q.near_miss for q in fourth if q.near_miss) == dict.fromkeys(
         ("detail", "qualifier", "reaction", "absent"), 7
     )
-    for later in (fifth, sixth, seventh, eighth):
+    for later in (fifth, sixth, seventh, eighth, ninth):
         assert Counter(q.near_miss for q in later if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), 6
         )

@@ -289,6 +289,24 @@ class ExtractiveAnswerer:
             kind, texts, plan.question, subject, lexical.idf, reading, lexical.with_synonyms, cards
         )
 
+    def _narrowed(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
+        """The candidates a lookup is answered from: those of the statement it names, or of
+        the years it names, when they have evidence; else all."""
+        if plan.intent != "lookup" or not cands:
+            return cands
+        named = set(self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN))
+        # A report whose title repeats a statement's name ("… in joint fact sheet") is not
+        # what a question naming the statement asks for.
+        named_statements = {d for d in named if not self._meta(d).secondary}
+        threshold = self.settings.refusal_threshold
+        own = [c for c in cands if c.chunk.doc_id in (named_statements or named)]
+        if own and own[0].score >= threshold:
+            return own
+        dated = [c for c in cands if c.chunk.meta.date.year in plan.years]  # "the 2022 summit"
+        if dated and dated[0].score >= threshold:
+            return dated
+        return cands
+
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
         budget = (
             self.settings.comparison_max_words
@@ -307,21 +325,9 @@ class ExtractiveAnswerer:
                 return False
             return not chosen or words + word_count(c.text) <= budget
 
-        pool = cands
+        pool = self._narrowed(plan, cands)
+        best = pool[0].score
         named = set(self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN))
-        # A report whose title repeats a statement's name ("… in joint fact sheet") is not
-        # what a question naming the statement asks for.
-        named_statements = {d for d in named if not self._meta(d).secondary}
-        if plan.intent == "lookup" and named:
-            # A question that names a statement is answered from it when it has evidence.
-            own = [c for c in cands if c.chunk.doc_id in (named_statements or named)]
-            if own and own[0].score >= self.settings.refusal_threshold:
-                pool = own
-                best = own[0].score
-        if plan.intent == "lookup" and plan.years and pool is cands:  # "the 2022 summit": so
-            dated = [c for c in cands if c.chunk.meta.date.year in plan.years]  # its statements
-            if dated and dated[0].score >= self.settings.refusal_threshold:
-                pool, best = dated, dated[0].score
         if plan.intent == "latest":
             # The most recent document whose evidence is nearly as strong as the best; a report
             # about statements (news, analysis) only when no statement is, or when it is named.

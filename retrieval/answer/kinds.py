@@ -9,14 +9,14 @@ from collections.abc import Callable, Sequence
 from retrieval.answer.clauses import (
     CLAUSE,
     EVENT_KINDS,
-    VAGUE,
     levied_otherwise,
     ordinals,
     qualified_otherwise,
     same_event,
 )
+from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, counts
 from retrieval.answer.names import COUNTRIES, countries
-from retrieval.answer.parties import asked_owner, owner, party_key, party_words
+from retrieval.answer.parties import asked_owner, owner, party_words
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -48,7 +48,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     # "On what date", "start date": a day, not a year or "later this year".
     "day": re.compile(
-        r"\b(?:what|which) (?:exact )?(?:date|day)s?\b|\b(?:start|starting|opening|expiry|"
+        r"\b(?:what|which) (?:exact )?(?:date|day)s?\b"
+        r"|\b(?:exact|specific|precise) (?:date|day)s?\b|\b(?:start|starting|opening|expiry|"
         r"expiration|signing|effective|launch) dates?\b|\bdates? of\b",
         re.I,
     ),
@@ -56,7 +57,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         rf"{_OPENS}when\b|\b(?:what|which) (?:date|day|month|year|time)\b|\bby when\b|\bhow long\b"
         r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
         r"|\bwhen (?:did|does|will|was|is|were)\b|\b(?:start|starting|opening|expiry|expiration|"
-        r"closing|signing|launch|effective|due|target) date\b|\bdate (?:of|for)\b",
+        r"closing|signing|launch|effective|due|target) date\b|\bdate (?:of|for)\b"
+        r"|\b(?:date|timing|timeline|year)\W*$",  # terse: "ncg next meeting date"
         re.I,
     ),
     "place": re.compile(
@@ -88,6 +90,8 @@ _COUNTRY = re.compile(
     rf"\b(?:{'|'.join(COUNTRIES.values())}|Korean?|American?|United States|DPRK|ROK|U\.S|"
     r"Peninsula|Indo-Pacific)\b"
 )
+_NATION = re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:country|countries|nations?)\b", re.I)
+_STANDS = re.compile(r"\bwhere\b[^?]*\bstands?\b", re.I)  # "where does it stand": a status
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
 _READ_WORD = re.compile(rf"\b(?:{'|'.join(_READ_KINDS)})\b", re.I)
 _MONTH = (
@@ -147,99 +151,11 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 }
 
 
-# "How many jobs will it create?": the words after "how many" up to the verb or a preposition
-# name the thing counted; a number answers only when it counts that thing ("3,000 jobs").
-_COUNTED = re.compile(
-    r"\b(?:how many (?:of )?|number of |(?P<much>how much )(?!(?:is|are|was|were|will|would|did|"
-    r"does|do|has|have|can|could|of|more|less)\b)(?=[a-z]))"
-    r"(?:(?:the|its|their|these|those) )?(?P<words>[^?,:;]*)",
-    re.I,
-)
-_MONEY = re.compile(
-    r"^(?:\S+ ){0,2}?(?:money|funding|financing|investments?|capital|aid|assistance|"
-    r"contributions?|support|spending|dollars|won|yen)\b",
-    re.I,
-)
-_HOW_MUCH = re.compile(r"\bhow much\b", re.I)
-_MONEY_OR_SHARE = re.compile(
-    r"[$€£₩¥]\s?\d|\b(?:dollars?|won|yen|euros?)\b|\d\s?(?:%|percent\b)", re.I
-)
-_BOUNDARY = frozenset(
-    "will would did does do are is were was have has had can could should shall in of at to for "
-    "from under on by the it they be been".split()
-)
-_NUMERAL = re.compile(
-    r"^(?:\$?\d[\d,.]*\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-    r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|"
-    r"dozens|scores)$",
-    re.I,
-)
-COUNTED_WORDS = 3  # the words after "how many" that may name the thing counted
-COUNTED_WINDOW = 4  # words between a number and the thing it counts ("3,000 new U.S. jobs")
-
-
-def counted_words(question: str) -> list[str]:
-    """The words a "how many" question names the thing counted by ("jobs"), if it asks one."""
-    m = _COUNTED.search(question)
-    if m and m["much"] and _MONEY.search(m["words"]):
-        return []  # "how much Korean investment": an amount, of no thing counted
-    words: list[str] = []
-    for word in m["words"].split() if m else []:
-        if word.lower() in _BOUNDARY or len(words) == COUNTED_WORDS:
-            break
-        if word.lower() not in VAGUE:
-            words.append(word.rstrip("."))
-    return words
-
-
-_PER = re.compile(r"^(?:per|a|an|each|every)$", re.I)
-# The nation a counted thing is qualified by: "how many American students" is not answered by
-# "1.7 million Korean students … in United States institutions", nor "how many jobs in Korea" by
-# "6,000 American jobs".
-_IN_COUNTRY = (
-    r"(?:in|across|throughout|within)\s+(?:the\s+)?(?P<c>south korea|korea|rok|united states|"
-    r"u\.s\.?|america|japan|china)(?![\w-])"
-)
-_PLACED = re.compile(rf"^{_IN_COUNTRY}", re.I)
-_ASKED_IN = re.compile(rf"\b(?:how many|number of)\s+(?:[\w'’-]+\s+){{1,3}}?{_IN_COUNTRY}", re.I)
-
-
-def counts(text: str, things: list[str], question: str = "") -> bool:
-    """Whether a sentence gives a number of that thing (one of its words soon after, not a
-    rate of it, and of the nation asked, when the question names one)."""
-    nation = {k for w in things if (k := party_key(w))}
-    if (m := _ASKED_IN.search(question)) and (k := party_key(m["c"])):
-        nation.add(k)
-    stems = set(tokenize(" ".join(w for w in things if not party_key(w)), compounds=False))
-    stems = stems or set(tokenize(" ".join(things), compounds=False))
-    words = re.findall(r"\$?\d[\d,.]*\+?|[\w’'./-]*\w", text)
-    for i, word in enumerate(words):
-        if not _NUMERAL.match(word):
-            continue
-        window = words[i + 1 : i + 2 + COUNTED_WINDOW]
-        # A rate is no count of its unit: "3.3 million tons/year", "twice per year".
-        kept = [
-            (j, w.split("/")[0])
-            for j, w in enumerate(window)
-            if not (j and _PER.match(window[j - 1]))
-        ]
-        hit = next((j for j, w in kept if stems & set(tokenize(w, compounds=False))), None)
-        if hit is None:
-            continue
-        said = {k for w in window[:hit] if (k := party_key(w))}
-        placed = _PLACED.match(" ".join(words[i + 2 + hit : i + 6 + hit]))
-        if placed and (k := party_key(placed["c"])):
-            said.add(k)
-        if not (nation and said and not nation & said):
-            return True
-    return False
-
-
 def asked_kind(question: str, reading: bool = False) -> str | None:
     """The kind of thing a question asks for (amount, number, date, place, person), if any;
     ``reading``: a Korean question's English reading ("Secretariat where 두고?")."""
     for kind, pattern in _ASKS.items():
-        if pattern.search(question):
+        if pattern.search(question) and not (kind == "place" and _STANDS.search(question)):
             return kind
     word = _READ_WORD.search(question) if reading else None
     return _READ_KINDS[word.group(0).lower()] if word else None
@@ -273,6 +189,23 @@ def names_one(text: str, question: str) -> bool:
     return False
 
 
+# "on the Trilateral Security Cooperation Framework" is no place: a name that ends in what an
+# agreement, a meeting or a body is called.
+_INSTITUTION = re.compile(
+    r"\b(?:Framework|Agreement|Arrangement|Declaration|Statement|Summit|Dialogue|Group|Meeting|"
+    r"Committee|Initiative|Council|Cooperation|Memorandum|Act|Order|Guidelines|Partnership|"
+    r"Strategy|Plan|Programm?e?|Principles|Commitment|Consultations?|Forum|Conference|Treaty|"
+    r"Alliance|Deal|Fund|Mechanism|Talks|Exercises?|Review|Report|Charter|Vision)\.?$"
+)
+_PREPOSITION = re.compile(r"^\W*(?:[a-z]+\s+)?(?:the\s+)?(?:[a-z]+ of\s+)?")
+
+
+def _value(kind: str, found: str) -> str:
+    """What a match of ``_HOLDS[kind]`` says, without the words that lead to it ("in Virginia":
+    Virginia, which a question about "which Virginia city" already names)."""
+    return _PREPOSITION.sub("", found.strip()).rstrip(".") if kind == "place" else found.strip()
+
+
 def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) -> bool:
     """Whether a sentence holds something of that kind that the question does not already say
     (a year the question names is no answer to "what date")."""
@@ -282,7 +215,7 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     counted = counted_words(question) if kind == "number" and not reading else []
     if counted:
         # "How much tariff relief": a count of it, or money or a percentage.
-        much = _HOW_MUCH.search(question) is not None and _MONEY_OR_SHARE.search(text) is not None
+        much = HOW_MUCH.search(question) is not None and MONEY_OR_SHARE.search(text) is not None
         return much or counts(text, counted, question)
     kinds = (kind, "amount") if kind == "number" else (kind,)
     asked = question.lower()
@@ -290,8 +223,13 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     # the date of one event ("when is the first exhibition?") by how often they recur ("annual").
     finer = kind == "place" and _CITY.search(question) is not None
     once = kind == "date" and bool(ordinals(question))
+    # "Which country hosts APEC?": the ROK, wherever the sentence names it.
+    nations = _COUNTRY.finditer(text) if kind == "place" and _NATION.search(question) else ()
+    if any(m.group(0).lower() not in asked for m in nations):
+        return True
     return any(
-        m.group(0).strip().lower() not in asked
+        _value(k, m.group(0)).lower() not in asked
+        and not (k == "place" and _INSTITUTION.search(m.group(0)))
         and not (finer and _COUNTRY.search(m.group(0)))
         and not (once and _HOLDS["frequency"].fullmatch(m.group(0).strip()))
         for k in kinds

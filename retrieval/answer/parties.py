@@ -61,10 +61,15 @@ _ASKED = (
         re.I,
     ),
     re.compile(r"\bdid (?:the )?(?P<x>.+?) (?:react|respond|reply|comment)\b", re.I),
-    # "ROK plan to raise defense spending - Pyongyang's reaction?": the reaction is the ask.
+    # "ROK plan to raise defense spending - Pyongyang's reaction?", "Pyongyang's reaction to
+    # Seoul's plan?": the reaction is the ask.
     re.compile(
-        r"(?P<x>\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s? (?:reaction|response|reply)"
-        r"\s*(?:\?|$)"
+        r"(?P<x>\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s? (?:reaction|response|reply|"
+        r"comments?|remarks)\s*(?:\?|$)"
+    ),
+    re.compile(
+        r"(?:^|[-–—:;]\s*)(?P<x>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s? (?:reaction|"
+        r"response|reply|comments?|remarks) (?:to|on|about)\b"
     ),
 )
 # "How did Korean companies respond": a party's companies, public or press are not the party.

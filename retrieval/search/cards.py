@@ -135,3 +135,34 @@ class NamedShares(Mapping[str, float]):
         """Documents whose share is at least ``floor`` (and above zero)."""
         hits = np.flatnonzero(self._shares >= max(floor, np.nextafter(0.0, 1.0)))
         return {self._docs[i]: float(self._shares[i]) for i in hits}
+
+
+# "70th anniversary statement: …": a heading before the question.
+_HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
+
+
+def _shares(cards: Cards, lexical: Any, text: str) -> np.ndarray:
+    shares = np.zeros(len(cards.docs), dtype=np.float64)
+    terms = set(tokenize(text))
+    total = sum(lexical.idf(t) for t in terms) or 1.0
+    n = len(cards.docs)
+    for t in terms & cards.vocabulary:
+        shares[cards.postings[t]] += lexical.idf(t) * (1 - cards.df[t] / n)
+    return shares / total
+
+
+def named_shares(cards: Cards, lexical: Any, text: str) -> NamedShares:
+    """How much of the text's informative weight each document's card explains; a statement
+    whose distinctive title the text quotes, or whose card explains a heading before the
+    question ("Singapore joint statement: who leads …?"), is named by it."""
+    shares = np.zeros(len(cards.docs), dtype=np.float64)
+    if cards.docs:
+        shares = _shares(cards, lexical, text)
+        heading = _HEADING.match(text)
+        if heading:
+            named = _shares(cards, lexical, heading["name"]) >= TITLE_SHARE
+            shares[named] = np.maximum(shares[named], TITLE_SHARE)
+        for d in quoted_titles(cards, text):
+            i = cards.position[d]
+            shares[i] = max(shares[i], TITLE_SHARE)
+    return NamedShares(cards.docs, cards.position, shares)

@@ -22,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.models import Filters, Passage
-from retrieval.search.cards import TITLE_SHARE, Cards, NamedShares, quoted_titles
+from retrieval.search.cards import Cards, NamedShares, named_shares, quoted_titles
 from retrieval.search.compared import compared_statements
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import QueryPlan, plan_query, topic_text
@@ -98,26 +98,11 @@ class HybridSearcher:
         memo = self._named[2]
         found = memo.get(text)
         if found is None:  # (safe across threads: a lost entry is only computed again)
-            found = self._named_shares(cards, lexical, text)
+            found = named_shares(cards, lexical, text)
             if len(memo) >= NAMED_MEMO:
                 memo.clear()
             memo[text] = found
         return found
-
-    @staticmethod
-    def _named_shares(cards: Cards, lexical: Any, text: str) -> NamedShares:
-        shares = np.zeros(len(cards.docs), dtype=np.float64)
-        if cards.docs:
-            terms = set(tokenize(text))
-            total = sum(lexical.idf(t) for t in terms) or 1.0
-            n = len(cards.docs)
-            for t in terms & cards.vocabulary:
-                shares[cards.postings[t]] += lexical.idf(t) * (1 - cards.df[t] / n)
-            shares /= total
-            for d in quoted_titles(cards, text):
-                i = cards.position[d]
-                shares[i] = max(shares[i], TITLE_SHARE)
-        return NamedShares(cards.docs, cards.position, shares)
 
     def titled_documents(self, text: str) -> list[str]:
         """The documents whose distinctive title the text quotes whole."""

@@ -49,6 +49,7 @@ _INTENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"언제|며칠|몇\s*월|몇\s*년도|날짜|시기|기한"), "when"),
     # "기구로 꼽은 곳은 어디?": which body (곳 and 어디 stand for an organisation, not a place).
     (re.compile(r"(?:기구|기관|단체|조직|기업|회사)[^?]{0,12}?곳[은는이가]?\s*어디"), "which body"),
+    (re.compile(r"어디\s*까지|어디\s*쯤"), "how far along"),  # 어디까지 왔나: a status
     (re.compile(r"어디|어느\s*(?:나라|국가|도시|장소)|장소"), "where"),
     (re.compile(r"얼마나\s*(?:자주|종종)|몇\s*(?:년|개월|달|주)\s*마다|주기"), "how often"),
     (
