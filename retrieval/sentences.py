@@ -238,6 +238,16 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return spans
 
 
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)")
+_MD_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)")
+
+
+def reading_text(sentence: str) -> str:
+    """A sentence as a reader reads it, for scoring: a Markdown link as its text ("[the
+    Deal](https://…)": the Deal), without emphasis marks. Quotes keep the text as written."""
+    return _MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", sentence))
+
+
 def word_count(text: str) -> int:
     """Words as a reader counts them."""
     return len(re.findall(r"\S+", text))
@@ -267,8 +277,11 @@ MIN_QUOTE_WORDS = 5
 
 
 def quotable(sentence: str) -> bool:
-    """Statement text worth quoting: not a link, not a bracketed editorial line or label."""
+    """Statement text worth quoting: not a link, not a bracketed editorial line or label (a
+    sentence with a Markdown link in it is, when its words are: "The [Deal](https://…) was
+    signed by …")."""
     text = sentence.strip()
-    if word_count(text) < MIN_QUOTE_WORDS or "http" in text:
+    read = reading_text(text)
+    if word_count(read) < MIN_QUOTE_WORDS or "http" in read:
         return False
     return not (text[0] in "[(" and text[-1] in "])")

@@ -31,6 +31,9 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         ("What exactly does the Memorandum on the Framework oblige them to do?", "Memorandum"),
         ("What did the 57th SCM joint communique say about OPCON?", "57th SCM joint communique"),
         ("What does Biden's Executive Order on the Climate Crisis require?", "Executive Order"),
+        # A heading that names a document or a meeting: what that one says.
+        ("Osaka Summit: what did the leaders say about trade?", "Osaka Summit"),
+        ("Revised Fisheries agreement: what quotas were agreed?", "Revised Fisheries agreement"),
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:
@@ -46,6 +49,12 @@ def test_a_question_about_a_things_own_content_names_the_thing(question: str, th
         "What were the results?",
         # "statement" is no "state": Seoul announcing is not the summit's own content.
         "What did Seoul announce about its guidelines in the 2021 summit statement?",
+        # A heading that names a topic, or a document in lower case, asks no thing's content.
+        "Shipbuilding: what do the two fact sheets each say?",
+        "the lighthouse statement: who signed it?",
+        # A heading that the question asks statements about is its topic.
+        "Harbour Fisheries agreement: how did the two leaders' statements put it?",
+        "Grelling Airways' Boeing order: how many aircraft?",
     ],
 )
 def test_other_questions_ask_no_things_content(question: str) -> None:

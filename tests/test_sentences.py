@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.sentences import Span, split_sentences, word_count
+from retrieval.sentences import Span, quotable, reading_text, split_sentences, word_count
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.is_file()) if CORPUS.is_dir() else []
@@ -245,3 +245,14 @@ def test_corpus_sentences_keep_abbreviations_inside():
         "the earliest possible date, to implement the outcomes of the U.S.-DPRK summit."
     )
     assert expected in sentences
+
+
+def test_a_sentence_is_scored_as_read_without_link_targets_or_emphasis_marks():
+    linked = "The [Harbour Accord](https://example.org/a/b.html) was signed by Director Orm."
+    assert reading_text(linked) == "The Harbour Accord was signed by Director Orm."
+    assert reading_text("*Noting* the **new** rules") == "Noting the new rules"
+    assert reading_text("snake_case and 5*3 stay") == "snake_case and 5*3 stay"
+    # A sentence with a link in it is quotable for its words; an address alone is not.
+    assert quotable(linked)
+    assert not quotable("See https://example.org/a/b.html for the full text here.")
+    assert not quotable("[Read the full text of the accord](https://example.org/a/b.html)")

@@ -70,6 +70,17 @@ _CONTENT_OF = (
         re.I,
     ),
 )
+# "G7 Hiroshima Summit: what did the leaders say about …?": a heading that names a document or a
+# meeting asks for what that one says.
+_HEADING = re.compile(
+    r"^\W*(?P<x>[^:?]{3,80}?\b(?:summit|meeting|statement|declaration|fact sheet|readout|"
+    r"communiqu[eé]|agreement|accords?|treaty|guidelines|principles|talks|conference))"
+    r"\s*:\s+\S",
+    re.I,
+)
+_DOCUMENTS = re.compile(
+    r"\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu[eé]s?|documents?)\b", re.I
+)
 # "What sanctions relief did the U.S. offer in the Singapore joint statement?": what a statement
 # it names holds; it is named by the words before its kind ("Singapore").
 _IN_STATEMENT = re.compile(
@@ -98,9 +109,11 @@ TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that
 def asked_content_of(question: str) -> str:
     """The document or event whose own content the question asks for ("" if it asks none): one
     it names (capitalised), or a meeting by its year ("their 2025 trilateral summit")."""
-    for pattern in (*_CONTENT_OF, _IN_STATEMENT):
+    for pattern in (*_CONTENT_OF, _IN_STATEMENT, _HEADING):
         m = pattern.search(question)
-        named = r"[A-Z]" if pattern is _IN_STATEMENT else r"[A-Z]|\b(?:19|20)\d\d\b"
+        if m and pattern is _HEADING and _DOCUMENTS.search(question, m.end()):
+            continue  # "RDP agreement: what did the 2022 statement say?": the topic, not the source
+        named = r"[A-Z]" if pattern in (_IN_STATEMENT, _HEADING) else r"[A-Z]|\b(?:19|20)\d\d\b"
         thing = f"{m['owner']} {m['x']}" if m and m.groupdict().get("owner") else m and m["x"]
         if thing and re.search(named, thing):
             return thing.strip()

@@ -36,7 +36,7 @@ from retrieval.answer.parties import subject_party
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
-from retrieval.sentences import is_framing, quotable, word_count
+from retrieval.sentences import is_framing, quotable, reading_text, word_count
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
 W_DENSE = 0.6
@@ -144,7 +144,7 @@ class ExtractiveAnswerer:
                 cand = Candidate(p.chunk, p.rank, start, end, vec)
                 if not quotable(cand.text):
                     continue
-                s_terms = set(tokenize(cand.text))
+                s_terms = set(tokenize(reading_text(cand.text)))
                 full_sim = float(vec @ full_vec)
                 rank = W_RANK * (p.score / top_score)
                 scores = []
