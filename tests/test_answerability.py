@@ -178,6 +178,13 @@ def test_a_held_thing_is_new_to_the_question_and_of_the_kind_asked() -> None:
     said = "It aims to serve 2,023 Koreans and 2,023 Americans, symbolic of the year 2023."
     assert not holds_kind("number", said, years)
     assert holds_kind("number", "It will run for 5 years.", years)
+    # People are counted by what they are, of the nation asked.
+    people = "How many people will the exchange serve?"
+    assert holds_kind("number", "It aims to serve 300 Marrovians and 300 Americans.", people)
+    assert not holds_kind("number", "It is worth $60 million over ten years.", people)
+    live = "How many Americans live in Marrow?"
+    assert holds_kind("number", "Over 9,000 U.S. citizens reside in Marrow.", live)
+    assert not holds_kind("number", "Over 9,000 Japanese citizens reside in Marrow.", live)
 
 
 def test_the_not_stated_sentence_names_what_was_asked() -> None:
@@ -616,6 +623,21 @@ def test_a_reaction_is_the_partys_in_a_statement_that_names_what_it_answers_and_
         dt.date(2020, 6, 1),
     )
     assert signals(question, question, [biden, older], [], _Terms(), [])["reactor_silent"] == 1.0
+
+
+def test_a_reaction_to_a_thing_with_no_name_is_to_the_rarest_word_the_question_gives_it() -> None:
+    question = "How did Kim Jong Un react to Seoul lifting its fishing quotas?"
+    terms = _Terms()
+    terms.df.update({"quota": 1, "fish": 3, "lift": 5})
+    other = _said_in(
+        "Kim Jong Un said the drills are a provocation.", "kcna-a", dt.date(2024, 1, 1)
+    )
+    found = signals(question, question, [other], [], terms, [])
+    assert found["reactor_silent"] == 1.0  # Kim speaks, of something else
+    reply = _said_in(
+        "Kim Jong Un said the new quotas are a provocation.", "kcna-b", dt.date(2024, 1, 1)
+    )
+    assert signals(question, question, [reply], [], terms, [])["reactor_silent"] == 0.0
 
 
 def test_a_comparisons_position_is_not_asked_of_its_best_sentences() -> None:

@@ -165,6 +165,17 @@ def test_a_file_name_counts_as_a_name_of_its_statement(service: BriefingService)
     assert top == "2024-11-15-japan-rok-us-joint-statement-lima.md"
 
 
+def test_a_reaction_is_quoted_from_the_reacting_partys_own_statement(
+    service: BriefingService,
+) -> None:
+    # The G7 statement outranks the DPRK's answer to it on every word of the question; the
+    # reaction asked for is the DPRK's own.
+    answer = service.ask("How did North Korea respond to the G7 foreign ministers' statement?")
+    assert not answer.refused
+    cited = {c.doc_id for c in answer.citations}
+    assert "2025-11-13-choe-son-hui-press-statement-g7.md" in cited
+
+
 def test_a_heading_before_the_question_names_its_statement(service: BriefingService) -> None:
     # "Singapore joint statement: …": the heading names the statement, though the rest of the
     # question ("the North Korean side") weighs more than its name.

@@ -96,6 +96,10 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     assert plan.intent == "list"  # several statements, each quoted, of whatever year
     assert plan.only_years == ()
     assert plan_query("How often will they meet each year?").intent == "lookup"
+    # However each of them is said to have put it.
+    addressed = "How did the 2021 statement and the Camp David one each address the Strait?"
+    assert plan_query(addressed).intent == "list"
+    assert plan_query("Each party noted it: what did they agree?").intent == "lookup"
 
 
 @pytest.mark.parametrize(

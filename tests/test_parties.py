@@ -9,6 +9,7 @@ from retrieval.answer.parties import (
     reacted_since,
     reacted_to,
     reacting_party,
+    reaction_words,
     subject_party,
 )
 from retrieval.search.korean import KoreanBridge
@@ -151,12 +152,22 @@ def test_what_a_person_said_is_asked_of_that_person_by_full_name() -> None:
         ("How did Seoul respond to Ri Son Gwon's June 2020 statement?", "Ri Son Gwon"),
         ("How did North Korea respond to the July 2024 Guidelines?", "Guidelines"),
         ("How did ASEAN receive Korea's Indo-Pacific Strategy?", "Indo-Pacific Strategy"),
+        # What it reacted "when" or "after", and what it "answered", as what it reacted "to".
+        ("How did Pyongyang react when the NCG was set up?", "NCG"),
+        ("How did Washington answer Ri Son Gwon's statement?", "Ri Son Gwon"),
     ],
 )
 def test_the_thing_a_reaction_is_asked_to_is_read_by_its_first_name(
     question: str, name: str
 ) -> None:
     assert reacted_to(question) == name
+
+
+def test_a_reaction_to_a_thing_with_no_name_is_read_by_its_words() -> None:
+    question = "How did North Korea react to Seoul ending its missile guidelines in 2021?"
+    assert reacted_to(question) == ""
+    assert {"missil", "guidelin"} <= set(reaction_words(question))
+    assert "seoul" not in reaction_words(question)
 
 
 def test_a_reaction_is_no_older_than_the_dated_thing_it_answers() -> None:

@@ -27,7 +27,13 @@ from core.models import Chunk
 from retrieval.answer.contents import asked_content_of, source_held
 from retrieval.answer.kinds import asked_kind, holding
 from retrieval.answer.names import absent_countries, unmatched_numbers
-from retrieval.answer.parties import party_speaks, reacted_since, reacted_to, reacting_party
+from retrieval.answer.parties import (
+    party_speaks,
+    reacted_since,
+    reacted_to,
+    reacting_party,
+    reaction_words,
+)
 from retrieval.search.plan import YEAR_DIGITS
 from retrieval.store.lexical import tokenize
 
@@ -203,11 +209,18 @@ def signals(
     # A comparison's position is asked of the statements compared, not of the best sentences.
     # A reaction is the party's own, in a statement that names what it reacts to (and is no
     # older than it).
+    # What the reaction is to: its name; else the rarest word the question gives it ("Seoul
+    # ending its missile guidelines": guidelines).
+    target = reacted_to(question, read) if party else ""
+    if party and not target and not read:  # (a Korean reading's words before its party are
+        # its topic, read loosely: not what a reaction answers)
+        said = [w for w in reaction_words(question, read) if w in lexical.df]
+        target = max(said, key=lambda w: (lexical.idf(w), w)) if said else ""
     silent = (
         not compares
         and bool(party)
         and not any(
-            _reacts(party, group, reacted_to(question, read), reacted_since(question, read), expand)
+            _reacts(party, group, target, reacted_since(question, read), expand)
             for group in _by_statement(top)
         )
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.models import Chunk
+from retrieval.answer.parties import party_speaks
 from retrieval.search.cards import card_text
 
 # A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
@@ -50,3 +52,18 @@ class Candidate:
     def card(self) -> str:
         """What names the sentence's statement (title, issuer, kind, date, file name)."""
         return card_text(self.chunk.meta, self.chunk.doc_id)
+
+
+def lift_speaker(ranked: list[Candidate], party: Sequence[str], top: int) -> None:
+    """When none of the ``top`` best sentences is the party's own word, its best one (not a
+    dateline) ranks among them: "How did North Korea respond to the G7 statement?" is answered
+    by the DPRK's statement, which ranks below the G7's own sentences on every word asked. The
+    lift is a ``boost``, so the evidence's strength is unchanged. Re-sorts ``ranked``."""
+    speaking = [c for c in ranked if party and party_speaks(party, [c.text], [c.issuer])]
+    leading = ranked[:top]
+    if not speaking or len(leading) < top or {id(c) for c in leading} & set(map(id, speaking)):
+        return
+    best = next((c for c in speaking if not c.framing), speaking[0])
+    factor = leading[-1].score / best.score * 1.001 if best.score > 0 else 1.0
+    best.boost, best.score = best.boost * factor, best.score * factor
+    ranked.sort(key=lambda c: -c.score)

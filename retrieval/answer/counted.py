@@ -66,6 +66,21 @@ _PLACED = re.compile(rf"^{_IN_COUNTRY}", re.I)
 _ASKED_IN = re.compile(rf"\b(?:how many|number of)\s+(?:[\w'’-]+\s+){{1,3}}?{_IN_COUNTRY}", re.I)
 
 
+_PEOPLE = frozenset(tokenize("people persons individuals", compounds=False))
+_HUMANS = _PEOPLE | frozenset(
+    tokenize(
+        "citizens nationals residents students grantees workers participants members officials "
+        "scholars trainees visitors fellows",
+        compounds=False,
+    )
+)
+
+
+def _demonyms(word: str) -> bool:
+    """Whether a word names a nation's people ("Americans", "Koreans")."""
+    return re.fullmatch(r"[A-Z][a-z]+s", word) is not None and party_key(word) is not None
+
+
 def counts(text: str, things: list[str], question: str = "") -> bool:
     """Whether a sentence gives a number of that thing (one of its words soon after, not a
     rate of it, and of the nation asked, when the question names one)."""
@@ -74,6 +89,13 @@ def counts(text: str, things: list[str], question: str = "") -> bool:
         nation.add(k)
     stems = set(tokenize(" ".join(w for w in things if not party_key(w)), compounds=False))
     stems = stems or set(tokenize(" ".join(things), compounds=False))
+    # People are counted by what they are: "how many people" by "2,023 Koreans", "how many
+    # Americans live in Korea" by "200,000 U.S. citizens" (the word after "Americans" is a verb).
+    people = bool(stems & _PEOPLE)
+    if things and _demonyms(things[0]):
+        people, stems = True, set(tokenize(things[0], compounds=False))
+    if people:
+        stems |= _HUMANS
     # Punctuation ends what a number counts: "2,023 Americans, symbolic of the year 2023".
     words = re.findall(r"\$?\d[\d,.]*\d\+?|\$?\d\+?|[\w’'./-]*\w|[,;:()]", text)
     for i, word in enumerate(words):
@@ -87,10 +109,17 @@ def counts(text: str, things: list[str], question: str = "") -> bool:
             for j, w in enumerate(window)
             if not (j and _PER.match(window[j - 1]))
         ]
-        hit = next((j for j, w in kept if stems & set(tokenize(w, compounds=False))), None)
+        hit = next(
+            (
+                j
+                for j, w in kept
+                if stems & set(tokenize(w, compounds=False)) or (people and _demonyms(w))
+            ),
+            None,
+        )
         if hit is None:
             continue
-        said = {k for w in window[:hit] if (k := party_key(w))}
+        said = {k for w in window[: hit + 1] if (k := party_key(w))}
         placed = _PLACED.match(" ".join(words[i + 2 + hit : i + 6 + hit]))
         if placed and (k := party_key(placed["c"])):
             said.add(k)

@@ -26,13 +26,13 @@ from retrieval.answer.answerability import (
     not_stated_text,
     signals,
 )
-from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate
+from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_speaker
 from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_terms
-from retrieval.answer.parties import subject_party
+from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
@@ -117,7 +117,9 @@ class ExtractiveAnswerer:
 
     def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
         """Scored sentences of the top passages."""
-        depth = 8 if plan.multi_document else 6
+        # A reaction is looked for in the reacting party's own statement too, which ranks
+        # below the statement it answers ("How did North Korea respond to the G7 statement?").
+        depth = 8 if plan.multi_document or reacting_party(plan.question) else 6
         top = passages[:depth]
         if not top:
             return []
@@ -178,6 +180,8 @@ class ExtractiveAnswerer:
                 for cand in (c for c, h in zip(out, held, strict=True) if h):
                     cand.boost, cand.score = KIND_BOOST, cand.score * KIND_BOOST
                 out.sort(key=lambda c: -c.score)
+        if plan.language == "en":  # a reaction asked for is the party's own word
+            lift_speaker(out, reacting_party(plan.question), TOP_SENTENCES)
         # A lookup that quotes one statement's title and names no other is answered from it when
         # it holds evidence to answer from (a name read from card words alone may be what the
         # asked text reacts to; a second statement named may be where the answer stands; the
@@ -214,7 +218,7 @@ class ExtractiveAnswerer:
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
             reading=plan.language == "ko",
-            compares=plan.intent == "comparison",
+            compares=plan.side_by_side,
             subject=self.topics(plan)[0],
         )
         return Assessment(cands, chosen, missing, found)
@@ -299,7 +303,14 @@ class ExtractiveAnswerer:
         # what a question naming the statement asks for.
         named_statements = {d for d in named if not self._meta(d).secondary}
         threshold = self.settings.refusal_threshold
-        own = [c for c in cands if c.chunk.doc_id in (named_statements or named)]
+        # Of the years the question names, when it names any: "their November 2024 statement"
+        # is not the Camp David statement a part's subject borrows the name of.
+        own = [
+            c
+            for c in cands
+            if c.chunk.doc_id in (named_statements or named)
+            and (not plan.years or c.chunk.meta.date.year in plan.years)
+        ]
         if own and own[0].score >= threshold:
             return own
         dated = [c for c in cands if c.chunk.meta.date.year in plan.years]  # "the 2022 summit"

@@ -129,8 +129,8 @@ def reacting_party(question: str) -> tuple[str, ...]:
 # not answered by Moon welcoming the U.S. policy review. The first name of what was reacted to
 # (not a country or a capital: those are everywhere) must stand in the sentences or their cards.
 _REACTED_TO = re.compile(
-    r"\b(?:(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) to|"
-    r"receiv(?:e|ed)) (?P<x>[^?;]+)",
+    r"\b(?:(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) (?:to|when|after)|"
+    r"receiv(?:e|ed)|answer(?:ed)?) (?P<x>[^?;]+)",
     re.I,
 )
 _PLACES = frozenset(
@@ -149,6 +149,13 @@ def _reacted(question: str, party: Sequence[str] | None) -> str:
     lowered = question.lower().replace("’", "'")
     starts = [m.start() for a in party for m in re.finditer(rf"(?<![\w-]){re.escape(a)}", lowered)]
     return question[: min(starts)] if starts else ""
+
+
+def reaction_words(question: str, party: Sequence[str] | None = None) -> list[str]:
+    """The words of what a question asks a reaction to ("Seoul ending its missile guidelines"),
+    without the parties and places; for a target with no name of its own."""
+    words = tokenize(_reacted(question, party), compounds=False)
+    return [w for w in words if w not in party_words() and not w.isdigit()]
 
 
 def reacted_to(question: str, party: Sequence[str] | None = None) -> str:

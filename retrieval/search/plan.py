@@ -26,7 +26,13 @@ _COMPARE = re.compile(
     re.I,
 )
 # "What did A and B each say?": several statements, each quoted (of whatever year each is).
-_EACH = re.compile(r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*)\b", re.I)
+_EACH = re.compile(
+    r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*|address\w*|handl\w*|"
+    r"treat\w*|mention\w*|cover\w*|characteri[sz]\w*|portray\w*|refer\w*|discuss\w*|"
+    r"approach\w*|phras\w*|defin\w*|express\w*|call\w*|commit\w*|pledg\w*|promis\w*|"
+    r"announc\w*|affirm\w*|reaffirm\w*|report\w*|not(?:e|ed|es)|deal\w*|tackl\w*)\b",
+    re.I,
+)
 _LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"
     r"\b(which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had|the|of)\b)[\w.'’-]+\s+)"
     r"{0,2}(statements|documents|texts|declarations|fact sheets|ones)\b|\ball\b",
