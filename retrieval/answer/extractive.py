@@ -303,14 +303,11 @@ class ExtractiveAnswerer:
         # what a question naming the statement asks for.
         named_statements = {d for d in named if not self._meta(d).secondary}
         threshold = self.settings.refusal_threshold
-        # Of the years the question names, when it names any: "their November 2024 statement"
-        # is not the Camp David statement a part's subject borrows the name of.
-        own = [
-            c
-            for c in cands
-            if c.chunk.doc_id in (named_statements or named)
-            and (not plan.years or c.chunk.meta.date.year in plan.years)
-        ]
+        own = [c for c in cands if c.chunk.doc_id in (named_statements or named)]
+        # When no statement named is of a year the question names, the year wins: "their
+        # November 2024 statement" is not the Camp David statement a part borrows the name of.
+        if plan.years and not any(c.chunk.meta.date.year in plan.years for c in own):
+            own = []
         if own and own[0].score >= threshold:
             return own
         dated = [c for c in cands if c.chunk.meta.date.year in plan.years]  # "the 2022 summit"
