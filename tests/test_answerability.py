@@ -160,31 +160,32 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert not holds_kind("number", "It was launched in 2024.", dated, reading=True)
 
 
-def test_a_held_thing_is_new_to_the_question_and_of_the_kind_asked() -> None:
-    # The place a question already names ("which Marrow city") does not say which city.
-    city = "In which Marrow city is the plant being built?"
-    assert not holds_kind("place", "A firm is building a plant in Marrow.", city)
-    assert holds_kind("place", "A firm is building a plant in Grelling, Marrow.", city)
-    # What an agreement or a body is called is no place.
-    where = "Where were the exercises held?"
-    assert not holds_kind("place", "They signed it on the Cooperation Framework.", where)
-    assert holds_kind("place", "They held them off the coast of Grelling.", where)
-    # "Which country": a country the sentence names, wherever it stands.
-    country = "Which countries did the ministers condemn for arming Russia?"
-    assert holds_kind("place", "We condemned the arms sent to Russia by Iran.", country)
-    assert not holds_kind("place", "We condemned the arms sent to Russia.", country)
-    # What a number counts ends at punctuation: "2,023 Americans, … the year" counts no years.
-    years = "Over how many years will the initiative run?"
-    said = "It aims to serve 2,023 Koreans and 2,023 Americans, symbolic of the year 2023."
-    assert not holds_kind("number", said, years)
-    assert holds_kind("number", "It will run for 5 years.", years)
-    # People are counted by what they are, of the nation asked.
-    people = "How many people will the exchange serve?"
-    assert holds_kind("number", "It aims to serve 300 Marrovians and 300 Americans.", people)
-    assert not holds_kind("number", "It is worth $60 million over ten years.", people)
-    live = "How many Americans live in Marrow?"
-    assert holds_kind("number", "Over 9,000 U.S. citizens reside in Marrow.", live)
-    assert not holds_kind("number", "Over 9,000 Japanese citizens reside in Marrow.", live)
+@pytest.mark.parametrize(
+    ("kind", "sentence", "question", "held"),
+    [
+        # The place a question already names ("which Marrow city") does not say which city.
+        ("place", "A firm is building a plant in Marrow.", "In which Marrow city is it?", False),
+        ("place", "A firm is building a plant in Grelling, Marrow.", "In which Marrow city?", True),
+        # What an agreement or a body is called is no place.
+        ("place", "They signed it on the Cooperation Framework.", "Where were they held?", False),
+        ("place", "They held them off the coast of Grelling.", "Where were they held?", True),
+        # "Which country": a country the sentence names, wherever it stands.
+        ("place", "We condemned arms sent to Russia by Iran.", "Which countries arm Russia?", True),
+        ("place", "We condemned the arms sent to Russia.", "Which countries arm Russia?", False),
+        # What a number counts ends at punctuation: "2,023 Americans, … the year" counts no years.
+        (
+            "number",
+            "It aims to serve 2,023 Koreans and 2,023 Americans, symbolic of the year 2023.",
+            "Over how many years will the initiative run?",
+            False,
+        ),
+        ("number", "It will run for 5 years.", "Over how many years will it run?", True),
+    ],
+)
+def test_a_held_thing_is_new_to_the_question_and_of_the_kind_asked(
+    kind: str, sentence: str, question: str, held: bool
+) -> None:
+    assert holds_kind(kind, sentence, question) is held
 
 
 def test_the_not_stated_sentence_names_what_was_asked() -> None:

@@ -170,7 +170,7 @@ def test_a_reaction_is_quoted_from_the_reacting_partys_own_statement(
 ) -> None:
     # The G7 statement outranks the DPRK's answer to it on every word of the question; the
     # reaction asked for is the DPRK's own.
-    answer = service.ask("How did North Korea respond to the G7 foreign ministers' statement?")
+    answer = service.ask("How did the DPRK react to what the G7 foreign ministers said at Niagara?")
     assert not answer.refused
     cited = {c.doc_id for c in answer.citations}
     assert "2025-11-13-choe-son-hui-press-statement-g7.md" in cited

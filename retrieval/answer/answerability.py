@@ -206,16 +206,16 @@ def signals(
     gaps.sort(reverse=True)
     read = party if reading and party else None  # a Korean question's reacting party
     party = reacting_party(question) if party is None else party
+    # What the reaction is to: its name; else the rarest word the question gives it ("Seoul
+    # ending its missile guidelines": guidelines; not in a Korean reading, whose words before
+    # its party are its topic, read loosely).
+    target = reacted_to(question, read) if party else ""
+    if party and not target and not read:
+        said = [w for w in reaction_words(question, read) if w in lexical.df]
+        target = max(said, key=lambda w: (lexical.idf(w), w)) if said else ""
     # A comparison's position is asked of the statements compared, not of the best sentences.
     # A reaction is the party's own, in a statement that names what it reacts to (and is no
     # older than it).
-    # What the reaction is to: its name; else the rarest word the question gives it ("Seoul
-    # ending its missile guidelines": guidelines).
-    target = reacted_to(question, read) if party else ""
-    if party and not target and not read:  # (a Korean reading's words before its party are
-        # its topic, read loosely: not what a reaction answers)
-        said = [w for w in reaction_words(question, read) if w in lexical.df]
-        target = max(said, key=lambda w: (lexical.idf(w), w)) if said else ""
     silent = (
         not compares
         and bool(party)

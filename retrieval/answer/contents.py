@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from retrieval.answer.clauses import ordinals, same_event
-from retrieval.answer.parties import party_words
+from retrieval.answer.parties import DOCUMENT_WORDS, party_words
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 
@@ -78,9 +78,6 @@ _HEADING = re.compile(
     r"\s*:\s+\S",
     re.I,
 )
-_DOCUMENTS = re.compile(
-    r"\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu[eé]s?|documents?)\b", re.I
-)
 # "What sanctions relief did the U.S. offer in the Singapore joint statement?": what a statement
 # it names holds; it is named by the words before its kind ("Singapore").
 _IN_STATEMENT = re.compile(
@@ -111,7 +108,7 @@ def asked_content_of(question: str) -> str:
     it names (capitalised), or a meeting by its year ("their 2025 trilateral summit")."""
     for pattern in (*_CONTENT_OF, _IN_STATEMENT, _HEADING):
         m = pattern.search(question)
-        if m and pattern is _HEADING and _DOCUMENTS.search(question, m.end()):
+        if m and pattern is _HEADING and DOCUMENT_WORDS.search(question, m.end()):
             continue  # "RDP agreement: what did the 2022 statement say?": the topic, not the source
         named = r"[A-Z]" if pattern in (_IN_STATEMENT, _HEADING) else r"[A-Z]|\b(?:19|20)\d\d\b"
         thing = f"{m['owner']} {m['x']}" if m and m.groupdict().get("owner") else m and m["x"]

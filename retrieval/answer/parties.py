@@ -85,7 +85,7 @@ _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
 _SAID = re.compile(r"\bwhat did (?:the )?(?P<x>.+?) (?:say|state|declare|tell)\b", re.I)
 # A document's own position is what it says ("the Lima statement's position on …"), not a
 # party's reaction.
-_DOCUMENT = re.compile(
+DOCUMENT_WORDS = re.compile(
     r"\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu\w*|documents?|texts?|"
     r"reports?|articles?)\b",
     re.I,
@@ -109,7 +109,11 @@ def reacting_party(question: str) -> tuple[str, ...]:
     asks for none)."""
     for pattern in (*_ASKED, _SAID):
         m = pattern.search(question)
-        if not m or _DOCUMENT.search(m["x"]) or (pattern is _SAID and _NOT_SPEAKER.search(m["x"])):
+        if (
+            not m
+            or DOCUMENT_WORDS.search(m["x"])
+            or (pattern is _SAID and _NOT_SPEAKER.search(m["x"]))
+        ):
             continue
         who = m["x"]
         lowered = who.lower().replace("’", "'")
