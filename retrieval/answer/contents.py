@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from retrieval.answer.clauses import ordinals, same_event
 from retrieval.answer.parties import DOCUMENT_WORDS, party_words
+from retrieval.search.cards import HEADING
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 
@@ -70,12 +71,11 @@ _CONTENT_OF = (
         re.I,
     ),
 )
-# "G7 Hiroshima Summit: what did the leaders say about …?": a heading that names a document or a
-# meeting asks for what that one says.
-_HEADING = re.compile(
-    r"^\W*(?P<x>[^:?]{3,80}?\b(?:summit|meeting|statement|declaration|fact sheet|readout|"
-    r"communiqu[eé]|agreement|accords?|treaty|guidelines|principles|talks|conference))"
-    r"\s*:\s+\S",
+# "G7 Hiroshima Summit: what did the leaders say about …?": a heading (``cards.HEADING``) that
+# names a document or a meeting asks for what that one says.
+_HEADED = re.compile(
+    r"\b(?:summit|meeting|statement|declaration|fact sheet|readout|communiqu[eé]|agreement|"
+    r"accords?|treaty|guidelines|principles|talks|conference)$",
     re.I,
 )
 # "What sanctions relief did the U.S. offer in the Singapore joint statement?": what a statement
@@ -106,15 +106,18 @@ TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that
 def asked_content_of(question: str) -> str:
     """The document or event whose own content the question asks for ("" if it asks none): one
     it names (capitalised), or a meeting by its year ("their 2025 trilateral summit")."""
-    for pattern in (*_CONTENT_OF, _IN_STATEMENT, _HEADING):
+    for pattern in (*_CONTENT_OF, _IN_STATEMENT):
         m = pattern.search(question)
-        if m and pattern is _HEADING and DOCUMENT_WORDS.search(question, m.end()):
-            continue  # "RDP agreement: what did the 2022 statement say?": the topic, not the source
-        named = r"[A-Z]" if pattern in (_IN_STATEMENT, _HEADING) else r"[A-Z]|\b(?:19|20)\d\d\b"
+        named = r"[A-Z]" if pattern is _IN_STATEMENT else r"[A-Z]|\b(?:19|20)\d\d\b"
         thing = f"{m['owner']} {m['x']}" if m and m.groupdict().get("owner") else m and m["x"]
         if thing and re.search(named, thing):
             return thing.strip()
-    return ""
+    heading = HEADING.match(question)
+    # "RDP agreement: what did the 2022 statement say?": the heading is the topic, not the source.
+    if not heading or DOCUMENT_WORDS.search(question, heading.end()):
+        return ""
+    name = re.sub(r"^\W+", "", heading["name"]).strip()
+    return name if _HEADED.search(name) and re.search(r"[A-Z]", name) else ""
 
 
 def korean_content_of(asked: str, things: Sequence[tuple[str, str, str]]) -> str:

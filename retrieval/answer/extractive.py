@@ -119,7 +119,8 @@ class ExtractiveAnswerer:
         """Scored sentences of the top passages."""
         # A reaction is looked for in the reacting party's own statement too, which ranks
         # below the statement it answers ("How did North Korea respond to the G7 statement?").
-        depth = 8 if plan.multi_document or reacting_party(plan.question) else 6
+        reacting = reacting_party(plan.question)
+        depth = 8 if plan.multi_document or reacting else 6
         top = passages[:depth]
         if not top:
             return []
@@ -181,7 +182,7 @@ class ExtractiveAnswerer:
                     cand.boost, cand.score = KIND_BOOST, cand.score * KIND_BOOST
                 out.sort(key=lambda c: -c.score)
         if plan.language == "en":  # a reaction asked for is the party's own word
-            lift_speaker(out, reacting_party(plan.question), TOP_SENTENCES)
+            lift_speaker(out, reacting, TOP_SENTENCES)
         # A lookup that quotes one statement's title and names no other is answered from it when
         # it holds evidence to answer from (a name read from card words alone may be what the
         # asked text reacts to; a second statement named may be where the answer stands; the

@@ -137,8 +137,8 @@ class NamedShares(Mapping[str, float]):
         return {self._docs[i]: float(self._shares[i]) for i in hits}
 
 
-# "70th anniversary statement: …": a heading before the question.
-_HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
+# "70th anniversary statement: …": a heading before the question (what it names, in ``name``).
+HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
 
 
 def _shares(cards: Cards, lexical: Any, text: str) -> np.ndarray:
@@ -158,7 +158,7 @@ def named_shares(cards: Cards, lexical: Any, text: str) -> NamedShares:
     shares = np.zeros(len(cards.docs), dtype=np.float64)
     if cards.docs:
         shares = _shares(cards, lexical, text)
-        heading = _HEADING.match(text)
+        heading = HEADING.match(text)
         if heading:
             named = _shares(cards, lexical, heading["name"]) >= TITLE_SHARE
             shares[named] = np.maximum(shares[named], TITLE_SHARE)
