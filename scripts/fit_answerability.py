@@ -70,6 +70,7 @@ HELD_OUT = {
     "near_miss7.yaml",
     "near_miss8.yaml",
     "near_miss9.yaml",
+    "near_miss10.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5

@@ -28,6 +28,7 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss7.yaml",
     ROOT / "eval" / "near_miss8.yaml",
     ROOT / "eval" / "near_miss9.yaml",
+    ROOT / "eval" / "near_miss10.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -92,6 +93,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-7",
         "near-miss-8",
         "near-miss-9",
+        "near-miss-10",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -114,11 +116,10 @@ def test_questions_are_consistent(path: Path):
 
 
 def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
-    tune, test, second, third, fourth, fifth, sixth, seventh, eighth, ninth = (
-        load_questions(p) for p in NEAR_MISS_SETS
-    )
+    sets = [load_questions(p) for p in NEAR_MISS_SETS]
+    tune, test = sets[:2]
     assert not {q.id for q in tune} & {q.id for q in test}
-    for questions in (tune, test, second, third, fourth, fifth, sixth, seventh, eighth, ninth):
+    for questions in sets:
         by_id = {q.id: q for q in questions}
         near = [q for q in questions if q.near_miss]
         assert len(near) >= 24
@@ -136,19 +137,11 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     partial = [q for q in every if any(not p.answerable for p in q.parts)]
     assert len(partial) >= 8
     assert all(q.answerable for q in partial)
-    # The second set, written later and blind to the first: nine of each class.
-    assert Counter(q.near_miss for q in second if q.near_miss) == dict.fromkeys(
-        ("detail", "qualifier", "reaction", "absent"), 9
-    )
-    assert Counter(q.near_miss for q in third if q.near_miss) == dict.fromkeys(
-        ("detail", "qualifier", "reaction", "absent"), 8
-    )
-    assert Counter(q.near_miss for q in fourth if q.near_miss) == dict.fromkeys(
-        ("detail", "qualifier", "reaction", "absent"), 7
-    )
-    for later in (fifth, sixth, seventh, eighth, ninth):
-        assert Counter(q.near_miss for q in later if q.near_miss) == dict.fromkeys(
-            ("detail", "qualifier", "reaction", "absent"), 6
+    # Each later set was written blind to the ones before it, with as many pairs of each class.
+    per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8]
+    for questions, n in zip(sets[2:], per_class, strict=True):
+        assert Counter(q.near_miss for q in questions if q.near_miss) == dict.fromkeys(
+            ("detail", "qualifier", "reaction", "absent"), n
         )
 
 
