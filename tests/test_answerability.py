@@ -87,6 +87,11 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
         "date", "The office will host the 2024 conference.", "When is the 2024 conference?"
     )
     assert holds_kind("place", "The commission meets in the city of Marrow.")
+    # A percentage asked for is a percentage, not another number.
+    percent = "By what percentage will Marrow cut its 2030 emissions?"
+    assert not holds_kind("number", "It aims to limit warming to 1.5 degrees by 2050.", percent)
+    assert holds_kind("number", "Marrow will cut its emissions by 40 percent.", percent)
+    assert holds_kind("number", "Marrow will cut its emissions by half.", percent)
     assert not holds_kind("place", "The dialogue is planned in October.")  # a month, no place
     assert not holds_kind("place", "The talks resume on Monday.")
     assert holds_kind("place", "Ships may anchor outside the harbour of Grelling.")

@@ -34,6 +34,12 @@ from retrieval.answer.contents import asked_content_of, korean_content_of, sourc
         # A heading that names a document or a meeting: what that one says.
         ("Osaka Summit: what did the leaders say about trade?", "Osaka Summit"),
         ("Revised Fisheries agreement: what quotas were agreed?", "Revised Fisheries agreement"),
+        # What it covers, however the ask is worded; a yes-no question about what it does.
+        ("What research areas does the 2031 joint statement on tidal energy cover?", "tidal"),
+        ("Does the Memorandum on Tidal Cooperation supersede the 1990 treaty?", "Memorandum on"),
+        # "It" and "its" after a heading are the heading's thing.
+        ("Marrow Fisheries Council: what did it agree at its first meeting?", "Council first"),
+        ("Tidal Monitoring Team: what did its first report find?", "Team first report"),
     ],
 )
 def test_a_question_about_a_things_own_content_names_the_thing(question: str, thing: str) -> None:
@@ -55,6 +61,11 @@ def test_a_question_about_a_things_own_content_names_the_thing(question: str, th
         # A heading that the question asks statements about is its topic.
         "Harbour Fisheries agreement: how did the two leaders' statements put it?",
         "Grelling Airways' Boeing order: how many aircraft?",
+        "What did its first report find?",  # no heading: whose report is not known
+        # What the leaders did about an agreement is not what it says.
+        "Harbour agreement: what did Marrow and Grelling start in 2031?",
+        "Harbour agreement: what did they call for in 2032?",
+        "Does the statement mention the harbour?",
     ],
 )
 def test_other_questions_ask_no_things_content(question: str) -> None:

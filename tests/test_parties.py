@@ -28,6 +28,10 @@ from retrieval.search.korean import KoreanBridge
         ("How did Biden receive Korea's first Indo-Pacific Strategy?", "biden"),
         ("Pyongyang's reaction to Seoul's plan to raise defense spending?", "dprk"),
         ("Kim Min-ho's comment on the technology deal?", "kim min-ho"),
+        # A stand or a view is asked like a reaction.
+        ("Kishida's position on the harbour pact?", "kishida"),
+        ("What was Pyongyang's view of the Marrow Initiative?", "dprk"),
+        ("How did Korean firms themselves view the quota?", "korean firms"),
     ],
 )
 def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: str) -> None:
@@ -40,6 +44,8 @@ def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert reacting_party("What was the Lima trilateral statement's position on troops?") == ()
     # "American" is not "America": a party the table does not hold keeps its own name.
     assert "america" not in reacting_party("How did Latin American governments respond?")
+    # A view asked of the leaders who speak in the statements is what they said.
+    assert reacting_party("How did Marrow and Grelling view the efforts to ease quotas?") == ()
     # A party's companies or press are not the party.
     assert reacting_party("How did Korean companies respond to the IRA?") == ("korean companies",)
     # A response the question does not ask for is no reaction asked.
@@ -155,6 +161,10 @@ def test_what_a_person_said_is_asked_of_that_person_by_full_name() -> None:
         # What it reacted "when" or "after", and what it "answered", as what it reacted "to".
         ("How did Pyongyang react when the NCG was set up?", "NCG"),
         ("How did Washington answer Ri Son Gwon's statement?", "Ri Son Gwon"),
+        # A stand on a thing, or a view of it, is to that thing.
+        ("What was Pyongyang's position on the ROK's Marrow Initiative?", "Marrow Initiative"),
+        ("Kishida's position on AUKUS at Camp David?", "AUKUS"),
+        ("How did Grelling fishermen view the Harbour Act?", "Harbour Act"),
     ],
 )
 def test_the_thing_a_reaction_is_asked_to_is_read_by_its_first_name(

@@ -24,6 +24,11 @@ _INSTRUMENTS = (
     r"communiqu[eé]s?|(?:Executive )?Orders?|Acts?|Resolutions?|Memorand(?:um|a)|MOUs?|MOCs?|"
     r"Protocols?"
 )
+# What a document itself does, asked of it.
+_SAYS = (
+    r"require|commit|say|state|provide|stipulate|decide|agree|adopt|declare|conclude|produce|"
+    r"set out|call|oblige|obligate|mandate|cover|include|contain|address|outline|list"
+)
 _CONTENT_OF = (
     re.compile(
         r"\bwhat (?:was|were|is|has been) (?:agreed|decided|adopted|announced|discussed|signed|"
@@ -64,10 +69,21 @@ _CONTENT_OF = (
         re.I,
     ),
     re.compile(
-        r"\bwhat (?:exactly |actually |specifically )?(?:does|do|did) (?:the )?"
-        rf"(?P<x>[^?]*?\b(?:{_THINGS}|{_INSTRUMENTS})\b[^?]*?) (?:require|"
-        r"commit|say|state|provide|stipulate|decide|agree|adopt|declare|conclude|produce|"
-        r"set out|call|oblige|obligate|mandate)\b",
+        r"\bwhat (?:[\w-]+ ){0,3}?(?:does|do|did) (?:the )?"
+        rf"(?P<x>[^?]*?\b(?:{_THINGS}|{_INSTRUMENTS})\b[^?]*?) (?:{_SAYS})\b",
+        re.I,
+    ),
+    # "Does the Memorandum of Cooperation supersede the treaties?": what that one says.
+    re.compile(
+        r"^\W*(?:does|do|did|will) (?:the )?"
+        rf"(?P<x>[^?]*?\b(?:{_THINGS}|{_INSTRUMENTS})\b[^?]*?) (?:{_SAYS}|supersede|replace|"
+        r"bind|apply|allow|permit|prohibit|ban)\b",
+        re.I,
+    ),
+    # "What did its first report find?": that report's own findings.
+    re.compile(
+        r"\bwhat (?:[\w-]+ ){0,2}?(?:does|do|did) (?:the )?(?P<x>[^?]*?\breports?) (?:find|"
+        r"conclude|say|show|reveal|document|recommend|cover)\b",
         re.I,
     ),
 )
@@ -77,6 +93,11 @@ _HEADED = re.compile(
     r"\b(?:summit|meeting|statement|declaration|fact sheet|readout|communiqu[eé]|agreement|"
     r"accords?|treaty|guidelines|principles|talks|conference)$",
     re.I,
+)
+_INSTRUMENT_HEAD = re.compile(r"\b(?:agreement|accords?|treaty|guidelines|principles|deal)$", re.I)
+_ACTOR_ASKED = re.compile(
+    r"\b(?:did|do|does|will|would|have|has)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*|they|both|two|three|"
+    r"leaders?|sides?|countries|governments?)\b"
 )
 # "What sanctions relief did the U.S. offer in the Singapore joint statement?": what a statement
 # it names holds; it is named by the words before its kind ("Singapore").
@@ -103,20 +124,29 @@ _PARTICLE_ROLE = {"은": "subject", "는": "subject", "이": "subject", "가": "
 TITLE_SHARE = 0.5  # the share of the thing's words a title must hold to be that thing's
 
 
+_PRONOUN = re.compile(r"^\s*(?:its|it|their|they)\b", re.I)
+
+
 def asked_content_of(question: str) -> str:
     """The document or event whose own content the question asks for ("" if it asks none): one
     it names (capitalised), or a meeting by its year ("their 2025 trilateral summit")."""
+    heading = HEADING.match(question)
     for pattern in (*_CONTENT_OF, _IN_STATEMENT):
         m = pattern.search(question)
         named = r"[A-Z]" if pattern is _IN_STATEMENT else r"[A-Z]|\b(?:19|20)\d\d\b"
         thing = f"{m['owner']} {m['x']}" if m and m.groupdict().get("owner") else m and m["x"]
+        if thing and heading:  # "MSMT: what did its first report find?": the MSMT's
+            thing = _PRONOUN.sub(heading["name"].strip(), thing)
         if thing and re.search(named, thing):
             return thing.strip()
-    heading = HEADING.match(question)
     # "RDP agreement: what did the 2022 statement say?": the heading is the topic, not the source.
     if not heading or DOCUMENT_WORDS.search(question, heading.end()):
         return ""
     name = re.sub(r"^\W+", "", heading["name"]).strip()
+    # "RDP agreement: what did Biden and Yoon start?" asks what they did about it, not what it
+    # says (what is said at a meeting is the meeting's own).
+    if _INSTRUMENT_HEAD.search(name) and _ACTOR_ASKED.search(question, heading.end()):
+        return ""
     return name if _HEADED.search(name) and re.search(r"[A-Z]", name) else ""
 
 

@@ -85,6 +85,15 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
 }
 _CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
+# "By what percentage …" is answered by a percentage (or a plain share), not by "1.5 degrees".
+_PERCENTAGE = re.compile(
+    r"\b(?:what|which|how many|by how much) (?:[\w-]+ )?(?:percentage|percent)\b", re.I
+)
+_PERCENT = re.compile(
+    r"\d\s?(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|one-third|two-thirds|"
+    r"a third|a quarter)\b",
+    re.I,
+)
 # A country, the Koreas, the U.S. or the region: no answer to "which city" or "which port".
 _COUNTRY = re.compile(
     rf"\b(?:{'|'.join(COUNTRIES.values())}|Korean?|American?|United States|DPRK|ROK|U\.S|"
@@ -211,6 +220,8 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     (a year the question names is no answer to "what date")."""
     if kind == "name":
         return names_one(text, question)
+    if kind == "number" and _PERCENTAGE.search(question):
+        return _PERCENT.search(text) is not None
     # (A Korean question's reading does not put the thing counted after "how many": 몇 대.)
     counted = counted_words(question) if kind == "number" and not reading else []
     if counted:

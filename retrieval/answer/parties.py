@@ -53,8 +53,14 @@ def party_words() -> frozenset[str]:
     }
 
 
+# A party's stand on something is asked like its reaction ("Kishida's position on AUKUS").
+_STANCE = r"position|stance|views?"
+# "How did Korean businesses view the efforts?": a view asked of those the statements do not
+# speak for (not "how did Biden and Yoon view …", which "the two leaders" answer).
+_VIEWED = re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:view|see|assess|regard|feel about)\b", re.I)
 _ASKED = (
     re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer|receive)\b", re.I),
+    _VIEWED,
     re.compile(
         r"\bwhat (?:was|is|were) (?:the )?(?P<x>.+?)['’]s? (?:reaction|response|reply|stance|"
         r"position|view)\b",
@@ -65,11 +71,11 @@ _ASKED = (
     # Seoul's plan?": the reaction is the ask.
     re.compile(
         r"(?P<x>\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s? (?:reaction|response|reply|"
-        r"comments?|remarks)\s*(?:\?|$)"
+        rf"comments?|remarks|{_STANCE})\s*(?:\?|$)"
     ),
     re.compile(
         r"(?:^|[-–—:;]\s*)(?P<x>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3})['’]s? (?:reaction|"
-        r"response|reply|comments?|remarks) (?:to|on|about)\b"
+        rf"response|reply|comments?|remarks|{_STANCE}) (?:to|on|about|toward|towards|regarding)\b"
     ),
 )
 # "How did Korean companies respond": a party's companies, public or press are not the party.
@@ -79,6 +85,7 @@ _NOT_THE_PARTY = re.compile(
     r"experts|scholars|students|voters)$",
     re.I,
 )
+_REFLEXIVE = re.compile(r"\s+(?:themselves|itself|himself|herself)$", re.I)
 _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
 # "What did Bae Kyung-hoon say about …": a speaker's own word, asked of a person or a party
 # (not of a document, a meeting or a pronoun: "what did the 2021 statement say").
@@ -115,10 +122,12 @@ def reacting_party(question: str) -> tuple[str, ...]:
             or (pattern is _SAID and _NOT_SPEAKER.search(m["x"]))
         ):
             continue
-        who = m["x"]
+        who = _REFLEXIVE.sub("", m["x"])  # "Korean businesses themselves"
         lowered = who.lower().replace("’", "'")
         if _NOT_THE_PARTY.search(lowered):
             return (re.sub(r"^(?:the|its|their) ", "", lowered),)
+        if pattern is _VIEWED:
+            continue
         aliases = [a for names in PARTIES.values() if any(_found(n, lowered) for n in names)
                    for a in names]  # fmt: skip
         if not aliases:  # by its capitalised names; a speaker, by a full name ("Bae Kyung-hoon")
@@ -134,7 +143,8 @@ def reacting_party(question: str) -> tuple[str, ...]:
 # (not a country or a capital: those are everywhere) must stand in the sentences or their cards.
 _REACTED_TO = re.compile(
     r"\b(?:(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) (?:to|when|after)|"
-    r"receiv(?:e|ed)|answer(?:ed)?) (?P<x>[^?;]+)",
+    r"receiv(?:e|ed)|answer(?:ed)?|view(?:ed)?|see|saw|assess(?:ed)?|regard(?:ed)?|feel about|"
+    rf"(?:{_STANCE}) (?:on|to|toward|towards|about|regarding|over)) (?P<x>[^?;]+)",
     re.I,
 )
 _PLACES = frozenset(
@@ -331,7 +341,7 @@ def party_key(word: str) -> str | None:
 
 _GIVES = re.compile(
     r"\b(?:pledg|commit|contribut|invest|provid|spend|spent|pay|paid|fund|donat|grant|offer|"
-    r"allocat)\w*",
+    r"allocat|earmark|devot|lend|lent|loan)\w*|\bput(?:s|ting)? (?:\w+ )?(?:toward|towards|into)\b",
     re.I,
 )
 _MEASURED = re.compile(r"\bhow (?:much|many)\s+(?:the\s+)?$", re.I)  # "how much U.S. LNG"
