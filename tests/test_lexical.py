@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.store.lexical import STOPWORDS, LexicalIndex, find_acronyms, ids_signature, tokenize
+from retrieval.store.lexical import (
+    STOPWORDS,
+    LexicalIndex,
+    find_acronyms,
+    ids_signature,
+    initialisms,
+    tokenize,
+)
 
 # ---------------------------------------------------------------- tokenize
 
@@ -129,6 +136,22 @@ def test_find_acronyms_several_in_one_text():
     found = find_acronyms(text)
     assert found["ncg"] == "Nuclear Consultative Group"
     assert found["dprk"] == "Democratic People’s Republic of Korea"
+
+
+def test_an_acronym_never_defined_stands_for_the_name_it_spells() -> None:
+    texts = [
+        "They called for a Reciprocal Harbour Procurement Agreement soon.",
+        "The Tidal Energy Partnership and the Tidal Energy Programme both grew.",
+        "Marrow signs Technology Harbour Deals; a Technology Harbour Deal with Grelling.",
+    ]
+    found = initialisms(texts)
+    assert found["rhp"] == "Reciprocal Harbour Procurement"
+    assert found["rhpa"] == "Reciprocal Harbour Procurement Agreement"
+    assert "tep" not in found  # two names share it: it stands for neither
+    assert found["thd"] == "Technology Harbour Deal"  # a plural is the same name
+    index = LexicalIndex.build(["a", "b", "c"], texts)
+    assert "Reciprocal Harbour Procurement" in index.expand("When was the RHP signed?")
+    assert index.expand("When was the TEP set up?") == "When was the TEP set up?"
 
 
 # ---------------------------------------------------------------- LexicalIndex

@@ -154,7 +154,41 @@ def find_acronyms(text: str) -> dict[str, str]:
     return found
 
 
-FORMAT_VERSION = "3"  # bump when tokenization or the saved record changes
+# "RDP" for "Reciprocal Defense Procurement Agreement": an acronym the statements never define
+# nor use may stand for a capitalised name they spell out. Runs of capitalised words (little
+# words between) give the initials of each part of 3 to 6 of their words; an initialism two
+# names share stands for neither.
+_NAME_RUN = re.compile(
+    r"(?<![\w’'.-])(?:[A-Z][a-z][\w’'-]* +(?:(?:of|and|for|on|the|to|in) +)*){2,7}"
+    r"[A-Z][a-z][\w’'-]*"
+)
+_LITTLE_WORDS = frozenset("of and for on the to in".split())
+INITIALISM_WORDS = (3, 6)
+
+
+def initialisms(texts: Sequence[str]) -> dict[str, str]:
+    """Initialisms of the capitalised names in the texts, e.g. {rdp: Reciprocal Defense
+    Procurement} (lower-case keys; one name per initialism, or none)."""
+    found: dict[str, set[str]] = {}
+    low, high = INITIALISM_WORDS
+    for text in texts:
+        for run in _NAME_RUN.finditer(text):
+            words = run.group(0).split()
+            caps = [i for i, w in enumerate(words) if w not in _LITTLE_WORDS]
+            for a in range(len(caps)):
+                for b in range(a + low - 1, min(len(caps), a + high)):
+                    part = words[caps[a] : caps[b] + 1]
+                    short = "".join(w[0] for w in part if w not in _LITTLE_WORDS).lower()
+                    found.setdefault(short, set()).add(" ".join(part))
+    out = {}
+    for short, names in found.items():
+        forms = {" ".join(w.lower().rstrip("s") for w in name.split()) for name in names}
+        if len(forms) == 1:  # "Deal" and "Deals" are one name
+            out[short] = min(names, key=len)
+    return out
+
+
+FORMAT_VERSION = "4"  # bump when tokenization or the saved record changes
 
 
 def ids_signature(ids: Sequence[str]) -> str:
@@ -176,11 +210,13 @@ class LexicalIndex:
         signature: str,
         df: dict[str, int],
         acronyms: dict[str, str] | None = None,
+        spelled: dict[str, str] | None = None,
     ) -> None:
         self.ids = ids
         self.signature = signature
         self.df = df
         self.acronyms = acronyms or {}
+        self.spelled = spelled or {}  # initialisms of the names the texts spell out
         self._retriever = retriever
         self._position = {cid: i for i, cid in enumerate(ids)}
 
@@ -198,11 +234,12 @@ class LexicalIndex:
         for doc in tokens:
             for term in set(doc):
                 df[term] = df.get(term, 0) + 1
+        spelled = initialisms(texts)
         if not ids:
-            return cls([], None, ids_signature([]), df, acronyms)
+            return cls([], None, ids_signature([]), df, acronyms, spelled)
         retriever = bm25s.BM25(k1=1.2, b=0.75)
         retriever.index([doc or ["_empty_"] for doc in tokens], show_progress=False)
-        return cls(list(ids), retriever, ids_signature(ids), df, acronyms)
+        return cls(list(ids), retriever, ids_signature(ids), df, acronyms, spelled)
 
     def with_synonyms(self, terms: set[str]) -> set[str]:
         """Terms plus acronyms whose long form is present, and long forms of present acronyms."""
@@ -216,11 +253,14 @@ class LexicalIndex:
         return out
 
     def expand(self, query: str) -> str:
-        """The query with defined acronyms spelled out (and long forms abbreviated)."""
+        """The query with defined acronyms spelled out (and long forms abbreviated); an
+        acronym the statements never use, by the name whose initials it is (``initialisms``)."""
         extra = []
         low = query.lower()
         for word in re.findall(r"[A-Za-z][A-Za-z0-9&-]+", query):
             long_form = self.acronyms.get(word.lower())
+            if not long_form and word.isupper() and word.lower() not in self.df:
+                long_form = self.spelled.get(word.lower())
             if long_form and word.isupper() and long_form.lower() not in low:
                 extra.append(long_form)
         for short, long_form in self.acronyms.items():
@@ -276,6 +316,7 @@ class LexicalIndex:
             "ids": self.ids,
             "df": self.df,
             "acronyms": self.acronyms,
+            "spelled": self.spelled,
         }
         (tmp / "ids.json").write_text(json.dumps(record))
         old = folder.with_name(folder.name + ".old")
@@ -301,6 +342,7 @@ class LexicalIndex:
                 str(record["signature"]),
                 dict(record["df"]),
                 dict(record.get("acronyms", {})),
+                dict(record.get("spelled", {})),
             )
         except (OSError, ValueError, KeyError):
             return None

@@ -14,7 +14,7 @@ from core.audience import AccessError
 from core.models import Chunk, DocumentMeta
 from retrieval.store.chroma import SentenceVectors, StatementStore
 from retrieval.store.index import StatementIndex, indexed_text
-from retrieval.store.lexical import LexicalIndex, find_acronyms, tokenize
+from retrieval.store.lexical import LexicalIndex, find_acronyms, initialisms, tokenize
 from retrieval.store.records import CatalogEntry
 
 
@@ -44,6 +44,7 @@ class _ScopedLexical(LexicalIndex):
                 self.df[term] = self.df.get(term, 0) + 1
             for short, long_form in find_acronyms(text).items():
                 self.acronyms.setdefault(short, long_form)
+        self.spelled = initialisms(texts)
 
     @property
     def counted(self) -> int:
