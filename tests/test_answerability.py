@@ -87,6 +87,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
         "date", "The office will host the 2024 conference.", "When is the 2024 conference?"
     )
     assert holds_kind("place", "The commission meets in the city of Marrow.")
+    # A day of the month the question names is an answer; the month alone is not.
+    may = "When is the Marrow summit to be held, per the May 2031 statement?"
+    assert holds_kind("date", "Marrow hosts the summit on May 30-31.", may)
+    assert not holds_kind("date", "Marrow hosts the summit in May.", may)
     # A percentage asked for is a percentage, not another number.
     percent = "By what percentage will Marrow cut its 2030 emissions?"
     assert not holds_kind("number", "It aims to limit warming to 1.5 degrees by 2050.", percent)

@@ -132,8 +132,10 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "date": re.compile(
-        r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
-        r"October|November|December)\b|\b(?:annual(?:ly)?|every year|each year|next year|this "
+        # A month with its day ("May 30-31", "30 May") is more than the month a question names.
+        r"\b(?:19|20)\d\d\b|\b(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|"
+        r"September|October|November|December)\b(?:\s+\d{1,2}(?:\s*[-–]\s*\d{1,2})?\b)?"
+        r"|\b(?:annual(?:ly)?|every year|each year|next year|this "
         r"year|by the end of)\b|\b\d{1,2}(?:st|nd|rd|th) day\b",
         re.I,
     ),

@@ -139,6 +139,12 @@ class NamedShares(Mapping[str, float]):
 
 # "70th anniversary statement: …": a heading before the question (what it names, in ``name``).
 HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
+# "According to the first NCG readout, …": a statement the question cites as its source.
+CITED = re.compile(
+    r"\b(?:according to|per) (?:the |their |its )?(?P<name>(?:[\w.'’-]+ ){1,6}?"
+    r"(?:joint )?(?:statement|declaration|fact sheet|readout|communiqu[eé]))s?\b",
+    re.I,
+)
 
 
 def _shares(cards: Cards, lexical: Any, text: str) -> np.ndarray:
@@ -154,13 +160,15 @@ def _shares(cards: Cards, lexical: Any, text: str) -> np.ndarray:
 def named_shares(cards: Cards, lexical: Any, text: str) -> NamedShares:
     """How much of the text's informative weight each document's card explains; a statement
     whose distinctive title the text quotes, or whose card explains a heading before the
-    question ("Singapore joint statement: who leads …?"), is named by it."""
+    question ("Singapore joint statement: who leads …?") or the statement it cites ("according
+    to the first NCG readout"), is named by it."""
     shares = np.zeros(len(cards.docs), dtype=np.float64)
     if cards.docs:
         shares = _shares(cards, lexical, text)
         heading = HEADING.match(text)
-        if heading:
-            named = _shares(cards, lexical, heading["name"]) >= TITLE_SHARE
+        cited = [m["name"] for m in CITED.finditer(text)]
+        for name in ([heading["name"]] if heading else []) + cited:
+            named = _shares(cards, lexical, name) >= TITLE_SHARE
             shares[named] = np.maximum(shares[named], TITLE_SHARE)
         for d in quoted_titles(cards, text):
             i = cards.position[d]
