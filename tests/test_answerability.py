@@ -26,7 +26,7 @@ from retrieval.answer.answerability import (
     not_stated_text,
     signals,
 )
-from retrieval.answer.clauses import levied_otherwise, qualified_otherwise
+from retrieval.answer.clauses import levied_on_asked, levied_otherwise, qualified_otherwise
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
@@ -534,6 +534,23 @@ def test_a_figure_for_a_tariff_on_another_sector_is_no_answer() -> None:
     # "Autos" are automobiles.
     assert not levied_otherwise("What tariff on Korean autos was agreed?", autos)
     assert not levied_otherwise("What was the tariff rate?", chips)  # the question names no sector
+    # What a tariff is on, named apart from it; a tariff clause that names no sector at all.
+    for asked in (
+        "What Section 232 tariff will Korean steel face under the fact sheet?",
+        "What tariff rate did the fact sheet set for Korean steel?",
+        "What Section 232 tariff rate applies to Korean steel and aluminum?",
+    ):
+        assert levied_otherwise(asked, autos)
+    # What names the sector asked (by any of its names), as against all goods or another.
+    cars = "What tariff will Korean cars face under the fact sheet?"
+    assert levied_on_asked(cars, autos)
+    assert not levied_on_asked(cars, chips)
+    assert not levied_on_asked(cars, "A 15 percent tariff on Korean goods.")
+    # A sector by another of its names.
+    assert not levied_otherwise("What tariff will Korean cars face under the fact sheet?", autos)
+    such = "For such products, no additional Section 232 tariff shall apply above 15 percent."
+    assert levied_otherwise(steel, such)
+    assert not levied_otherwise(steel, "The tariff on all products falls to 15 percent.")
     texts = [chips, "Section 232 tariffs on steel stay at 50 percent."]
     assert holding("number", texts, steel, steel, lambda t: 1.0) == [False, True]
 

@@ -165,6 +165,23 @@ def test_a_file_name_counts_as_a_name_of_its_statement(service: BriefingService)
     assert top == "2024-11-15-japan-rok-us-joint-statement-lima.md"
 
 
+def test_a_tariff_rate_is_the_one_on_the_sector_asked(service: BriefingService) -> None:
+    # The fact sheet gives Section 232 rates for automobiles, pharmaceuticals and chips; none
+    # for aluminum. "Cars" are automobiles.
+    for asked in (
+        "Per the Trump-Lee fact sheet, what Section 232 tariff will Korean cars pay?",
+        # The rates for chips and pharmaceuticals rank above it: the one for cars is lifted.
+        "What Section 232 tariff applies to Korean cars in the newest statement?",
+    ):
+        cars = service.ask(asked)
+        assert not cars.refused, asked
+        assert any("automobiles" in c.quote for c in cars.citations), asked
+    aluminum = service.ask(
+        "Per the Trump-Lee fact sheet, what Section 232 tariff will Korean aluminum pay?"
+    )
+    assert aluminum.refused
+
+
 def test_a_reaction_is_quoted_from_the_reacting_partys_own_statement(
     service: BriefingService,
 ) -> None:

@@ -54,16 +54,43 @@ class Candidate:
         return card_text(self.chunk.meta, self.chunk.doc_id)
 
 
-def lift_speaker(ranked: list[Candidate], party: Sequence[str], top: int) -> None:
-    """When none of the ``top`` best sentences is the party's own word, its best one (not a
-    dateline) ranks among them: "How did North Korea respond to the G7 statement?" is answered
-    by the DPRK's statement, which ranks below the G7's own sentences on every word asked. The
-    lift is a ``boost``, so the evidence's strength is unchanged. Re-sorts ``ranked``."""
-    speaking = [c for c in ranked if party and party_speaks(party, [c.text], [c.issuer])]
+def lift(ranked: list[Candidate], chosen: Sequence[Candidate], top: int) -> None:
+    """When none of the ``top`` best sentences is among ``chosen`` (best first), the best chosen
+    one (not a dateline) ranks among them. The lift is a ``boost``, so the evidence's strength
+    is unchanged. Re-sorts ``ranked``."""
     leading = ranked[:top]
-    if not speaking or len(leading) < top or {id(c) for c in leading} & set(map(id, speaking)):
+    if not chosen or len(leading) < top or {id(c) for c in leading} & set(map(id, chosen)):
         return
-    best = next((c for c in speaking if not c.framing), speaking[0])
+    best = next((c for c in chosen if not c.framing), chosen[0])
     factor = leading[-1].score / best.score * 1.001 if best.score > 0 else 1.0
     best.boost, best.score = best.boost * factor, best.score * factor
     ranked.sort(key=lambda c: -c.score)
+
+
+def lift_speaker(ranked: list[Candidate], party: Sequence[str], top: int) -> None:
+    """When none of the ``top`` best sentences is the party's own word, its best one ranks
+    among them: "How did North Korea respond to the G7 statement?" is answered by the DPRK's
+    statement, which ranks below the G7's own sentences on every word asked."""
+    if party:
+        lift(ranked, [c for c in ranked if party_speaks(party, [c.text], [c.issuer])], top)
+
+
+def prefer_holding(
+    ranked: list[Candidate],
+    held: Sequence[bool],
+    named: Sequence[bool],
+    top: int,
+    boost: float,
+    near: float,
+) -> None:
+    """When none of the ``top`` best sentences holds what is asked (``held``, in ``ranked``'s
+    order), those that do are boosted, and the best of them that also names what the question
+    asks it of (``named``: the sector of a tariff rate) and scores at least ``near`` of the best
+    ranks among them (the rates for chips and medicines rank above the one for cars). Re-sorts."""
+    first = ranked[0].score if ranked else 0.0
+    holding = [c for c, h in zip(ranked, held, strict=True) if h]
+    chosen = [c for c, h, n in zip(ranked, held, named, strict=True) if h and n]
+    for cand in holding:
+        cand.boost, cand.score = boost, cand.score * boost
+    ranked.sort(key=lambda c: -c.score)
+    lift(ranked, [c for c in chosen[:1] if c.score >= near * boost * first], top)

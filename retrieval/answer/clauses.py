@@ -121,6 +121,41 @@ _LEVIED = (
     r"\s+(?P<on>[^.;:()]+)"
 )
 _LEVIED_ON = re.compile(_LEVIED, re.I)
+# The question may name it apart from its tariff: "what tariff will Korean steel face", "what
+# tariff rate did the fact sheet set for Korean steel", "… rate applies to Korean steel".
+_TARIFF = r"\b(?:tariffs?|duties|duty)\b"
+_ASKED_ON = (
+    _LEVIED_ON,
+    re.compile(
+        rf"{_TARIFF}[^?]*?\b(?:apply|applies|applied|set|sets|impose[sd]?|levy|levied|charged?)"
+        r"\s+(?:to|on|for)\s+(?P<on>[^.;:()?]+)",
+        re.I,
+    ),
+    re.compile(
+        rf"{_TARIFF}[^?]*?\b(?:will|would|does|do|did|shall)\s+(?P<on>(?:[\w'’-]+\s+){{0,3}}?"
+        r"[\w'’-]+)\s+(?:face|pay|get|receive)\b",
+        re.I,
+    ),
+)
+_TARIFF_SAID = re.compile(_TARIFF, re.I)
+# Sectors a tariff is put on, by their other names ("cars" are automobiles).
+_SECTORS = [
+    frozenset(tokenize(words, compounds=False))
+    for words in (
+        "car cars auto autos automobile automobiles vehicle vehicles automotive",
+        "chip chips semiconductor semiconductors",
+        "drug drugs medicine medicines pharmaceutical pharmaceuticals",
+        "wood timber lumber",
+        "ship ships vessel vessels shipbuilding",
+    )
+]
+
+
+def _sectors(terms: set[str]) -> set[str]:
+    """The terms with the other names of the sectors among them."""
+    return terms.union(*(group for group in _SECTORS if group & terms))
+
+
 _ENDS = re.compile(
     r"\s(?:under|in|at|by|from|per|according|during|after|before|with|is|are|was|were|will|"
     r"would|did|does|do|has|have|that|which)\b.*",
@@ -136,11 +171,26 @@ def _same(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
+def _levied_wanted(question: str) -> set[str]:
+    """What the question's tariff or investment is on (its terms, sectors by all their names)."""
+    asked = next((m for pattern in _ASKED_ON if (m := pattern.search(question))), None)
+    wanted = {t for t in _stems(_ENDS.sub("", asked["on"])) if t and t != "and"} if asked else set()
+    return _sectors(wanted) if wanted else set()
+
+
+def levied_on_asked(question: str, text: str) -> bool:
+    """Whether the text says its tariff or investment is on what the question's is on."""
+    wanted = _levied_wanted(question)
+    return bool(wanted) and any(
+        any(_same(w, t) for w in wanted for t in _stems(" ".join(m["on"].split()[:ON_WORDS])) if t)
+        for m in _LEVIED_ON.finditer(text)
+    )
+
+
 def levied_otherwise(question: str, clause: str) -> bool:
     """Whether the clause says what its tariff or investment is on, and never what the
     question's is on ("steel" against "semiconductors"; "autos" is "automobiles")."""
-    asked = _LEVIED_ON.search(question)
-    wanted = {t for t in _stems(_ENDS.sub("", asked["on"])) if t and t != "and"} if asked else set()
+    wanted = _levied_wanted(question)
     if not wanted:
         return False
     said = [
@@ -148,6 +198,13 @@ def levied_otherwise(question: str, clause: str) -> bool:
         for m in _LEVIED_ON.finditer(clause)
     ]
     said = [s for s in said if s]
-    return bool(said) and not any(
-        s & _ANY or any(_same(w, t) for w in wanted for t in s) for s in said
-    )
+    if not said:
+        # "For such products …, no additional Section 232 tariff shall apply": a tariff that
+        # names neither what the question's is on nor all goods is another one.
+        words = {t for t in _stems(re.sub(r"\bsuch\s+\w+", "", clause)) if t}  # not "all" goods
+        return (
+            _TARIFF_SAID.search(clause) is not None
+            and not words & _ANY
+            and not any(_same(w, t) for w in wanted for t in words)
+        )
+    return not any(s & _ANY or any(_same(w, t) for w in wanted for t in s) for s in said)

@@ -21,12 +21,14 @@ from core.answers import Citation
 from core.labels import label
 from core.models import DocumentMeta, Passage
 from retrieval.answer.answerability import (
+    KIND_SHARE,
     TOP_SENTENCES,
     AnswerabilityModel,
     not_stated_text,
     signals,
 )
-from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_speaker
+from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_speaker, prefer_holding
+from retrieval.answer.clauses import levied_on_asked
 from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
@@ -178,9 +180,8 @@ class ExtractiveAnswerer:
         if kind in BOUND_KINDS:
             held = self._holding(plan, kind, out)
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
-                for cand in (c for c, h in zip(out, held, strict=True) if h):
-                    cand.boost, cand.score = KIND_BOOST, cand.score * KIND_BOOST
-                out.sort(key=lambda c: -c.score)
+                on_asked = [levied_on_asked(plan.question, c.text) for c in out]
+                prefer_holding(out, held, on_asked, TOP_SENTENCES, KIND_BOOST, KIND_SHARE)
         if plan.language == "en":  # a reaction asked for is the party's own word
             lift_speaker(out, reacting, TOP_SENTENCES)
         # A lookup that quotes one statement's title and names no other is answered from it when
