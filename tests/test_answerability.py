@@ -48,6 +48,10 @@ from retrieval.store.lexical import LexicalIndex
         ("By what year is the shipyard plan supposed to be finished?", "date"),
         ("Where will the coordinating office be located?", "place"),
         ("Which Japanese city will host the summit?", "place"),
+        # A state visit is an event, not a state; a rank asked is no figure.
+        ("Which State Visit of the administration was it?", None),
+        ("At what level were the defense officials led?", None),
+        ("What tariff level applies to Marrow's timber?", "number"),
         ("Who leads the dialogue?", "person"),
         ("The dialogue from Camp David: who leads it?", "person"),  # a part of a question
         ("The liaison office: purpose, and where is it?", "place"),
@@ -87,6 +91,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
         "date", "The office will host the 2024 conference.", "When is the 2024 conference?"
     )
     assert holds_kind("place", "The commission meets in the city of Marrow.")
+    # "Twice" is a number of times.
+    times = "How many times have the harbour teams met?"
+    assert holds_kind("number", "The harbour teams have met twice since then.", times)
+    assert not holds_kind("number", "The harbour teams have met since then.", times)
     # A day of the month the question names is an answer; the month alone is not.
     may = "When is the Marrow summit to be held, per the May 2031 statement?"
     assert holds_kind("date", "Marrow hosts the summit on May 30-31.", may)
@@ -737,6 +745,14 @@ def test_a_comparisons_years_say_which_statements_not_what_they_hold() -> None:
     assert alone["numbers_unmatched"] == 1.0  # no best sentence holds 2024
     compared = signals(question, question, ranked, [], _Terms(), [], compares=True)
     assert compared["numbers_unmatched"] == 0.0
+
+
+def test_a_year_that_dates_the_statement_asked_about_is_held_by_its_card() -> None:
+    question = "What did the harbour statement of 2031 say about fees?"
+    fees = _said_in("Fees rise to 40 euros.", "harbour", dt.date(2031, 5, 1), "Marrow")
+    card = dataclasses.replace(fees, card="Harbour statement Marrow May 1, 2031 2031")
+    assert signals(question, question, [fees], [], _Terms(), [])["numbers_unmatched"] == 1.0
+    assert signals(question, question, [card], [], _Terms(), [])["numbers_unmatched"] == 0.0
 
 
 def test_a_party_speaking_of_something_else_is_silent_on_what_was_asked() -> None:

@@ -252,7 +252,10 @@ def signals(
         "asks_reaction": float(bool(_REACTION.search(question))),
         # A comparison's years say which statements it compares, not what their sentences hold.
         "numbers_unmatched": float(
-            unmatched_numbers(_YEARS.sub(" ", question) if compares else question, held)
+            unmatched_numbers(
+                _YEARS.sub(" ", question) if compares else question,
+                [*held, *(c.card for c in top)],  # "the April 2023 statement": its date
+            )
         ),
         "reactor_silent": float(silent),
         "source_unheld": float(unheld),

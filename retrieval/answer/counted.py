@@ -30,6 +30,7 @@ _BOUNDARY = frozenset(
     "will would did does do are is were was have has had can could should shall in of at to for "
     "from under on by the it they be been".split()
 )
+_TIMES = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 _NUMERAL = re.compile(
     r"^(?:\$?\d[\d,.]*\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
     r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|"
@@ -96,6 +97,9 @@ def counts(text: str, things: list[str], question: str = "") -> bool:
         people, stems = True, set(tokenize(things[0], compounds=False))
     if people:
         stems |= _HUMANS
+    # "How many times": "twice" counts them.
+    if "time" in stems and _TIMES.search(text):
+        return True
     # Punctuation ends what a number counts: "2,023 Americans, symbolic of the year 2023".
     words = re.findall(r"\$?\d[\d,.]*\d\+?|\$?\d\+?|[\w’'./-]*\w|[,;:()]", text)
     for i, word in enumerate(words):

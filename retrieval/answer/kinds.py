@@ -36,7 +36,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     "number": re.compile(
         r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:number|percentage|share|"
-        r"proportion|figure|rate|target|tariff|level|cap)\b|\bby how (?:much|many)\b"
+        r"proportion|figure|rate|target|tariff|cap)\b|\bby how (?:much|many)\b"
+        # "What tariff level" asks a figure; "at what level were they led" a rank.
+        r"|(?<!\bat )\b(?:what|which) (?:[\w-]+ ){0,3}?level\b"
         r"|\bnumber of\b|\b(?:tariff|exchange|interest) rates?\b",
         re.I,
     ),
@@ -64,7 +66,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "place": re.compile(
         rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b"
         r"|\b(?:what|which) (?:[\w.-]+ ){0,2}(?:city|cities|country|countries|place|location|"
-        r"venue|port|base|region|island|state|province)\b"
+        # "Which State Visit": an event, not a state.
+        r"venue|port|base|region|island|province|state(?! (?:visits?|department|media|dinners?)\b))"
+        r"\b"
         r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b(?!-)",
         re.I,
     ),
