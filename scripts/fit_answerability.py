@@ -71,6 +71,7 @@ HELD_OUT = {
     "near_miss8.yaml",
     "near_miss9.yaml",
     "near_miss10.yaml",
+    "near_miss11.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
