@@ -85,25 +85,38 @@ def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) 
     assert asked_kind(question) == kind
 
 
+_TIMES = "How many times have the harbour teams met?"
+_MAY = "When is the Marrow summit to be held, per the May 2031 statement?"
+_PERCENT = "By what percentage will Marrow cut its 2030 emissions?"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "question", "held"),
+    [
+        # "Twice" is a number of times.
+        ("number", "The harbour teams have met twice since then.", _TIMES, True),
+        ("number", "The harbour teams have met since then.", _TIMES, False),
+        # A day of the month the question names is an answer; the month alone is not.
+        ("date", "Marrow hosts the summit on May 30-31.", _MAY, True),
+        ("date", "Marrow hosts the summit in May.", _MAY, False),
+        # A percentage asked for is a percentage, not another number.
+        ("number", "It aims to limit warming to 1.5 degrees by 2050.", _PERCENT, False),
+        ("number", "Marrow will cut its emissions by 40 percent.", _PERCENT, True),
+        ("number", "Marrow will cut its emissions by half.", _PERCENT, True),
+    ],
+)
+def test_the_kind_asked_is_held_in_the_form_the_question_asks_it(
+    kind: str, text: str, question: str, held: bool
+) -> None:
+    assert holds_kind(kind, text, question) is held
+
+
 def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question() -> None:
     assert holds_kind("date", "The office opens on 1 March 2024.")
     assert not holds_kind(
         "date", "The office will host the 2024 conference.", "When is the 2024 conference?"
     )
     assert holds_kind("place", "The commission meets in the city of Marrow.")
-    # "Twice" is a number of times.
-    times = "How many times have the harbour teams met?"
-    assert holds_kind("number", "The harbour teams have met twice since then.", times)
-    assert not holds_kind("number", "The harbour teams have met since then.", times)
-    # A day of the month the question names is an answer; the month alone is not.
-    may = "When is the Marrow summit to be held, per the May 2031 statement?"
-    assert holds_kind("date", "Marrow hosts the summit on May 30-31.", may)
-    assert not holds_kind("date", "Marrow hosts the summit in May.", may)
-    # A percentage asked for is a percentage, not another number.
-    percent = "By what percentage will Marrow cut its 2030 emissions?"
-    assert not holds_kind("number", "It aims to limit warming to 1.5 degrees by 2050.", percent)
-    assert holds_kind("number", "Marrow will cut its emissions by 40 percent.", percent)
-    assert holds_kind("number", "Marrow will cut its emissions by half.", percent)
     assert not holds_kind("place", "The dialogue is planned in October.")  # a month, no place
     assert not holds_kind("place", "The talks resume on Monday.")
     assert holds_kind("place", "Ships may anchor outside the harbour of Grelling.")
