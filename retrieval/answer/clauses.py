@@ -10,6 +10,7 @@ question qualifies them ("the finance ministers": ``qualified_otherwise``). Used
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from retrieval.answer.parties import PARTIES
@@ -171,11 +172,13 @@ def _same(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
 
-def _levied_wanted(question: str) -> set[str]:
-    """What the question's tariff or investment is on (its terms, sectors by all their names)."""
+@lru_cache(maxsize=256)
+def _levied_wanted(question: str) -> frozenset[str]:
+    """What the question's tariff or investment is on (its terms, sectors by all their names);
+    read once per question, however many sentences are checked against it."""
     asked = next((m for pattern in _ASKED_ON if (m := pattern.search(question))), None)
     wanted = {t for t in _stems(_ENDS.sub("", asked["on"])) if t and t != "and"} if asked else set()
-    return _sectors(wanted) if wanted else set()
+    return frozenset(_sectors(wanted) if wanted else ())
 
 
 def levied_on_asked(question: str, text: str) -> bool:
