@@ -89,12 +89,13 @@ _CONTENT_OF = (
 )
 # "G7 Hiroshima Summit: what did the leaders say about …?": a heading (``cards.HEADING``) that
 # names a document or a meeting asks for what that one says.
+_AGREED = r"agreement|accords?|treaty|guidelines|principles"  # what is agreed, not where
 _HEADED = re.compile(
-    r"\b(?:summit|meeting|statement|declaration|fact sheet|readout|communiqu[eé]|agreement|"
-    r"accords?|treaty|guidelines|principles|talks|conference)$",
+    r"\b(?:summit|meeting|statement|declaration|fact sheet|readout|communiqu[eé]|talks|"
+    rf"conference|{_AGREED})$",
     re.I,
 )
-_INSTRUMENT_HEAD = re.compile(r"\b(?:agreement|accords?|treaty|guidelines|principles|deal)$", re.I)
+_INSTRUMENT_HEAD = re.compile(rf"\b(?:{_AGREED}|deal)$", re.I)
 _ACTOR_ASKED = re.compile(
     r"\b(?:did|do|does|will|would|have|has)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*|they|both|two|three|"
     r"leaders?|sides?|countries|governments?)\b"
