@@ -9,6 +9,7 @@ statements the previous answer quoted.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from core.labels import label
 from core.models import Filters, Passage
@@ -17,6 +18,7 @@ from retrieval.answer.candidates import Candidate
 from retrieval.answer.citations import sources_first
 from retrieval.answer.composition import compose
 from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
+from retrieval.answer.sides import side_quotes
 from retrieval.answer.topics import (
     Evidence,
     TopicEvidence,
@@ -25,7 +27,7 @@ from retrieval.answer.topics import (
     pick_statements,
 )
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
-from retrieval.search.plan import QueryPlan, Turn
+from retrieval.search.plan import QueryPlan, Turn, plan_query
 
 
 class IntentShaper:
@@ -135,6 +137,10 @@ class IntentShaper:
             d for d in self.searcher.compared(plan) if not merged.doc_ids or d in merged.doc_ids
         ]
         readings = (full, [unnamed])
+        if len(compared) >= 2:
+            sided = self._sides(plan, merged, compared, result, unnamed or full)
+            if sided is not None:
+                return sided
         if compared:  # the statements its sides name, and only those, on the topic alone
             merged = merged.model_copy(update={"doc_ids": tuple(compared)})
             readings = (unnamed or full, [])
@@ -160,6 +166,36 @@ class IntentShaper:
             documents = describe_documents([e.meta for e in omitted], language=plan.language)
             notes.append(label("omitted", plan.language).format(documents=documents))
         return ExtractiveResult(text, citations, False, result.best_score, notes)
+
+    def _sides(
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        compared: list[str],
+        result: ExtractiveResult,
+        topic: str,
+    ) -> ExtractiveResult | None:
+        """Each statement the sides name, searched and quoted on its own on ``topic`` (the
+        question without the names of the statements: they chose the statement already), None
+        when fewer than two have a sentence as strong as an answer needs."""
+        side_plan = replace(
+            plan_query(topic, bridge=self.searcher.bridge), intent="lookup", filters=plan.filters
+        )
+        budget = self.settings.comparison_max_words // len(compared)
+        redundant = self.searcher.embeddings.redundant_cos
+        chosen: list[Candidate] = []
+        sides = 0
+        for doc_id in compared:
+            own = filters.model_copy(update={"doc_ids": (doc_id,)})
+            cands = self.extractive.candidates(side_plan, self.searcher.search(side_plan, own))
+            strong = [c for c in cands if c.strength >= self.settings.refusal_threshold]
+            if strong:
+                sides += 1
+                chosen += side_quotes(strong, budget, redundant)
+        if sides < 2:
+            return None
+        text, citations = compose(plan, chosen)
+        return ExtractiveResult(text, citations, False, result.best_score, list(result.notes))
 
     def _latest(
         self,

@@ -1,0 +1,77 @@
+"""A comparison whose sides name their statements: each side's own quotes (``side_quotes``),
+then answers on the sample corpus (real Chroma, the real model)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from brief.service import BriefingService
+from core.models import Chunk, DocumentMeta
+from retrieval.answer.candidates import Candidate
+from retrieval.answer.sides import side_quotes
+from retrieval.answer.topics import QUOTES_PER_STATEMENT
+from retrieval.sentences import is_framing
+
+TEXT = (
+    "Pyongyang, June 12 (KCNA) -- The minister released the following statement on June 11. "
+    "We will never give up our deterrent. "
+    "Our deterrent is not a bargaining chip. "
+    "The deterrent will never be given up by us. "
+    "Trade with neighbours will grow."
+)
+
+
+def _sentences() -> list[Candidate]:
+    meta = DocumentMeta(title="Statement", issuer="Ministry", date=dt.date(2020, 6, 12))
+    chunk = Chunk(doc_id="doc.md", text=TEXT, start=0, end=len(TEXT), meta=meta)
+    # Directions: sentences 1 and 3 say the same thing (one vector), the others differ.
+    vectors = [np.eye(4)[i] for i in (0, 1, 2, 1, 3)]
+    scores = [0.9, 0.8, 0.6, 0.7, 0.5]
+    out, start = [], 0
+    for vector, score, sentence in zip(vectors, scores, _split(TEXT), strict=True):
+        start = TEXT.index(sentence, start)
+        cand = Candidate(chunk, 0, start, start + len(sentence), vector, score=score)
+        cand.framing = is_framing(sentence)
+        out.append(cand)
+    return out
+
+
+def _split(text: str) -> list[str]:
+    parts = [p.strip() + "." for p in text.split(". ")]
+    parts[-1] = parts[-1].rstrip(".")
+    return parts
+
+
+def test_a_side_quotes_its_best_sentences_that_say_different_things() -> None:
+    quoted = [c.text for c in side_quotes(_sentences(), budget=100, redundant=0.9)]
+    assert len(quoted) == QUOTES_PER_STATEMENT
+    # The dateline scores best but frames the statement; the near repeat of the best is left.
+    assert quoted == [
+        "We will never give up our deterrent.",
+        "Our deterrent is not a bargaining chip.",
+    ]
+
+
+def test_a_side_keeps_to_its_budget_and_quotes_a_dateline_only_when_it_has_nothing_else() -> None:
+    cands = _sentences()
+    quoted = side_quotes(cands, budget=7, redundant=0.9)
+    assert [c.text for c in quoted] == ["We will never give up our deterrent."]
+    assert [c.framing for c in side_quotes(cands[:1], budget=100, redundant=0.9)] == [True]
+    assert side_quotes([], budget=100, redundant=0.9) == []
+
+
+def test_each_statement_a_comparison_names_is_quoted_on_its_topic(
+    service: BriefingService,
+) -> None:
+    answer = service.ask(
+        "RDP agreement: where did things stand in the 2022 Yoon-Biden statement vs the 2023 "
+        "anniversary statement?"
+    )
+    assert answer.intent == "comparison"
+    assert {c.doc_id for c in answer.citations} == {
+        "2022-05-21-us-rok-leaders-joint-statement.md",
+        "2023-04-26-us-rok-leaders-joint-statement-70th-anniversary.md",
+    }
+    assert all("Reciprocal Defense Procurement" in c.quote for c in answer.citations)
