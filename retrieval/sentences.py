@@ -259,6 +259,8 @@ def word_count(text: str) -> int:
 _DATELINE = re.compile(
     r"^\W*[A-Z][A-Za-z .'-]{1,40},\s+[A-Z][a-z]{2,9}\.?\s+\d{1,2}\s*\([A-Za-z]{2,12}\)\s*[-–—]"
 )
+# "… and declared as follows.": a lead-in that ends with a full stop.
+_FOLLOWS = re.compile(r"\bas follows\W*$", re.I)
 _ANNOUNCES = re.compile(
     r"\b(?:released|issued|made public|published|read out|delivered)\b[^.:]{0,160}?"
     r"\bthe following\b",
@@ -270,7 +272,12 @@ def is_framing(sentence: str) -> bool:
     """Whether a sentence frames the statement (dateline, announcement, lead-in) rather than
     saying something of its own."""
     text = sentence.strip().rstrip("\"'”’)*").rstrip()
-    return bool(text.endswith(":") or _DATELINE.match(text) or _ANNOUNCES.search(text))
+    return bool(
+        text.endswith(":")
+        or _FOLLOWS.search(text)
+        or _DATELINE.match(text)
+        or _ANNOUNCES.search(text)
+    )
 
 
 MIN_QUOTE_WORDS = 5

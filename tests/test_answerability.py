@@ -103,6 +103,14 @@ _PERCENT = "By what percentage will Marrow cut its 2030 emissions?"
         ("number", "It aims to limit warming to 1.5 degrees by 2050.", _PERCENT, False),
         ("number", "Marrow will cut its emissions by 40 percent.", _PERCENT, True),
         ("number", "Marrow will cut its emissions by half.", _PERCENT, True),
+        # A place given as an example of the regions named ("such as the Grelling Strait").
+        (
+            "place",
+            "They will ease tension in regions such as the Grelling Strait.",
+            "Which region is named as the first to ease tension in?",
+            True,
+        ),
+        ("place", "They will ease tension in every region.", "Which region is named first?", False),
     ],
 )
 def test_the_kind_asked_is_held_in_the_form_the_question_asks_it(

@@ -31,6 +31,8 @@ from retrieval.store.index import open_index
         "on Friday which reads:",
         "The two leaders declared at this historic site of Panmunjom as follows:",
         "The Ministry issued the following statement on the fishing season.",
+        # A lead-in that ends with a full stop.
+        "The two leaders held candid talks on many issues and declared as follows.",
     ],
 )
 def test_framing_sentences_are_recognised(sentence: str) -> None:
@@ -44,6 +46,7 @@ def test_framing_sentences_are_recognised(sentence: str) -> None:
         "The ministers issued a joint statement on fisheries.",  # says what was done
         "The two leaders agreed on the following steps: a hotline and annual talks.",
         "Seoul, the capital, will host the meeting on May 3.",
+        "The quotas will be set as follows from the list, one per port.",  # goes on
     ],
 )
 def test_statement_sentences_are_not_framing(sentence: str) -> None:

@@ -144,7 +144,8 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "place": re.compile(
-        r"\b(?:in|at|to|from|near|across|off|outside|inside|within|along|into|on)\s+(?:the\s+)?"
+        r"\b(?:in|at|to|from|near|across|off|outside|inside|within|along|into|on|such as)\s+"
+        r"(?:the\s+)?"
         r"(?:(?:city|town|port|harbou?r|island|capital|province|region|state|coast|waters) of\s+)?"
         r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|"
         r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
