@@ -32,6 +32,20 @@ from retrieval.search.korean import KoreanBridge
         ("Kishida's position on the harbour pact?", "kishida"),
         ("What was Pyongyang's view of the Marrow Initiative?", "dprk"),
         ("How did Korean firms themselves view the quota?", "korean firms"),
+        # What a party does when it reacts, and what its reaction is called, in any order.
+        ("Did Russia condemn the harbour pact?", "moscow"),
+        ("Has Beijing pushed back on the quota language?", "china"),
+        ("Did the Chinese foreign ministry criticize the Marrow Initiative?", "beijing"),
+        ("Did Japan's foreign ministry protest the launch?", "tokyo"),
+        ("Tokyo's take on the Marrow Initiative?", "japan"),
+        ("Was there any pushback from Russia on the pact?", "kremlin"),
+        ("Any response from Pyongyang to the pact?", "dprk"),
+        ("How was the pact received in Beijing?", "china"),
+        ("china response to the quota mention", "beijing"),
+        ("Beijing reaction harbour pact", "china"),
+        ("the kremlin's take on the troops", "russia"),
+        ("Did the EU welcome the summit?", "eu"),
+        ("How did the opposition parties view the tariff deal?", "opposition parties"),
     ],
 )
 def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: str) -> None:
@@ -52,6 +66,20 @@ def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert (
         reacting_party("What did the statement say about the Alliance's response to attacks?") == ()
     )
+    for question in (
+        "What is the Alliance's response to provocations?",  # the statements speak for it
+        "What response did the allies promise to an attack?",
+        "Which comments did the 2021 statement make about Marrow?",
+        "Did the joint statement condemn the war?",  # a document says what it says
+        "How is Pyongyang expected to respond to the fact sheet?",  # an expectation
+        "How does the press analysis expect North Korea to respond to the pact?",
+        "What did the G7 ministers condemn regarding the launches?",  # what, not whether
+        "Who issued the DPRK's rebuttal of the G7 statement?",  # who issued it
+        "Who is vice chair of the IPEF Crisis Response Network?",  # a name, not a reaction
+        "How many students is the IBM program praised in the statement meant to train?",
+        "How long after notice does the TPD MOU take effect?",
+    ):
+        assert reacting_party(question) == (), question
 
 
 def test_the_party_speaks_as_issuer_or_as_the_subject_a_sentence_begins_with() -> None:

@@ -4,7 +4,7 @@ A sentence of several clauses ("The NCG will be held quarterly ..., and the next
 take place ... in the United States") answers a question only in the clause about what the
 question asks: the event it numbers ("the next meeting": ``same_event``), and its nouns as the
 question qualifies them ("the finance ministers": ``qualified_otherwise``). Used by
-``kinds.holding``, with ``parties.owner`` (whose figure a clause gives).
+``kinds.holding``, with ``owners.owner`` (whose figure a clause gives).
 """
 
 from __future__ import annotations

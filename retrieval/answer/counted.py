@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from retrieval.answer.clauses import VAGUE
-from retrieval.answer.parties import party_key
+from retrieval.answer.owners import party_key
 from retrieval.store.lexical import tokenize
 
 # "How many jobs will it create?": the words after "how many" up to the verb or a preposition

@@ -16,7 +16,8 @@ from retrieval.answer.clauses import (
 )
 from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, counts
 from retrieval.answer.names import COUNTRIES, countries
-from retrieval.answer.parties import asked_owner, owner, party_words
+from retrieval.answer.owners import asked_owner, owner
+from retrieval.answer.parties import party_words
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -329,7 +330,7 @@ def holding(
 
 
 def _owned_otherwise(kind: str, clause: str, whose: str) -> bool:
-    """Whether the clause's first figure is another party's (``parties.owner``) than the one
+    """Whether the clause's first figure is another party's (``owners.owner``) than the one
     the question asks it of."""
     kinds = (kind, "amount") if kind == "number" else (kind,)
     starts = [m.start() for k in kinds for m in _HOLDS[k].finditer(clause)]

@@ -7,9 +7,8 @@ welcomes the conclusion of ..."), or the one a quote is attributed to; not a par
 says is expected to act, or may. "What did X say?" asks the same of a person or a party. A
 party is known by its names, capitals, leaders and acronyms (``PARTIES``); a party not listed
 by the capitalised words the question gives it (a speaker by a full name). A reaction answers
-what it reacts to (``reacted_to``) and is no older than it (``reacted_since``). A figure a party
-gives is the one named last before it ("the ROK pledges … $220 million" is no answer to "the
-U.S. pledge": ``asked_owner``, ``owner``).
+what it reacts to (``reacted_to``) and is no older than it (``reacted_since``). Whose figure a
+sentence gives is read in ``retrieval.answer.owners``.
 """
 
 from __future__ import annotations
@@ -58,9 +57,39 @@ _STANCE = r"position|stance|views?"
 # "How did Korean businesses view the efforts?": a view asked of those the statements do not
 # speak for (not "how did Biden and Yoon view …", which "the two leaders" answer).
 _VIEWED = re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:view|see|assess|regard|feel about)\b", re.I)
+# What a party does when it reacts ("Did Russia condemn …?", "Has Beijing pushed back?").
+_REACTS = (
+    r"react\w*|respon\w*|repl(?:y|ied|ies)|comment\w*|object(?:s|ed)?|protest\w*|condemn\w*|"
+    r"critici[sz]\w*|denounc\w*|push(?:ed|es)? back|reject\w*|oppos(?:e|ed|es)|welcom\w*|"
+    r"prais\w*|hail(?:s|ed)?|applaud\w*|slam(?:s|med)?|weigh(?:s|ed)? in"
+)
+# What a party's reaction is called ("Tokyo's take", "any pushback from Russia").
+_REACTION_NOUNS = (
+    r"reactions?|responses?|repl(?:y|ies)|comments?|remarks|take(?= on)|push-?back|objections?|"
+    r"criticism|protests?|rebuttal|condemnation"
+)
+# A party by a known name, in any case ("china response to THAAD").
+_KNOWN = r"|".join(
+    re.escape(n) for n in sorted({n for ns in PARTIES.values() for n in ns}, key=len, reverse=True)
+)
+_CAPS = r"[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}"
 _ASKED = (
     re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer|receive)\b", re.I),
     _VIEWED,
+    # "Did Russia condemn …?", "Has Beijing pushed back?" (the party itself, in a few words;
+    # not "What did the G7 condemn?", which asks what was condemned)
+    re.compile(
+        r"(?<!what )(?<!which )\b(?:did|does|do|has|have|had) (?:the )?(?P<x>(?:(?!\b(?:is|are|"
+        rf"was|were|be|to|expect\w*)\b)[\w.'’-]+\s+){{1,4}}?)(?:{_REACTS})\b",
+        re.I,
+    ),
+    # "How was the declaration received in Beijing?"
+    re.compile(rf"\breceived (?:in|by) (?:the )?(?P<x>{_CAPS}|(?i:{_KNOWN}))\b"),
+    # "Any pushback from Russia on …?", "the reaction by the Kremlin"
+    re.compile(rf"\b(?:{_REACTION_NOUNS}) (?:from|by) (?:the )?(?P<x>{_CAPS}|(?i:{_KNOWN}))\b"),
+    # The ask itself: "Tokyo's take on …", "china response to THAAD", "Beijing reaction
+    # Camp David" (at the question's start).
+    re.compile(rf"^\W*(?:[Tt]he )?(?P<x>(?i:{_KNOWN})|{_CAPS})(?:['’]s?)? (?:{_REACTION_NOUNS})\b"),
     re.compile(
         r"\bwhat (?:was|is|were) (?:the )?(?P<x>.+?)['’]s? (?:reaction|response|reply|stance|"
         r"position|view)\b",
@@ -81,8 +110,16 @@ _ASKED = (
 # "How did Korean companies respond": a party's companies, public or press are not the party.
 _NOT_THE_PARTY = re.compile(
     r"\b(?:compan(?:y|ies)|business(?:es)?|firms?|industr(?:y|ies)|markets?|investors?|public|"
-    r"people|citizens|media|press|lawmakers|legislators|opposition|activists|workers|analysts|"
+    r"people|citizens|media|press|lawmakers|legislators|opposition(?: part(?:y|ies))?|activists|"
+    r"workers|analysts|"
     r"experts|scholars|students|voters)$",
+    re.I,
+)
+# Not a party: a question's own words, and those the statements speak as ("the Alliance's
+# response", "What response …").
+_NOT_A_PARTY = re.compile(
+    r"(?:what|which|who|whose|how|when|where|why|any|did|does|do|is|was|the|a|an|alliance|"
+    r"allies|leaders|presidents|sides|parties|governments|ministers)",
     re.I,
 )
 _REFLEXIVE = re.compile(r"\s+(?:themselves|itself|himself|herself)$", re.I)
@@ -123,6 +160,8 @@ def reacting_party(question: str) -> tuple[str, ...]:
         ):
             continue
         who = _REFLEXIVE.sub("", m["x"])  # "Korean businesses themselves"
+        if _NOT_A_PARTY.fullmatch(re.sub(r"^(?:the|two|both) ", "", who.strip(), flags=re.I)):
+            continue
         lowered = who.lower().replace("’", "'")
         if _NOT_THE_PARTY.search(lowered):
             return (re.sub(r"^(?:the|its|their) ", "", lowered),)
@@ -144,7 +183,10 @@ def reacting_party(question: str) -> tuple[str, ...]:
 _REACTED_TO = re.compile(
     r"\b(?:(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) (?:to|when|after)|"
     r"receiv(?:e|ed)|answer(?:ed)?|view(?:ed)?|see|saw|assess(?:ed)?|regard(?:ed)?|feel about|"
-    rf"(?:{_STANCE}) (?:on|to|toward|towards|about|regarding|over)) (?P<x>[^?;]+)",
+    rf"(?:{_STANCE}|{_REACTION_NOUNS}|push(?:ed|es)? back|weigh(?:s|ed)? in|object(?:s|ed)?) "
+    r"(?:on|to|toward|towards|about|regarding|over|of)|received|condemn\w*|critici[sz]\w*|"
+    r"denounc\w*|reject\w*|oppos(?:e|ed|es)|welcom\w*|prais\w*|hail(?:s|ed)?|applaud\w*|"
+    r"slam(?:s|med)?|protest(?:s|ed)?) (?P<x>[^?;]+)",
     re.I,
 )
 _PLACES = frozenset(
@@ -206,8 +248,8 @@ def reacted_since(question: str, party: Sequence[str] | None = None) -> tuple[in
 
 # A name after one of these is not the sentence's subject ("any nuclear attack by North Korea",
 # "foreign ministers of G7").
-_PREPOSITIONS = r"of|against|to|from|with|on|at|in|for|toward|towards|about|into|upon|over|between"
-_GOVERNED = re.compile(rf"\b(?:by|{_PREPOSITIONS})(?:\s+(?:the|its|their))?\s*$")
+PREPOSITIONS = r"of|against|to|from|with|on|at|in|for|toward|towards|about|into|upon|over|between"
+_GOVERNED = re.compile(rf"\b(?:by|{PREPOSITIONS})(?:\s+(?:the|its|their))?\s*$")
 
 
 # What a speaking subject does next ("President Moon welcomes …"; not "Bae Kyung-hoon signed").
@@ -308,60 +350,3 @@ def subject_party(question: str, subjects: Sequence[Sequence[str]]) -> tuple[str
     # A party not listed by the name it is read as ("G7 외교장관들은": Foreign Ministers).
     named = [form.lower() for forms in subjects for form in forms if form[:1].isupper()]
     return known or tuple(dict.fromkeys(named))
-
-
-# "How much did the U.S. pledge for development in the Northern Triangle?" is not answered by
-# "the ROK pledges to increase its financial commitment … to $220 million": a figure is the
-# last party's named before it in its clause, and the question asks another's.
-_ALIASES = sorted(  # "Korea" alone is the ROK ("North Korea" is read whole, first)
-    [*((alias, key) for key, names in PARTIES.items() for alias in names), ("korea", "ROK")],
-    key=lambda a: -len(a[0]),
-)
-_PARTY = re.compile(
-    r"(?<![\w-])(?:" + "|".join(re.escape(a) for a, _ in _ALIASES) + r")(?![\w-])", re.I
-)
-_KEY = dict(_ALIASES)
-_OBJECT = re.compile(rf"\b(?:{_PREPOSITIONS})\s+(?:the\s+)?$", re.I)  # not "by": the giver
-
-
-def _key(alias: str) -> str:
-    return _KEY[alias.lower().replace("’", "'")]
-
-
-# What a party's people and things are called ("American jobs", "Koreans").
-_DEMONYMS = {"american": "US", "americans": "US", "korean": "ROK", "koreans": "ROK"}
-
-
-def party_key(word: str) -> str | None:
-    """The party a name or an adjective stands for ("U.S", "Korea", "Japanese", "Americans"),
-    if any."""
-    w = word.lower().replace("’", "'")
-    return _KEY.get(w) or _KEY.get(f"{w}.") or _DEMONYMS.get(w)
-
-
-_GIVES = re.compile(
-    r"\b(?:pledg|commit|contribut|invest|provid|spend|spent|pay|paid|fund|donat|grant|offer|"
-    r"allocat|earmark|devot|lend|lent|loan)\w*|\bput(?:s|ting)? (?:\w+ )?(?:toward|towards|into)\b",
-    re.I,
-)
-_MEASURED = re.compile(r"\bhow (?:much|many)\s+(?:the\s+)?$", re.I)  # "how much U.S. LNG"
-
-
-def asked_owner(question: str) -> str | None:
-    """The one party a question asks a figure it gives of ("how much did the U.S. pledge",
-    "Korea's pledge", "the contribution by the U.S."), not one it names as an object ("invest
-    in Japan") or as the origin of what is measured ("how much U.S. LNG")."""
-    if not _GIVES.search(question):
-        return None
-    keys = {
-        _key(m.group(0))
-        for m in _PARTY.finditer(question)
-        if not _OBJECT.search(question[: m.start()]) and not _MEASURED.search(question[: m.start()])
-    }
-    return keys.pop() if len(keys) == 1 else None
-
-
-def owner(text: str) -> str | None:
-    """The party a text names last (the owner of a figure that follows it), if any."""
-    found = [_key(m.group(0)) for m in _PARTY.finditer(text)]
-    return found[-1] if found else None
