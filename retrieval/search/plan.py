@@ -16,8 +16,10 @@ from retrieval.store.lexical import STOPWORDS, find_acronyms
 
 YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
 _YEAR = rf"({YEAR_DIGITS})"
-_LATEST = re.compile(
-    r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last)\b", re.I
+_LATEST = re.compile(  # "the last statement", not the verb: "how long did the summit last?"
+    r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last(?!\s*(?:[?.!,;:]|"
+    r"$)|\s+(?:for|until|through|into|beyond|longer|past)\b))\b",
+    re.I,
 )
 _COMPARE = re.compile(
     r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
@@ -74,7 +76,6 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 
-
 # Words that frame a question rather than name its topic.
 META_WORDS = frozenset(
     """wording word words language phrase phrasing phrased text texts changed change changes
@@ -85,7 +86,6 @@ META_WORDS = frozenset(
     the a an of on in about to and or for with since between vs versus anything something
     position positions stance stated timeline""".split()
 )
-
 
 # Common names of the parties and the formal names (acronyms) the statements use.
 _COMMON_NAMES = (
