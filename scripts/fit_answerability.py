@@ -72,6 +72,7 @@ HELD_OUT = {
     "near_miss9.yaml",
     "near_miss10.yaml",
     "near_miss11.yaml",
+    "near_miss12.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
