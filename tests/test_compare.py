@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from brief.service import BriefingService
 from core.answers import UNSUPPORTED_MARK, Answer, Citation
 from core.settings import Settings
@@ -225,18 +227,39 @@ def test_a_summary_that_leaks_the_canary_is_withheld(
     assert any("summary was withheld" in n for n in answer.notes)
 
 
-def test_statements_named_side_by_side_are_the_ones_compared(service: BriefingService) -> None:
-    """Named by their leaders, not by year: only those two statements are quoted, on the topic."""
-    answer = service.ask(
-        "How did the wartime OPCON transition language change from the Biden-Moon statement to "
-        "the Trump-Lee fact sheet?"
-    )
+@pytest.mark.parametrize(
+    ("question", "docs", "term"),
+    [
+        (
+            "How did the wartime OPCON transition language change from the Biden-Moon statement "
+            "to the Trump-Lee fact sheet?",
+            (
+                "2021-05-21-us-rok-leaders-joint-statement.md",
+                "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md",
+            ),
+            "operational control",
+        ),
+        # Each side is searched on its own: neither is left out when one ranks low.
+        (
+            "RDP agreement: where did things stand in the 2022 Yoon-Biden statement vs the 2023 "
+            "anniversary statement?",
+            (
+                "2022-05-21-us-rok-leaders-joint-statement.md",
+                "2023-04-26-us-rok-leaders-joint-statement-70th-anniversary.md",
+            ),
+            "Reciprocal Defense Procurement",
+        ),
+    ],
+)
+def test_statements_named_side_by_side_are_the_ones_compared(
+    service: BriefingService, question: str, docs: tuple[str, str], term: str
+) -> None:
+    """Named by their leaders or their years: only those statements are quoted, each of them,
+    on the topic."""
+    answer = service.ask(question)
     assert answer.intent == "comparison"
-    assert {c.doc_id for c in answer.citations} == {
-        "2021-05-21-us-rok-leaders-joint-statement.md",
-        "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md",
-    }
-    assert all("operational control" in c.quote for c in answer.citations)
+    assert {c.doc_id for c in answer.citations} == set(docs)
+    assert all(term in c.quote for c in answer.citations)
     _by_statement_in_date_order(answer)
 
 

@@ -57,11 +57,15 @@ _STANCE = r"position|stance|views?"
 # "How did Korean businesses view the efforts?": a view asked of those the statements do not
 # speak for (not "how did Biden and Yoon view …", which "the two leaders" answer).
 _VIEWED = re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:view|see|assess|regard|feel about)\b", re.I)
+# What a party does to what it reacts to ("condemned the statement").
+_JUDGES = (
+    r"condemn\w*|critici[sz]\w*|denounc\w*|reject\w*|oppos(?:e|ed|es)|welcom\w*|prais\w*|"
+    r"hail(?:s|ed)?|applaud\w*|slam(?:s|med)?"
+)
 # What a party does when it reacts ("Did Russia condemn …?", "Has Beijing pushed back?").
 _REACTS = (
-    r"react\w*|respon\w*|repl(?:y|ied|ies)|comment\w*|object(?:s|ed)?|protest\w*|condemn\w*|"
-    r"critici[sz]\w*|denounc\w*|push(?:ed|es)? back|reject\w*|oppos(?:e|ed|es)|welcom\w*|"
-    r"prais\w*|hail(?:s|ed)?|applaud\w*|slam(?:s|med)?|weigh(?:s|ed)? in"
+    r"react\w*|respon\w*|repl(?:y|ied|ies)|comment\w*|object(?:s|ed)?|protest\w*|"
+    rf"push(?:ed|es)? back|weigh(?:s|ed)? in|{_JUDGES}"
 )
 # What a party's reaction is called ("Tokyo's take", "any pushback from Russia").
 _REACTION_NOUNS = (
@@ -111,8 +115,7 @@ _ASKED = (
 _NOT_THE_PARTY = re.compile(
     r"\b(?:compan(?:y|ies)|business(?:es)?|firms?|industr(?:y|ies)|markets?|investors?|public|"
     r"people|citizens|media|press|lawmakers|legislators|opposition(?: part(?:y|ies))?|activists|"
-    r"workers|analysts|"
-    r"experts|scholars|students|voters)$",
+    r"workers|analysts|experts|scholars|students|voters)$",
     re.I,
 )
 # Not a party: a question's own words, and those the statements speak as ("the Alliance's
@@ -184,9 +187,8 @@ _REACTED_TO = re.compile(
     r"\b(?:(?:react(?:ed|ion)?|respon(?:d|ded|se)|repl(?:y|ied)|answer(?:ed)?) (?:to|when|after)|"
     r"receiv(?:e|ed)|answer(?:ed)?|view(?:ed)?|see|saw|assess(?:ed)?|regard(?:ed)?|feel about|"
     rf"(?:{_STANCE}|{_REACTION_NOUNS}|push(?:ed|es)? back|weigh(?:s|ed)? in|object(?:s|ed)?) "
-    r"(?:on|to|toward|towards|about|regarding|over|of)|received|condemn\w*|critici[sz]\w*|"
-    r"denounc\w*|reject\w*|oppos(?:e|ed|es)|welcom\w*|prais\w*|hail(?:s|ed)?|applaud\w*|"
-    r"slam(?:s|med)?|protest(?:s|ed)?) (?P<x>[^?;]+)",
+    rf"(?:on|to|toward|towards|about|regarding|over|of)|received|{_JUDGES}|protest(?:s|ed)?) "
+    r"(?P<x>[^?;]+)",
     re.I,
 )
 _PLACES = frozenset(
