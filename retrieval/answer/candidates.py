@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,18 +78,19 @@ def lift_speaker(ranked: list[Candidate], party: Sequence[str], top: int) -> Non
 def prefer_holding(
     ranked: list[Candidate],
     held: Sequence[bool],
-    named: Sequence[bool],
+    names: Callable[[str], bool],
     top: int,
     boost: float,
     near: float,
 ) -> None:
     """When none of the ``top`` best sentences holds what is asked (``held``, in ``ranked``'s
     order), those that do are boosted, and the best of them that also names what the question
-    asks it of (``named``: the sector of a tariff rate) and scores at least ``near`` of the best
-    ranks among them (the rates for chips and medicines rank above the one for cars). Re-sorts."""
+    asks it of (``names`` the sentence: the sector of a tariff rate) and scores at least ``near``
+    of the best ranks among them (the rates for chips and medicines rank above the one for
+    cars). Re-sorts."""
     first = ranked[0].score if ranked else 0.0
     holding = [c for c, h in zip(ranked, held, strict=True) if h]
-    chosen = [c for c, h, n in zip(ranked, held, named, strict=True) if h and n]
+    chosen = [c for c in holding if names(c.text)]
     for cand in holding:
         cand.boost, cand.score = boost, cand.score * boost
     ranked.sort(key=lambda c: -c.score)

@@ -15,7 +15,7 @@ refusal threshold means the same in every language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 
 from core.answers import Citation
 from core.labels import label
@@ -180,7 +180,7 @@ class ExtractiveAnswerer:
         if kind in BOUND_KINDS:
             held = self._holding(plan, kind, out)
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
-                on_asked = [levied_on_asked(plan.question, c.text) for c in out]
+                on_asked = partial(levied_on_asked, plan.question)
                 prefer_holding(out, held, on_asked, TOP_SENTENCES, KIND_BOOST, KIND_SHARE)
         if plan.language == "en":  # a reaction asked for is the party's own word
             lift_speaker(out, reacting, TOP_SENTENCES)
