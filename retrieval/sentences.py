@@ -64,7 +64,7 @@ _ABBREVIATIONS = {
     "govt",
 }
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+|$)")
-_BULLET = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+BULLET = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 # A bold lead-in that works as a heading: "**FOREIGN EXCHANGE MARKET STABILITY:** ..."
 _LEAD_IN = re.compile(r"\*\*([^*\n]{2,160}?)\*\*[ \t]*:?[ \t]*")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -219,7 +219,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         if block.kind not in ("para", "item") or block.end <= start:
             continue
         b_start, b_end = max(block.start, start), block.end
-        bullet = _BULLET.match(text, b_start)
+        bullet = BULLET.match(text, b_start)
         s_start = bullet.end() if bullet else b_start
         lead_in = _LEAD_IN.match(text, s_start)
         if lead_in:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
@@ -27,6 +28,7 @@ from retrieval.answer.answerability import (
     signals,
 )
 from retrieval.answer.clauses import levied_on_asked, levied_otherwise, qualified_otherwise
+from retrieval.answer.continuation import continuation
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
@@ -738,6 +740,34 @@ def test_a_sentence_that_refers_back_to_a_quote_is_quoted_with_it(small_service)
     quotes = [c.quote for c in answer.citations]
     cut = next(i for i, q in enumerate(quotes) if "12 percent" in q)
     assert quotes[cut + 1] == "They will review the quota every two years."  # "They": the ministers
+
+
+@dataclasses.dataclass
+class _Span:
+    chunk: Chunk
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.start : self.end]
+
+
+def test_a_list_items_head_is_quoted_with_the_rest_of_its_item() -> None:
+    text = (
+        "- The leaders committed to continue the transition. With support, the ROK pledged to"
+        " lead the defense. These include new radars.\n"
+        "- Both sides will meet in May.\n\n"
+        "The leaders agreed to talk. Ministers will meet in June.\n"
+    )
+    chunk = Chunk(doc_id="d", text=text, start=0, end=len(text), meta=DocumentMeta(title="T"))
+    spans = [_Span(chunk, m.start(), m.end()) for m in re.finditer(r"[A-Z][^.\n]*\.", text)]
+    head, rest, these, may, talk, _ = spans
+    assert continuation(head, spans) is rest  # the item's head: its next sentence belongs to it
+    assert continuation(rest, spans) is these  # "These" refers back, wherever it stands
+    assert continuation(these, spans) is None  # the next item is another point
+    assert continuation(may, spans) is None
+    assert continuation(talk, spans) is None  # a paragraph's first sentence is not an item's head
 
 
 def test_a_korean_readings_question_word_counts_where_the_korean_puts_it() -> None:

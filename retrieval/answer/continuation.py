@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from core.models import Chunk
+from retrieval.sentences import BULLET
 
 # A sentence that refers back to the one before it.
 _CONTINUES = re.compile(
@@ -32,13 +33,20 @@ S = TypeVar("S", bound=Sentence)
 
 def continuation(sentence: S, sentences: Sequence[S]) -> S | None:
     """The very next sentence of the same chunk, when it refers back to ``sentence`` ("They will
-    review the quota …" after "The ministers agreed to cut the quota …")."""
+    review the quota …" after "The ministers agreed to cut the quota …"), or when ``sentence``
+    opens a list item that goes on (a fact sheet's item is one point, its first sentence the
+    point's head)."""
     chunk = sentence.chunk
     after = [
         s for s in sentences if s.chunk.chunk_id == chunk.chunk_id and s.start > sentence.start
     ]
     nxt = min(after, key=lambda s: s.start, default=None)
-    if nxt is None or not _CONTINUES.match(nxt.text):
+    if nxt is None:
         return None
     between = chunk.text[sentence.end - chunk.start : nxt.start - chunk.start]
-    return None if between.strip() else nxt
+    if between.strip():
+        return None
+    if _CONTINUES.match(nxt.text):
+        return nxt
+    line = chunk.text[: sentence.start - chunk.start].rsplit("\n", 1)[-1]
+    return nxt if "\n" not in between and BULLET.fullmatch(line) else None
