@@ -303,3 +303,14 @@ def test_expanded_query_finds_the_defining_chunk(index: LexicalIndex):
     assert hits[0][0] in {"a", "d"}
     assert {cid for cid, _ in hits} == {"a", "d"}
     assert dict(hits)["a"] > dict(index.search("NCG", 10))["a"]
+
+
+def test_expand_adds_the_formal_words_for_everyday_ones(index: LexicalIndex):
+    assert index.expand("Did Seoul drop the cap on cars?") == (
+        "Did Seoul drop the cap on cars? automobiles vehicles ROK"
+    )
+    assert index.expand("How many nukes?").endswith("nuclear weapons")
+    assert index.expand("joint drills").endswith("exercises")
+    # Not a word inside another, and not again when the formal words are there.
+    assert index.expand("scarcely a carousel") == "scarcely a carousel"
+    assert index.expand("nukes and nuclear weapons") == "nukes and nuclear weapons"

@@ -40,6 +40,29 @@ def _stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 
 
+# Everyday words for what statements call by their formal words: a question may say "nukes",
+# "drills" or "Seoul" where the statements say "nuclear weapons", "exercises", "the ROK".
+_EVERYDAY = tuple(
+    (re.compile(pattern, re.I), formal)
+    for pattern, formal in (
+        (r"\bnukes?\b", "nuclear weapons"),
+        (r"\bdrills?\b|\bwar ?games\b", "exercises"),
+        (r"\btroops\b", "forces"),
+        (r"\bchips?\b|\bchipmakers?\b", "semiconductors"),
+        (r"\b(?:cars?|autos?|automakers?|carmakers?)\b", "automobiles vehicles"),
+        (r"\bhack(?:s|ing|ers?)?\b", "cyber"),
+        (r"\bcrypto\b", "cryptocurrency"),
+        (r"\batomic\b", "nuclear"),
+        (r"\bmissile tests?\b", "missile launches"),
+        (r"\bSeoul\b", "ROK"),
+        (r"\bTokyo\b", "Japan"),
+        (r"\bBeijing\b", "China"),
+        (r"\bMoscow\b", "Russia"),
+        (r"\bKyiv\b", "Ukraine"),
+    )
+)
+
+
 def tokenize(text: str, compounds: bool = True) -> list[str]:
     """Lower-cased, stop-word-free, stemmed terms; hyphenated words also give their parts.
 
@@ -254,7 +277,8 @@ class LexicalIndex:
 
     def expand(self, query: str) -> str:
         """The query with defined acronyms spelled out (and long forms abbreviated); an
-        acronym the statements never use, by the name whose initials it is (``initialisms``)."""
+        acronym the statements never use, by the name whose initials it is (``initialisms``);
+        everyday words with the formal words statements use for them (``_EVERYDAY``)."""
         extra = []
         low = query.lower()
         for word in re.findall(r"[A-Za-z][A-Za-z0-9&-]+", query):
@@ -266,6 +290,9 @@ class LexicalIndex:
         for short, long_form in self.acronyms.items():
             if long_form.lower() in low and not re.search(rf"\b{re.escape(short)}\b", low):
                 extra.append(short.upper())
+        for pattern, formal in _EVERYDAY:
+            if pattern.search(query) and formal.lower() not in low:
+                extra.append(formal)
         return query + (" " + " ".join(extra) if extra else "")
 
     @property
