@@ -59,3 +59,15 @@ def test_a_side_keeps_to_its_budget_and_quotes_a_dateline_only_when_it_has_nothi
     assert [c.text for c in quoted] == ["We will never give up our deterrent."]
     assert [c.framing for c in side_quotes(cands[:1], budget=100, redundant=0.9)] == [True]
     assert side_quotes([], budget=100, redundant=0.9) == []
+
+
+def test_a_quote_heading_a_list_item_brings_the_rest_of_the_item_however_weak() -> None:
+    text = "- The leaders will continue the transition. The ROK will lead the defense.\n"
+    meta = DocumentMeta(title="Fact sheet", issuer="White House", date=dt.date(2025, 11, 13))
+    chunk = Chunk(doc_id="fs.md", text=text, start=0, end=len(text), meta=meta)
+    head = Candidate(chunk, 0, 2, 43, np.eye(4)[0], score=0.9)
+    rest = Candidate(chunk, 0, 44, 74, np.eye(4)[1], score=0.2)  # too weak to be quoted alone
+    assert rest.text == "The ROK will lead the defense."
+    assert side_quotes([head], budget=100, redundant=0.9) == [head]
+    assert side_quotes([head], budget=100, redundant=0.9, around=[head, rest]) == [head, rest]
+    assert side_quotes([head], budget=8, redundant=0.9, around=[head, rest]) == [head]  # budget

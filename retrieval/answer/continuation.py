@@ -20,9 +20,14 @@ _CONTINUES = re.compile(
 class Sentence(Protocol):
     """A sentence of a chunk, by its span in the document."""
 
-    chunk: Chunk
-    start: int
-    end: int
+    @property
+    def chunk(self) -> Chunk: ...
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
     @property
     def text(self) -> str: ...

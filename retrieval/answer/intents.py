@@ -191,7 +191,7 @@ class IntentShaper:
             strong = [c for c in cands if c.strength >= self.settings.refusal_threshold]
             if strong:
                 sides += 1
-                chosen += side_quotes(strong, budget, redundant)
+                chosen += side_quotes(strong, budget, redundant, around=cands)
         if sides < 2:
             return None
         text, citations = compose(plan, chosen)

@@ -16,11 +16,16 @@ from retrieval.sentences import word_count
 
 
 def side_quotes(
-    cands: Sequence[Candidate], budget: int, redundant: float, most: int = QUOTES_PER_STATEMENT
+    cands: Sequence[Candidate],
+    budget: int,
+    redundant: float,
+    most: int = QUOTES_PER_STATEMENT,
+    around: Sequence[Candidate] = (),
 ) -> list[Candidate]:
     """One side's quotes: its ``most`` best sentences that say different things (cosine at
     most ``redundant`` to one quoted), within ``budget`` words; a datelined lead-in only when
-    the side has nothing else."""
+    the side has nothing else. A quote's continuation is looked for in ``around`` too (the
+    side's sentences however weak: the rest of a list item need not match the question)."""
     ranked = sorted(cands, key=lambda c: (c.framing, -c.score))
     chosen: list[Candidate] = []
     words = 0
@@ -35,7 +40,7 @@ def side_quotes(
         chosen.append(c)
         words += n
     for c in list(chosen):
-        nxt = continuation(c, list(cands))
+        nxt = continuation(c, [*cands, *around])
         if nxt is not None and nxt not in chosen and words + word_count(nxt.text) <= budget:
             chosen.insert(chosen.index(c) + 1, nxt)
             words += word_count(nxt.text)

@@ -24,6 +24,7 @@ from core.models import Chunk, DocumentMeta, Filters
 from retrieval.answer.candidates import FRAMING_WEIGHT
 from retrieval.answer.citations import cite
 from retrieval.answer.composition import short_title
+from retrieval.answer.continuation import continuation
 from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY
 from retrieval.answer.names import unknown_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
@@ -331,6 +332,11 @@ def pick_statements(
         words += n
     if found is not None:
         quoted = {e.doc_id: [e] for e in chosen}
+        for e in chosen:  # a list item's head, or a quote the next sentence refers back to
+            nxt = continuation(e, found.sentences.get(e.doc_id, []))
+            if nxt is not None and words + word_count(nxt.text) <= budget:
+                quoted[e.doc_id].append(nxt)
+                words += word_count(nxt.text)
         more = sorted(
             (
                 s
