@@ -310,6 +310,7 @@ def test_expand_adds_the_formal_words_for_everyday_ones(index: LexicalIndex):
         "Did Seoul drop the cap on cars? automobiles vehicles ROK"
     )
     assert index.expand("How many nukes?").endswith("nuclear weapons")
+    assert index.expand("their nuclear weapons").endswith("nukes")  # and the other way
     assert index.expand("joint drills").endswith("exercises")
     # Not a word inside another, and not again when the formal words are there.
     assert index.expand("scarcely a carousel") == "scarcely a carousel"

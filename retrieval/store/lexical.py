@@ -46,6 +46,7 @@ _EVERYDAY = tuple(
     (re.compile(pattern, re.I), formal)
     for pattern, formal in (
         (r"\bnukes?\b", "nuclear weapons"),
+        (r"\bnuclear weapons?\b", "nukes"),
         (r"\bdrills?\b|\bwar ?games\b", "exercises"),
         (r"\btroops\b", "forces"),
         (r"\bchips?\b|\bchipmakers?\b", "semiconductors"),
