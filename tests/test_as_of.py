@@ -118,6 +118,22 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
         ("How long did the 2018 harbour summit last?", "lookup"),
         ("How long did the summit last, and who attended?", "lookup"),
         ("How long will the quota last for?", "lookup"),
+        # A change asked in other words than "change" or "compare".
+        ("Trace the quota from the 2021 statement to the 2023 one.", "comparison"),
+        ("Follow the wording on herring through the three statements.", "comparison"),
+        ("How has the quota wording developed since 2021?", "comparison"),
+        ("How does the 2022 quota stack up against the 2023 one?", "comparison"),
+        ("Did the 2023 statement depart from the 2021 line on herring?", "comparison"),
+        ("Where do the two declarations diverge on tolls?", "comparison"),
+        ("Did the Sylvania declaration echo the fisheries statement?", "comparison"),
+        ("Has the tone on poaching hardened since 2021?", "comparison"),
+        ("Did the wording on tolls become more forceful?", "comparison"),
+        ("Is the 2023 language tougher than the 2021 language?", "comparison"),
+        ("What's new on patrols in 2023 relative to 2021?", "comparison"),
+        ("How consistent was the quota wording across the statements?", "comparison"),
+        ("When will the trace of the catch data be complete?", "lookup"),
+        ("How did the ministers rate the progress made?", "lookup"),
+        ("what does the readout say that goes beyond the treaty?", "lookup"),
     ],
 )
 def test_the_intent_a_question_asks(question: str, intent: str) -> None:

@@ -83,6 +83,20 @@ def test_a_comparison_quotes_a_fact_sheet_item_whole(service: BriefingService) -
     assert any("lead the combined conventional defense" in q for q in quotes)
 
 
+def test_a_statement_named_by_name_is_compared_whatever_the_years_named(
+    service: BriefingService,
+) -> None:
+    """The year named is one side's ("the 2023 statements"); the Lima statement is the other."""
+    plan = service.plan(
+        "How did real-time missile warning data sharing move from the 2023 statements to the "
+        "Lima statement?"
+    )
+    assert plan.only_years == (2023,)
+    docs = {p.chunk.doc_id for p in service.searcher.search(plan)}
+    assert "2024-11-15-japan-rok-us-joint-statement-lima.md" in docs
+    assert all(d.startswith(("2023-", "2024-11-15")) for d in docs)
+
+
 def test_named_years_compare_only_those_years(service: BriefingService) -> None:
     answer = service.ask("Compare the 2021 and 2025 statements on North Korea")
     assert answer.intent == "comparison"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from retrieval.search.compared import compared_statements, sides
+from retrieval.search.compared import compared_statements, side_statements, sides
 
 CARDS = {
     "2021-leaders": ("biden-moon", "2021 leaders"),
@@ -37,6 +37,11 @@ def test_sides_are_split_where_a_comparison_joins_them() -> None:
         "2022 Biden-Yoon statements",
     ]
     assert sides("Ri Son Gwon vs. Choe Son Hui") == ["Ri Son Gwon", "Choe Son Hui"]
+    assert sides("Trace it from the 2021 statement to Camp David") == [
+        "Trace it",
+        "2021 statement",
+        "Camp David",
+    ]
 
 
 def test_each_side_names_one_statement() -> None:
@@ -58,7 +63,16 @@ def test_one_named_statement_is_no_comparison_of_statements() -> None:
 def test_a_statement_of_a_year_not_compared_is_never_named() -> None:
     question = "Biden-Moon vs Biden-Yoon wording"
     assert compared_statements(question, shares) == ["2021-leaders", "2022-leaders"]
-    assert compared_statements(question, shares, lambda d: d != "2022-leaders") == []
+    assert compared_statements(question, shares, lambda side, d: d != "2022-leaders") == []
+
+
+def test_a_side_may_name_one_statement_only() -> None:
+    # "… from the 2021 statement to Camp David": the second side fits two statements alike.
+    found = side_statements("Trace it from the 2021 leaders statement to Camp David", shares)
+    assert found == ["2021-leaders"]
+    assert (
+        compared_statements("Trace it from the 2021 leaders statement to Camp David", shares) == []
+    )
 
 
 def test_statements_are_set_side_by_side_by_comparisons_and_each_say() -> None:

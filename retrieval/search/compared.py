@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 _SIDES = re.compile(
     r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|as against)\s"
     r"|\s(?:from|to|in|than|with|and|or|against|between) (?:the|its|their)\s"
+    r"|\s(?:from|to) (?=[A-Z])"
     r"|\s(?:and|or|to|vs\.?) (?=(?:19|20)\d\d\b)",
     re.I,
 )
@@ -30,15 +31,25 @@ def sides(question: str) -> list[str]:
 def compared_statements(
     question: str,
     named: Callable[[str], Mapping[str, float]],
-    eligible: Callable[[str], bool] = lambda doc_id: True,
+    eligible: Callable[[str, str], bool] = lambda side, doc_id: True,
 ) -> list[str]:
     """The statements the sides of a comparison name (each side naming one clearly), in the
     order named; empty unless at least two are. ``named``: a text's share per document;
-    ``eligible``: whether a document may be compared at all (of a year the question names)."""
+    ``eligible``: whether a side may name a document (of the year the side names)."""
+    found = side_statements(question, named, eligible)
+    return found if len(found) >= 2 else []
+
+
+def side_statements(
+    question: str,
+    named: Callable[[str], Mapping[str, float]],
+    eligible: Callable[[str, str], bool] = lambda side, doc_id: True,
+) -> list[str]:
+    """The statements the sides of a question name clearly, however few, in the order named."""
     found: list[str] = []
     for side in sides(question):
         shares = sorted(
-            ((d, v) for d, v in named(side).items() if eligible(d)), key=lambda kv: -kv[1]
+            ((d, v) for d, v in named(side).items() if eligible(side, d)), key=lambda kv: -kv[1]
         )
         if not shares or shares[0][1] < SIDE_MIN:
             continue
@@ -46,4 +57,4 @@ def compared_statements(
             continue  # two statements fit the side alike ("Camp David"): neither is named
         if shares[0][0] not in found:
             found.append(shares[0][0])
-    return found if len(found) >= 2 else []
+    return found

@@ -10,6 +10,7 @@ multi-document questions from being crowded out by one long statement.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from functools import cached_property
@@ -23,9 +24,9 @@ from pydantic import ConfigDict
 
 from core.models import Filters, Passage
 from retrieval.search.cards import Cards, NamedShares, named_shares, quoted_titles
-from retrieval.search.compared import compared_statements
+from retrieval.search.compared import side_statements
 from retrieval.search.korean import KoreanBridge
-from retrieval.search.plan import QueryPlan, plan_query, topic_text
+from retrieval.search.plan import YEAR_DIGITS, QueryPlan, plan_query, topic_text
 from retrieval.store.embeddings import E5_MODEL_NAME
 from retrieval.store.index import StatementIndex
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
@@ -126,14 +127,23 @@ class HybridSearcher:
 
     def compared(self, plan: QueryPlan) -> list[str]:
         """The statements a comparison names side by side (of the years it names), if two or
-        more are named clearly (``compared_statements``)."""
+        more are named clearly (``side_statements``)."""
+        named = self.named_sides(plan, plan.years)
+        return named if len(named) >= 2 else []
+
+    def named_sides(self, plan: QueryPlan, years: tuple[int, ...] | None = None) -> list[str]:
+        """The statements a comparison's sides name clearly, however few: of ``years``, or
+        (None) of the year each side names, if it names one."""
         if plan.intent != "comparison":
             return []
         docs = self.index.documents()
-        return compared_statements(
-            plan.question,
-            lambda text: self.named_documents(text).at_least(0.0),
-            lambda d: not plan.years or docs[d].meta.date.year in plan.years,
+
+        def eligible(side: str, doc_id: str) -> bool:
+            of = years if years is not None else re.findall(rf"\b{YEAR_DIGITS}\b", side)
+            return not of or docs[doc_id].meta.date.year in {int(y) for y in of}
+
+        return side_statements(
+            plan.question, lambda text: self.named_documents(text).at_least(0.0), eligible
         )
 
     def principal_words(self) -> frozenset[str]:
@@ -172,14 +182,16 @@ class HybridSearcher:
         timings = timings if timings is not None else {}
         merged = (filters or Filters()).merged(plan.filters)
         allowed_docs = self.allowed_documents(merged)
-        if plan.only_years:
-            docs = self.index.documents()
-            pool = list(docs) if allowed_docs is None else allowed_docs
-            narrowed = [d for d in pool if docs[d].meta.date.year in plan.only_years]
-            allowed_docs = narrowed or allowed_docs  # no statement of those years: keep all
-        compared = self.compared(plan)  # "the Biden-Moon statement vs the Trump-Lee fact sheet"
+        # "the Biden-Moon statement vs the Trump-Lee fact sheet": those two only.
+        compared = self.compared(plan)
         if compared:
             allowed_docs = [d for d in compared if allowed_docs is None or d in allowed_docs]
+        elif plan.only_years:  # the years compared, and a statement a side names by name
+            docs = self.index.documents()
+            pool = list(docs) if allowed_docs is None else allowed_docs
+            sided = self.named_sides(plan)  # "from the April 2023 statement to the Lima statement"
+            narrowed = [d for d in pool if docs[d].meta.date.year in plan.only_years or d in sided]
+            allowed_docs = narrowed or allowed_docs  # no statement of those years: keep all
         if allowed_docs is not None and not allowed_docs:
             return []
         n = self.settings.candidate_k

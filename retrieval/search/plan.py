@@ -10,36 +10,13 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Filters
+from retrieval.search.intent import asks_each, question_intent
 from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.parts import split_parts
 from retrieval.store.lexical import STOPWORDS, find_acronyms
 
 YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
 _YEAR = rf"({YEAR_DIGITS})"
-_LATEST = re.compile(  # "the last statement", not the verb: "how long did the summit last?"
-    r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last(?!\s*(?:[?.!,;:]|"
-    r"$)|\s+(?:for|until|through|into|beyond|longer|past)\b))\b",
-    re.I,
-)
-_COMPARE = re.compile(
-    r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
-    r"same|contrast|between .+ and|(?:that|which) (?:was|were|is|are)(?:n't| not) in|"
-    r"how (?:did|has|have) .{0,80}?\b(?:move|moved|progress|progressed) from)\b",
-    re.I,
-)
-# "What did A and B each say?": several statements, each quoted (of whatever year each is).
-_EACH = re.compile(
-    r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*|address\w*|handl\w*|"
-    r"treat\w*|mention\w*|cover\w*|characteri[sz]\w*|portray\w*|refer\w*|discuss\w*|"
-    r"approach\w*|phras\w*|defin\w*|express\w*|call\w*|commit\w*|pledg\w*|promis\w*|"
-    r"announc\w*|affirm\w*|reaffirm\w*|report\w*|not(?:e|ed|es)|deal\w*|tackl\w*)\b",
-    re.I,
-)
-_LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"
-    r"\b(which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had|the|of)\b)[\w.'’-]+\s+)"
-    r"{0,2}(statements|documents|texts|declarations|fact sheets|ones)\b|\ball\b",
-    re.I,
-)
 _MONTH_NAMES = (  # each month's names, by number
     "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
     "august aug", "september sept sep", "october oct", "november nov", "december dec",
@@ -252,7 +229,7 @@ class QueryPlan:
     def side_by_side(self) -> bool:
         """A comparison, or "what did A and B each say?": the statements it names say which,
         not what to quote from them."""
-        return self.intent == "comparison" or bool(_EACH.search(self.question))
+        return self.intent == "comparison" or asks_each(self.question)
 
     @cached_property
     def topic(self) -> str:
@@ -373,17 +350,9 @@ def plan_query(
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
     bounds = date_bounds(question)
     bounded = bool(bounds.date_from or bounds.date_to)
-    only_years: tuple[int, ...] = ()
-    if _COMPARE.search(question):
-        intent = "comparison"
-        if years and not bounded:
-            only_years = years  # "the 2022 and 2023 statements", "April vs September 2018"
-    elif _LATEST.search(question) or bounds.as_of:
-        intent = "latest"  # "as of 2023": the most recent statement up to then
-    elif _LIST.search(question) or _EACH.search(question):
-        intent = "list"
-    else:
-        intent = "lookup"
+    intent = question_intent(question, as_of=bool(bounds.as_of))
+    # "the 2022 and 2023 statements", "April vs September 2018"
+    only_years = years if intent == "comparison" and not bounded else ()
     return QueryPlan(
         question=question,
         search_text=search_text,

@@ -1,0 +1,52 @@
+"""What kind of answer a question asks for, by its words: a comparison, the latest, a list."""
+
+from __future__ import annotations
+
+import re
+
+_LATEST = re.compile(  # "the last statement", not the verb: "how long did the summit last?"
+    r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last(?!\s*(?:[?.!,;:]|"
+    r"$)|\s+(?:for|until|through|into|beyond|longer|past)\b))\b",
+    re.I,
+)
+_COMPARE = re.compile(
+    r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
+    r"same|contrast|between .+ and|(?:that|which) (?:was|were|is|are)(?:n't| not) in|"
+    r"how (?:did|has|have) .{0,80}?\b(?:move|moved|progress|progressed|develop|developed) "
+    r"(?:from|since)|stack(?:s|ed)? up|relative to|diverg\w*|"
+    r"converg\w*|depart\w* from|echo(?:es|ed)?|harden\w*|soften\w*|(?:become|became|grow|grew|"
+    r"got|gotten) (?:more|less)|(?:tough|strong|weak|soft|harsh|firm|bold|broad|narrow)er than|"
+    r"consistent\b.{0,80}\bacross|^\W*(?:trace|track|follow|chart)\b)",
+    re.I,
+)
+# "What did A and B each say?": several statements, each quoted (of whatever year each is).
+_EACH = re.compile(
+    r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*|address\w*|handl\w*|"
+    r"treat\w*|mention\w*|cover\w*|characteri[sz]\w*|portray\w*|refer\w*|discuss\w*|"
+    r"approach\w*|phras\w*|defin\w*|express\w*|call\w*|commit\w*|pledg\w*|promis\w*|"
+    r"announc\w*|affirm\w*|reaffirm\w*|report\w*|not(?:e|ed|es)|deal\w*|tackl\w*)\b",
+    re.I,
+)
+_LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"
+    r"\b(which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had|the|of)\b)[\w.'’-]+\s+)"
+    r"{0,2}(statements|documents|texts|declarations|fact sheets|ones)\b|\ball\b",
+    re.I,
+)
+
+
+def question_intent(question: str, as_of: bool = False) -> str:
+    """ "comparison", "latest" (also when the question asks ``as_of`` a date: the most recent
+    statement up to then), "list", or "lookup"."""
+    if _COMPARE.search(question):
+        return "comparison"
+    if _LATEST.search(question) or as_of:
+        return "latest"
+    if _LIST.search(question) or asks_each(question):
+        return "list"
+    return "lookup"
+
+
+def asks_each(question: str) -> bool:
+    """Whether the question asks what several statements each said ("What did A and B each
+    say?")."""
+    return bool(_EACH.search(question))
