@@ -42,6 +42,10 @@ def test_sides_are_split_where_a_comparison_joins_them() -> None:
         "2021 statement",
         "Camp David",
     ]
+    assert sides("the Commitment to Consult vs Camp David") == [
+        "the Commitment to Consult",
+        "Camp David",
+    ]
 
 
 def test_each_side_names_one_statement() -> None:

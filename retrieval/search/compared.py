@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 _SIDES = re.compile(
     r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|as against)\s"
     r"|\s(?:from|to|in|than|with|and|or|against|between) (?:the|its|their)\s"
-    r"|\s(?:from|to) (?=[A-Z])"
+    # "… from the 2021 statement to Camp David", not "Commitment to Consult"
+    r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))\s+to\s+(?=[A-Z])"
     r"|\s(?:and|or|to|vs\.?) (?=(?:19|20)\d\d\b)",
     re.I,
 )
