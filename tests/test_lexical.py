@@ -312,6 +312,7 @@ def test_expand_adds_the_formal_words_for_everyday_ones(index: LexicalIndex):
     assert index.expand("How many nukes?").endswith("nuclear weapons")
     assert index.expand("their nuclear weapons").endswith("nukes")  # and the other way
     assert index.expand("joint drills").endswith("exercises")
+    assert index.expand("And the subs?").endswith("submarines")
     # Not a word inside another, and not again when the formal words are there.
     assert index.expand("scarcely a carousel") == "scarcely a carousel"
     assert index.expand("nukes and nuclear weapons") == "nukes and nuclear weapons"
