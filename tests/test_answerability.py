@@ -81,6 +81,16 @@ from retrieval.store.lexical import LexicalIndex
         ("liaison office next meeting exact date", "day"),  # terse
         ("coordinating office opening timeline", "date"),  # terse
         ("Where does the data-sharing mechanism stand?", None),  # a status, not a place
+        # Everyday words for a figure, a sum or a time; a contracted "what's" asks as "what is".
+        ("What's the dollar value of the timber investments?", "amount"),
+        ("What's the price tag of the ferry deal?", "amount"),
+        ("What's the size of the fund?", "amount"),
+        ("What quantity of herring may they land?", "number"),
+        ("What was the turnout at the meeting?", "number"),
+        ("How soon will the office open?", "date"),
+        ("What's the timeframe for the transfer?", "date"),
+        ("What's new on patrols?", None),
+        ("liaison office purpose and location", None),  # two asks, not a place alone
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:

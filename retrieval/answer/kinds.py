@@ -29,7 +29,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:[\w-]+ ){0,3}?"
         r"(?:amount|sum|value|price|cost)\b|\bhow (?:big|large) (?:[\w'’-]+ ){0,3}?(?:investment|"
         r"fund|funding|package|pledge|contribution|commitment|grant|loan|budget|deal|purchase)s?\b"
-        r"|\b(?:pledge|investment|funding|contribution|dollar) amount\b"
+        r"|\b(?:pledge|investment|funding|contribution|dollar) amount\b|\bprice tag\b"
+        r"|\bdollar (?:figure|value)\b|\btotal value\b|\bsize of the (?:[\w-]+ )?(?:fund|"
+        r"investment|package|pledge|deal|order|purchase)s?\b|\b(?:fund|funding)['’]s size\b"
         r"|\b(?:amount|sum|cost|value)\W*$"  # terse: "amazon cloud investment amount"
         # "How much of the initiative is Korea paying for?": money, not "2,023 Koreans".
         r"|\bhow much\b[^?]*?\b(?:pay|pays|paying|paid|spend|spends|spending|spent|cost|costs)\b",
@@ -40,7 +42,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"proportion|figure|rate|target|tariff|cap)\b|\bby how (?:much|many)\b"
         # "What tariff level" asks a figure; "at what level were they led" a rank.
         r"|(?<!\bat )\b(?:what|which) (?:[\w-]+ ){0,3}?level\b"
-        r"|\bnumber of\b|\b(?:tariff|exchange|interest) rates?\b",
+        r"|\bnumber of\b|\b(?:tariff|exchange|interest) rates?\b"
+        r"|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:turnout|quantity|tonnage|headcount|volume)\b",
         re.I,
     ),
     "frequency": re.compile(
@@ -61,6 +64,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"|\bdeadline\b|\b(?:in|by) (?:what|which) (?:year|date|month)\b"
         r"|\bwhen (?:did|does|will|was|is|were)\b|\b(?:start|starting|opening|expiry|expiration|"
         r"closing|signing|launch|effective|due|target) date\b|\bdate (?:of|for)\b"
+        r"|\bhow soon\b|\b(?:what|which) (?:[\w-]+ ){0,2}?(?:timeframe|time frame)\b"
         r"|\b(?:date|timing|timeline|year)\W*$",  # terse: "ncg next meeting date"
         re.I,
     ),
@@ -89,6 +93,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how)['’]s\b", re.I)
 _CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
 # "By what percentage …" is answered by a percentage (or a plain share), not by "1.5 degrees".
 _PERCENTAGE = re.compile(
@@ -171,6 +176,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 def asked_kind(question: str, reading: bool = False) -> str | None:
     """The kind of thing a question asks for (amount, number, date, place, person), if any;
     ``reading``: a Korean question's English reading ("Secretariat where 두고?")."""
+    question = _CONTRACTED.sub(r"\1 is", question)  # "What's the dollar value …?"
     for kind, pattern in _ASKS.items():
         if pattern.search(question) and not (kind == "place" and _STANDS.search(question)):
             return kind
