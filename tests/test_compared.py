@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pytest
+
 from retrieval.search.compared import compared_statements, side_statements, sides
 
 CARDS = {
@@ -26,26 +28,27 @@ def shares(text: str) -> Mapping[str, float]:
     }
 
 
-def test_sides_are_split_where_a_comparison_joins_them() -> None:
-    assert sides("From the Biden-Moon statement to the Trump-Lee fact sheet: what changed?") == [
-        "From the Biden-Moon statement",
-        "Trump-Lee fact sheet",
-        "what changed",
-    ]
-    assert sides("the 2021 Biden-Moon and 2022 Biden-Yoon statements") == [
-        "the 2021 Biden-Moon",
-        "2022 Biden-Yoon statements",
-    ]
-    assert sides("Ri Son Gwon vs. Choe Son Hui") == ["Ri Son Gwon", "Choe Son Hui"]
-    assert sides("Trace it from the 2021 statement to Camp David") == [
-        "Trace it",
-        "2021 statement",
-        "Camp David",
-    ]
-    assert sides("the Commitment to Consult vs Camp David") == [
-        "the Commitment to Consult",
-        "Camp David",
-    ]
+@pytest.mark.parametrize(
+    ("question", "split"),
+    [
+        (
+            "From the Biden-Moon statement to the Trump-Lee fact sheet: what changed?",
+            ["From the Biden-Moon statement", "Trump-Lee fact sheet", "what changed"],
+        ),
+        (
+            "the 2021 Biden-Moon and 2022 Biden-Yoon statements",
+            ["the 2021 Biden-Moon", "2022 Biden-Yoon statements"],
+        ),
+        ("Ri Son Gwon vs. Choe Son Hui", ["Ri Son Gwon", "Choe Son Hui"]),
+        (
+            "Trace it from the 2021 statement to Camp David",
+            ["Trace it", "2021 statement", "Camp David"],
+        ),
+        ("the Commitment to Consult vs Camp David", ["the Commitment to Consult", "Camp David"]),
+    ],
+)
+def test_sides_are_split_where_a_comparison_joins_them(question: str, split: list[str]) -> None:
+    assert sides(question) == split
 
 
 def test_each_side_names_one_statement() -> None:

@@ -66,6 +66,9 @@ def spelled_out(plan: QueryPlan, lexical: Any) -> list[tuple[str, ...]]:
     return out
 
 
+_YEARS = re.compile(rf"\b{YEAR_DIGITS}\b")
+
+
 class HybridSearcher:
     """Ranks chunks for a query plan."""
 
@@ -139,8 +142,8 @@ class HybridSearcher:
         docs = self.index.documents()
 
         def eligible(side: str, doc_id: str) -> bool:
-            of = years if years is not None else re.findall(rf"\b{YEAR_DIGITS}\b", side)
-            return not of or docs[doc_id].meta.date.year in {int(y) for y in of}
+            of = set(years) if years is not None else set(map(int, _YEARS.findall(side)))
+            return not of or docs[doc_id].meta.date.year in of
 
         return side_statements(
             plan.question, lambda text: self.named_documents(text).at_least(0.0), eligible

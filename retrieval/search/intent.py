@@ -35,8 +35,8 @@ _LIST = re.compile(  # "which statements", "which leaders' documents", "what joi
 
 
 def question_intent(question: str, as_of: bool = False) -> str:
-    """ "comparison", "latest" (also when the question asks ``as_of`` a date: the most recent
-    statement up to then), "list", or "lookup"."""
+    """The kind of answer asked: a comparison, the latest (also when the question asks
+    ``as_of`` a date: the most recent statement up to then), a list, or a lookup."""
     if _COMPARE.search(question):
         return "comparison"
     if _LATEST.search(question) or as_of:
