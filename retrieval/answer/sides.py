@@ -24,8 +24,9 @@ def side_quotes(
 ) -> list[Candidate]:
     """One side's quotes: its ``most`` best sentences that say different things (cosine at
     most ``redundant`` to one quoted), within ``budget`` words; a datelined lead-in only when
-    the side has nothing else. A quote's continuation is looked for in ``around`` too (the
-    side's sentences however weak: the rest of a list item need not match the question)."""
+    the side has nothing else. A quote's continuation is looked for in ``around`` (the side's
+    sentences however weak: the rest of a list item need not match the question), or else in
+    ``cands``."""
     ranked = sorted(cands, key=lambda c: (c.framing, -c.score))
     chosen: list[Candidate] = []
     words = 0
@@ -40,7 +41,7 @@ def side_quotes(
         chosen.append(c)
         words += n
     for c in list(chosen):
-        nxt = continuation(c, [*cands, *around])
+        nxt = continuation(c, around or cands)
         if nxt is not None and nxt not in chosen and words + word_count(nxt.text) <= budget:
             chosen.insert(chosen.index(c) + 1, nxt)
             words += word_count(nxt.text)
