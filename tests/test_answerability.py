@@ -780,6 +780,21 @@ def test_a_list_items_head_is_quoted_with_the_rest_of_its_item() -> None:
     assert continuation(talk, spans) is None  # a paragraph's first sentence is not an item's head
 
 
+def test_a_definite_noun_the_sentence_before_named_continues_it() -> None:
+    text = (
+        "Either side may terminate the accord by written notice. The termination takes effect"
+        " 90 days later. The two leaders also met. The same day brought rain."
+        " The accord ends in May.\n"
+    )
+    chunk = Chunk(doc_id="d", text=text, start=0, end=len(text), meta=DocumentMeta(title="T"))
+    spans = [_Span(chunk, m.start(), m.end()) for m in re.finditer(r"[A-Z][^.\n]*\.", text)]
+    notice, later, leaders, day, _ = spans
+    assert continuation(notice, spans) is later  # "The termination" after "terminate the accord"
+    assert continuation(later, spans) is None  # "The two leaders": a new point
+    assert continuation(leaders, spans) is None  # "The same day": no noun named before
+    assert continuation(day, spans) is None  # "The accord" was not named by the rain
+
+
 def test_a_korean_readings_question_word_counts_where_the_korean_puts_it() -> None:
     # 사무국은 어디에 두고? / 누가 맡습니까? / 언제 열리나요? read in Korean word order
     assert asked_kind("Trilateral Secretariat where 두고?") is None  # not so in English

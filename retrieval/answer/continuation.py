@@ -8,12 +8,19 @@ from typing import Protocol, TypeVar
 
 from core.models import Chunk
 from retrieval.sentences import BULLET
+from retrieval.store.lexical import tokenize
 
 # A sentence that refers back to the one before it.
 _CONTINUES = re.compile(
     r"(?:This|These|That|Those|It|They|Such|(?:Through|Under|With|By) (?:this|these|that|those)"
     r"|To (?:this|that) end|The (?:initiative|partnership|group|office|dialogue|agreement|"
     r"framework|program|programme|mechanism|fund|center|centre))\b"
+)
+# "The discontinuation is expected to commence …" after "… written notice of discontinuation":
+# a definite noun the sentence before named (not "The two leaders", "The same day": a new point).
+_DEFINITE = re.compile(
+    r"The (?!(?:two|three|four|both|first|second|third|last|next|new|same|other|following)\b)"
+    r"([a-z][\w-]+)\b"
 )
 
 
@@ -52,6 +59,9 @@ def continuation(sentence: S, sentences: Sequence[S]) -> S | None:
     if between.strip():
         return None
     if _CONTINUES.match(nxt.text):
+        return nxt
+    definite = _DEFINITE.match(nxt.text)
+    if definite and set(tokenize(definite[1])) & set(tokenize(sentence.text)):
         return nxt
     line = chunk.text[: sentence.start - chunk.start].rsplit("\n", 1)[-1]
     return nxt if "\n" not in between and BULLET.fullmatch(line) else None

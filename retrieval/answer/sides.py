@@ -42,7 +42,9 @@ def side_quotes(
         words += n
     for c in list(chosen):
         nxt = continuation(c, around or cands)
-        if nxt is not None and nxt not in chosen and words + word_count(nxt.text) <= budget:
+        if nxt is None or nxt in chosen or words + word_count(nxt.text) > budget:
+            continue
+        if all(float(nxt.vector @ o.vector) <= redundant for o in chosen):  # not a repeat
             chosen.insert(chosen.index(c) + 1, nxt)
             words += word_count(nxt.text)
     return chosen
