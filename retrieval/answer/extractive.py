@@ -44,7 +44,7 @@ from retrieval.store.lexical import lexical_share, script_profile, tokenize
 W_DENSE = 0.6
 W_LEXICAL = 0.4
 W_RANK = 0.15
-RELATIVE_CUTOFF = 0.82  # keep sentences scoring at least this share of the best
+RELATIVE_CUTOFF = 0.78  # keep sentences scoring at least this share of the best
 MULTI_DOC_CUTOFF = 0.75
 # "Which statements …": a statement down to this share of the best is listed when its sentence
 # shares the question's terms (at least half the best sentence's lexical coverage).
