@@ -74,6 +74,7 @@ HELD_OUT = {
     "near_miss11.yaml",
     "near_miss12.yaml",
     "near_miss13.yaml",
+    "near_miss14.yaml",
 }
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
