@@ -14,7 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ("core", "prompts", "ingest", "retrieval", "brief", "eval")
-OWN = {*PROJECT, "app", "tests", "scripts", "probes"}  # probes: scripts/probes, beside probe.py
+# probes: scripts/probes, beside probe.py; fit_answerability: the script, tested in place
+OWN = {*PROJECT, "app", "tests", "scripts", "probes", "fit_answerability"}
 
 # Installed though nothing imports them, each for a reason.
 NOT_IMPORTED = {
