@@ -27,11 +27,12 @@ from retrieval.answer.answerability import (
     not_stated_text,
     signals,
 )
-from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_speaker, prefer_holding
+from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_asked, prefer_holding
 from retrieval.answer.clauses import levied_on_asked
 from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
+from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
@@ -182,8 +183,9 @@ class ExtractiveAnswerer:
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
                 on_asked = partial(levied_on_asked, plan.question)
                 prefer_holding(out, held, on_asked, TOP_SENTENCES, KIND_BOOST, KIND_SHARE)
-        if plan.language == "en":  # a reaction asked for is the party's own word
-            lift_speaker(out, reacting, TOP_SENTENCES)
+        # A reaction asked for is the party's own word; "Who signed it?" names the signers.
+        deed = deed_asked(plan.question) if kind == "person" else None
+        lift_asked(out, reacting if plan.language == "en" else (), deed, TOP_SENTENCES, KIND_SHARE)
         # A lookup that quotes one statement's title and names no other is answered from it when
         # it holds evidence to answer from (a name read from card words alone may be what the
         # asked text reacts to; a second statement named may be where the answer stands; the
