@@ -14,18 +14,18 @@ _ASKED = re.compile(
     r"|\b(?P<b>[a-z]+) by whom\b",
     re.I,
 )
-_NOT_DEEDS = frozenset(tokenize("is are was were be been has have had do does did will would"))
 # A named doer after the deed: "signed by Director Kratsios", "convened by Dr. Kim".
 _BY = re.compile(r"\b(?P<deed>[A-Za-z]+) by (?:the )?[A-Z]")
 
 
 def deed_asked(question: str) -> str | None:
-    """The stem of the deed a "who" question asks the doer of ("sign"), if it asks one."""
+    """The stem of the deed a "who" question asks the doer of ("sign"), if it asks one ("Who is
+    …?" asks none: a stop word has no stem)."""
     m = _ASKED.search(question)
     if m is None:
         return None
     stems = tokenize(m["a"] or m["b"])
-    return stems[0] if len(stems) == 1 and stems[0] not in _NOT_DEEDS else None
+    return stems[0] if len(stems) == 1 else None
 
 
 def names_doer(sentence: str, deed: str) -> bool:
