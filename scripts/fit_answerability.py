@@ -197,35 +197,36 @@ def judge(
 ) -> None:
     """Print, per set held out, what a model fitted on the others catches and wrongly refuses,
     beside the shipped model (on sets it was not fitted on, the totals)."""
-    refit = leave_one_set_out(x, y, groups, origins, floored)
     names = np.array(origins)
     fitted_on = set(shipped.report.get("sets", [])) if shipped else set()
-    totals = np.zeros((2, 4))
-    for held, refused in refit.items():
+    decided: dict[str, list[np.ndarray]] = {"refit": [], "shipped": []}
+    truths = []
+    for held, refused in leave_one_set_out(x, y, groups, origins, floored).items():
         mask = names == held
-        truth = y[mask]
-        rows = [refused]
+        runs = {"refit": refused}
         if shipped is not None:
             found = [dict(zip(FEATURES, row, strict=True)) for row in x[mask]]
-            rows.append(np.array([not shipped.answers(f) for f in found]))
-        cells = []
-        for k, r in enumerate(rows):
-            counts = [r[truth == 0].sum(), (truth == 0).sum(), r[truth == 1].sum(), len(truth)]
-            counts[3] -= counts[1]
-            cells.append(f"{counts[0]}/{counts[1]} caught, {counts[2]}/{counts[3]} refused")
-            if held not in fitted_on:
-                totals[k] += counts
-        print(
-            f"{held:24s} refit: {cells[0]:32s}"
-            + (f" shipped: {cells[1]}" if len(cells) > 1 else "")
-        )
-    for k, label_ in enumerate(["refit", "shipped"][: 2 if shipped else 1]):
-        c, u, f, a = totals[k]
-        print(
-            f"{label_} (sets the shipped model was not fitted on): "
-            f"not-stated recall {c / max(u, 1):.3f} ({c:.0f}/{u:.0f}), "
-            f"false refusals {f / max(a, 1):.3f} ({f:.0f}/{a:.0f})"
-        )
+            runs["shipped"] = np.array([not shipped.answers(f) for f in found])
+        print(f"{held:24s} " + "   ".join(f"{k}: {_tally(r, y[mask])}" for k, r in runs.items()))
+        if held not in fitted_on:
+            truths.append(y[mask])
+            for k, r in runs.items():
+                decided[k].append(r)
+    for k, refused_all in decided.items():
+        if refused_all:
+            truth, refused = np.concatenate(truths), np.concatenate(refused_all)
+            rate = rates(refused, truth)
+            print(
+                f"{k} (sets the shipped model was not fitted on): {_tally(refused, truth)}; "
+                f"not-stated recall {rate['not_stated_recall']:.3f}, "
+                f"false refusals {rate['false_refusals']:.3f}"
+            )
+
+
+def _tally(refused: np.ndarray, truth: np.ndarray) -> str:
+    caught, unanswerable = int(refused[truth == 0].sum()), int((truth == 0).sum())
+    wrong, answerable = int(refused[truth == 1].sum()), int((truth == 1).sum())
+    return f"{caught}/{unanswerable} caught, {wrong}/{answerable} refused"
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from retrieval.answer.parties import (
     reacting_party,
     reaction_words,
 )
-from retrieval.search.plan import YEAR_DIGITS
+from retrieval.search.plan import YEARS
 from retrieval.store.lexical import tokenize
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
@@ -54,7 +54,6 @@ _REACTION = re.compile(
     re.I,
 )
 
-_YEARS = re.compile(rf"\b{YEAR_DIGITS}\b")  # the years plan.years reads
 
 FEATURES = (
     "strength",
@@ -253,7 +252,7 @@ def signals(
         # A comparison's years say which statements it compares, not what their sentences hold.
         "numbers_unmatched": float(
             unmatched_numbers(
-                _YEARS.sub(" ", question) if compares else question,
+                YEARS.sub(" ", question) if compares else question,
                 [*held, *(c.card for c in top)],  # "the April 2023 statement": its date
             )
         ),

@@ -10,7 +10,6 @@ multi-document questions from being crowded out by one long statement.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import defaultdict
 from functools import cached_property
@@ -26,7 +25,7 @@ from core.models import Filters, Passage
 from retrieval.search.cards import Cards, NamedShares, named_shares, quoted_titles
 from retrieval.search.compared import side_statements
 from retrieval.search.korean import KoreanBridge
-from retrieval.search.plan import YEAR_DIGITS, QueryPlan, plan_query, topic_text
+from retrieval.search.plan import YEARS, QueryPlan, plan_query, topic_text
 from retrieval.store.embeddings import E5_MODEL_NAME
 from retrieval.store.index import StatementIndex
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
@@ -64,9 +63,6 @@ def spelled_out(plan: QueryPlan, lexical: Any) -> list[tuple[str, ...]]:
         if acronyms and not any(t in lexical.df for a in acronyms for t in tokenize(a)):
             out.append(forms)
     return out
-
-
-_YEARS = re.compile(rf"\b{YEAR_DIGITS}\b")
 
 
 class HybridSearcher:
@@ -142,7 +138,7 @@ class HybridSearcher:
         docs = self.index.documents()
 
         def eligible(side: str, doc_id: str) -> bool:
-            of = set(years) if years is not None else set(map(int, _YEARS.findall(side)))
+            of = set(years) if years is not None else set(map(int, YEARS.findall(side)))
             return not of or docs[doc_id].meta.date.year in of
 
         return side_statements(

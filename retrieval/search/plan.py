@@ -25,6 +25,7 @@ _MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in 
 _MONTH = r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
 _Y = rf"\b{YEAR_DIGITS}\b"
+YEARS = re.compile(_Y)  # the years a question names (plan.years), wherever read
 # A period a question names: a day, a month, the start or end of a year, or a year.
 _PERIOD = re.compile(
     rf"(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>{_Y})"
@@ -347,7 +348,7 @@ def plan_query(
     search_text = condense(question, history or []) if not asked else question
     follow_up = search_text != question
     spelled = bridge.acronyms_in(question)  # acronyms the statements may only spell out
-    years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", question)}))
+    years = tuple(sorted({int(y) for y in YEARS.findall(question)}))
     bounds = date_bounds(question)
     bounded = bool(bounds.date_from or bounds.date_to)
     intent = question_intent(question, as_of=bool(bounds.as_of))
