@@ -17,8 +17,9 @@ from core.settings import Settings
 from retrieval.answer.candidates import Candidate
 from retrieval.answer.citations import sources_first
 from retrieval.answer.composition import compose
-from retrieval.answer.extractive import ExtractiveAnswerer, ExtractiveResult
+from retrieval.answer.extractive import MULTI_DOC_CUTOFF, ExtractiveAnswerer, ExtractiveResult
 from retrieval.answer.sides import side_quotes
+from retrieval.answer.speakers import issued_by, speaking_parties
 from retrieval.answer.topics import (
     Evidence,
     TopicEvidence,
@@ -217,19 +218,31 @@ class IntentShaper:
         readings = topic, unnamed = self.topics.readings(plan)
         found = self.topics.evidence(topic, merged, alternatives=[unnamed], plan=plan)
         asked_for = self.searcher.named_documents(plan.search_text).get(answered, 0.0)
-        eligible = [e for e in found.relevant() if not e.meta.secondary]
+        # "Pyongyang's latest word on …": the newest statement the party issued itself.
+        parties = speaking_parties(plan.question)
+
+        def theirs(e: Evidence) -> bool:
+            return not e.meta.secondary and (not parties or issued_by(parties, e.meta.issuer))
+
+        eligible = [e for e in found.relevant() if theirs(e)]
+        if parties and not eligible:  # none of theirs clears the bar: their closest do
+            issued = [e for e in found.by_doc.values() if theirs(e)]
+            top = max((e.relevance for e in issued), default=0.0)
+            eligible = [e for e in issued if e.relevance >= MULTI_DOC_CUTOFF * top]
         target = answered
         answered_meta = docs[answered].meta
         if eligible:
             newest = max(eligible, key=lambda e: (e.meta.date, e.relevance))
-            if (answered_meta.secondary and asked_for < NAMED_DOC_MIN) or (
-                newest.meta.date > answered_meta.date
+            if (
+                (answered_meta.secondary and asked_for < NAMED_DOC_MIN)
+                or newest.meta.date > answered_meta.date
+                or (parties and not issued_by(parties, answered_meta.issuer))
             ):
                 target = newest.doc_id
         addressed = found.addresses(target)
         later = self._newer_evidence(readings, merged, plan, docs[target].meta.date, found)
         for _ in range(3):  # the pool is finite: look again among the newer documents only
-            newer = [e for e in later.relevant() if not e.meta.secondary]
+            newer = [e for e in later.relevant() if theirs(e)]
             if not newer:
                 break
             target, addressed = max(newer, key=lambda e: (e.meta.date, e.relevance)).doc_id, True

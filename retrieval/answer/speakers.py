@@ -1,0 +1,63 @@
+"""Whose own latest word a question asks for, and which statements are theirs.
+
+"What is Pyongyang's latest official word on its nukes?" and "latest North Korean line on
+denuclearization" ask for the newest statement the DPRK issued on the topic, not the newest
+statement that mentions the DPRK (a U.S.–ROK fact sheet of the same day). "What did Washington
+and Seoul most recently call on North Korea to do?" asks for the newest statement both issued.
+A statement is a party's when its issuer names the party (``PARTIES``: names, capitals,
+leaders, acronyms).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.answer.parties import PARTIES
+
+_NEWEST = r"(?:latest|most recent|newest|most current|current)"
+_WORD = (
+    r"(?:line|statements?|word|position|stance|views?|message|remarks|comments?|response|"
+    r"reaction|view)"
+)
+_ALIASES = {alias: key for key, names in PARTIES.items() for alias in names}
+_PARTY = "|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True))
+_ASKED = (
+    # "Pyongyang's latest official word", "North Korea's most recent stated position"
+    re.compile(rf"(?<![\w-])(?P<x>{_PARTY})['’]s? (?:[\w-]+ ){{0,2}}?{_NEWEST}\b", re.I),
+    # "latest North Korean line on …", "the most recent official DPRK statement"
+    re.compile(
+        rf"\b{_NEWEST} (?:[\w-]+ ){{0,2}}?(?P<x>{_PARTY}) (?:[\w-]+ )?{_WORD}\b(?!['’])", re.I
+    ),
+    # "What did Washington and Seoul most recently call for?"
+    re.compile(
+        rf"\b(?:did|has|have) (?:the )?(?P<x>(?:{_PARTY})(?: and (?:the )?(?:{_PARTY}))?) "
+        r"(?:most )?(?:recently|lately|last)\b",
+        re.I,
+    ),
+)
+# An issuer names the ROK as "Republic of Korea", which the DPRK's long name also ends with.
+_ISSUER_NAMES = {"ROK": (r"(?<!people's )republic of korea",)}
+
+
+def speaking_parties(question: str) -> tuple[str, ...]:
+    """The parties whose own newest word a "latest" question asks for (none if it asks for
+    the newest statement on a topic, whoever issued it)."""
+    q = question.replace("’", "'")
+    for pattern in _ASKED:
+        m = pattern.search(q)
+        if m:
+            found = re.findall(_PARTY, m["x"], re.I)
+            return tuple(dict.fromkeys(_ALIASES[a.lower()] for a in found))
+    return ()
+
+
+def _names(text: str, party: str) -> bool:
+    aliases = [re.escape(a) for a in PARTIES[party]] + list(_ISSUER_NAMES.get(party, ()))
+    return any(re.search(rf"(?<!\w){a}(?!\w)", text) for a in aliases)
+
+
+def issued_by(parties: Sequence[str], issuer: str) -> bool:
+    """Whether an issuer line names every one of these parties."""
+    text = issuer.lower().replace("’", "'").replace("–", "-")
+    return bool(parties) and all(_names(text, p) for p in parties)
