@@ -63,6 +63,9 @@ from retrieval.store.lexical import LexicalIndex
         ("What COVAX pledge amount did the ROK announce?", "amount"),
         ("Which North Korean official leads the talks?", "person"),
         ("Which universities take part?", "person"),
+        ("Which U.S. assistant secretary led the Freedonian side?", "person"),
+        ("marrow talks - name of the Freedonian envoy who attended", "person"),
+        ("Which Freedonian submarine called at the port?", "name"),
         ("Which shipyards will the program modernize?", "name"),
         ("In which U.S. state will the plant be built?", "place"),
         ("What did the fact sheet say about Singapore?", None),
@@ -165,6 +168,12 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert holds_kind("place", "The summit will be in Japan.", "Where will it be held?")
     assert holds_kind("person", "It is staffed by resident representatives of both sides.")
     assert holds_kind("person", "A dialogue led by their National Security Advisors.")
+    assert holds_kind("person", "Talks led by the Secretary of State, Ann Marrow.")
+    assert holds_kind("person", "A deal with Grelling Technologies to build radar planes.")
+    # "Which North Korean official": not a person the sentence gives to another party.
+    led = "Talks led by the U.S. Secretary of State and a high-level DPRK official."
+    assert not holds_kind("person", led, "Which North Korean official leads the talks?")
+    assert holds_kind("person", led, "Which U.S. official leads the talks?")
     assert not holds_kind("number", "The ministers agreed to cooperate closely.")
     assert holds_kind("number", "They will invest $5 billion in the shipyard.")
     # "How many" asks for a count of something: a number of something else is no answer.

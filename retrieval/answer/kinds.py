@@ -16,7 +16,7 @@ from retrieval.answer.clauses import (
 )
 from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, counts
 from retrieval.answer.names import COUNTRIES, countries
-from retrieval.answer.owners import asked_owner, owner
+from retrieval.answer.owners import asked_owner, asked_person_owner, owner, titled_otherwise
 from retrieval.answer.parties import party_words
 from retrieval.store.lexical import tokenize
 
@@ -79,17 +79,22 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     "person": re.compile(
         rf"{_OPENS}who\b|\bwhom\b|\bwho (?:did|does|will|was|is|were|led|chaired|signed|spoke|"
-        r"represented|attended)\b|\bwhich (?:[\w-]+ ){0,3}?(?:officials?|ministers?|leaders?|"
+        r"represented|attended)\b|\bwhich (?:[\w.-]+ ){0,3}?(?:officials?|ministers?|leaders?|"
+        r"secretar(?:y|ies)|ambassadors?|advis[eo]rs?|coordinators?|directors?|spokes\w+|"
         r"person|envoys?|representatives?|body|bodies|agency|agencies|committee|organi[sz]ations?|"
         r"company|companies|firms?|universit(?:y|ies)|institutions?)\b(?!['’])"
-        r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b",
+        r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b"
+        # "name of the South Korean foreign minister"
+        r"|\bnames? of (?:the |each |every )?(?:[\w.-]+ ){0,3}?(?:officials?|ministers?|"
+        r"secretar(?:y|ies)|ambassadors?|envoys?|representatives?|leaders?|signator(?:y|ies))\b",
         re.I,
     ),
     # "Which shipyards will it modernize?": a named one ("Philly Shipyard"), not "American
     # shipyards" (``names_one``).
     "name": re.compile(
         r"\bwhich (?:[\w.-]+ ){0,3}?(?P<noun>shipyards?|facilit(?:y|ies)|models?|plants?|programs?|"
-        r"programmes?|projects?|sites?|engines?)\b(?!['’])",
+        r"programmes?|projects?|sites?|engines?|submarines?|ssbns?)\b"
+        r"(?!['’])",
         re.I,
     ),
 }
@@ -162,8 +167,10 @@ _HOLDS: dict[str, re.Pattern[str]] = {
     "person": re.compile(
         r"\b(?:President|Prime Minister|Minister|Secretary|Chairman|Chair|Ambassador|Director|"
         r"Deputy|Vice|Leader|General|Admiral|Senator|Commander|Spokes(?:person|man|woman)|Mr\.|"
-        r"Ms\.|Dr\.)\s+[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
-        r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|"
+        r"Ms\.|Dr\.)\s+[A-Z]|\b(?:Secretary|Minister|Director|Coordinator|Advis[eo]r)(?:-General)? "
+        r"(?:of|for) (?:the )?[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
+        r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|Technologies|"
+        r"Industries|Systems|Aerospace|Holdings|Electronics|Airlines|"
         r"Inc\.?|Bank|Command|Forces|Assembly|Party)\b|\b(?:KCNA|NSC|USFK|UN|IAEA|NATO)\b"
         r"|\b(?:[Mm]inisters?|[Oo]fficials?|[Ll]eaders?|[Rr]epresentatives?|[Dd]elegations?)"
         r" (?:of|from) (?:the )?[A-Z]"
@@ -252,8 +259,10 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     nations = _COUNTRY.finditer(text) if kind == "place" and _NATION.search(question) else ()
     if any(m.group(0).lower() not in asked for m in nations):
         return True
+    whose = asked_person_owner(question) if kind == "person" else None
     return any(
         _value(k, m.group(0)).lower() not in asked
+        and not (whose and titled_otherwise(text, m.start(), whose))
         and not (k == "place" and _INSTITUTION.search(m.group(0)))
         and not (finer and _COUNTRY.search(m.group(0)))
         and not (once and _HOLDS["frequency"].fullmatch(m.group(0).strip()))

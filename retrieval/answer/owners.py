@@ -66,3 +66,19 @@ def owner(text: str) -> str | None:
     """The party a text names last (the owner of a figure that follows it), if any."""
     found = [_key(m.group(0)) for m in _PARTY.finditer(text)]
     return found[-1] if found else None
+
+
+_WHICH_PARTYS = re.compile(rf"\b(?:which|what)\s+(?:the\s+)?(?P<x>{_PARTY.pattern})\s", re.I)
+
+
+def asked_person_owner(question: str) -> str | None:
+    """The party whose person a question asks for ("which North Korean official"), if any."""
+    m = _WHICH_PARTYS.search(question)
+    return party_key(m["x"]) if m else None
+
+
+def titled_otherwise(text: str, at: int, whose: str) -> bool:
+    """Whether the words just before ``at`` give the person there to another party than
+    ``whose`` ("the U.S. Secretary of State" is no "North Korean official")."""
+    found = owner(" ".join(text[:at].split()[-3:]))
+    return found is not None and found != whose
