@@ -66,6 +66,8 @@ from retrieval.store.lexical import LexicalIndex
         ("Which U.S. assistant secretary led the Freedonian side?", "person"),
         ("marrow talks - name of the Freedonian envoy who attended", "person"),
         ("Which Freedonian submarine called at the port?", "name"),
+        # The ask that comes first: a venue, not the dates the events mark.
+        ("Marrow accord: at what venue are the events on dates of special meaning held?", "place"),
         ("Which shipyards will the program modernize?", "name"),
         ("In which U.S. state will the plant be built?", "place"),
         ("What did the fact sheet say about Singapore?", None),

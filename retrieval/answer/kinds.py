@@ -184,9 +184,14 @@ def asked_kind(question: str, reading: bool = False) -> str | None:
     """The kind of thing a question asks for (amount, number, date, place, person), if any;
     ``reading``: a Korean question's English reading ("Secretariat where 두고?")."""
     question = _CONTRACTED.sub(r"\1 is", question)  # "What's the dollar value …?"
-    for kind, pattern in _ASKS.items():
-        if pattern.search(question) and not (kind == "place" and _STANDS.search(question)):
-            return kind
+    # The ask that comes first ("at what venue are the events on special dates staged?").
+    found = []
+    for order, (kind, pattern) in enumerate(_ASKS.items()):
+        m = pattern.search(question)
+        if m and not (kind == "place" and _STANDS.search(question)):
+            found.append((m.start(), order, kind))
+    if found:
+        return min(found)[2]
     word = _READ_WORD.search(question) if reading else None
     return _READ_KINDS[word.group(0).lower()] if word else None
 
