@@ -178,6 +178,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert holds_kind("person", led, "Which U.S. official leads the talks?")
     assert not holds_kind("number", "The ministers agreed to cooperate closely.")
     assert holds_kind("number", "They will invest $5 billion in the shipyard.")
+    # A number that is part of a name or a label is no figure.
+    assert not holds_kind("number", "They will cooperate on COVID-19 vaccines.", "How many?")
+    assert not holds_kind("number", "Any Section 232 tariff on the goods.", "How much?")
+    assert not holds_kind("number", "They will build 6G networks.", "How many?")
     # "How many" asks for a count of something: a number of something else is no answer.
     jobs = "How many jobs will the plan create?"
     assert holds_kind("number", "The plant will create 3,000 new jobs.", jobs)

@@ -273,7 +273,24 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
         and not (once and _HOLDS["frequency"].fullmatch(m.group(0).strip()))
         for k in kinds
         for m in _HOLDS[k].finditer(text)
+        if not (k == "number" and _label_at(text, m))
     )
+
+
+# A number that is part of a name or a label counts nothing: COVID-19, 5G, F-35, Section 232,
+# Executive Order 14257, Resolution 2270.
+_LABELLED = re.compile(
+    r"(?:\b(?:Section|Sections|Article|Articles|Order|Resolution|Resolutions|Paragraph|No\.|"
+    r"Chapter|Title|Phase)\s+|[A-Za-z]-?)$"
+)
+
+
+def _label_at(text: str, m: re.Match[str]) -> bool:
+    """Whether the number matched is a name's or a label's, not a figure."""
+    if not m.group(0)[0].isdigit():
+        return False
+    after = text[m.end() : m.end() + 1]
+    return bool(_LABELLED.search(text[max(0, m.start() - 14) : m.start()])) or after.isalpha()
 
 
 # A figure answers "how much did KHNP put into Centrus?" only in a sentence that names what the
