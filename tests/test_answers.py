@@ -110,6 +110,8 @@ def test_latest_question_prefers_the_newest_statement_on_the_topic(
     ]
     assert first.meta.date == max(mentioning)
     assert answer.intent == "latest"
+    # The newer news report is no statement: it is not named as one that is silent.
+    assert not any("news article" in n for n in answer.notes if "newer statement" in n)
 
 
 def test_follow_up_uses_the_conversation(service: BriefingService) -> None:

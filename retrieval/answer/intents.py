@@ -284,7 +284,8 @@ class IntentShaper:
     ) -> list[str]:
         """Notes naming the newer documents that do not address the topic (and newer reports)."""
         newer = self.topics.newer_documents(than, filters)
-        silent = [meta for d, meta in newer if not later.addresses(d)]
+        # A report is no statement: one that does not address the topic goes unnamed.
+        silent = [meta for d, meta in newer if not later.addresses(d) and not meta.secondary]
         reports = [meta for d, meta in newer if later.addresses(d) and meta.secondary]
         notes = []
         if silent:
