@@ -82,6 +82,7 @@ HELD_OUT = {
     "near_miss12.yaml",
     "near_miss13.yaml",
     "near_miss14.yaml",
+    "near_miss15.yaml",
 }
 # Blind sets since read and worked on: development data now, never fitted on for the shipped
 # model, but a candidate signal may be judged on them leave one set out.

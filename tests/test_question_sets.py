@@ -33,6 +33,7 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss12.yaml",
     ROOT / "eval" / "near_miss13.yaml",
     ROOT / "eval" / "near_miss14.yaml",
+    ROOT / "eval" / "near_miss15.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -102,6 +103,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-12",
         "near-miss-13",
         "near-miss-14",
+        "near-miss-15",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -146,7 +148,7 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert len(partial) >= 8
     assert all(q.answerable for q in partial)
     # Each later set was written blind to the ones before it, with as many pairs of each class.
-    per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8, 8, 8, 8, 8]
+    per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 8]
     for questions, n in zip(sets[2:], per_class, strict=True):
         assert Counter(q.near_miss for q in questions if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), n
