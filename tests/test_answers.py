@@ -12,6 +12,7 @@ from core.models import Filters
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import is_verbatim
+from retrieval.answer.quoting import asks_several
 from retrieval.search.cards import card_text
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever
 from retrieval.search.plan import Turn, condense, refers_back
@@ -358,6 +359,24 @@ def test_a_part_too_thin_to_stand_alone_is_answered_on_the_first_parts_subject(
     second = answer.text.split("by what year?", 1)[1]
     assert "2030" in second
     assert "do not say" not in answer.text
+
+
+def test_a_part_with_its_own_subject_after_a_latest_one_is_answered_on_its_own(
+    service: BriefingService,
+) -> None:
+    """ "The latest …, and what did the G7 condemn?": the second part is its own question (the
+    G7 statement), not a second look at the newest statement; "…, and what does it say?" is."""
+    answer = service.ask(
+        "What is the latest statement on the NCG, and what did the G7 foreign ministers condemn?"
+    )
+    first, second = answer.text.split("what did the G7 foreign ministers condemn?", 1)
+    assert "Nuclear Consultative Group" in first
+    g7 = [c for c in answer.citations if c.quote in second]
+    assert g7
+    assert all(c.doc_id.startswith("2025-11-12-g7-foreign-ministers") for c in g7)
+    pointing = service.plan("What is the latest statement on the NCG, and what does it say?")
+    assert len(pointing.parts) == 2
+    assert not asks_several(pointing)  # one statement chosen, then read
 
 
 def test_a_statement_is_named_by_its_principals(service: BriefingService) -> None:

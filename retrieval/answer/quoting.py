@@ -69,7 +69,9 @@ class QuotingAnswerer:
         for part in plan.parts:
             sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
-            intent = plan.intent if sub.intent == "lookup" else sub.intent
+            # (Not by a part with its own subject: "…, and what did the G7 condemn?")
+            own = plan.intent == "latest" and _own_ask(part)
+            intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
             if first_topic and points_elsewhere(part):  # "…and what body did it create?"
                 sub = replace(sub, search_text=f"{sub.search_text} {first_topic}")
@@ -87,7 +89,20 @@ class QuotingAnswerer:
 def asks_several(plan: QueryPlan) -> bool:
     """Whether a question is answered ask by ask: it has several, and is no comparison or
     "most recent …, and what does it say?" (those ask about statements chosen together)."""
-    return len(plan.parts) >= 2 and plan.intent in ("lookup", "list")
+    if len(plan.parts) < 2:
+        return False
+    # "The most recent X, and what did the G7 condemn?": a part with its own subject is its own.
+    independent = plan.intent == "latest" and any(map(_own_ask, plan.parts[1:]))
+    return plan.intent in ("lookup", "list") or independent
+
+
+_WH = re.compile(r"^(?:what|when|who|whom|whose|which|where|why|how)\b", re.I)
+
+
+def _own_ask(part: str) -> bool:
+    """Whether a later part asks its own question of its own subject ("what did the G7
+    condemn?"), not of what an earlier part found ("what does it say?")."""
+    return _WH.match(part) is not None and not points_elsewhere(part)
 
 
 def combine_parts(
