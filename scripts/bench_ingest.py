@@ -12,6 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# The tree this script is in, not the one the environment's editable install points at: a
+# start and an end checkout are timed side by side with one environment.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from brief.service import BriefingService
 from core.models import SourceDocument
 from core.settings import load_settings
