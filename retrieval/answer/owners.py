@@ -18,7 +18,7 @@ _ALIASES = sorted(  # "Korea" alone is the ROK ("North Korea" is read whole, fir
     [*((alias, key) for key, names in PARTIES.items() for alias in names), ("korea", "ROK")],
     key=lambda a: -len(a[0]),
 )
-_PARTY = re.compile(
+PARTY_NAME = re.compile(
     r"(?<![\w-])(?:" + "|".join(re.escape(a) for a, _ in _ALIASES) + r")(?![\w-])", re.I
 )
 _KEY = dict(_ALIASES)
@@ -56,7 +56,7 @@ def asked_owner(question: str) -> str | None:
         return None
     keys = {
         _key(m.group(0))
-        for m in _PARTY.finditer(question)
+        for m in PARTY_NAME.finditer(question)
         if not _OBJECT.search(question[: m.start()]) and not _MEASURED.search(question[: m.start()])
     }
     return keys.pop() if len(keys) == 1 else None
@@ -64,11 +64,11 @@ def asked_owner(question: str) -> str | None:
 
 def owner(text: str) -> str | None:
     """The party a text names last (the owner of a figure that follows it), if any."""
-    found = [_key(m.group(0)) for m in _PARTY.finditer(text)]
+    found = [_key(m.group(0)) for m in PARTY_NAME.finditer(text)]
     return found[-1] if found else None
 
 
-_WHICH_PARTYS = re.compile(rf"\b(?:which|what)\s+(?:the\s+)?(?P<x>{_PARTY.pattern})\s", re.I)
+_WHICH_PARTYS = re.compile(rf"\b(?:which|what)\s+(?:the\s+)?(?P<x>{PARTY_NAME.pattern})\s", re.I)
 
 
 def asked_person_owner(question: str) -> str | None:

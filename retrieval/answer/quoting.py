@@ -18,7 +18,7 @@ from retrieval.answer.answerability import not_stated_text
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.intents import IntentShaper
 from retrieval.answer.wording import wording_changes
-from retrieval.search.parts import points_elsewhere
+from retrieval.search.parts import asks_its_own, points_elsewhere
 from retrieval.search.plan import QueryPlan, plan_query
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -70,7 +70,7 @@ class QuotingAnswerer:
             sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
             # (Not by a part with its own subject: "…, and what did the G7 condemn?")
-            own = plan.intent == "latest" and _own_ask(part)
+            own = plan.intent == "latest" and asks_its_own(part)
             intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
             if first_topic and points_elsewhere(part):  # "…and what body did it create?"
@@ -92,17 +92,8 @@ def asks_several(plan: QueryPlan) -> bool:
     if len(plan.parts) < 2:
         return False
     # "The most recent X, and what did the G7 condemn?": a part with its own subject is its own.
-    independent = plan.intent == "latest" and any(map(_own_ask, plan.parts[1:]))
+    independent = plan.intent == "latest" and any(map(asks_its_own, plan.parts[1:]))
     return plan.intent in ("lookup", "list") or independent
-
-
-_WH = re.compile(r"^(?:what|when|who|whom|whose|which|where|why|how)\b", re.I)
-
-
-def _own_ask(part: str) -> bool:
-    """Whether a later part asks its own question of its own subject ("what did the G7
-    condemn?"), not of what an earlier part found ("what does it say?")."""
-    return _WH.match(part) is not None and not points_elsewhere(part)
 
 
 def combine_parts(

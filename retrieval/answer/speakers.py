@@ -13,18 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.answer.owners import PARTY_NAME, party_key
 from retrieval.answer.parties import PARTIES
 
 _NEWEST = r"(?:latest|most recent|newest|most current|current)"
 _WORD = (
-    r"(?:line|statements?|word|position|stance|views?|message|remarks|comments?|response|"
-    r"reaction|view)"
+    r"(?:line|statements?|word|position|stance|views?|message|remarks|comments?|response|reaction)"
 )
-_ALIASES = {alias: key for key, names in PARTIES.items() for alias in names}
-_PARTY = "|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True))
+_PARTY = PARTY_NAME.pattern
 _ASKED = (
     # "Pyongyang's latest official word", "North Korea's most recent stated position"
-    re.compile(rf"(?<![\w-])(?P<x>{_PARTY})['’]s? (?:[\w-]+ ){{0,2}}?{_NEWEST}\b", re.I),
+    re.compile(rf"(?P<x>{_PARTY})['’]s? (?:[\w-]+ ){{0,2}}?{_NEWEST}\b", re.I),
     # "latest North Korean line on …", "the most recent official DPRK statement"
     re.compile(
         rf"\b{_NEWEST} (?:[\w-]+ ){{0,2}}?(?P<x>{_PARTY}) (?:[\w-]+ )?{_WORD}\b(?!['’])", re.I
@@ -47,8 +46,8 @@ def speaking_parties(question: str) -> tuple[str, ...]:
     for pattern in _ASKED:
         m = pattern.search(q)
         if m:
-            found = re.findall(_PARTY, m["x"], re.I)
-            return tuple(dict.fromkeys(_ALIASES[a.lower()] for a in found))
+            keys = (party_key(n.group(0)) for n in PARTY_NAME.finditer(m["x"]))
+            return tuple(dict.fromkeys(k for k in keys if k))
     return ()
 
 

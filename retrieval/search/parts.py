@@ -72,3 +72,12 @@ def _end(piece: str) -> str:
 def points_elsewhere(part: str) -> bool:
     """Whether a part leans on another for its subject ("what body did it create?")."""
     return bool(_POINTER.search(part)) or len(part.split()) <= MIN_PART_WORDS
+
+
+_WH = re.compile(r"^(?:what|when|who|whom|whose|which|where|why|how)\b", re.I)
+
+
+def asks_its_own(part: str) -> bool:
+    """Whether a later part asks its own question of its own subject ("what did the G7
+    condemn?"), not of what an earlier part found ("what does it say?")."""
+    return _WH.match(part) is not None and not points_elsewhere(part)
