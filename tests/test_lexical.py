@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,21 @@ def test_ids_signature_ignores_order_but_not_content():
     assert ids_signature(["a", "b"]) == ids_signature(["b", "a"])
     assert ids_signature(["a", "b"]) != ids_signature(["a", "c"])
     assert ids_signature(["ab"]) != ids_signature(["a", "b"])
+
+
+def test_weight_is_the_same_in_any_order() -> None:
+    # A set yields its terms in an order that changes from run to run (hash seeds), and a plain
+    # float sum depends on the order: answers then flipped between runs at near ties.
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"]
+    texts = [
+        " ".join(w for j, w in enumerate(words) if i % (j + 2) == 0 or j == i) for i in range(13)
+    ]
+    lex = LexicalIndex.build([str(i) for i in range(13)], texts)
+    terms = [t for w in words for t in tokenize(w)]
+    orders = list(itertools.permutations(terms))
+    assert len({sum(lex.idf(t) for t in order) for order in orders}) > 1  # the trap is real
+    assert len({lex.weight(order) for order in orders}) == 1
+    assert lex.weight(terms) == pytest.approx(sum(lex.idf(t) for t in terms))
 
 
 def test_search_ranks_matching_chunks(index: LexicalIndex):

@@ -139,7 +139,7 @@ class ExtractiveAnswerer:
         for topic, topic_vec in zip(topics, topic_vecs, strict=True):
             # A Korean word the glossary could not read is asked too: no sentence covers it.
             q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
-            readings.append((topic_vec, q_terms, sum(lexical.idf(t) for t in q_terms) or 1.0))
+            readings.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
         top_score = top[0].score or 1.0
         out: list[Candidate] = []
         for p in top:
@@ -158,7 +158,7 @@ class ExtractiveAnswerer:
                     dense = embeddings.relevance(
                         0.5 * full_sim + 0.5 * float(vec @ topic_vec), script, chunk_script
                     )
-                    covered = sum(lexical.idf(t) for t in q_terms & s_terms) / q_weight
+                    covered = lexical.weight(q_terms & s_terms) / q_weight
                     scores.append((w_dense * dense + w_lexical * covered + rank, dense, covered))
                 # Ranked on the first reading (without the names of the statements the question
                 # names); the evidence is as strong as the reading the sentence matches best.

@@ -166,7 +166,7 @@ class TopicScorer:
         scored = []
         for reading, vec in zip(readings, vectors_of, strict=True):
             terms = set(tokenize(lexical.expand(formal_names(reading)), compounds=False))
-            total = sum(lexical.idf(t) for t in terms) or 1.0
+            total = lexical.weight(terms) or 1.0
             w_dense = W_TOPIC_DENSE + (1 - W_TOPIC_DENSE) * (1 - lexical_share(reading))
             scored.append((vec, terms, total, w_dense))
         # Acronyms and their long forms count alike (``LexicalIndex.with_synonyms``, done once).
@@ -191,7 +191,7 @@ class TopicScorer:
                             end,
                             vec,
                             float(embeddings.relevance(float(vec @ topic_vec))),
-                            sum(lexical.idf(t) for t in terms & have) / total,
+                            lexical.weight(terms & have) / total,
                             w_dense,
                             framing,
                         )

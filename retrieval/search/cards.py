@@ -150,9 +150,9 @@ CITED = re.compile(
 def _shares(cards: Cards, lexical: Any, text: str) -> np.ndarray:
     shares = np.zeros(len(cards.docs), dtype=np.float64)
     terms = set(tokenize(text))
-    total = sum(lexical.idf(t) for t in terms) or 1.0
+    total = lexical.weight(terms) or 1.0
     n = len(cards.docs)
-    for t in terms & cards.vocabulary:
+    for t in sorted(terms & cards.vocabulary):  # a fixed order: the same sums every run
         shares[cards.postings[t]] += lexical.idf(t) * (1 - cards.df[t] / n)
     return shares / total
 

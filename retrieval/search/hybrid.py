@@ -302,7 +302,7 @@ class HybridSearcher:
         pool = sorted(fused, key=lambda c: -fused[c])[:RERANK_POOL]
         qvec = np.asarray(vector, dtype=np.float32)
         terms = set(tokenize(self.discriminating(plan, plan.search_topic), compounds=False))
-        weight = sum(lexical.idf(t) for t in terms) or 1.0
+        weight = lexical.weight(terms) or 1.0
         sentences = self.index.sentence_vectors(pool)
         top = max(fused[c] for c in pool)
         covered: dict[str, float] = {}
@@ -313,7 +313,7 @@ class HybridSearcher:
             best = max(float(vec @ qvec) for _s, _e, vec in sentences[cid])
             chunk = chunks[cid]
             have = lexical.with_synonyms(set(tokenize(chunk.context_header() + " " + chunk.text)))
-            coverage = sum(lexical.idf(t) for t in terms & have) / weight
+            coverage = lexical.weight(terms & have) / weight
             covered[cid] = coverage
             chunk_script, chunk_share = script_profile(chunk.text)
             share = q_share * chunk_share

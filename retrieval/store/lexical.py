@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import shutil
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,11 @@ class LexicalIndex:
             if pattern.search(query) and formal.lower() not in low:
                 extra.append(formal)
         return query + (" " + " ".join(extra) if extra else "")
+
+    def weight(self, terms: Iterable[str]) -> float:
+        """The terms' summed idf, exactly rounded: the same whatever order a set yields them in
+        (a plain sum of a set differs in its last bits from run to run, and flips near ties)."""
+        return math.fsum(self.idf(t) for t in terms)
 
     @property
     def counted(self) -> int:
