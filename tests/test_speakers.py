@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from brief.service import BriefingService
-from retrieval.answer.speakers import issued_by, speaking_parties
+from retrieval.answer.speakers import issued_by, speaker_terms, speaking_parties
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,21 @@ from retrieval.answer.speakers import issued_by, speaking_parties
 )
 def test_the_party_whose_newest_word_is_asked(question: str, parties: tuple[str, ...]) -> None:
     assert speaking_parties(question) == parties
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        (
+            "What did Washington and Seoul most recently call on North Korea to do?",
+            {"washington", "seoul"},
+        ),
+        ("latest North Korean line on giving up its nukes", {"north", "korean"}),
+        ("What is the latest statement on the NCG?", set()),
+    ],
+)
+def test_who_speaks_is_not_what_about(question: str, terms: set[str]) -> None:
+    assert speaker_terms(question) == terms
 
 
 @pytest.mark.parametrize(
@@ -57,3 +72,12 @@ def test_a_partys_latest_word_is_its_own_newest_statement(service: BriefingServi
     assert answer.citations
     assert all(issued_by(("DPRK",), c.issuer) for c in answer.citations)
     assert {c.date.isoformat() for c in answer.citations} == {"2025-11-13"}
+
+
+def test_the_parties_asked_are_not_the_topic(service: BriefingService) -> None:
+    """ "Washington" and "Seoul" say whose word is asked; as topic words they would favour
+    sentences about a visit to Washington or a Seoul initiative over the call made on the DPRK."""
+    answer = service.ask("What did Washington and Seoul most recently call on North Korea to do?")
+    assert not answer.refused
+    assert {c.date.isoformat() for c in answer.citations} == {"2025-11-13"}
+    assert any("called on the DPRK" in c.quote for c in answer.citations)

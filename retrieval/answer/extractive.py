@@ -6,10 +6,9 @@ the rank of its passage. Selection is MMR-like under a word budget, draws on eve
 document for multi-document questions, and orders quotes by document date then position.
 When the best evidence is weak the answer is a refusal that shows the closest passages.
 
-Similarities are put on one scale per embedding model and pair of scripts (``relevance``;
-MiniLM's unchanged), and where the tokenizer cannot read the question or the sentence (Korean),
-term overlap's weight goes to similarity in proportion to the words outside Latin script, so the
-refusal threshold means the same in every language.
+Similarities are put on one scale per embedding model and pair of scripts (``relevance``), and
+where the tokenizer cannot read the question or the sentence (Korean), term overlap's weight goes
+to similarity by the share of words outside Latin script: the threshold means the same in both.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
+from retrieval.answer.speakers import speaker_terms
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
@@ -102,7 +102,8 @@ class ExtractiveAnswerer:
         """What a quoted sentence must address: the question minus its framing, and the same
         minus the names of the statements it names (a sentence scores by the one it matches
         best, so "the Cape Orm lighthouse" still counts when the notice's title holds it)."""
-        full = plan.topic
+        spoken = speaker_terms(plan.question)  # "What did Seoul most recently say?": who, not what
+        full = " ".join(w for w in plan.topic.split() if {*tokenize(w)} - spoken or not spoken)
         # An acronym no statement uses, by its long forms (OPCON: wartime operational control).
         spelled = spelled_out(plan, self.index.lexical())
         full = " ".join([full, *(f for g in spelled for f in g if f not in full)])

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from retrieval.answer.owners import PARTY_NAME, party_key
 from retrieval.answer.parties import PARTIES
+from retrieval.store.lexical import tokenize
 
 _NEWEST = r"(?:latest|most recent|newest|most current|current)"
 _WORD = (
@@ -39,16 +40,26 @@ _ASKED = (
 _ISSUER_NAMES = {"ROK": (r"(?<!people's )republic of korea",)}
 
 
-def speaking_parties(question: str) -> tuple[str, ...]:
-    """The parties whose own newest word a "latest" question asks for (none if it asks for
-    the newest statement on a topic, whoever issued it)."""
+def _speakers(question: str) -> str:
     q = question.replace("’", "'")
     for pattern in _ASKED:
         m = pattern.search(q)
         if m:
-            keys = (party_key(n.group(0)) for n in PARTY_NAME.finditer(m["x"]))
-            return tuple(dict.fromkeys(k for k in keys if k))
-    return ()
+            return m["x"]
+    return ""
+
+
+def speaking_parties(question: str) -> tuple[str, ...]:
+    """The parties whose own newest word a "latest" question asks for (none if it asks for
+    the newest statement on a topic, whoever issued it)."""
+    keys = (party_key(n.group(0)) for n in PARTY_NAME.finditer(_speakers(question)))
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def speaker_terms(question: str) -> frozenset[str]:
+    """Stemmed words of the parties whose own word is asked: who speaks, not what about
+    ("What did Washington and Seoul most recently call on North Korea to do?")."""
+    return frozenset(tokenize(_speakers(question)))
 
 
 def _names(text: str, party: str) -> bool:

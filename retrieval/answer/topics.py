@@ -27,6 +27,7 @@ from retrieval.answer.composition import short_title
 from retrieval.answer.continuation import continuation
 from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY
 from retrieval.answer.names import unknown_terms
+from retrieval.answer.speakers import speaker_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, formal_names, plan_query
@@ -217,6 +218,7 @@ class TopicScorer:
         full = plan.undated_topic
         named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words([*named, *self.searcher.compared(plan)])
+        card |= speaker_terms(plan.question)  # "What did Seoul most recently say": who, not what
         compounds = not plan.side_by_side
         if plan.side_by_side:  # "the Biden-Moon statement": which one, not the topic
             card = card | self.searcher.principal_words()
