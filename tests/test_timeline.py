@@ -282,3 +282,14 @@ def test_timeline_page_on_a_topic_no_statement_addresses(app: AppTest) -> None:
     assert not app.exception
     assert any("No indexed statement addresses" in i.value for i in app.info)
     assert not app.get("vega_lite_chart")
+
+
+def test_an_acronym_the_statements_spell_out_is_no_unknown_word(service: BriefingService) -> None:
+    """No statement writes "RDP", but one spells out a Reciprocal Defense Procurement Agreement:
+    the topic is not held to the higher bar of a name no statement holds, as "ZQX" is."""
+    known = service.topics.evidence("RDP agreement", Filters())
+    assert known.missing == ()
+    assert known.threshold == RELEVANCE_THRESHOLD
+    unknown = service.topics.evidence("ZQX agreement", Filters())
+    assert unknown.missing == ("ZQX",)
+    assert unknown.threshold > RELEVANCE_THRESHOLD
