@@ -125,6 +125,32 @@ def test_follow_up_uses_the_conversation(service: BriefingService) -> None:
     assert any("COVAX" in c.quote for c in answer.citations)
 
 
+def test_a_follow_up_that_names_another_statement_asks_it_the_same_thing(
+    service: BriefingService,
+) -> None:
+    """The subject is the one asked before; the statement is the one named now, not the one
+    the conversation named (which the search text still carries)."""
+    history = [
+        Turn(
+            role="user",
+            content="How does the Washington Declaration describe the response to a DPRK "
+            "nuclear attack?",
+        ),
+        Turn(role="assistant", content="Any nuclear attack will be met with a decisive response."),
+    ]
+    answer = service.ask("What about the joint readout of the inaugural NCG meeting?", history)
+    assert not answer.refused
+    assert {c.date.isoformat() for c in answer.citations if not c.related} == {"2023-07-18"}
+    assert any("end of that regime" in c.quote for c in answer.citations if not c.related)
+    # A follow-up naming a person several statements name keeps the conversation's statement.
+    history = [
+        Turn(role="user", content="What did Choe Son Hui say about the G7 foreign ministers?"),
+        Turn(role="assistant", content="She said the G7 has no right to oppose the DPRK."),
+    ]
+    answer = service.ask("and Kim Jong Un?", history)
+    assert "2025-11-13" in {c.date.isoformat() for c in answer.citations if not c.related}
+
+
 def test_bad_questions_raise_clear_errors(service: BriefingService) -> None:
     with pytest.raises(QuestionError, match="empty"):
         service.ask("   ")

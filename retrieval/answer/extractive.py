@@ -35,7 +35,7 @@ from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
-from retrieval.answer.speakers import speaker_terms
+from retrieval.answer.readings import sentence_topics
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
@@ -99,25 +99,8 @@ class ExtractiveAnswerer:
         return entry.meta if entry else DocumentMeta(title=doc_id)
 
     def topics(self, plan: QueryPlan) -> list[str]:
-        """What a quoted sentence must address: the question minus its framing, and the same
-        minus the names of the statements it names (a sentence scores by the one it matches
-        best, so "the Cape Orm lighthouse" still counts when the notice's title holds it)."""
-        spoken = speaker_terms(plan.question)  # "What did Seoul most recently say?": who, not what
-        full = " ".join(w for w in plan.topic.split() if {*tokenize(w)} - spoken or not spoken)
-        # An acronym no statement uses, by its long forms (OPCON: wartime operational control).
-        spelled = spelled_out(plan, self.index.lexical())
-        full = " ".join([full, *(f for g in spelled for f in g if f not in full)])
-        named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
-        card = self.searcher.card_words(list(named))
-        # Statements set side by side: the people they are named by ("Biden-Yoon") too.
-        people = self.searcher.principal_words() if plan.side_by_side else frozenset()
-
-        def names_a_statement(word: str) -> bool:
-            terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))
-            return bool(terms) and (terms <= card or (bool(people) and parts <= card | people))
-
-        kept = [w for w in full.split() if not names_a_statement(w)]
-        return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
+        """What a quoted sentence must address (``readings.sentence_topics``)."""
+        return sentence_topics(plan, self.searcher)
 
     def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
         """Scored sentences of the top passages."""
@@ -171,7 +154,7 @@ class ExtractiveAnswerer:
                 out.append(cand)
         # Reports about statements rank below the statements themselves, unless the question
         # asks for the report by name (and names no statement).
-        named = self.searcher.named_documents(plan.search_text)
+        named = self.searcher.named_in(plan)
         named_primary = any(not self._meta(d).secondary for d in named.at_least(NAMED_DOC_MIN))
         for cand in out:
             asked_for = named.get(cand.chunk.doc_id, 0.0) >= NAMED_DOC_MIN and not named_primary
@@ -209,7 +192,7 @@ class ExtractiveAnswerer:
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))
-        named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+        named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
         own = bool(set(named) & {c.chunk.doc_id for c in best})
         found = signals(
             plan.question,
@@ -261,7 +244,7 @@ class ExtractiveAnswerer:
             )
         text, citations = compose(plan, chosen)
         if plan.intent == "lookup":
-            named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+            named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
             statements = [d for d in named if not self._meta(d).secondary]
             if statements and not {c.doc_id for c in citations} & set(statements):
                 metas = [self._meta(d) for d in statements]
@@ -303,7 +286,7 @@ class ExtractiveAnswerer:
         the years it names, when they have evidence; else all."""
         if plan.intent != "lookup" or not cands:
             return cands
-        named = set(self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN))
+        named = set(self.searcher.named_in(plan).at_least(NAMED_DOC_MIN))
         # A report whose title repeats a statement's name ("… in joint fact sheet") is not
         # what a question naming the statement asks for.
         named_statements = {d for d in named if not self._meta(d).secondary}
@@ -340,7 +323,7 @@ class ExtractiveAnswerer:
 
         pool = self._narrowed(plan, cands)
         best = pool[0].score
-        named = set(self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN))
+        named = set(self.searcher.named_in(plan).at_least(NAMED_DOC_MIN))
         if plan.intent == "latest":
             # The most recent document whose evidence is nearly as strong as the best; a report
             # about statements (news, analysis) only when no statement is, or when it is named.

@@ -217,7 +217,7 @@ class IntentShaper:
             return result, passages
         readings = topic, unnamed = self.topics.readings(plan)
         found = self.topics.evidence(topic, merged, alternatives=[unnamed], plan=plan)
-        asked_for = self.searcher.named_documents(plan.search_text).get(answered, 0.0)
+        asked_for = self.searcher.named_in(plan).get(answered, 0.0)
         # "Pyongyang's latest word on …": the newest statement the party issued itself.
         parties = speaking_parties(plan.question)
 

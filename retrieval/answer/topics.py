@@ -221,7 +221,7 @@ class TopicScorer:
         the titles, issuers and dates of statements the question names ("the joint fact sheet").
         """
         full = plan.undated_topic
-        named = self.searcher.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+        named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
         card = self.searcher.card_words([*named, *self.searcher.compared(plan)])
         card |= speaker_terms(plan.question)  # "What did Seoul most recently say": who, not what
         compounds = not plan.side_by_side

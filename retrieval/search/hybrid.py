@@ -10,6 +10,7 @@ multi-document questions from being crowded out by one long statement.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from functools import cached_property
@@ -26,14 +27,11 @@ from retrieval.search.cards import Cards, NamedShares, named_shares, quoted_titl
 from retrieval.search.compared import side_statements
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import YEARS, QueryPlan, plan_query, topic_text
+from retrieval.search.recency import apply_dates, newest_first
 from retrieval.store.embeddings import E5_MODEL_NAME
 from retrieval.store.index import StatementIndex
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
-YEAR_BOOST = 0.35
-LATEST_BOOST = 0.5
-LATEST_SHARE = 0.5
-LATEST_COVERAGE = 0.8
 LINK_LIST_WEIGHT = 0.8
 RERANK_POOL = 60
 RERANK_DENSE = 0.3
@@ -44,6 +42,11 @@ NAMED_DOC_MIN = 0.3
 CAPS = {"comparison": 1, "list": 2}
 
 
+DOCUMENT_WORD = re.compile(
+    r"\b(?:statement|declaration|fact ?sheet|readout|communiqu[eé]|principles|guidelines|"
+    r"document|release)s?\b",
+    re.I,
+)
 NAMED_MEMO = 8  # texts whose shares are kept (an array per document each: keep it small)
 
 
@@ -104,6 +107,22 @@ class HybridSearcher:
             memo[text] = found
         return found
 
+    def names_its_own(self, plan: QueryPlan) -> bool:
+        """Whether a follow-up names a statement of its own ("And what did the readout of the
+        first NCG meeting say?"; not "and Kim Jong Un?", a person several statements name)."""
+        return (
+            plan.follow_up
+            and not plan.points_back
+            and bool(DOCUMENT_WORD.search(plan.question))
+            and bool(self.named_documents(plan.question).at_least(NAMED_DOC_MIN))
+        )
+
+    def named_in(self, plan: QueryPlan) -> NamedShares:
+        """The statements a question names: a follow-up that names one of its own asks that one,
+        not the one asked of before; one that names none asks what the conversation did."""
+        text = plan.question if self.names_its_own(plan) else plan.search_text
+        return self.named_documents(text)
+
     def titled_documents(self, text: str) -> list[str]:
         """The documents whose distinctive title the text quotes whole."""
         return quoted_titles(self._card_terms(), text)
@@ -119,7 +138,7 @@ class HybridSearcher:
         2020 vs Choe Son Hui in 2025": what they said is the topic)."""
         if not plan.side_by_side:
             return text
-        named = self.named_documents(plan.search_text).at_least(NAMED_DOC_MIN)
+        named = self.named_in(plan).at_least(NAMED_DOC_MIN)
         names = self.principal_words() | self.card_words([*named, *self.compared(plan)])
         kept = [w for w in text.split() if not set(tokenize(w, compounds=False)) <= names]
         return " ".join(kept) or text
@@ -239,18 +258,18 @@ class HybridSearcher:
         chunks = self.index.chunks(pool)
         fused = defaultdict(float, {c: fused[c] for c in pool if c in chunks})
         coverage = self._rerank(plan, fused, chunks, main_vector)
-        named = self.named_documents(plan.search_text)
+        named = self.named_in(plan)
         for cid in fused:
             fused[cid] *= 1 + TITLE_BOOST * named.get(chunks[cid].doc_id, 0.0)
             if chunks[cid].meta.secondary:
                 fused[cid] *= self.settings.secondary_source_weight
             if "http://" in chunks[cid].text or "https://" in chunks[cid].text:
                 fused[cid] *= LINK_LIST_WEIGHT  # reference lists and link notes, not statement text
-        self._apply_dates(plan, fused, chunks)
+        apply_dates(plan, fused, chunks)
 
         ordered = sorted(fused, key=lambda c: -fused[c])
         if plan.intent == "latest":
-            ordered = self._newest_first(ordered, fused, chunks, coverage)
+            ordered = newest_first(ordered, fused, chunks, coverage)
         cap = min(self.settings.max_per_document, CAPS.get(plan.intent, 99))
         picked: list[str] = []
         top_doc = chunks[ordered[0]].doc_id if ordered else ""
@@ -324,50 +343,6 @@ class HybridSearcher:
                 + w_prior * fused[cid] / top
             )
         return covered
-
-    @staticmethod
-    def _newest_first(
-        ordered: list[str],
-        fused: dict[str, float],
-        chunks: dict[str, Any],
-        coverage: dict[str, float],
-    ) -> list[str]:
-        """Put first the newest document that addresses the topic.
-
-        A document addresses the topic when one of its passages covers nearly as much of the
-        question's informative terms as the best passage does and ranks in the same league.
-        """
-        if not ordered:
-            return ordered
-        top_score = fused[ordered[0]]
-        top_cover = max(coverage.values(), default=0.0)
-        addressing = [
-            c
-            for c in ordered
-            if coverage.get(c, 0.0) >= LATEST_COVERAGE * top_cover
-            and fused[c] >= LATEST_SHARE * top_score
-        ]
-        if not addressing:
-            return ordered
-        newest = max(addressing, key=lambda c: (chunks[c].meta.date, fused[c]))
-        doc = chunks[newest].doc_id
-        same_doc = [c for c in addressing if chunks[c].doc_id == doc and c != newest]
-        front = [newest, *same_doc[:1]]
-        return front + [c for c in ordered if c not in front]
-
-    @staticmethod
-    def _apply_dates(plan: QueryPlan, fused: dict[str, float], chunks: dict[str, Any]) -> None:
-        if plan.years and plan.intent != "latest":
-            for cid in fused:
-                if chunks[cid].meta.date.year in plan.years:
-                    fused[cid] *= 1 + YEAR_BOOST
-        if plan.intent == "latest":
-            dates = [chunks[c].meta.date.toordinal() for c in fused]
-            lo, hi = min(dates), max(dates)
-            span = max(hi - lo, 1)
-            for cid in fused:
-                recency = (chunks[cid].meta.date.toordinal() - lo) / span
-                fused[cid] *= 1 + LATEST_BOOST * recency
 
 
 class HybridRetriever(BaseRetriever):

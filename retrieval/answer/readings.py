@@ -1,0 +1,45 @@
+"""What a quoted sentence must address: the readings of a question's topic.
+
+The topic is the question without its framing words. A sentence is scored on two readings:
+without the names of the statements the question names (a statement's sentences need not repeat
+its title) and as asked (a sentence scores by the reading it matches best, so "the Cape Orm
+lighthouse" still counts when the notice's title holds it). Who speaks is not what about
+("What did Seoul most recently say?"), and a follow-up that names another statement asks it
+what was asked before.
+"""
+
+from __future__ import annotations
+
+from retrieval.answer.speakers import speaker_terms
+from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
+from retrieval.search.plan import QueryPlan, plan_query
+from retrieval.store.lexical import tokenize
+
+
+def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
+    """The topic without the names of the statements it names, then as asked (one if alike)."""
+    spoken = speaker_terms(plan.question)  # "What did Seoul most recently say?": who, not what
+    full = " ".join(w for w in plan.topic.split() if {*tokenize(w)} - spoken or not spoken)
+    # An acronym no statement uses, by its long forms (OPCON: wartime operational control).
+    spelled = spelled_out(plan, searcher.index.lexical())
+    full = " ".join([full, *(f for g in spelled for f in g if f not in full)])
+    card = searcher.card_words(list(searcher.named_in(plan).at_least(NAMED_DOC_MIN)))
+    # Statements set side by side: the people they are named by ("Biden-Yoon") too.
+    people = searcher.principal_words() if plan.side_by_side else frozenset()
+
+    def names_a_statement(word: str) -> bool:
+        terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))
+        return bool(terms) and (terms <= card or (bool(people) and parts <= card | people))
+
+    kept = [w for w in full.split() if not names_a_statement(w)]
+    asked_before = [t.content for t in plan.history if t.role == "user"]
+    if len(kept) <= 1 and asked_before and searcher.names_its_own(plan):
+        # "And what did the readout of the first NCG meeting say?": the subject asked before,
+        # of the statement named now.
+        before = plan_query(asked_before[-1])
+        card |= searcher.card_words(
+            list(searcher.named_documents(before.search_text).at_least(NAMED_DOC_MIN))
+        )
+        kept += [w for w in before.topic.split() if not names_a_statement(w)]
+        full = f"{full} {before.topic}"
+    return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
