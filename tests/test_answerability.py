@@ -345,6 +345,9 @@ def test_a_figure_or_frequency_is_quoted_from_a_sentence_about_what_is_asked(
     both = service.ask("How often does the NCG meet, and who convened its inaugural meeting?")
     assert "held quarterly" in both.text
     assert both.not_stated == []
+    # Also when longer sentences, which hold none, fill the answer's words first.
+    cadence = service.ask("What cadence was set for NCG meetings?")
+    assert "held quarterly" in cadence.text
     jobs = service.ask("How many jobs will the Centrus enrichment expansion create?")
     assert not jobs.refused
     assert "3,000 jobs" in jobs.text

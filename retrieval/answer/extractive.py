@@ -371,9 +371,12 @@ class ExtractiveAnswerer:
             if kind
             else []
         )
-        if held and not set(map(id, held)) & set(map(id, chosen)) and fits(held[0]):
-            chosen.append(held[0])
-            words += word_count(held[0].text)
+        if held and not set(map(id, held)) & set(map(id, chosen)):
+            while len(chosen) > 1 and not fits(held[0]):  # in place of the last ones chosen
+                words -= word_count(chosen.pop().text)
+            if fits(held[0]):
+                chosen.append(held[0])
+                words += word_count(held[0].text)
         # A quoted sentence's next one, when it refers back to it, carries the rest of it.
         for c in list(chosen):
             nxt = continuation(c, cands)
