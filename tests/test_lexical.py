@@ -327,6 +327,9 @@ def test_expand_adds_the_formal_words_for_everyday_ones(index: LexicalIndex):
     )
     assert index.expand("How many nukes?").endswith("nuclear weapons")
     assert index.expand("their nuclear weapons").endswith("nukes")  # and the other way
+    # The field's names for the agreement the statements call by its title.
+    for asked in ("defense cost-sharing", "burden sharing", "host-nation support"):
+        assert index.expand(asked).endswith("Special Measures Agreement")
     assert index.expand("joint drills").endswith("exercises")
     assert index.expand("And the subs?").endswith("submarines")
     # Not a word inside another, and not again when the formal words are there.

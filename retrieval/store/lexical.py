@@ -62,6 +62,8 @@ _EVERYDAY = tuple(
         (r"\bEVs?\b", "electric vehicles"),
         (r"\btech\b", "technology"),
         (r"\bvets\b", "veterans"),
+        # The U.S.-ROK agreement on Korea's share of the cost of stationing U.S. forces.
+        (r"\b(?:cost|burden)[- ]?shar\w*|\bhost[- ]nation support\b", "Special Measures Agreement"),
         (r"\bspy satellites?\b", "reconnaissance satellite"),
         (r"\bSeoul\b", "ROK"),
         (r"\bTokyo\b", "Japan"),
