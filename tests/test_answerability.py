@@ -30,7 +30,7 @@ from retrieval.answer.answerability import (
 from retrieval.answer.clauses import levied_on_asked, levied_otherwise, qualified_otherwise
 from retrieval.answer.continuation import continuation
 from retrieval.answer.extractive import ExtractiveResult
-from retrieval.answer.kinds import asked_kind, holding, holds_kind
+from retrieval.answer.kinds import asked_kind, asked_noun, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts, interleaved
 from retrieval.search.parts import split_parts
@@ -152,6 +152,20 @@ def test_the_kind_asked_is_held_in_the_form_the_question_asks_it(
     kind: str, text: str, question: str, held: bool
 ) -> None:
     assert holds_kind(kind, text, question) is held
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("Which US company won the deal?", "company"),
+        ("Which U.S. assistant secretary of defense attended?", "secretary"),
+        ("In which city was it held?", "city"),
+        ("Who signed it?", ""),  # no noun: nothing to spare
+        ("How much did the U.S. pledge?", ""),  # a figure is no named thing
+    ],
+)
+def test_the_noun_a_which_question_calls_the_thing_asked(question: str, noun: str) -> None:
+    assert asked_noun(question, asked_kind(question)) == noun
 
 
 def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question() -> None:
@@ -345,6 +359,12 @@ def test_a_figure_or_frequency_is_quoted_from_a_sentence_about_what_is_asked(
     both = service.ask("How often does the NCG meet, and who convened its inaugural meeting?")
     assert "held quarterly" in both.text
     assert both.not_stated == []
+    # "Which US company": a sentence names one ("L3Harris Technologies"), not the word.
+    company = service.ask(
+        "Which US company won the early-warning aircraft deal of the ROK Air Force?"
+    )
+    assert not company.refused
+    assert "L3Harris" in company.text
     # Also when longer sentences, which hold none, fill the answer's words first.
     cadence = service.ask("What cadence was set for NCG meetings?")
     assert "held quarterly" in cadence.text

@@ -25,7 +25,7 @@ import numpy as np
 from core.labels import label
 from core.models import Chunk
 from retrieval.answer.contents import asked_content_of, source_held
-from retrieval.answer.kinds import asked_kind, holding
+from retrieval.answer.kinds import asked_kind, asked_noun, holding
 from retrieval.answer.names import absent_countries, unmatched_numbers
 from retrieval.answer.parties import (
     party_speaks,
@@ -189,7 +189,7 @@ def signals(
     for text in held:
         have |= set(tokenize(text))
     have = lexical.with_synonyms(have)
-    terms = set(tokenize(topic, compounds=False))
+    terms = set(tokenize(topic, compounds=False)) - set(tokenize(asked_noun(question, kind)))
     ceiling = max((lexical.idf(t) for t in terms), default=1.0) or 1.0
     gaps = []
     for forms in alternatives:

@@ -196,6 +196,16 @@ def asked_kind(question: str, reading: bool = False) -> str | None:
     return _READ_KINDS[word.group(0).lower()] if word else None
 
 
+def asked_noun(question: str, kind: str | None) -> str:
+    """The noun a "which …" question calls the thing it asks for ("which US company": company):
+    a sentence answers with one by name ("L3Harris Technologies"), not with the word."""
+    m = _ASKS[kind].search(_CONTRACTED.sub(r"\1 is", question)) if kind in _NAMED_KINDS else None
+    if not m or not re.match(r"(?i)(?:which|what)\b", m.group(0)):
+        return ""
+    return m.group(0).split()[-1]
+
+
+_NAMED_KINDS = ("person", "name", "place")
 _NAME = re.compile(r"\b(?:[A-Z][\w&-]*[A-Za-z0-9]|[A-Z]|\d{2,}[A-Za-z-]*)\b")
 _NATIONAL = re.compile(
     r"^(?:American|Korean|Japanese|Chinese|Russian|European|U\.?S|ROK|DPRK|Korea|Japan|United|"
