@@ -16,6 +16,8 @@ from retrieval.answer.speakers import issued_by, speaker_terms, speaking_parties
         ("What is North Korea’s most recent stated position on talks?", ("DPRK",)),
         ("the newest official DPRK statement on the G7", ("DPRK",)),
         ("What did Washington and Seoul most recently call for?", ("US", "ROK")),
+        ("What's the latest statement from Pyongyang itself?", ("DPRK",)),
+        ("the most recent word by the DPRK on talks", ("DPRK",)),
         ("Has Tokyo lately said anything about the secretariat?", ("Japan",)),
         # The newest statement on a topic, whoever issued it: no party's own word.
         ("What is the latest statement on the NCG?", ()),

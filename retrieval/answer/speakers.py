@@ -29,6 +29,11 @@ _ASKED = (
     re.compile(
         rf"\b{_NEWEST} (?:[\w-]+ ){{0,2}}?(?P<x>{_PARTY}) (?:[\w-]+ )?{_WORD}\b(?!['’])", re.I
     ),
+    # "the latest statement from Pyongyang", "the most recent word by the DPRK"
+    re.compile(
+        rf"\b{_NEWEST} (?:[\w-]+ ){{0,2}}?{_WORD} (?:from|by|out of) (?:the )?(?P<x>{_PARTY})\b",
+        re.I,
+    ),
     # "What did Washington and Seoul most recently call for?"
     re.compile(
         rf"\b(?:did|has|have) (?:the )?(?P<x>(?:{_PARTY})(?: and (?:the )?(?:{_PARTY}))?) "
