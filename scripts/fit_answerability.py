@@ -83,10 +83,12 @@ HELD_OUT = {
     "near_miss13.yaml",
     "near_miss14.yaml",
     "near_miss15.yaml",
+    "near_miss16.yaml",
+    "fresh8_en.yaml",
 }
 # Blind sets since read and worked on: development data now, never fitted on for the shipped
 # model, but a candidate signal may be judged on them leave one set out.
-WORN = {f"near_miss{n}.yaml" for n in range(2, 11)} | {f"fresh{n}_en.yaml" for n in range(2, 8)}
+WORN = {f"near_miss{n}.yaml" for n in range(2, 11)} | {f"fresh{n}_en.yaml" for n in range(2, 9)}
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
 L2 = 1.0
