@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from retrieval.answer.clauses import ordinals, same_event
-from retrieval.answer.parties import DOCUMENT_WORDS, party_words
-from retrieval.search.cards import HEADING
+from retrieval.answer.parties import party_words
+from retrieval.search.cards import DOCUMENT_WORDS, HEADING
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.store.lexical import tokenize
 

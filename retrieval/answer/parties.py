@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from retrieval.answer.names import MONTH_NAMES
+from retrieval.search.cards import DOCUMENT_WORDS
 from retrieval.store.lexical import tokenize
 
 PARTIES: dict[str, tuple[str, ...]] = {
@@ -132,11 +133,6 @@ _NAME = re.compile(r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
 _SAID = re.compile(r"\bwhat did (?:the )?(?P<x>.+?) (?:say|state|declare|tell)\b", re.I)
 # A document's own position is what it says ("the Lima statement's position on …"), not a
 # party's reaction.
-DOCUMENT_WORDS = re.compile(
-    r"\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu\w*|documents?|texts?|"
-    r"reports?|articles?)\b",
-    re.I,
-)
 _NOT_SPEAKER = re.compile(
     r"\d|\b(?:agreements?|deals?|principles|spirit|commitments?|analys\w+|mou|treat(?:y|ies)|"
     r"accords?|guidelines|joint|summit|meetings?|talks|camp david|it|they|she|he|them|each|"

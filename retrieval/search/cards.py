@@ -137,6 +137,12 @@ class NamedShares(Mapping[str, float]):
         return {self._docs[i]: float(self._shares[i]) for i in hits}
 
 
+# What a text calls a document ("the readout", "their fact sheets", "the article").
+DOCUMENT_WORDS = re.compile(
+    r"\b(?:statements?|declarations?|fact sheets?|readouts?|communiqu\w*|documents?|texts?|"
+    r"reports?|articles?)\b",
+    re.I,
+)
 # "70th anniversary statement: …": a heading before the question (what it names, in ``name``).
 HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
 # "According to the first NCG readout, …": a statement the question cites as its source.

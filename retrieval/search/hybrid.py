@@ -10,7 +10,6 @@ multi-document questions from being crowded out by one long statement.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import defaultdict
 from functools import cached_property
@@ -23,7 +22,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.models import Filters, Passage
-from retrieval.search.cards import Cards, NamedShares, named_shares, quoted_titles
+from retrieval.search.cards import (
+    DOCUMENT_WORDS,
+    Cards,
+    NamedShares,
+    named_shares,
+    quoted_titles,
+)
 from retrieval.search.compared import side_statements
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import YEARS, QueryPlan, plan_query, topic_text
@@ -42,11 +47,6 @@ NAMED_DOC_MIN = 0.3
 CAPS = {"comparison": 1, "list": 2}
 
 
-DOCUMENT_WORD = re.compile(
-    r"\b(?:statement|declaration|fact ?sheet|readout|communiqu[eé]|principles|guidelines|"
-    r"document|release)s?\b",
-    re.I,
-)
 NAMED_MEMO = 8  # texts whose shares are kept (an array per document each: keep it small)
 
 
@@ -113,7 +113,7 @@ class HybridSearcher:
         return (
             plan.follow_up
             and not plan.points_back
-            and bool(DOCUMENT_WORD.search(plan.question))
+            and bool(DOCUMENT_WORDS.search(plan.question))
             and bool(self.named_documents(plan.question).at_least(NAMED_DOC_MIN))
         )
 
