@@ -196,6 +196,9 @@ def asked_kind(question: str, reading: bool = False) -> str | None:
     return _READ_KINDS[word.group(0).lower()] if word else None
 
 
+_NAMED_KINDS = ("person", "name", "place")  # kinds a "which …" question calls by a noun
+
+
 def asked_noun(question: str, kind: str | None) -> str:
     """The noun a "which …" question calls the thing it asks for ("which US company": company):
     a sentence answers with one by name ("L3Harris Technologies"), not with the word."""
@@ -205,7 +208,6 @@ def asked_noun(question: str, kind: str | None) -> str:
     return m.group(0).split()[-1]
 
 
-_NAMED_KINDS = ("person", "name", "place")
 _NAME = re.compile(r"\b(?:[A-Z][\w&-]*[A-Za-z0-9]|[A-Z]|\d{2,}[A-Za-z-]*)\b")
 _NATIONAL = re.compile(
     r"^(?:American|Korean|Japanese|Chinese|Russian|European|U\.?S|ROK|DPRK|Korea|Japan|United|"
