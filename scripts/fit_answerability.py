@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from brief.service import BriefingService  # noqa: E402
-from core.models import Filters  # noqa: E402
+from core.models import Filters, Passage  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
 from ingest.pipeline import ingest_paths  # noqa: E402
@@ -44,7 +44,8 @@ from retrieval.answer.answerability import (  # noqa: E402
     fit_signed,
 )
 from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY  # noqa: E402
-from retrieval.search.plan import plan_query  # noqa: E402
+from retrieval.answer.quoting import interleaved  # noqa: E402
+from retrieval.search.plan import QueryPlan, plan_query  # noqa: E402
 from retrieval.store.index import open_index  # noqa: E402
 
 DEFAULT_SETS = [
@@ -98,21 +99,40 @@ FLOOR_PERCENTILE = 1.0
 def examples(
     service: BriefingService, sets: list[Path]
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[str]]:
-    """Signals, labels, group keys, example names and set names of every question (or part)."""
+    """Signals, labels, group keys, example names and set names of every question (or part).
+
+    A question with labelled parts that the answerer splits into as many parts is scored part
+    by part as it answers them (``QuotingAnswerer.part_plans``: a part that points back at the
+    first is searched with its topic, from its own passages and the whole question's); labelled
+    parts it does not split so are scored each alone.
+    """
     rows, labels, groups, names, origins = [], [], [], [], []
     for path in sets:
         for q in load_questions(path):
-            asks = [(p.ask, p.answerable) for p in q.parts] if len(q.parts) >= 2 else []
-            if not asks:
-                asks = [(q.question, q.answerable)]
-            for i, (text, answerable) in enumerate(asks):
-                plan = plan_query(text, q.history if len(asks) == 1 else [])
-                passages = service.searcher.search(plan, Filters())
-                found = service.extractive.assess(plan, passages).signals
-                rows.append([found[f] for f in FEATURES])
+            whole = plan_query(q.question, q.history)
+            scored: list[tuple[QueryPlan, list[Passage], bool]] = []
+            if len(q.parts) >= 2 and whole.asks_several and len(whole.parts) == len(q.parts):
+                found = service.searcher.search(whole, Filters())
+                for (_, sub), labelled in zip(
+                    service.quoting.part_plans(whole), q.parts, strict=True
+                ):
+                    pool = interleaved(found, service.searcher.search(sub, Filters()))
+                    scored.append((sub, pool, labelled.answerable))
+            elif len(q.parts) >= 2:
+                for labelled in q.parts:
+                    sub = plan_query(labelled.ask)
+                    scored.append(
+                        (sub, service.searcher.search(sub, Filters()), labelled.answerable)
+                    )
+            else:
+                passages = service.searcher.search(whole, Filters())
+                scored.append((whole, passages, q.answerable))
+            for i, (plan, passages, answerable) in enumerate(scored):
+                signals = service.extractive.assess(plan, passages).signals
+                rows.append([signals[f] for f in FEATURES])
                 labels.append(1.0 if answerable else 0.0)
                 groups.append(min(q.id, q.twin) if q.twin else q.id)
-                names.append(f"{q.id}.{i}" if len(asks) > 1 else q.id)
+                names.append(f"{q.id}.{i}" if len(scored) > 1 else q.id)
                 origins.append(path.name)
     return np.array(rows), np.array(labels), groups, names, origins
 

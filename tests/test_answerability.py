@@ -747,6 +747,17 @@ def test_a_comparisons_position_is_not_asked_of_its_best_sentences() -> None:
     assert compared["reactor_silent"] == 0.0
 
 
+def test_a_comparison_names_statements_it_does_not_ask_the_content_of() -> None:
+    # "IPEF in 2022 vs 2023 Biden-Yoon statements": the sides, not one document's own content.
+    ranked = [_Sentence("The two Presidents commit to cooperate closely through IPEF.")]
+    question = "IPEF in 2022 vs 2023 Biden-Yoon statements: what was each focused on?"
+    thing = "2022 vs 2023 Biden-Yoon"
+    alone = signals(question, question, ranked, [], _Terms(), [], thing=thing)
+    assert alone["source_unheld"] == 1.0
+    compared = signals(question, question, ranked, [], _Terms(), [], thing=thing, compares=True)
+    assert compared["source_unheld"] == 0.0
+
+
 def test_an_acronym_the_passages_spell_out_by_its_initials_is_known() -> None:
     test = ["In mid-August, our countries conducted a maritime ballistic missile defense test."]
     assert spelled_in("BMD", test)

@@ -12,7 +12,6 @@ from core.models import Filters
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import is_verbatim
-from retrieval.answer.quoting import asks_several
 from retrieval.search.cards import card_text
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever
 from retrieval.search.plan import Turn, condense, refers_back
@@ -402,7 +401,32 @@ def test_a_part_with_its_own_subject_after_a_latest_one_is_answered_on_its_own(
     assert all(c.doc_id.startswith("2025-11-12-g7-foreign-ministers") for c in g7)
     pointing = service.plan("What is the latest statement on the NCG, and what does it say?")
     assert len(pointing.parts) == 2
-    assert not asks_several(pointing)  # one statement chosen, then read
+    assert not pointing.asks_several  # one statement chosen, then read
+
+
+def test_a_comparison_of_two_asks_is_answered_and_decided_as_one(
+    service: BriefingService,
+) -> None:
+    """Each statement compared is quoted on both asks; the fitted decision still holds."""
+    question = (
+        "The Camp David Principles versus the 2024 Lima statement: "
+        "denuclearization of whom, and on what grounds?"
+    )
+    plan = service.plan(question)
+    assert len(plan.parts) == 2
+    assert not plan.asks_several
+    assert service.extractive._decision(plan) is not None
+    several = service.plan("What body did the Washington Declaration create, and when did it meet?")
+    assert several.asks_several
+    assert service.extractive._decision(several) is None  # decided ask by ask
+    answer = service.ask(question)
+    assert not answer.refused
+    assert {c.doc_id for c in answer.citations} == {
+        "2023-08-18-camp-david-principles.md",
+        "2024-11-15-japan-rok-us-joint-statement-lima.md",
+    }
+    assert "denuclearization of the Democratic People" in answer.text
+    assert "denuclearization of the Korean Peninsula" in answer.text
 
 
 def test_a_statement_is_named_by_its_principals(service: BriefingService) -> None:

@@ -91,6 +91,15 @@ def test_how_a_plan_moved_from_one_statement_to_another_is_a_comparison() -> Non
     assert plan_query("The office moved from Seoul to Busan: when?").intent == "lookup"
 
 
+def test_the_same_statement_is_no_comparison() -> None:
+    # "Same fact sheet: …" points at one statement; "the same wording" compares two.
+    plan = plan_query("Same WH fact sheet: what is the deal worth, and where is it built?")
+    assert plan.intent == "lookup"
+    assert plan.asks_several
+    assert plan_query("Is the wording the same as in 2021?").intent == "comparison"
+    assert plan_query("Did both statements say the same thing?").intent == "comparison"
+
+
 def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     plan = plan_query("Mekong: what did the 2021 statement and the Camp David one each say?")
     assert plan.intent == "list"  # several statements, each quoted, of whatever year

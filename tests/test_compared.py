@@ -14,6 +14,7 @@ CARDS = {
     "2025-fact-sheet": ("trump-lee", "fact sheet"),
     "2023-principles": ("camp david",),
     "2023-spirit": ("camp david",),
+    "2025-analysis": ("denuclearization",),
 }
 
 
@@ -80,6 +81,18 @@ def test_a_side_may_name_one_statement_only() -> None:
     assert (
         compared_statements("Trace it from the 2021 leaders statement to Camp David", shares) == []
     )
+
+
+def test_a_topic_after_a_colon_is_no_side() -> None:
+    # The news analysis has "denuclearization" in its title; "denuclearization of whom" asks
+    # about the topic of the statements compared, it names none of them.
+    question = "Biden-Moon vs the 2022 leaders statement: denuclearization of whom?"
+    assert side_statements(question, shares) == ["2021-leaders", "2022-leaders"]
+    assert side_statements(question.lower(), shares) == [
+        "2021-leaders",
+        "2022-leaders",
+        "2025-analysis",
+    ]  # typed all in lower case, any side may name one
 
 
 def test_statements_are_set_side_by_side_by_comparisons_and_each_say() -> None:

@@ -225,8 +225,13 @@ def signals(
     )
     thing = asked_content_of(question) if thing is None else thing
     unknown = set(tokenize(" ".join(missing), compounds=False))
-    unheld = bool(thing) and not source_held(
-        thing, [c.card for c in top], lexical.with_synonyms, lambda t: t not in unknown
+    # A comparison names the statements it sets side by side, not one whose content is asked.
+    unheld = (
+        not compares
+        and bool(thing)
+        and not source_held(
+            thing, [c.card for c in top], lexical.with_synonyms, lambda t: t not in unknown
+        )
     )
     return {
         "strength": strength,

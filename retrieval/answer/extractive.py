@@ -260,8 +260,10 @@ class ExtractiveAnswerer:
         model = self.decision
         if model is None or model.report.get("embedding_model") != self.index.model_name:
             return None
-        if len(plan.parts) >= 2:
-            return None  # fitted on single asks; a question with several is decided ask by ask
+        if len(plan.parts) >= 2 and plan.intent != "comparison":
+            # Fitted on single asks: a question with several is decided ask by ask (a comparison
+            # is one ask of several statements: "denuclearization of whom, and on what basis?").
+            return None
         return model if lexical_share(plan.question) >= MIN_LEXICAL_SHARE else None
 
     def _kind(self, plan: QueryPlan) -> str | None:

@@ -51,7 +51,7 @@ class QuotingAnswerer:
     ) -> tuple[ExtractiveResult, list[Passage]]:
         """The quotes that answer the plan, from these passages (part by part when it has
         several: then from each part's own search too), and the passages behind them."""
-        if asks_several(plan):
+        if plan.asks_several:
             return self.by_parts(plan, passages, filters), passages
         result, passages = self.shaper.refined(plan, passages, filters)
         if plan.follow_up and plan.points_back:
@@ -65,6 +65,16 @@ class QuotingAnswerer:
         taken in turn: the whole question names what a part may only point to.
         """
         answers = []
+        for part, sub in self.part_plans(plan):
+            pool = interleaved(whole, self.searcher.search(sub, filters))
+            answers.append((part, self.shaper.refined(sub, pool, filters)[0]))
+        return combine_parts(answers, plan.language)
+
+    def part_plans(self, plan: QueryPlan) -> list[tuple[str, QueryPlan]]:
+        """Each part of a question and the plan it is searched and answered by: the whole
+        question's intent and filters hold for it, and a part that points elsewhere ("…and
+        what body did it create?") is searched with the first part's topic too."""
+        plans = []
         first_topic = ""
         for part in plan.parts:
             sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
@@ -73,27 +83,15 @@ class QuotingAnswerer:
             own = plan.intent == "latest" and asks_its_own(part)
             intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
-            if first_topic and points_elsewhere(part):  # "…and what body did it create?"
+            if first_topic and points_elsewhere(part):
                 sub = replace(sub, search_text=f"{sub.search_text} {first_topic}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
                     # Too thin to choose sentences by: they are chosen on the first part's too.
                     question = f"{sub.question.rstrip('?. ')} ({first_topic})?"
                     sub = replace(sub, question=question, asked=sub.asked or part)
             first_topic = first_topic or sub.topic
-            found = self.searcher.search(sub, filters)
-            pool = interleaved(whole, found)
-            answers.append((part, self.shaper.refined(sub, pool, filters)[0]))
-        return combine_parts(answers, plan.language)
-
-
-def asks_several(plan: QueryPlan) -> bool:
-    """Whether a question is answered ask by ask: it has several, and is no comparison or
-    "most recent …, and what does it say?" (those ask about statements chosen together)."""
-    if len(plan.parts) < 2:
-        return False
-    # "The most recent X, and what did the G7 condemn?": a part with its own subject is its own.
-    independent = plan.intent == "latest" and any(map(asks_its_own, plan.parts[1:]))
-    return plan.intent in ("lookup", "list") or independent
+            plans.append((part, sub))
+        return plans
 
 
 def combine_parts(

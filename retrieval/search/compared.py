@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from retrieval.search.cards import DOCUMENT_WORDS
+
 # Where one side of a comparison ends and the next begins.
 _SIDES = re.compile(
     r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|as against)\s"
@@ -20,6 +22,7 @@ _SIDES = re.compile(
     r"|\s(?:and|or|to|vs\.?) (?=(?:19|20)\d\d\b)",
     re.I,
 )
+_NAMING = re.compile(r"[A-Z]|\b(?:19|20)\d\d\b")
 SIDE_MIN = 0.25  # the share of a side's weight a statement's card must explain
 SIDE_MARGIN = 1.4  # ... and by how much more than any other statement's
 
@@ -48,7 +51,12 @@ def side_statements(
 ) -> list[str]:
     """The statements the sides of a question name clearly, however few, in the order named."""
     found: list[str] = []
+    # A side names a statement by a name, a year or a document word ("the Lima statement"),
+    # not by a topic after a colon ("denuclearization of whom"), unless nothing is capitalised.
+    typed_low = question == question.lower()
     for side in sides(question):
+        if not (typed_low or _NAMING.search(side) or DOCUMENT_WORDS.search(side)):
+            continue
         shares = sorted(
             ((d, v) for d, v in named(side).items() if eligible(side, d)), key=lambda kv: -kv[1]
         )

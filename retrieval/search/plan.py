@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.models import Filters
 from retrieval.search.intent import asks_each, question_intent
 from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
-from retrieval.search.parts import split_parts
+from retrieval.search.parts import asks_its_own, split_parts
 from retrieval.store.lexical import STOPWORDS, find_acronyms
 
 YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
@@ -264,6 +264,16 @@ class QueryPlan:
         if self.language == "ko" and has_hangul(self.asked):
             return tuple(split_korean(self.asked))
         return tuple(split_parts(self.question))
+
+    @property
+    def asks_several(self) -> bool:
+        """Whether the question is answered ask by ask: it has several, and is no comparison or
+        "most recent …, and what does it say?" (those ask about statements chosen together)."""
+        if len(self.parts) < 2:
+            return False
+        # "The most recent X, and what did the G7 condemn?": a part with its own subject is its own.
+        independent = self.intent == "latest" and any(map(asks_its_own, self.parts[1:]))
+        return self.intent in ("lookup", "list") or independent
 
     @cached_property
     def points_back(self) -> bool:
