@@ -146,6 +146,15 @@ _PERCENT = "By what percentage will Marrow cut its 2030 emissions?"
             False,
         ),
         ("number", "It will run for 5 years.", "Over how many years will it run?", True),
+        # "Who" is answered by a firm or an institute as well as by a person.
+        (
+            "person",
+            "Harbour Shipyards and Tidewater Capital Management will partner on the yard.",
+            "Who is Harbour Shipyards partnering with?",
+            True,
+        ),
+        ("person", "Grelling Fuel Corp agreed to expand.", "Who agreed to expand?", True),
+        ("person", "The yard will be modernized.", "Who will modernize the yard?", False),
     ],
 )
 def test_the_kind_asked_is_held_in_the_form_the_question_asks_it(

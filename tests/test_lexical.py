@@ -152,7 +152,14 @@ def test_an_acronym_never_defined_stands_for_the_name_it_spells() -> None:
     assert found["thd"] == "Technology Harbour Deal"  # a plural is the same name
     index = LexicalIndex.build(["a", "b", "c"], texts)
     assert "Reciprocal Harbour Procurement" in index.expand("When was the RHP signed?")
-    assert index.expand("When was the TEP set up?") == "When was the TEP set up?"
+    assert index.expand("When was the TEP?") == "When was the TEP?"
+
+
+def test_a_body_a_question_says_was_created_is_looked_for_as_established() -> None:
+    index = LexicalIndex.build(["a"], ["The leaders established the Harbour Group."])
+    assert index.expand("What body did they create?").endswith(" established")
+    assert index.expand("Which group did they set up?").endswith(" established")
+    assert "established" not in index.expand("What did they settle?")
 
 
 # ---------------------------------------------------------------- LexicalIndex

@@ -65,6 +65,8 @@ _EVERYDAY = tuple(
         # The U.S.-ROK agreement on Korea's share of the cost of stationing U.S. forces.
         (r"\b(?:cost|burden)[- ]?shar\w*|\bhost[- ]nation support\b", "Special Measures Agreement"),
         (r"\bspy satellites?\b", "reconnaissance satellite"),
+        # A body or mechanism a statement set up is "established" ("What body did it create?").
+        (r"\b(?:creat(?:e|ed|es|ing)|set(?:s|ting)? up)\b", "established"),
         (r"\bSeoul\b", "ROK"),
         (r"\bTokyo\b", "Japan"),
         (r"\bBeijing\b", "China"),
