@@ -453,6 +453,13 @@ def small_service(
             ["When and where did it first meet?", "how often is it to meet?"],
         ),
         ("KASA: when does it open, according to the April 2023 statement?", []),  # a source
+        # The statements one ask names, each to be quoted, are no items of their own.
+        ("Methane: how did the 2021, the 2022 and the 2023 statements each put it?", []),
+        ("Maritime claims: Biden-Moon (2021), Camp David (2023) — how pointed was each?", []),
+        (
+            "Each side's delegation: who led it, and at what level?",
+            ["Each side's delegation: who led it?", "Each side's delegation: at what level?"],
+        ),
     ],
 )
 def test_split_parts(question: str, parts: list[str]) -> None:

@@ -91,6 +91,15 @@ def test_how_a_plan_moved_from_one_statement_to_another_is_a_comparison() -> Non
     assert plan_query("The office moved from Seoul to Busan: when?").intent == "lookup"
 
 
+def test_how_each_of_several_statements_put_it_is_asked_of_each() -> None:
+    plan = plan_query(
+        "Maritime claims: Biden-Moon (2021) and Camp David (2023): how pointed was each?"
+    )
+    assert plan.intent == "list"
+    assert plan.parts == ()
+    assert plan_query("The Boeing and GE deals: how much was each?").intent == "lookup"
+
+
 def test_the_same_statement_is_no_comparison() -> None:
     # "Same fact sheet: …" points at one statement; "the same wording" compares two.
     plan = plan_query("Same WH fact sheet: what is the deal worth, and where is it built?")

@@ -26,7 +26,9 @@ _EACH = re.compile(
     r"\beach (?:say|said|put|word\w*|stat\w*|describ\w*|frame\w*|address\w*|handl\w*|"
     r"treat\w*|mention\w*|cover\w*|characteri[sz]\w*|portray\w*|refer\w*|discuss\w*|"
     r"approach\w*|phras\w*|defin\w*|express\w*|call\w*|commit\w*|pledg\w*|promis\w*|"
-    r"announc\w*|affirm\w*|reaffirm\w*|report\w*|not(?:e|ed|es)|deal\w*|tackl\w*)\b",
+    r"announc\w*|affirm\w*|reaffirm\w*|report\w*|not(?:e|ed|es)|deal\w*|tackl\w*)\b"
+    # "A, B and C: how pointed was each?" (not "how much was each?": a figure of each thing)
+    r"|\bhow (?!much\b|many\b|long\b|often\b)\w+ (?:was|were|is|are) each\s*[?.]",
     re.I,
 )
 _LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"

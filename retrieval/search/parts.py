@@ -28,6 +28,7 @@ _ASK_START = re.compile(rf"^(?:[\w’'-]+\s+){{0,2}}(?:{_ASKS})\b", re.I)  # "By
 _SOURCE = re.compile(r"^(?:according to|per|as (?:stated|said|set out) in|citing)\b", re.I)
 _COMMAND = re.compile(r"^(?:give|list|name)\b", re.I)
 _BARE_ASK = re.compile(rf"^(?:{_ASKS})$", re.I)
+_EACH = re.compile(r"\beach\b(?!\s+(?:year|month|week|quarter|time|side|country|other)\b)", re.I)
 MAX_LEAD_WORDS = 14
 MIN_PART_WORDS = 3  # without a lead-in, shorter pieces are not asks of their own
 _POINTER = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|there)\b", re.I)
@@ -48,7 +49,8 @@ def split_parts(question: str) -> list[str]:
     for i in range(len(pieces) - 2, -1, -1):  # "When and where did it meet?": one ask of two
         if _BARE_ASK.match(pieces[i]):
             pieces[i : i + 2] = [f"{pieces[i]} and {pieces[i + 1]}"]
-    if lead and len(pieces) == 1:
+    # (Not the statements one ask names, each to be quoted: "how did A, B and C each put it?")
+    if lead and len(pieces) == 1 and not _EACH.search(text):
         pieces = [p.strip(" ?.,;") for p in _ITEM.split(text)]
         for i in range(len(pieces) - 1, 0, -1):  # "…, according to the 2023 statement": a source
             if _SOURCE.match(pieces[i]):
