@@ -85,13 +85,19 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     assert not source_held("first Korea-Pacific Islands Summit", leaders)
     assert not source_held("Singapore", leaders)
     # An acronym counts for what it stands for, as the index expands it.
+    group = ["Joint Readout of the Inaugural Consultative Meeting"]
+    assert not source_held("first NCG meeting", group)
+    assert source_held("first NCG meeting", group, lambda t: t | {"ncg"})
+    # ... and so do the initials of words a card spells out.
     ncg = ["Joint Readout of the Inaugural Nuclear Consultative Group Meeting"]
-    assert not source_held("first NCG meeting", ncg)
-    assert source_held("first NCG meeting", ncg, lambda t: t | {"ncg"})
+    assert source_held("first NCG meeting", ncg)
     # A code or an acronym is the thing's own name: "Seoul" and "Summit" do not name P4G's.
     seoul = ["Seoul Summit Joint Statement The White House statement May 21, 2021"]
     assert source_held("Seoul Summit", seoul)
     assert not source_held("P4G Seoul Summit", seoul)
+    # ... unless the card spells out its initials: "WH" is "The White House".
+    assert source_held("Same WH fact sheet", cards)
+    assert not source_held("Same WH fact sheet", ["Joint Fact Sheet Ministry fact sheet 2025"])
     assert source_held("the 2021 Seoul Summit", seoul)  # a year is no code
     # A name no statement uses is held by no card ("Summit" alone is half of "Hanoi summit").
     singapore = ["Joint Statement of President Trump and Chairman Kim at the Singapore Summit"]

@@ -166,6 +166,14 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _CODE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?=[\w-]*(?:\d|[A-Z]{2}))[A-Z][\w-]*\b")
 
 
+def _initials_of(code: str, text: str) -> bool:
+    """Whether ``code`` (letters only, two or more) is the initials of consecutive capitalised
+    words of the text ("wh": "The White House")."""
+    words = re.findall(r"[A-Za-z][\w’'.-]*", text)
+    runs = "".join(w[0].lower() if w[0].isupper() else " " for w in words).split()
+    return len(code) >= 2 and code.isalpha() and any(code in run for run in runs)
+
+
 def source_held(
     thing: str,
     titles: Sequence[str],
@@ -187,7 +195,12 @@ def source_held(
     # A name no statement uses ("their Hanoi summit") is held by none.
     codes |= {w for w in tokenize(" ".join(_CAPITALISED.findall(thing)), compounds=False)
               if w in words and not known(w)}  # fmt: skip
-    held = [expand(set(tokenize(title, compounds=False))) for title in titles]
+    # "The WH fact sheet": a code may be the initials of words the card spells out ("The White
+    # House").
+    held = [
+        expand(set(tokenize(title, compounds=False))) | {c for c in codes if _initials_of(c, title)}
+        for title in titles
+    ]
     # "The second NCG meeting" is not the inaugural one.
     asked = ordinals(thing)
     return any(
