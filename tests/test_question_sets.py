@@ -35,8 +35,9 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss14.yaml",
     ROOT / "eval" / "near_miss15.yaml",
     ROOT / "eval" / "near_miss16.yaml",
+    ROOT / "eval" / "near_miss17.yaml",
 ]
-FRESH_ENGLISH_ONLY = ROOT / "eval" / "fresh8_en.yaml"
+FRESH_ENGLISH_ONLY = [ROOT / "eval" / "fresh8_en.yaml", ROOT / "eval" / "fresh9_en.yaml"]
 CATEGORIES = set(get_args(Category))
 
 needs_shared = pytest.mark.skipif(
@@ -86,7 +87,7 @@ def test_project_set_does_not_repeat_the_dev_set():
 
 @pytest.mark.parametrize(
     "path",
-    [PROJECT_SET, DEV_SET, *NEAR_MISS_SETS, FRESH_ENGLISH_ONLY],
+    [PROJECT_SET, DEV_SET, *NEAR_MISS_SETS, *FRESH_ENGLISH_ONLY],
     ids=[
         "project",
         "dev",
@@ -107,7 +108,9 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-14",
         "near-miss-15",
         "near-miss-16",
+        "near-miss-17",
         "fresh8-en",
+        "fresh9-en",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -153,10 +156,17 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert all(q.answerable for q in partial)
     # Each later set was written blind to the ones before it, with as many pairs of each class.
     per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 8, 8]
-    for questions, n in zip(sets[2:], per_class, strict=True):
+    for questions, n in zip(sets[2:-1], per_class, strict=True):
         assert Counter(q.near_miss for q in questions if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), n
         )
+    # near_miss17: 30 pairs, 7 or 8 of each class.
+    assert Counter(q.near_miss for q in sets[-1] if q.near_miss) == {
+        "detail": 8,
+        "qualifier": 8,
+        "reaction": 7,
+        "absent": 7,
+    }
 
 
 # ---------------------------------------------------------------- gold quotes
@@ -167,7 +177,7 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     ("qid", "doc", "quote"),
     gold_items(PROJECT_SET)
     + gold_items(DEV_SET)
-    + [g for p in [*NEAR_MISS_SETS, FRESH_ENGLISH_ONLY] for g in gold_items(p)],
+    + [g for p in [*NEAR_MISS_SETS, *FRESH_ENGLISH_ONLY] for g in gold_items(p)],
     ids=lambda v: v if isinstance(v, str) and len(v) < 12 else "",
 )
 def test_gold_quote_is_an_exact_substring_of_its_document_body(qid: str, doc: str, quote: str):
