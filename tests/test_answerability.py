@@ -500,6 +500,17 @@ def test_combine_parts_renumbers_and_names_the_parts_not_stated() -> None:
     assert none.not_stated == ["One?", "Two?"]
 
 
+def test_a_note_that_a_named_statement_is_not_quoted_goes_when_another_part_quotes_it() -> None:
+    note = "A (2023) does not address this: the quotes are from other statements"
+    first = ExtractiveResult("A: “q” [1]", [cite(1, "a", 0)], False, 0.9)
+    second = ExtractiveResult(
+        "B: “q” [1]", [cite(1, "b", 0)], False, 0.8, [note], elsewhere=(note, ["a"])
+    )
+    assert combine_parts([("One?", first), ("Two?", second)]).notes == []
+    alone = combine_parts([("Two?", second), ("Two again?", second)])
+    assert alone.notes == [note]  # no part quotes A
+
+
 class _Terms:
     """BM25 term statistics of a tiny corpus, for the gap signals."""
 

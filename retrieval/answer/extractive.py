@@ -78,6 +78,8 @@ class ExtractiveResult:
     best_score: float
     notes: list[str] = field(default_factory=list)
     not_stated: list[str] = field(default_factory=list)  # the parts asked that it does not answer
+    # The note saying the statements the question names are not quoted, and those statements.
+    elsewhere: tuple[str, list[str]] | None = None
 
 
 class ExtractiveAnswerer:
@@ -251,7 +253,11 @@ class ExtractiveAnswerer:
                 titles = "; ".join(
                     f"{short_title(m.title)} ({m.date_label(plan.language)})" for m in metas
                 )
-                notes.append(label("elsewhere", plan.language).format(titles=titles))
+                note = label("elsewhere", plan.language).format(titles=titles)
+                notes.append(note)
+                return ExtractiveResult(
+                    text, citations, False, best, notes, elsewhere=(note, statements)
+                )
         return ExtractiveResult(text, citations, False, best, notes)
 
     def _decision(self, plan: QueryPlan) -> AnswerabilityModel | None:

@@ -119,6 +119,11 @@ def combine_parts(
         text = renumbered(result.text, renumber)
         paragraphs.append(f"{part} {text}")
         notes += [n for n in result.notes if n not in notes]
+    # "X does not address this" is no note on the whole when another part quotes X.
+    cited = {c.doc_id for c in citations}
+    for _, result in answers:
+        if result.elsewhere and set(result.elsewhere[1]) & cited and result.elsewhere[0] in notes:
+            notes.remove(result.elsewhere[0])
     refused = len(not_stated) == len(answers)
     best = max(r.best_score for _, r in answers)
     text = "\n\n".join(paragraphs)
