@@ -111,7 +111,7 @@ def examples(
     rows, labels, groups, names, origins = [], [], [], [], []
     for path in sets:
         for q in load_questions(path):
-            whole = plan_query(q.question, q.history)
+            whole = service.plan(q.question, q.history)  # as the service plans it
             scored: list[tuple[QueryPlan, list[Passage], bool]] = []
             if len(q.parts) >= 2 and whole.asks_several and len(whole.parts) == len(q.parts):
                 found = service.searcher.search(whole, Filters())

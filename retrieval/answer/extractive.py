@@ -245,6 +245,7 @@ class ExtractiveAnswerer:
                 not_stated=[ask],
             )
         text, citations = compose(plan, chosen)
+        elsewhere = None
         if plan.intent == "lookup":
             named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
             statements = [d for d in named if not self._meta(d).secondary]
@@ -253,12 +254,9 @@ class ExtractiveAnswerer:
                 titles = "; ".join(
                     f"{short_title(m.title)} ({m.date_label(plan.language)})" for m in metas
                 )
-                note = label("elsewhere", plan.language).format(titles=titles)
-                notes.append(note)
-                return ExtractiveResult(
-                    text, citations, False, best, notes, elsewhere=(note, statements)
-                )
-        return ExtractiveResult(text, citations, False, best, notes)
+                elsewhere = (label("elsewhere", plan.language).format(titles=titles), statements)
+                notes.append(elsewhere[0])
+        return ExtractiveResult(text, citations, False, best, notes, elsewhere=elsewhere)
 
     def _decision(self, plan: QueryPlan) -> AnswerabilityModel | None:
         """The fitted "not stated" decision, where it holds: single asks, mostly in the script
