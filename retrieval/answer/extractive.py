@@ -32,7 +32,7 @@ from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.doers import deed_asked
-from retrieval.answer.kinds import BOUND_KINDS, asked_kind, asked_noun, holding
+from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.answer.readings import sentence_topics
@@ -122,14 +122,9 @@ class ExtractiveAnswerer:
         )
         script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
         readings = []
-        # "What body did it create?": a sentence answers with the body's name, not the word (a
-        # place or a named thing is found beside its noun: "the Philly Shipyard").
-        kind = self._kind(plan)
-        asked = asked_noun(plan.question, kind) if kind == "person" else ""
-        noun = set(tokenize(asked, compounds=False))
         for topic, topic_vec in zip(topics, topic_vecs, strict=True):
             # A Korean word the glossary could not read is asked too: no sentence covers it.
-            q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False)) - noun
+            q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
             readings.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
         top_score = top[0].score or 1.0
         out: list[Candidate] = []
@@ -168,6 +163,7 @@ class ExtractiveAnswerer:
             if cand.chunk.meta.secondary and not asked_for:
                 cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
+        kind = self._kind(plan)
         if kind in BOUND_KINDS:
             held = self._holding(plan, kind, out)
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
