@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from retrieval.answer.clauses import ordinals, same_event
+from retrieval.answer.names import spelled_in
 from retrieval.answer.parties import party_words
 from retrieval.search.cards import DOCUMENT_WORDS, HEADING
 from retrieval.search.korean import THING_NAMES as _THINGS
@@ -166,14 +167,6 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _CODE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?=[\w-]*(?:\d|[A-Z]{2}))[A-Z][\w-]*\b")
 
 
-def _initials_of(code: str, text: str) -> bool:
-    """Whether ``code`` (letters only, two or more) is the initials of consecutive capitalised
-    words of the text ("wh": "The White House")."""
-    words = re.findall(r"[A-Za-z][\w’'.-]*", text)
-    runs = "".join(w[0].lower() if w[0].isupper() else " " for w in words).split()
-    return len(code) >= 2 and code.isalpha() and any(code in run for run in runs)
-
-
 def source_held(
     thing: str,
     titles: Sequence[str],
@@ -198,7 +191,8 @@ def source_held(
     # "The WH fact sheet": a code may be the initials of words the card spells out ("The White
     # House").
     held = [
-        expand(set(tokenize(title, compounds=False))) | {c for c in codes if _initials_of(c, title)}
+        expand(set(tokenize(title, compounds=False)))
+        | {c for c in codes if spelled_in(c.upper(), [title])}
         for title in titles
     ]
     # "The second NCG meeting" is not the inaugural one.
