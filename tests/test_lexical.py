@@ -10,6 +10,7 @@ import pytest
 from retrieval.store.lexical import (
     STOPWORDS,
     LexicalIndex,
+    everyday_forms,
     find_acronyms,
     ids_signature,
     initialisms,
@@ -332,6 +333,7 @@ def test_expand_adds_the_formal_words_for_everyday_ones(index: LexicalIndex):
     assert index.expand("Did Seoul drop the cap on cars?") == (
         "Did Seoul drop the cap on cars? automobiles vehicles ROK"
     )
+    assert index.expand("the yearly cap").endswith("annual year")
     assert index.expand("How many nukes?").endswith("nuclear weapons")
     assert index.expand("their nuclear weapons").endswith("nukes")  # and the other way
     # The field's names for the agreement the statements call by its title.
@@ -342,3 +344,13 @@ def test_expand_adds_the_formal_words_for_everyday_ones(index: LexicalIndex):
     # Not a word inside another, and not again when the formal words are there.
     assert index.expand("scarcely a carousel") == "scarcely a carousel"
     assert index.expand("nukes and nuclear weapons") == "nukes and nuclear weapons"
+
+
+def test_everyday_words_are_held_by_any_of_their_formal_forms() -> None:
+    # "cars": a passage that says "automobiles" or "vehicles" holds it (either will do).
+    assert everyday_forms("Did Seoul cap car and auto exports yearly?") == [
+        ("car", "auto", "automobiles", "vehicles"),
+        ("Seoul", "ROK"),
+        ("yearly", "annual", "year"),
+    ]
+    assert everyday_forms("What did the statement say?") == []

@@ -40,7 +40,7 @@ from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, quotable, reading_text, word_count
-from retrieval.store.lexical import lexical_share, script_profile, tokenize
+from retrieval.store.lexical import everyday_forms, lexical_share, script_profile, tokenize
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4
@@ -204,7 +204,9 @@ class ExtractiveAnswerer:
             lexical,
             missing,
             own,
-            plan.alternatives if plan.language == "ko" else spelled_out(plan, lexical),
+            plan.alternatives
+            if plan.language == "ko"
+            else [*spelled_out(plan, lexical), *everyday_forms(plan.topic)],
             subject_party(plan.question, plan.subjects) if plan.language == "ko" else None,
             korean_content_of(plan.asked, plan.things) if plan.language == "ko" else None,
             reading=plan.language == "ko",

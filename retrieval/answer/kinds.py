@@ -40,8 +40,8 @@ _ASKS: dict[str, re.Pattern[str]] = {
     "number": re.compile(
         r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:number|percentage|share|"
         r"proportion|figure|rate|target|tariff|cap)\b|\bby how (?:much|many)\b"
-        # "What tariff level" asks a figure; "at what level were they led" a rank.
-        r"|(?<!\bat )\b(?:what|which) (?:[\w-]+ ){0,3}?level\b"
+        # "What tariff level" asks a figure; "at what level were they led", "what level?" a rank.
+        r"|(?<!\bat )\b(?:what|which) (?:[\w-]+ ){1,3}?level\b"
         r"|\bnumber of\b|\b(?:tariff|exchange|interest) rates?\b"
         r"|\b(?:what|which) (?:[\w-]+ ){0,3}?(?:turnout|quantity|tonnage|headcount|volume)\b",
         re.I,

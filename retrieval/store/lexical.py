@@ -51,7 +51,7 @@ _EVERYDAY = tuple(
         (r"\bdrills?\b|\bwar ?games\b", "exercises"),
         (r"\btroops\b", "forces"),
         (r"\bchips?\b|\bchipmakers?\b", "semiconductors"),
-        (r"\b(?:cars?|autos?|automakers?|carmakers?)\b", "automobiles vehicles"),
+        (r"\b(?:cars?|autos?|automakers?|carmakers?)\b", "automobiles|vehicles"),
         (r"\bhack(?:s|ing|ers?)?\b", "cyber"),
         (r"\bcrypto\b", "cryptocurrency"),
         (r"\batomic\b", "nuclear"),
@@ -72,8 +72,20 @@ _EVERYDAY = tuple(
         (r"\bBeijing\b", "China"),
         (r"\bMoscow\b", "Russia"),
         (r"\bKyiv\b", "Ukraine"),
+        (r"\b(?:yearly|annually)\b", "annual|year"),
     )
-)
+)  # "|" separates formal words that each stand for the everyday one
+
+
+def everyday_forms(text: str) -> list[tuple[str, ...]]:
+    """The everyday words of the text that ``_EVERYDAY`` maps, each with its formal forms
+    ("Seoul", "ROK"): a passage that holds a formal form holds the everyday word."""
+    out = []
+    for pattern, formal in _EVERYDAY:
+        said = tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
+        if said:
+            out.append((*said, *formal.split("|")))
+    return out
 
 
 def tokenize(text: str, compounds: bool = True) -> list[str]:
@@ -304,8 +316,9 @@ class LexicalIndex:
             if long_form.lower() in low and not re.search(rf"\b{re.escape(short)}\b", low):
                 extra.append(short.upper())
         for pattern, formal in _EVERYDAY:
-            if pattern.search(query) and formal.lower() not in low:
-                extra.append(formal)
+            words = formal.replace("|", " ")
+            if pattern.search(query) and words.lower() not in low:
+                extra.append(words)
         return query + (" " + " ".join(extra) if extra else "")
 
     def weight(self, terms: Iterable[str]) -> float:
