@@ -33,7 +33,8 @@ from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, asked_noun, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts, interleaved
-from retrieval.search.parts import split_parts
+from retrieval.answer.readings import principal_speakers
+from retrieval.search.parts import lead_of, split_parts, without_lead
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
 from retrieval.store.lexical import LexicalIndex
@@ -53,6 +54,7 @@ from retrieval.store.lexical import LexicalIndex
         # A state visit is an event, not a state; a rank asked is no figure.
         ("Which State Visit of the administration was it?", None),
         ("At what level were the defense officials led?", None),
+        ("The supply chain dialogue: what level?", None),
         ("What tariff level applies to Marrow's timber?", "number"),
         ("Who leads the dialogue?", "person"),
         ("The dialogue from Camp David: who leads it?", "person"),  # a part of a question
@@ -460,10 +462,48 @@ def small_service(
             "Each side's delegation: who led it, and at what level?",
             ["Each side's delegation: who led it?", "Each side's delegation: at what level?"],
         ),
+        (  # asks of several subjects, one segment each, its subject before a dash
+            "Two dialogues: the 2022 one — what level and what for; the 2023 one — who leads it?",
+            [
+                "Two dialogues, the 2022 one: what level?",
+                "Two dialogues, the 2022 one: what for?",
+                "Two dialogues, the 2023 one: who leads it?",
+            ],
+        ),
+        ("NCG: when first met; where next?", ["NCG: when first met?", "NCG: where next?"]),
+        ("The fact sheet says a lot; what about chips?", []),  # a remark is no ask
     ],
 )
 def test_split_parts(question: str, parts: list[str]) -> None:
     assert split_parts(question) == parts
+
+
+def test_people_asked_to_have_worded_something_are_who_not_what() -> None:
+    principals = frozenset({"trump", "lee", "biden", "moon"})
+    assert principal_speakers("How did Trump and Lee put it in 2025?", principals) == {
+        "trump",
+        "lee",
+    }
+    assert principal_speakers("What did Biden say about chips?", principals) == {"biden"}
+    # Not a party no statement is named by, nor the subject of something else.
+    assert not principal_speakers("What did Pyongyang say?", principals)
+    assert not principal_speakers("What did the statement say about Moon?", principals)
+
+
+def test_the_lead_in_every_part_repeats() -> None:
+    assert lead_of(["Same fact sheet: what is it worth?", "Same fact sheet: how many jobs?"]) == (
+        "Same fact sheet"
+    )
+    assert lead_of(["When was it issued?", "what body did it create?"]) == ""
+
+
+def test_the_asks_without_the_lead_in_they_share() -> None:
+    parts = split_parts("Same fact sheet: what is the deal worth and how many jobs?")
+    assert without_lead(parts) == ["what is the deal worth?", "how many jobs?"]
+    assert without_lead(["When was it issued?", "what body did it create?"]) == [
+        "When was it issued?",
+        "what body did it create?",
+    ]
 
 
 def cite(n: int, doc: str, start: int) -> Citation:

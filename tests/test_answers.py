@@ -193,6 +193,21 @@ def test_a_file_name_counts_as_a_name_of_its_statement(service: BriefingService)
     assert top == "2024-11-15-japan-rok-us-joint-statement-lima.md"
 
 
+def test_two_statements_a_question_joins_by_and_are_each_quoted(service: BriefingService) -> None:
+    # Asked of one statement alone, the other's sentences would be "not stated" evidence.
+    answer = service.ask(
+        "What did the Washington Declaration and the Spirit of Camp David say about extended "
+        "deterrence?"
+    )
+    assert not answer.refused
+    assert answer.intent == "comparison"
+    assert {c.doc_id for c in answer.citations} == {
+        "2023-04-26-washington-declaration.md",
+        "2023-08-18-spirit-of-camp-david-joint-statement.md",
+    }
+    assert all("deterrence" in c.quote for c in answer.citations)
+
+
 def test_a_tariff_rate_is_the_one_on_the_sector_asked(service: BriefingService) -> None:
     # The fact sheet gives Section 232 rates for automobiles, pharmaceuticals and chips; none
     # for aluminum. "Cars" are automobiles.
@@ -227,12 +242,29 @@ def test_a_heading_before_the_question_names_its_statement(service: BriefingServ
     question = "Singapore joint statement: who leads the talks on the North Korean side?"
     named = service.searcher.named_documents(question).at_least(NAMED_DOC_MIN)
     assert "2018-06-12-singapore-joint-statement.md" in named
-    plain = "Who leads the talks on the North Korean side in the Singapore joint statement?"
+    plain = "Who leads the talks on the North Korean side after the Singapore summit?"
     assert "2018-06-12-singapore-joint-statement.md" not in (
         service.searcher.named_documents(plain).at_least(NAMED_DOC_MIN)
     )
-    # A heading that no card explains names nothing.
-    assert not service.searcher.named_documents("Budget: who pays?").at_least(NAMED_DOC_MIN)
+    # Cited as the source ("in the …", "according to the …"), a statement is named too; by a
+    # name no card holds whole ("Nov"), when its card explains the name clearly best.
+    for cited, doc in (
+        (
+            "Who leads the talks on the North Korean side in the Singapore joint statement?",
+            "2018-06-12-singapore-joint-statement.md",
+        ),
+        (
+            "In the Nov 2025 Trump-Lee fact sheet, what is the yearly cap on dollars?",
+            "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md",
+        ),
+    ):
+        assert doc in service.searcher.named_documents(cited).at_least(NAMED_DOC_MIN), cited
+    # The clearly best explains it: not the White House's own fact sheet of two weeks before.
+    assert "2025-10-29-white-house-fact-sheet-trump-state-visit-rok.md" not in (
+        service.searcher.named_documents(
+            "In the Nov 2025 Trump-Lee fact sheet, what is the yearly cap on dollars?"
+        ).at_least(NAMED_DOC_MIN)
+    )
 
 
 def test_naming_a_statement_does_not_bring_in_a_report_that_repeats_its_name(

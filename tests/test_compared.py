@@ -6,7 +6,12 @@ from collections.abc import Mapping
 
 import pytest
 
-from retrieval.search.compared import compared_statements, side_statements, sides
+from retrieval.search.compared import (
+    compared_statements,
+    coordinated_statements,
+    side_statements,
+    sides,
+)
 
 CARDS = {
     "2021-leaders": ("biden-moon", "2021 leaders"),
@@ -106,3 +111,46 @@ def test_statements_are_set_side_by_side_by_comparisons_and_each_say() -> None:
     assert not plan_query(
         "Which statements come from North Korea's foreign ministers?"
     ).side_by_side
+
+
+def titles(text: str) -> list[str]:
+    """A stand-in for the distinctive titles a text quotes."""
+    return ["2023-commitment"] if "commitment to consult" in text.lower() else []
+
+
+def test_two_statements_joined_by_and_are_compared() -> None:
+    question = "The Biden-Moon statement and the Trump-Lee fact sheet: what on chips?"
+    assert coordinated_statements(question, shares, titles) == ["2021-leaders", "2025-fact-sheet"]
+    # Named by a distinctive title, without a document word.
+    cards = {**CARDS, "2023-commitment": ("commitment to consult",)}
+
+    def with_title(text: str) -> Mapping[str, float]:
+        low = text.lower()
+        n = max(len(low.split()), 1)
+        return {
+            d: sum(len(p.split()) for p in ps if p in low) / n
+            for d, ps in cards.items()
+            if any(p in low for p in ps)
+        }
+
+    asked = "Commitment to Consult and the Trump-Lee fact sheet: what did they add?"
+    assert coordinated_statements(asked, with_title, titles) == [
+        "2023-commitment",
+        "2025-fact-sheet",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # One statement, and a topic joined to its name.
+        "The Biden-Moon statement: what on chips and the Trump-Lee deal?",
+        # Two names, but neither side says it means a statement.
+        "Biden-Moon and Trump-Lee: what did they agree?",
+        # "Camp David" fits two statements alike.
+        "The Biden-Moon statement and the Camp David statement: what did they say?",
+        "What did the Biden-Moon statement say about chips?",
+    ],
+)
+def test_no_two_statements_joined_by_and(question: str) -> None:
+    assert coordinated_statements(question, shares, titles) == []

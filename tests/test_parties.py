@@ -52,6 +52,12 @@ def test_the_reacting_party_is_read_with_its_other_names(question: str, alias: s
     assert alias in reacting_party(question)
 
 
+def test_the_party_that_replies_is_not_what_its_reply_describes() -> None:
+    party = reacting_party("How did Choe Son Hui describe the G7 in her reply?")
+    assert "choe son hui" in party
+    assert "g7" not in party
+
+
 def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert reacting_party("What did the fact sheet say about Singapore?") == ()
     # A statement's own position is what it says, not a party's reaction.

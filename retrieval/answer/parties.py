@@ -79,6 +79,13 @@ _KNOWN = r"|".join(
 )
 _CAPS = r"[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}"
 _ASKED = (
+    # "How did Choe Son Hui describe the G7 in her reply?": the party, not what it described.
+    re.compile(
+        r"\bhow did (?:the )?(?P<x>[^,;:?]+?) (?:describe|characteri[sz]e|portray|call|frame|"
+        r"depict|label|put)\b[^?]*?\b(?:in|with) (?:his|her|its|their) (?:reply|response|"
+        r"reaction|rebuttal|answer)\b",
+        re.I,
+    ),
     re.compile(r"\bhow did (?:the )?(?P<x>.+?) (?:react|respond|reply|answer|receive)\b", re.I),
     _VIEWED,
     # "Did Russia condemn …?", "Has Beijing pushed back?" (the party itself, in a few words;

@@ -18,7 +18,13 @@ from retrieval.answer.answerability import not_stated_text
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.intents import IntentShaper
 from retrieval.answer.wording import wording_changes
-from retrieval.search.parts import asks_its_own, points_elsewhere
+from retrieval.search.parts import (
+    MIN_PART_WORDS,
+    asks_its_own,
+    pointing,
+    points_elsewhere,
+    without_lead,
+)
 from retrieval.search.plan import QueryPlan, plan_query
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -37,6 +43,7 @@ class QuotingAnswerer:
         """The extractive answer to a planned question (part by part, when it has several)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
+        plan = self.side_by_side(plan)
         passages = self.searcher.search(plan, filters, timings=timings)
         t_retrieved = time.perf_counter()
         result, passages = self.evidence(plan, passages, filters)
@@ -45,6 +52,18 @@ class QuotingAnswerer:
             retrieve_s=t_retrieved - started, answer_s=done - t_retrieved, total_s=done - started
         )
         return answer_from(plan, filters, passages, result, timings)
+
+    def side_by_side(self, plan: QueryPlan) -> QueryPlan:
+        """A lookup that joins two statements by "and" ("What did A and B say about X?") is
+        answered as a comparison of those two: each quoted on the topic."""
+        if plan.intent != "lookup" or plan.asks_several or plan.language != "en":
+            return plan
+        joined = self.searcher.coordinated(plan)
+        if not joined:
+            return plan
+        bounded = plan.filters.date_from or plan.filters.date_to
+        years = () if bounded else plan.years
+        return replace(plan, intent="comparison", only_years=years, joined=tuple(joined))
 
     def evidence(
         self, plan: QueryPlan, passages: list[Passage], filters: Filters
@@ -73,23 +92,34 @@ class QuotingAnswerer:
     def part_plans(self, plan: QueryPlan) -> list[tuple[str, QueryPlan]]:
         """Each part of a question and the plan it is searched and answered by: the whole
         question's intent and filters hold for it, and a part that points elsewhere ("…and
-        what body did it create?") is searched with the first part's topic too."""
+        what body did it create?", "…worth, and how many jobs?") is searched with the topic of
+        the last part before it that has a subject of its own."""
         plans = []
-        first_topic = ""
-        for part in plan.parts:
+        subject, before = "", ""
+        for part, ask in zip(plan.parts, without_lead(plan.parts), strict=True):
             sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
             # (Not by a part with its own subject: "…, and what did the G7 condemn?")
             own = plan.intent == "latest" and asks_its_own(part)
             intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
-            if first_topic and points_elsewhere(part):
-                sub = replace(sub, search_text=f"{sub.search_text} {first_topic}")
+            sub = self.side_by_side(sub)
+            # A pronoun leans on the subject before; so does a bare ask right after an ask with
+            # a subject of its own (not one of a list of items about the lead-in: "purpose, how
+            # often, and who leads it?").
+            leans = bool(subject) and (
+                pointing(ask)
+                or (len(ask.split()) <= MIN_PART_WORDS and not points_elsewhere(before))
+            )
+            if leans:
+                sub = replace(sub, search_text=f"{sub.search_text} {subject}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
-                    # Too thin to choose sentences by: they are chosen on the first part's too.
-                    question = f"{sub.question.rstrip('?. ')} ({first_topic})?"
+                    # Too thin to choose sentences by: they are chosen on the subject's too.
+                    question = f"{sub.question.rstrip('?. ')} ({subject})?"
                     sub = replace(sub, question=question, asked=sub.asked or part)
-            first_topic = first_topic or sub.topic
+            elif not subject or not points_elsewhere(ask):
+                subject = sub.topic
+            before = ask
             plans.append((part, sub))
         return plans
 

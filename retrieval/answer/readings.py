@@ -10,15 +10,35 @@ what was asked before.
 
 from __future__ import annotations
 
+import re
+
 from retrieval.answer.speakers import speaker_terms
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, plan_query
 from retrieval.store.lexical import tokenize
 
+# "How did Trump and Lee put it?": the people who speak, by name, before a verb of wording.
+_PUT_BY = re.compile(
+    r"\b(?i:how|what) (?:did|do|does|has|have) (?:the )?(?P<x>[A-Z][\w.'’-]*(?:(?:\s+|\s+and\s+)"
+    r"[A-Z][\w.'’-]*){0,5}) (?:put|phrase|word|describe|frame|say|state|characteri[sz]e|call|"
+    r"express)\b"
+)
+
+
+def principal_speakers(question: str, principals: frozenset[str]) -> frozenset[str]:
+    """Stemmed names of the people a question asks to have worded something, when all are
+    people statements are named by ("How did Trump and Lee put it?": who, not what)."""
+    m = _PUT_BY.search(question)
+    said = set(tokenize(m["x"], compounds=False)) if m else set()
+    return frozenset(said) if said and said <= principals else frozenset()
+
 
 def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
     """The topic without the names of the statements it names, then as asked (one if alike)."""
-    spoken = speaker_terms(plan.question)  # "What did Seoul most recently say?": who, not what
+    # "What did Seoul most recently say?", "How did Trump and Lee put it?": who, not what.
+    spoken = speaker_terms(plan.question) | principal_speakers(
+        plan.question, searcher.principal_words()
+    )
     full = " ".join(w for w in plan.topic.split() if {*tokenize(w)} - spoken or not spoken)
     # An acronym no statement uses, by its long forms (OPCON: wartime operational control).
     spelled = spelled_out(plan, searcher.index.lexical())

@@ -72,6 +72,7 @@ class Cards:
 
 
 TITLE_SHARE = 0.6  # a document whose distinctive title a question quotes is named by it
+LEAD_SHARE, LEAD = 0.35, 1.4  # a cited name's card, not whole: this much, this far ahead
 _TITLE_MIN_WORDS = 2
 _TITLE_RARE_CARDS = 2  # a title term on at most this many cards makes the title distinctive
 
@@ -145,9 +146,11 @@ DOCUMENT_WORDS = re.compile(
 )
 # "70th anniversary statement: …": a heading before the question (what it names, in ``name``).
 HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
-# "According to the first NCG readout, …": a statement the question cites as its source.
+# "According to the first NCG readout, …", "In the Nov 2025 fact sheet, …": a statement the
+# question cites as its source.
 CITED = re.compile(
-    r"\b(?:according to|per) (?:the |their |its )?(?P<name>(?:[\w.'’-]+ ){1,6}?"
+    r"\b(?:(?:according to|per) (?:the |their |its )?|(?:in|from|under) (?:the|their|its) )"
+    r"(?P<name>(?:[\w.'’-]+ ){1,6}?"
     r"(?:joint )?(?:statement|declaration|fact sheet|readout|communiqu[eé]))s?\b",
     re.I,
 )
@@ -174,7 +177,13 @@ def named_shares(cards: Cards, lexical: Any, text: str) -> NamedShares:
         heading = HEADING.match(text)
         cited = [m["name"] for m in CITED.finditer(text)]
         for name in ([heading["name"]] if heading else []) + cited:
-            named = _shares(cards, lexical, name) >= TITLE_SHARE
+            of_name = _shares(cards, lexical, name)
+            named = of_name >= TITLE_SHARE
+            if not named.any() and len(of_name) > 1 and DOCUMENT_WORDS.search(name):
+                # No card explains a statement's name whole ("the Nov 2025 Trump-Lee fact
+                # sheet": "Nov" is no card word): one that explains it clearly best is named.
+                first, second = np.sort(of_name)[::-1][:2]
+                named = (of_name == first) & (first >= LEAD_SHARE) & (first >= LEAD * second)
             shares[named] = np.maximum(shares[named], TITLE_SHARE)
         for d in quoted_titles(cards, text):
             i = cards.position[d]

@@ -15,7 +15,7 @@ from retrieval.search.cards import DOCUMENT_WORDS
 
 # Where one side of a comparison ends and the next begins.
 _SIDES = re.compile(
-    r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|as against)\s"
+    r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|(?:as )?against)\s"
     r"|\s(?:from|to|in|than|with|and|or|against|between) (?:the|its|their)\s"
     # "… from the 2021 statement to Camp David", not "Commitment to Consult"
     r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))\s+to\s+(?=[A-Z])"
@@ -67,3 +67,27 @@ def side_statements(
         if shares[0][0] not in found:
             found.append(shares[0][0])
     return found
+
+
+_AND = re.compile(r"\s(?:and|&)\s+(?:(?:the|its|their)\s+)?", re.I)
+
+
+def coordinated_statements(
+    question: str,
+    named: Callable[[str], Mapping[str, float]],
+    titled: Callable[[str], list[str]],
+) -> list[str]:
+    """Two statements a question joins by "and", each named by a document word or its title
+    ("What did the Washington Declaration and the Spirit of Camp David say about …?"), in the
+    order named; empty if it joins none."""
+    for m in _AND.finditer(question):
+        before, after = sides(question[: m.start()]), sides(question[m.end() :])
+        if not before or not after:
+            continue
+        found: list[str] = []
+        for side in (before[-1], after[0]):
+            if DOCUMENT_WORDS.search(side) or titled(side):
+                found += side_statements(side, named)[:1]
+        if len(set(found)) == 2:
+            return found
+    return []

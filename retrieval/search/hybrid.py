@@ -29,7 +29,7 @@ from retrieval.search.cards import (
     named_shares,
     quoted_titles,
 )
-from retrieval.search.compared import side_statements
+from retrieval.search.compared import coordinated_statements, side_statements
 from retrieval.search.korean import KoreanBridge
 from retrieval.search.plan import YEARS, QueryPlan, plan_query, topic_text
 from retrieval.search.recency import apply_dates, newest_first
@@ -145,7 +145,9 @@ class HybridSearcher:
 
     def compared(self, plan: QueryPlan) -> list[str]:
         """The statements a comparison names side by side (of the years it names), if two or
-        more are named clearly (``side_statements``)."""
+        more are named clearly (``side_statements``), or the two it joins by "and"."""
+        if plan.joined:
+            return list(plan.joined)
         named = self.named_sides(plan, plan.years)
         return named if len(named) >= 2 else []
 
@@ -162,6 +164,14 @@ class HybridSearcher:
 
         return side_statements(
             plan.question, lambda text: self.named_documents(text).at_least(0.0), eligible
+        )
+
+    def coordinated(self, plan: QueryPlan) -> list[str]:
+        """The two statements a question joins by "and" (``coordinated_statements``)."""
+        return coordinated_statements(
+            plan.question,
+            lambda text: self.named_documents(text).at_least(0.0),
+            self.titled_documents,
         )
 
     def principal_words(self) -> frozenset[str]:

@@ -31,6 +31,10 @@ _BARE_ASK = re.compile(rf"^(?:{_ASKS})$", re.I)
 _EACH = re.compile(r"\beach\b(?!\s+(?:year|month|week|quarter|time|side|country|other)\b)", re.I)
 MAX_LEAD_WORDS = 14
 MIN_PART_WORDS = 3  # without a lead-in, shorter pieces are not asks of their own
+# "…: the 2022 dialogue — what level; the 2023 one — who leads it?": asks of several subjects,
+# one segment each, its subject before a dash.
+_SEGMENT = re.compile(r"\s*;\s+")
+_DASH_LEAD = re.compile(r"^(?P<lead>[^?;]{3,120}?)\s+(?:—|–|--?)\s+(?P<body>\S.*)$")
 _POINTER = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|there)\b", re.I)
 
 
@@ -45,6 +49,12 @@ def split_parts(question: str) -> list[str]:
         lead, text = m["lead"].strip(), m["body"]
     elif context:  # a sentence that sets the scene, then the asks
         lead, text = context["lead"].strip(), context["body"]
+    segments = [re.sub(r"^and\s+", "", g.strip(" ?.,;")) for g in _SEGMENT.split(text)]
+    if len(segments) > 1 and all(_asks(g, bool(lead)) for g in segments):
+        asks = [a for g in segments for a in _segment_asks(g)]
+        if context:
+            return [f"{lead} {a[0].upper()}{a[1:]}" for a in asks]
+        return [f"{lead}{', ' if ':' in a or not m else ': '}{a}" if lead else a for a in asks]
     pieces = [p.strip(" ?.,;") for p in _BOUNDARY.split(text)]
     for i in range(len(pieces) - 2, -1, -1):  # "When and where did it meet?": one ask of two
         if _BARE_ASK.match(pieces[i]):
@@ -67,13 +77,51 @@ def split_parts(question: str) -> list[str]:
     return [f"{lead}{joiner}{p}{_end(p)}" if lead else f"{p}{_end(p)}" for p in pieces]
 
 
+def _asks(segment: str, led: bool) -> bool:
+    """Whether a segment is an ask of its own (after a lead-in, a word is enough)."""
+    if led:
+        return bool(segment)
+    dash = _DASH_LEAD.match(segment)
+    return bool(_ASK_START.match(dash["body"] if dash else segment))
+
+
+def _segment_asks(segment: str) -> list[str]:
+    """The asks of one segment of a question: its subject before a dash is their lead-in."""
+    dash = _DASH_LEAD.match(segment)
+    if dash:
+        segment = f"{dash['lead']}: {dash['body']}"
+    return split_parts(segment) or [f"{segment}{_end(segment)}"]
+
+
 def _end(piece: str) -> str:
     return "." if _COMMAND.match(piece) else "?"
 
 
+def lead_of(parts: list[str] | tuple[str, ...]) -> str:
+    """The lead-in every part repeats ("The Dialogue: how often?": The Dialogue), if any."""
+    if len(parts) < 2:
+        return ""
+    same = (i for i, chars in enumerate(zip(*parts, strict=False)) if len(set(chars)) > 1)
+    shared = parts[0][: next(same, min(map(len, parts)))]
+    cut = max(shared.rfind(": "), shared.rfind(", "), shared.rfind(". "))
+    return shared[:cut] if cut > 0 else ""
+
+
+def without_lead(parts: list[str] | tuple[str, ...]) -> list[str]:
+    """The parts without the lead-in they all repeat ("The Dialogue: how often?": how often)."""
+    lead = lead_of(parts)
+    return [p[len(lead) + 2 :] for p in parts] if lead else list(parts)
+
+
+def pointing(part: str) -> bool:
+    """Whether a part names its subject by a pronoun ("what body did it create?")."""
+    return bool(_POINTER.search(part))
+
+
 def points_elsewhere(part: str) -> bool:
-    """Whether a part leans on another for its subject ("what body did it create?")."""
-    return bool(_POINTER.search(part)) or len(part.split()) <= MIN_PART_WORDS
+    """Whether a part leans on another for its subject ("what body did it create?", "how
+    many jobs?")."""
+    return pointing(part) or len(part.split()) <= MIN_PART_WORDS
 
 
 _WH = re.compile(r"^(?:what|when|who|whom|whose|which|where|why|how)\b", re.I)

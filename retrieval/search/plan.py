@@ -209,6 +209,7 @@ class QueryPlan:
     follow_up: bool = False
     years: tuple[int, ...] = ()
     only_years: tuple[int, ...] = ()  # a comparison of named years: only those statements
+    joined: tuple[str, ...] = ()  # "What did A and B say …?": the statements it compares
     filters: Filters = field(default_factory=Filters)
     as_of: dt.date | None = None  # "as of DATE": the latest statement up to that date
     asked: str = ""  # the question as asked ("": the same as ``question``)
