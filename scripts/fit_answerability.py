@@ -88,10 +88,12 @@ HELD_OUT = {
     "fresh8_en.yaml",
     "near_miss17.yaml",
     "fresh9_en.yaml",
+    "near_miss18.yaml",
+    "fresh10_en.yaml",
 }
 # Blind sets since read and worked on: development data now, never fitted on for the shipped
 # model, but a candidate signal may be judged on them leave one set out.
-WORN = {f"near_miss{n}.yaml" for n in range(2, 11)} | {f"fresh{n}_en.yaml" for n in range(2, 10)}
+WORN = {f"near_miss{n}.yaml" for n in range(2, 11)} | {f"fresh{n}_en.yaml" for n in range(2, 11)}
 MAX_FALSE_REFUSALS = 0.05
 FOLDS = 5
 L2 = 1.0

@@ -36,8 +36,13 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss15.yaml",
     ROOT / "eval" / "near_miss16.yaml",
     ROOT / "eval" / "near_miss17.yaml",
+    ROOT / "eval" / "near_miss18.yaml",
 ]
-FRESH_ENGLISH_ONLY = [ROOT / "eval" / "fresh8_en.yaml", ROOT / "eval" / "fresh9_en.yaml"]
+FRESH_ENGLISH_ONLY = [
+    ROOT / "eval" / "fresh8_en.yaml",
+    ROOT / "eval" / "fresh9_en.yaml",
+    ROOT / "eval" / "fresh10_en.yaml",
+]
 CATEGORIES = set(get_args(Category))
 
 needs_shared = pytest.mark.skipif(
@@ -109,8 +114,10 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-15",
         "near-miss-16",
         "near-miss-17",
+        "near-miss-18",
         "fresh8-en",
         "fresh9-en",
+        "fresh10-en",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -156,17 +163,18 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert all(q.answerable for q in partial)
     # Each later set was written blind to the ones before it, with as many pairs of each class.
     per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 8, 8]
-    for questions, n in zip(sets[2:-1], per_class, strict=True):
+    for questions, n in zip(sets[2:-2], per_class, strict=True):
         assert Counter(q.near_miss for q in questions if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), n
         )
-    # near_miss17: 30 pairs, 7 or 8 of each class.
-    assert Counter(q.near_miss for q in sets[-1] if q.near_miss) == {
-        "detail": 8,
-        "qualifier": 8,
-        "reaction": 7,
-        "absent": 7,
-    }
+    # near_miss17 and near_miss18: 30 pairs each, 7 or 8 of each class.
+    for questions in sets[-2:]:
+        assert Counter(q.near_miss for q in questions if q.near_miss) == {
+            "detail": 8,
+            "qualifier": 8,
+            "reaction": 7,
+            "absent": 7,
+        }
 
 
 # ---------------------------------------------------------------- gold quotes
