@@ -471,6 +471,10 @@ def small_service(
             ],
         ),
         ("NCG: when first met; where next?", ["NCG: when first met?", "NCG: where next?"]),
+        (  # "Biden and Moon name": a name before the verb is its subject, not a new ask
+            "Which sectors did Biden and Moon name, and what did Biden and Yoon create?",
+            ["Which sectors did Biden and Moon name?", "what did Biden and Yoon create?"],
+        ),
         ("The fact sheet says a lot; what about chips?", []),  # a remark is no ask
     ],
 )
@@ -485,6 +489,10 @@ def test_people_asked_to_have_worded_something_are_who_not_what() -> None:
         "lee",
     }
     assert principal_speakers("What did Biden say about chips?", principals) == {"biden"}
+    assert principal_speakers("What body did Biden and Moon create?", principals) == {
+        "biden",
+        "moon",
+    }
     # Not a party no statement is named by, nor the subject of something else.
     assert not principal_speakers("What did Pyongyang say?", principals)
     assert not principal_speakers("What did the statement say about Moon?", principals)

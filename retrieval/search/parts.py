@@ -14,9 +14,10 @@ _ASKS = (
     r"what|when|who|whom|whose|which|where|why|how|is|are|was|were|does|did|do|has|have|had|"
     r"will|would|can|could|should|give|list|name"
 )
-# Where one ask ends and the next begins: ", and what…", " and when…", ", how…", "? Give…".
+# Where one ask ends and the next begins: ", and what…", " and when…", ", how…", "? Give…"
+# (not "did Biden and Moon name …": a name before the verb is its subject).
 _BOUNDARY = re.compile(
-    rf",?\s+and\s+(?=(?:[a-z]+\s+)?(?:{_ASKS})\b)|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
+    rf",?\s+and\s+(?=(?-i:[a-z]+\s+)?(?:{_ASKS})\b)|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
     re.I,
 )
 # After a lead-in ("The Dialogue: purpose, how often, and who leads it?") short items count too.
