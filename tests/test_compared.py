@@ -23,13 +23,13 @@ CARDS = {
 }
 
 
-def shares(text: str) -> Mapping[str, float]:
+def shares(text: str, cards: Mapping[str, tuple[str, ...]] = CARDS) -> Mapping[str, float]:
     """A stand-in for the card match: the share of a text's words a card's phrases cover."""
     low = text.lower()
     words = max(len(low.split()), 1)
     return {
         doc: sum(len(p.split()) for p in phrases if p in low) / words
-        for doc, phrases in CARDS.items()
+        for doc, phrases in cards.items()
         if any(p in low for p in phrases)
     }
 
@@ -125,13 +125,7 @@ def test_two_statements_joined_by_and_are_compared() -> None:
     cards = {**CARDS, "2023-commitment": ("commitment to consult",)}
 
     def with_title(text: str) -> Mapping[str, float]:
-        low = text.lower()
-        n = max(len(low.split()), 1)
-        return {
-            d: sum(len(p.split()) for p in ps if p in low) / n
-            for d, ps in cards.items()
-            if any(p in low for p in ps)
-        }
+        return shares(text, cards)
 
     asked = "Commitment to Consult and the Trump-Lee fact sheet: what did they add?"
     assert coordinated_statements(asked, with_title, titles) == [
