@@ -75,10 +75,9 @@ def lift_asked(
 
     The party's own best word leads ("How did North Korea respond to the G7 statement?" is
     answered by the DPRK's statement, which ranks below the G7's own sentences on every word
-    asked); the sentence
-    naming who did the ``deed`` asked ("Who signed it?": "… was signed by Director Kratsios and
-    Minister Bae"), scoring at least ``near`` of the best, leads. The boosts are ``lift``s: the
-    evidence's strength is unchanged. Re-sorts."""
+    asked); the sentence naming who did the ``deed`` asked ("Who signed it?": "… was signed by
+    Director Kratsios and Minister Bae"), scoring at least ``near`` of the best, leads. The
+    boosts are ``lift``s: the evidence's strength is unchanged. Re-sorts."""
     if party:
         lift(ranked, [c for c in ranked if party_speaks(party, [c.text], [c.issuer])], 1)
     if deed and ranked:

@@ -43,7 +43,7 @@ class QuotingAnswerer:
         """The extractive answer to a planned question (part by part, when it has several)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        plan = self.side_by_side(plan)
+        plan = self.joined_compared(plan)
         passages = self.searcher.search(plan, filters, timings=timings)
         t_retrieved = time.perf_counter()
         result, passages = self.evidence(plan, passages, filters)
@@ -53,7 +53,7 @@ class QuotingAnswerer:
         )
         return answer_from(plan, filters, passages, result, timings)
 
-    def side_by_side(self, plan: QueryPlan) -> QueryPlan:
+    def joined_compared(self, plan: QueryPlan) -> QueryPlan:
         """A lookup that joins two statements by "and" ("What did A and B say about X?") is
         answered as a comparison of those two: each quoted on the topic."""
         if plan.intent != "lookup" or plan.asks_several or plan.language != "en":
@@ -103,7 +103,7 @@ class QuotingAnswerer:
             own = plan.intent == "latest" and asks_its_own(part)
             intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
-            sub = self.side_by_side(sub)
+            sub = self.joined_compared(sub)
             # A pronoun leans on the subject before; so does a bare ask right after an ask with
             # a subject of its own (not one of a list of items about the lead-in: "purpose, how
             # often, and who leads it?").
