@@ -206,6 +206,7 @@ def test_two_statements_a_question_joins_by_and_are_each_quoted(service: Briefin
         "2023-08-18-spirit-of-camp-david-joint-statement.md",
     }
     assert all("deterrence" in c.quote for c in answer.citations)
+    assert not answer.changes  # what each said was asked, not what changed
 
 
 def test_a_tariff_rate_is_the_one_on_the_sector_asked(service: BriefingService) -> None:

@@ -194,8 +194,9 @@ def answer_from(
     timings: dict[str, float],
     notes: list[str] | None = None,
 ) -> Answer:
-    """The ``Answer`` an extractive result makes (a comparison's wording changes included)."""
-    compared = plan.intent == "comparison" and not result.refused
+    """The ``Answer`` an extractive result makes (a comparison's wording changes included; not
+    for "What did A and B say?", which asks what each said, not what changed)."""
+    compared = plan.intent == "comparison" and not plan.joined and not result.refused
     return Answer(
         question=plan.asked or plan.question,
         searched_as=plan.search_text,
