@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.store.everyday import everyday_forms
 from retrieval.store.lexical import (
     STOPWORDS,
     LexicalIndex,
-    everyday_forms,
     find_acronyms,
     ids_signature,
     initialisms,

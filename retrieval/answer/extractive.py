@@ -40,7 +40,8 @@ from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, quotable, reading_text, word_count
-from retrieval.store.lexical import everyday_forms, lexical_share, script_profile, tokenize
+from retrieval.store.everyday import everyday_forms
+from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
 W_DENSE = 0.6
 W_LEXICAL = 0.4

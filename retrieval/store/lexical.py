@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.store.everyday import EVERYDAY
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -39,53 +41,6 @@ def _stemmer() -> Any:
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
-
-
-# Everyday words for what statements call by their formal words: a question may say "nukes",
-# "drills" or "Seoul" where the statements say "nuclear weapons", "exercises", "the ROK".
-_EVERYDAY = tuple(
-    (re.compile(pattern, re.I), formal)
-    for pattern, formal in (
-        (r"\bnukes?\b", "nuclear weapons"),
-        (r"\bnuclear weapons?\b", "nukes"),
-        (r"\bdrills?\b|\bwar ?games\b", "exercises"),
-        (r"\btroops\b", "forces"),
-        (r"\bchips?\b|\bchipmakers?\b", "semiconductors"),
-        (r"\b(?:cars?|autos?|automakers?|carmakers?)\b", "automobiles|vehicles"),
-        (r"\bhack(?:s|ing|ers?)?\b", "cyber"),
-        (r"\bcrypto\b", "cryptocurrency"),
-        (r"\batomic\b", "nuclear"),
-        (r"\bmissile tests?\b", "missile launches"),
-        (r"\bsubs\b", "submarines"),
-        (r"\b(?:kids|youngsters)\b", "children"),
-        (r"\b(?:jets|warplanes)\b", "aircraft"),
-        (r"\bEVs?\b", "electric vehicles"),
-        (r"\btech\b", "technology"),
-        (r"\bvets\b", "veterans"),
-        # The U.S.-ROK agreement on Korea's share of the cost of stationing U.S. forces.
-        (r"\b(?:cost|burden)[- ]?shar\w*|\bhost[- ]nation support\b", "Special Measures Agreement"),
-        (r"\bspy satellites?\b", "reconnaissance satellite"),
-        # A body or mechanism a statement set up is "established" ("What body did it create?").
-        (r"\b(?:creat(?:e|ed|es|ing)|set(?:s|ting)? up)\b", "established"),
-        (r"\bSeoul\b", "ROK"),
-        (r"\bTokyo\b", "Japan"),
-        (r"\bBeijing\b", "China"),
-        (r"\bMoscow\b", "Russia"),
-        (r"\bKyiv\b", "Ukraine"),
-        (r"\b(?:yearly|annually)\b", "annual|year"),
-    )
-)  # "|" separates formal words that each stand for the everyday one
-
-
-def everyday_forms(text: str) -> list[tuple[str, ...]]:
-    """The everyday words of the text that ``_EVERYDAY`` maps, each with its formal forms
-    ("Seoul", "ROK"): a passage that holds a formal form holds the everyday word."""
-    out = []
-    for pattern, formal in _EVERYDAY:
-        said = tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
-        if said:
-            out.append((*said, *formal.split("|")))
-    return out
 
 
 def tokenize(text: str, compounds: bool = True) -> list[str]:
@@ -303,7 +258,7 @@ class LexicalIndex:
     def expand(self, query: str) -> str:
         """The query with defined acronyms spelled out (and long forms abbreviated); an
         acronym the statements never use, by the name whose initials it is (``initialisms``);
-        everyday words with the formal words statements use for them (``_EVERYDAY``)."""
+        everyday words with the formal words statements use for them (``everyday.EVERYDAY``)."""
         extra = []
         low = query.lower()
         for word in re.findall(r"[A-Za-z][A-Za-z0-9&-]+", query):
@@ -315,7 +270,7 @@ class LexicalIndex:
         for short, long_form in self.acronyms.items():
             if long_form.lower() in low and not re.search(rf"\b{re.escape(short)}\b", low):
                 extra.append(short.upper())
-        for pattern, formal in _EVERYDAY:
+        for pattern, formal in EVERYDAY:
             words = formal.replace("|", " ")
             if pattern.search(query) and words.lower() not in low:
                 extra.append(words)
