@@ -108,6 +108,25 @@ def closed_port() -> int:
 # --------------------------------------------------------------------------- streaming
 
 
+def test_two_statements_joined_by_and_are_each_quoted_as_in_extractive_mode(
+    corpus_index: StatementIndex, corpus_settings: Settings
+) -> None:
+    summary = "Both statements back extended deterrence with the full range of capabilities [1]."
+    with ScriptedOpenAIServer([Reply(text=summary)]) as server:
+        svc = generative(corpus_index, corpus_settings, server.base_url)
+        _, answer = stream(
+            svc,
+            "What did the Washington Declaration and the Spirit of Camp David say about "
+            "extended deterrence?",
+        )
+    assert not answer.refused
+    assert answer.intent == "comparison"
+    assert {
+        "2023-04-26-washington-declaration.md",
+        "2023-08-18-spirit-of-camp-david-joint-statement.md",
+    } <= {c.doc_id for c in answer.citations}
+
+
 def test_tokens_stream_before_the_answer(
     corpus_index: StatementIndex, corpus_settings: Settings
 ) -> None:

@@ -103,6 +103,7 @@ class GenerativeAnswerer:
             if standalone
             else plan_query(question, history, bridge=self.quoting.searcher.bridge)
         )
+        plan = self.quoting.joined_compared(plan)  # "What did A and B say?": each, as extractive
         if unwritten:
             notes.append(label("condense_failed", plan.language).format(reason=unwritten))
         if plan.intent == "comparison":
