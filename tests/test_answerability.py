@@ -33,7 +33,7 @@ from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, asked_noun, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts, interleaved
-from retrieval.answer.readings import principal_speakers
+from retrieval.answer.speakers import principal_speakers
 from retrieval.search.parts import lead_of, split_parts, without_lead
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index

@@ -10,27 +10,10 @@ what was asked before.
 
 from __future__ import annotations
 
-import re
-
-from retrieval.answer.speakers import speaker_terms
+from retrieval.answer.speakers import principal_speakers, speaker_terms
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, plan_query
 from retrieval.store.lexical import tokenize
-
-# "How did Trump and Lee put it?", "What mechanism did Biden and Yoon create?": the people who
-# speak or act, by name, as the subject of the question's verb.
-_DONE_BY = re.compile(
-    r"\b(?i:how|what|which|when|where|why)\b[^?]*?\b(?i:did|do|does|has|have|had|will|would) "
-    r"(?:the )?(?P<x>[A-Z][\w.'’-]*(?:(?:\s+|\s+and\s+)[A-Z][\w.'’-]*){0,5}) [a-z]+\b"
-)
-
-
-def principal_speakers(question: str, principals: frozenset[str]) -> frozenset[str]:
-    """Stemmed names of the people a question asks to have said or done something, when all
-    are people statements are named by ("How did Trump and Lee put it?": who, not what)."""
-    m = _DONE_BY.search(question)
-    said = set(tokenize(m["x"], compounds=False)) if m else set()
-    return frozenset(said) if said and said <= principals else frozenset()
 
 
 def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:

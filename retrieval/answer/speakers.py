@@ -5,7 +5,8 @@ denuclearization" ask for the newest statement the DPRK issued on the topic, not
 statement that mentions the DPRK (a U.S.–ROK fact sheet of the same day). "What did Washington
 and Seoul most recently call on North Korea to do?" asks for the newest statement both issued.
 A statement is a party's when its issuer names the party (``PARTIES``: names, capitals,
-leaders, acronyms).
+leaders, acronyms). The people a question asks to have said or done something ("How did Trump
+and Lee put it?") are who speaks too, not what a quoted sentence must address.
 """
 
 from __future__ import annotations
@@ -76,3 +77,19 @@ def issued_by(parties: Sequence[str], issuer: str) -> bool:
     """Whether an issuer line names every one of these parties."""
     text = issuer.lower().replace("’", "'").replace("–", "-")
     return bool(parties) and all(_names(text, p) for p in parties)
+
+
+# "How did Trump and Lee put it?", "What mechanism did Biden and Yoon create?": the people who
+# speak or act, by name, as the subject of the question's verb.
+_DONE_BY = re.compile(
+    r"\b(?i:how|what|which|when|where|why)\b[^?]*?\b(?i:did|do|does|has|have|had|will|would) "
+    r"(?:the )?(?P<x>[A-Z][\w.'’-]*(?:(?:\s+|\s+and\s+)[A-Z][\w.'’-]*){0,5}) [a-z]+\b"
+)
+
+
+def principal_speakers(question: str, principals: frozenset[str]) -> frozenset[str]:
+    """Stemmed names of the people a question asks to have said or done something, when all
+    are people statements are named by ("How did Trump and Lee put it?": who, not what)."""
+    m = _DONE_BY.search(question)
+    said = set(tokenize(m["x"], compounds=False)) if m else set()
+    return frozenset(said) if said and said <= principals else frozenset()
