@@ -476,6 +476,14 @@ def small_service(
             ["Which sectors did Biden and Moon name?", "what did Biden and Yoon create?"],
         ),
         ("The fact sheet says a lot; what about chips?", []),  # a remark is no ask
+        (  # a time or place before the next ask
+            "What did Camp David promise on exercises, and by the Lima summit what was it called?",
+            ["What did Camp David promise on exercises?", "by the Lima summit what was it called?"],
+        ),
+        (  # (not a setting followed by a clause of its own)
+            "What was agreed, and under the 2023 declaration, what body was created?",
+            ["What was agreed, and under the 2023 declaration?", "what body was created?"],
+        ),
     ],
 )
 def test_split_parts(question: str, parts: list[str]) -> None:

@@ -16,8 +16,12 @@ _ASKS = (
 )
 # Where one ask ends and the next begins: ", and what…", " and when…", ", how…", "? Give…"
 # (not "did Biden and Moon name …": a name before the verb is its subject).
+# "…, and by the Lima summit what was it called?": a time or place before the next ask.
+_SETTING = r"(?-i:(?:by|in|at|after|since|during|before|under|from)\s+[^,?;:]{1,40}?\s+)"
+_WH_ASKS = r"what|when|who|whom|whose|which|where|why|how"
 _BOUNDARY = re.compile(
-    rf",?\s+and\s+(?=(?-i:[a-z]+\s+)?(?:{_ASKS})\b)|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
+    rf",?\s+and\s+(?=(?-i:[a-z]+\s+)?(?:{_ASKS})\b)|,\s+and\s+(?={_SETTING}(?:{_WH_ASKS})\b)"
+    rf"|,\s+(?=(?:{_ASKS})\b)|\?\s+(?=\S)",
     re.I,
 )
 # After a lead-in ("The Dialogue: purpose, how often, and who leads it?") short items count too.
