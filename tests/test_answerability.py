@@ -33,6 +33,7 @@ from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, asked_noun, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts, interleaved
+from retrieval.answer.roles import role_asked
 from retrieval.answer.speakers import principal_speakers
 from retrieval.search.parts import lead_of, split_parts, without_lead
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
@@ -616,6 +617,23 @@ def test_a_figure_answers_only_in_a_sentence_about_what_the_question_asks_of() -
     assert holding("amount", answered, question, topic, idf) == [False, False, True]
     # A date is not bound so: a statement names its subject once, then dates its steps.
     assert holding("date", ["It opens in March 2026."], "When will it open?", "open", idf)
+
+
+def test_who_holds_a_role_is_answered_only_by_a_sentence_that_says_who_leads() -> None:
+    idf = lambda t: 1.0  # noqa: E731
+    announced = (
+        "Our foreign ministers, Secretary Blinken and Minister Park, launched a new trilateral "
+        "working group on DPRK cyber threats."
+    )
+    led = "The dialogue will be led by their National Security Advisors."
+    convened = "The meeting was convened by Dr. Kim Tae-hyo and Dr. Kurt Campbell."
+    chairs = "Who chairs the working group on DPRK cyber threats?"
+    assert holding("person", [announced, led, convened], chairs, "", idf) == [False, True, True]
+    # Who did something else is held by anyone named doing it.
+    assert holding("person", [announced], "Who launched the working group?", "", idf) == [True]
+    assert role_asked("Who is vice chair of the partnership?")
+    assert role_asked("Who was to lead the follow-on negotiations?")
+    assert not role_asked("Who signed it?")
 
 
 def test_a_date_place_or_person_answers_only_for_the_event_the_question_numbers() -> None:

@@ -18,6 +18,7 @@ from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, co
 from retrieval.answer.names import COUNTRIES, countries
 from retrieval.answer.owners import asked_owner, asked_person_owner, owner, titled_otherwise
 from retrieval.answer.parties import party_words
+from retrieval.answer.roles import holds_role, role_asked
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -363,8 +364,10 @@ def holding(
     asked = ordinals(question) if kind in EVENT_KINDS else set()
     split = bool(asked) or kind in BOUND_KINDS
     whose = asked_owner(question) if kind in ("amount", "number") else None
+    role = kind == "person" and role_asked(question)  # "Who chairs it?": its head, no other
     return [
         b
+        and not (role and not holds_role(t))
         and any(
             holds_kind(kind, c, question, reading)
             and same_event(asked, c, t)
