@@ -62,6 +62,9 @@ def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert reacting_party("What did the fact sheet say about Singapore?") == ()
     # A statement's own position is what it says, not a party's reaction.
     assert reacting_party("What was the Lima trilateral statement's position on troops?") == ()
+    # Reactivating a group and being responsible for it are no reactions.
+    assert reacting_party("When did Seoul and Washington reactivate the EDSCG?") == ()
+    assert reacting_party("Which ministry is Seoul responsible for funding?") == ()
     # "American" is not "America": a party the table does not hold keeps its own name.
     assert "america" not in reacting_party("How did Latin American governments respond?")
     # A view asked of the leaders who speak in the statements is what they said.

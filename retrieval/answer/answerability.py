@@ -49,7 +49,7 @@ _ISSUED = re.compile(
     r"\b(?:issued|released|signed|published|adopted|announced|put out|made public|dated)\b", re.I
 )
 _REACTION = re.compile(
-    r"\b(?:react\w*|respon\w*|rebut\w*|reply|replied|condemn\w*|criticiz\w*|denounc\w*|"
+    r"\b(?:react(?!ivat)\w*|respon(?!sib)\w*|rebut\w*|reply|replied|condemn\w*|criticiz\w*|denounc\w*|"
     r"welcom\w*|protest\w*|retaliat\w*)\b",
     re.I,
 )

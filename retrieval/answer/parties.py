@@ -65,7 +65,7 @@ _JUDGES = (
 )
 # What a party does when it reacts ("Did Russia condemn …?", "Has Beijing pushed back?").
 _REACTS = (
-    r"react\w*|respon\w*|repl(?:y|ied|ies)|comment\w*|object(?:s|ed)?|protest\w*|"
+    r"react(?!ivat)\w*|respon(?!sib)\w*|repl(?:y|ied|ies)|comment\w*|object(?:s|ed)?|protest\w*|"
     rf"push(?:ed|es)? back|weigh(?:s|ed)? in|{_JUDGES}"
 )
 # What a party's reaction is called ("Tokyo's take", "any pushback from Russia").
