@@ -99,6 +99,11 @@ from retrieval.store.lexical import LexicalIndex
         ("What's the timeframe for the transfer?", "date"),
         ("What's new on patrols?", None),
         ("liaison office purpose and location", None),  # two asks, not a place alone
+        # After a lead-in: a phrase and a comma, or a sentence that sets the scene.
+        ("Under the Korea TPD, who heads it?", "person"),
+        ("The declaration ties a new command to CFC. Who heads it?", "person"),
+        ("In 2022, where did the dialogue meet?", "place"),
+        ("In which capital will the new body sit?", "place"),
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:

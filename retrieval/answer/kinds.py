@@ -24,7 +24,12 @@ from retrieval.store.lexical import tokenize
 # What a question asks for, by the words that ask it.
 # Where an ask opens: the question's start, or after a colon, a semicolon or an "and" that joins
 # its asks ("The Dialogue from Camp David: who leads it?", "… and when is its first meeting?").
-_OPENS = r"(?:^\W*|[:;]\s*|\b(?:and|or)\s+)"
+# (Or after a lead-in: "Under the Korea TPD, who heads it?", "… to CFC. Who heads it?")
+_OPENS = (
+    r"(?:^\W*|[:;]\s*|\b(?:and|or)\s+|^(?!\W*(?:what|which|who|whom|whose|when|where|why|how|"
+    r"is|are|was|were|do|does|did|has|have|had|will|can)\b)(?:[^,?]{3,80},|[^?]{3,200}?[a-z0-9)]\.)"
+    r"\s+)"
+)
 _ASKS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"\bhow much (?:money|funding|financing|investment|capital)\b|\bwhat (?:[\w-]+ ){0,3}?"
@@ -71,9 +76,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     "place": re.compile(
         rf"{_OPENS}where\b|\bwhere (?:did|does|will|was|is|were)\b"
-        r"|\b(?:what|which) (?:[\w.-]+ ){0,2}(?:city|cities|country|countries|place|location|"
+        r"|\b(?:what|which) (?:[\w.-]+ ){0,2}(?:city|cities|capitals?|country|countries|place|"
         # "Which State Visit": an event, not a state.
-        r"venue|port|base|region|island|province|state(?! (?:visits?|department|media|dinners?)\b))"
+        r"location|venue|port|base|region|island|province|"
+        r"state(?! (?:visits?|department|media|dinners?)\b))"
         r"\b"
         r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b(?!-)",
         re.I,
@@ -100,7 +106,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
 }
 _CONTRACTED = re.compile(r"\b(what|who|where|when|how)['’]s\b", re.I)
-_CITY = re.compile(r"\b(?:city|cities|town|port|venue|where in)\b", re.I)
+_CITY = re.compile(r"\b(?:city|cities|capitals?|town|port|venue|where in)\b", re.I)
 # "By what percentage …" is answered by a percentage (or a plain share), not by "1.5 degrees".
 _PERCENTAGE = re.compile(
     r"\b(?:what|which|how many|by how much) (?:[\w-]+ )?(?:percentage|percent)\b", re.I
