@@ -419,6 +419,26 @@ def test_a_part_too_thin_to_stand_alone_is_answered_on_the_first_parts_subject(
     assert "do not say" not in answer.text
 
 
+def test_a_part_that_names_its_own_year_borrows_the_subject_not_the_statement(
+    service: BriefingService,
+) -> None:
+    """ "…did the Washington Declaration attach, and how did Trump and Lee put it in 2025?" is
+    searched on the dialogue, not the Declaration again; without a year of its own, "it" may be
+    what the statement named before created, and the statement's name stays."""
+    dated = service.quoting.part_plans(
+        service.plan(
+            "Dialogue with the DPRK: what condition did the Washington Declaration attach, and"
+            " how did Trump and Lee put it in 2025?"
+        )
+    )
+    assert "Washington Declaration" not in dated[1][1].search_text
+    assert "condition" in dated[1][1].search_text
+    undated = service.quoting.part_plans(
+        service.plan("What did the Washington Declaration create, and when did it first meet?")
+    )
+    assert "Washington Declaration" in undated[1][1].search_text
+
+
 def test_a_part_with_its_own_subject_after_a_latest_one_is_answered_on_its_own(
     service: BriefingService,
 ) -> None:

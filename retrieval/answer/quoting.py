@@ -17,6 +17,7 @@ from core.models import Filters, Passage
 from retrieval.answer.answerability import not_stated_text
 from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.intents import IntentShaper
+from retrieval.answer.readings import sentence_topics
 from retrieval.answer.wording import wording_changes
 from retrieval.search.parts import (
     MIN_PART_WORDS,
@@ -25,7 +26,7 @@ from retrieval.search.parts import (
     points_elsewhere,
     without_lead,
 )
-from retrieval.search.plan import QueryPlan, plan_query
+from retrieval.search.plan import YEARS, QueryPlan, plan_query
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # A part whose own topic has fewer words than this is chosen sentences by with the first part's.
@@ -95,7 +96,7 @@ class QuotingAnswerer:
         what body did it create?", "…worth, and how many jobs?") is searched with the topic of
         the last part before it that has a subject of its own."""
         plans = []
-        subject, before = "", ""
+        subject, unnamed, before = "", "", ""
         for part, ask in zip(plan.parts, without_lead(plan.parts), strict=True):
             sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
@@ -112,13 +113,17 @@ class QuotingAnswerer:
                 or (len(ask.split()) <= MIN_PART_WORDS and not points_elsewhere(before))
             )
             if leans:
-                sub = replace(sub, search_text=f"{sub.search_text} {subject}")
+                # A part that names a year of its own ("…, and how did Trump and Lee put it in
+                # 2025?") borrows the subject without the statements named before.
+                named = bool(YEARS.search(ask))
+                borrowed = unnamed if named else subject
+                sub = replace(sub, search_text=f"{sub.search_text} {borrowed}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
                     # Too thin to choose sentences by: they are chosen on the subject's too.
-                    question = f"{sub.question.rstrip('?. ')} ({subject})?"
+                    question = f"{sub.question.rstrip('?. ')} ({borrowed})?"
                     sub = replace(sub, question=question, asked=sub.asked or part)
             elif not subject or not points_elsewhere(ask):
-                subject = sub.topic
+                subject, unnamed = sub.topic, sentence_topics(sub, self.searcher)[0]
             before = ask
             plans.append((part, sub))
         return plans
