@@ -35,7 +35,13 @@ from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, 
 from retrieval.answer.quoting import combine_parts, interleaved
 from retrieval.answer.roles import role_asked
 from retrieval.answer.speakers import principal_speakers
-from retrieval.search.parts import lead_of, split_parts, without_lead
+from retrieval.search.parts import (
+    dated_part,
+    lead_of,
+    relative_year,
+    split_parts,
+    without_lead,
+)
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import StatementIndex, open_index
 from retrieval.store.lexical import LexicalIndex
@@ -540,6 +546,23 @@ def cite(n: int, doc: str, start: int) -> Citation:
         start=start,
         end=start + 1,
     )
+
+
+@pytest.mark.parametrize(
+    ("part", "year"),
+    [
+        ("what did they add a year later?", 2022),
+        ("what did Pyongyang claim two years later?", 2023),
+        ("which anniversary had they marked two years earlier?", 2019),
+        ("and the following year?", 2022),
+        ("how many jobs?", None),
+        ("how many years later did they meet?", None),
+    ],
+)
+def test_a_year_counted_from_the_one_named_before(part: str, year: int | None) -> None:
+    assert relative_year(part, 2021) == year
+    if year:
+        assert str(year) in dated_part(part, year)
 
 
 def test_combine_parts_renumbers_and_names_the_parts_not_stated() -> None:

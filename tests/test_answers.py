@@ -439,6 +439,20 @@ def test_a_part_that_names_its_own_year_borrows_the_subject_not_the_statement(
     assert "Washington Declaration" in undated[1][1].search_text
 
 
+def test_a_part_dated_by_the_year_before_it_is_searched_in_that_year(
+    service: BriefingService,
+) -> None:
+    """ "…in 2021, and what did Biden and Yoon set up a year later?": the 2022 statement."""
+    parts = service.quoting.part_plans(
+        service.plan(
+            "Which supply chain sectors did Biden and Moon name in 2021, and what dialogue did"
+            " Biden and Yoon set up a year later?"
+        )
+    )
+    assert [sub.years for _, sub in parts] == [(2021,), (2022,)]
+    assert "a year later" in parts[1][0]  # the part is shown as asked
+
+
 def test_a_part_with_its_own_subject_after_a_latest_one_is_answered_on_its_own(
     service: BriefingService,
 ) -> None:

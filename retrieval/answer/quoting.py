@@ -22,8 +22,10 @@ from retrieval.answer.wording import wording_changes
 from retrieval.search.parts import (
     MIN_PART_WORDS,
     asks_its_own,
+    dated_part,
     pointing,
     points_elsewhere,
+    relative_year,
     without_lead,
 )
 from retrieval.search.plan import YEARS, QueryPlan, plan_query
@@ -97,14 +99,19 @@ class QuotingAnswerer:
         the last part before it that has a subject of its own."""
         plans = []
         subject, unnamed, before = "", "", ""
+        named: list[int] = []  # the years the parts so far name
         for part, ask in zip(plan.parts, without_lead(plan.parts), strict=True):
-            sub = plan_query(part, list(plan.history), bridge=self.searcher.bridge)
+            # "…in 2021, and what did Biden and Yoon create a year later?": in 2022.
+            counted = relative_year(ask, named[-1]) if named and not YEARS.search(ask) else None
+            asked = dated_part(part, counted) if counted else part
+            sub = plan_query(asked, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
             # (Not by a part with its own subject: "…, and what did the G7 condemn?")
             own = plan.intent == "latest" and asks_its_own(part)
             intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
             sub = self.joined_compared(sub)
+            named += list(sub.years)
             # A pronoun leans on the subject before; so does a bare ask right after an ask with
             # a subject of its own (not one of a list of items about the lead-in: "purpose, how
             # often, and who leads it?").
@@ -115,8 +122,8 @@ class QuotingAnswerer:
             if leans:
                 # A part that names a year of its own ("…, and how did Trump and Lee put it in
                 # 2025?") borrows the subject without the statements named before.
-                named = bool(YEARS.search(ask))
-                borrowed = unnamed if named else subject
+                dated = bool(YEARS.search(ask)) or bool(counted)
+                borrowed = unnamed if dated else subject
                 sub = replace(sub, search_text=f"{sub.search_text} {borrowed}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
                     # Too thin to choose sentences by: they are chosen on the subject's too.

@@ -136,3 +136,30 @@ def asks_its_own(part: str) -> bool:
     """Whether a later part asks its own question of its own subject ("what did the G7
     condemn?"), not of what an earlier part found ("what does it say?")."""
     return _WH.match(part) is not None and not points_elsewhere(part)
+
+
+# "…, and what did they add a year later?": a year counted from the one named before.
+_RELATIVE_YEAR = re.compile(
+    r"\b(?P<n>a|one|two|three|four|five|\d)\s+years?\s+(?P<way>later|on|after|earlier|before)\b"
+    r"|\bthe (?P<next>following|next|previous) year\b|\bthe year (?P<way2>after|before)\b",
+    re.I,
+)
+_COUNT = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def relative_year(part: str, before: int) -> int | None:
+    """The year a part names relative to the year named before it ("a year later": before + 1;
+    "two years earlier": before - 2), if it names one so."""
+    m = _RELATIVE_YEAR.search(part)
+    if m is None:
+        return None
+    if m["next"] or m["way2"]:
+        back = m["next"] == "previous" or m["way2"] == "before"
+        return before - 1 if back else before + 1
+    n = _COUNT.get(m["n"].lower()) or int(m["n"])
+    return before - n if m["way"].lower() in ("earlier", "before") else before + n
+
+
+def dated_part(part: str, year: int) -> str:
+    """The part with its relative year written out ("… a year later?": "… in 2022?")."""
+    return _RELATIVE_YEAR.sub(f"in {year}", part, count=1)
