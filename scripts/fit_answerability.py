@@ -44,6 +44,7 @@ from retrieval.answer.answerability import (  # noqa: E402
     fit_signed,
 )
 from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY  # noqa: E402
+from retrieval.answer.names import unknown_subject  # noqa: E402
 from retrieval.answer.quoting import interleaved  # noqa: E402
 from retrieval.search.plan import QueryPlan, plan_query  # noqa: E402
 from retrieval.store.index import open_index  # noqa: E402
@@ -102,15 +103,17 @@ FLOOR_PERCENTILE = 1.0
 
 def examples(
     service: BriefingService, sets: list[Path]
-) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[str]]:
-    """Signals, labels, group keys, example names and set names of every question (or part).
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str], list[str], np.ndarray]:
+    """Signals, labels, group keys, example names and set names of every question (or part),
+    and whether its subject is mostly names no statement holds (``names.unknown_subject``: not
+    stated whatever the model says).
 
     A question with labelled parts that the answerer splits into as many parts is scored part
     by part as it answers them (``QuotingAnswerer.part_plans``: a part that points back at the
     first is searched with its topic, from its own passages and the whole question's); labelled
     parts it does not split so are scored each alone.
     """
-    rows, labels, groups, names, origins = [], [], [], [], []
+    rows, labels, groups, names, origins, unknown = [], [], [], [], [], []
     for path in sets:
         for q in load_questions(path):
             whole = service.plan(q.question, q.history)  # as the service plans it
@@ -132,13 +135,16 @@ def examples(
                 passages = service.searcher.search(whole, Filters())
                 scored.append((whole, passages, q.answerable))
             for i, (plan, passages, answerable) in enumerate(scored):
-                signals = service.extractive.assess(plan, passages).signals
+                assessment = service.extractive.assess(plan, passages)
+                signals = assessment.signals
                 rows.append([signals[f] for f in FEATURES])
+                subject = service.extractive.topics(plan)[0]
+                unknown.append(unknown_subject(assessment.missing, subject))
                 labels.append(1.0 if answerable else 0.0)
                 groups.append(min(q.id, q.twin) if q.twin else q.id)
                 names.append(f"{q.id}.{i}" if len(scored) > 1 else q.id)
                 origins.append(path.name)
-    return np.array(rows), np.array(labels), groups, names, origins
+    return np.array(rows), np.array(labels), groups, names, origins, np.array(unknown, dtype=bool)
 
 
 def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -278,7 +284,7 @@ def main() -> None:
             ingest_paths(index, [args.corpus])
             service = BriefingService(index)
             model_name = index.model_name
-            x, y, groups, _names, origins = examples(service, args.sets)
+            x, y, groups, _names, origins, unknown = examples(service, args.sets)
             old = x[:, FEATURES.index("strength")] < (
                 settings.refusal_threshold
                 + UNKNOWN_TERM_PENALTY * x[:, FEATURES.index("missing_names")]
@@ -287,10 +293,13 @@ def main() -> None:
     # seen nothing there (no question far from every statement) and is not asked.
     strength = x[:, FEATURES.index("strength")]
     floor = float(np.percentile(strength[y == 1], FLOOR_PERCENTILE))
-    # A question naming what no statement holds keeps the evidence threshold, raised per name.
+    # A question naming what no statement holds keeps the evidence threshold, raised per name;
+    # one about little else is not stated at all.
     named = x[:, FEATURES.index("missing_names")]
-    floored = (strength < floor) | (
-        (named > 0) & (strength < settings.refusal_threshold + UNKNOWN_TERM_PENALTY * named)
+    floored = (
+        (strength < floor)
+        | ((named > 0) & (strength < settings.refusal_threshold + UNKNOWN_TERM_PENALTY * named))
+        | unknown
     )
     if loso:
         judge(x, y, groups, origins, floored, AnswerabilityModel.load(args.out))

@@ -12,6 +12,7 @@ from core.models import Filters
 from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import is_verbatim
+from retrieval.answer.names import unknown_subject
 from retrieval.search.cards import card_text
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever
 from retrieval.search.plan import Turn, condense, refers_back
@@ -575,3 +576,16 @@ def test_a_list_names_every_statement_that_mentions_the_thing(service: BriefingS
     } <= docs
     plan = service.ask("Which statements back President Yoon's audacious plan for North Korea?")
     assert "2018-04-27-panmunjom-declaration.md" not in {c.doc_id for c in plan.citations}
+
+
+def test_a_question_about_a_name_no_statement_holds_is_not_stated(
+    service: BriefingService,
+) -> None:
+    """The 2022 statement is named and close, but what is asked about is in no statement."""
+    answer = service.ask("What did the 2022 Biden-Yoon statement say about Kwangmyongsong?")
+    assert answer.refused
+    assert answer.not_stated
+    assert all(c.related for c in answer.citations)
+    # One such name among the words of a subject the statements hold is weighed, not decisive.
+    assert not unknown_subject(["THAAD"], "ROK leaders THAAD missile defense battery Korea")
+    assert unknown_subject(["THAAD"], "Biden-Yoon THAAD")

@@ -33,7 +33,7 @@ from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
-from retrieval.answer.names import spelled_in, unknown_terms
+from retrieval.answer.names import spelled_in, unknown_subject, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.answer.readings import sentence_topics
 from retrieval.search.compared import SIDE_MIN
@@ -235,7 +235,8 @@ class ExtractiveAnswerer:
             refusal = label("not_answered", plan.language)
             return ExtractiveResult(refusal, [], True, best, notes, not_stated=[ask])
         chosen = assessment.chosen
-        if decision is not None and not decision.answers(assessment.signals):
+        subject = unknown_subject(missing, self.topics(plan)[0]) if plan.language == "en" else False
+        if decision is not None and (not decision.answers(assessment.signals) or subject):
             # Near the question but not an answer to it: say so, then show what is there.
             text, related = compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
             related = [c.model_copy(update={"related": True}) for c in related]

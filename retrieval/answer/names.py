@@ -185,3 +185,16 @@ def absent_countries(question: str, texts: Sequence[str]) -> int:
     """Countries the question names ("Japan's cloud infrastructure", "on Britain's behalf") that
     none of the texts names: a figure or a signature given for another country is no answer."""
     return len(countries(question, question=True) - countries(" ".join(texts)))
+
+
+SUBJECT_UNKNOWN_SHARE = 1 / 3  # of the subject's words: names no statement holds
+
+
+def unknown_subject(missing: Sequence[str], subject: str) -> bool:
+    """Whether names no statement holds make up much of what the question asks about ("What
+    did the 2022 Biden-Yoon statement say about THAAD?"): then no sentence answers it, however
+    close; one such name beside several known words ("the THAAD battery's missile defense of
+    Korea") is for the decision to weigh."""
+    words = set(tokenize(subject, compounds=False))
+    unknown = set(tokenize(" ".join(missing), compounds=False)) & words
+    return bool(words) and len(unknown) / len(words) >= SUBJECT_UNKNOWN_SHARE - 1e-9
