@@ -83,13 +83,3 @@ def test_the_parties_asked_are_not_the_topic(service: BriefingService) -> None:
     assert not answer.refused
     assert {c.date.isoformat() for c in answer.citations} == {"2025-11-13"}
     assert any("called on the DPRK" in c.quote for c in answer.citations)
-
-
-def test_a_name_that_fits_several_statements_alike_is_no_topic(service: BriefingService) -> None:
-    """ "Camp David" names the summit's principles and its joint statement alike (neither alone):
-    the sentences quoted must be about the exercises, not the ones that say "Camp David"."""
-    plan = service.plan("What did Camp David promise on trilateral exercises?")
-    assert "Camp David" not in service.extractive.topics(plan)[0]
-    answer = service.ask("What did Camp David promise on trilateral exercises?")
-    assert "trilateral exercises" in answer.citations[0].quote
-    assert not any("We depart Camp David" in c.quote for c in answer.citations)

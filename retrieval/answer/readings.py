@@ -11,8 +11,6 @@ what was asked before.
 from __future__ import annotations
 
 from retrieval.answer.speakers import principal_speakers, speaker_terms
-from retrieval.search.cards import NamedShares
-from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, plan_query
 from retrieval.store.lexical import tokenize
@@ -28,10 +26,7 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
     # An acronym no statement uses, by its long forms (OPCON: wartime operational control).
     spelled = spelled_out(plan, searcher.index.lexical())
     full = " ".join([full, *(f for g in spelled for f in g if f not in full)])
-    named = searcher.named_in(plan)
-    card = searcher.card_words(list(named.at_least(NAMED_DOC_MIN)))
-    if not card:  # "Camp David" names its principles and its joint statement alike
-        card = _family_words(searcher, named)
+    card = searcher.card_words(list(searcher.named_in(plan).at_least(NAMED_DOC_MIN)))
     # Statements set side by side: the people they are named by ("Biden-Yoon") too.
     people = searcher.principal_words() if plan.side_by_side else frozenset()
 
@@ -51,19 +46,3 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
         kept += [w for w in before.topic.split() if not names_a_statement(w)]
         full = f"{full} {before.topic}"
     return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
-
-
-FAMILY_SPREAD = 0.9  # of the first statement's share: statements a name fits as well
-
-
-def _family_words(searcher: HybridSearcher, named: NamedShares) -> set[str]:
-    """The card words shared by the statements a name fits alike, none alone (every
-    statement of a summit): they name the statements, not what is asked of them."""
-    family = named.at_least(SIDE_MIN)
-    if len(family) < 2:
-        return set()
-    top = max(family.values())
-    alike = [d for d, share in family.items() if share >= FAMILY_SPREAD * top]
-    if len(alike) < 2:
-        return set()
-    return set.intersection(*(searcher.card_words([d]) for d in alike))
