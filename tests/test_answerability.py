@@ -110,6 +110,7 @@ from retrieval.store.lexical import LexicalIndex
         ("The declaration ties a new command to CFC. Who heads it?", "person"),
         ("In 2022, where did the dialogue meet?", "place"),
         ("In which capital will the new body sit?", "place"),
+        ("What new body did the statement set up?", "person"),  # a body, as "what body"
     ],
 )
 def test_the_kind_of_thing_a_question_asks_for(question: str, kind: str | None) -> None:

@@ -589,3 +589,16 @@ def test_a_question_about_a_name_no_statement_holds_is_not_stated(
     # One such name among the words of a subject the statements hold is weighed, not decisive.
     assert not unknown_subject(["THAAD"], "ROK leaders THAAD missile defense battery Korea")
     assert unknown_subject(["THAAD"], "Biden-Yoon THAAD")
+
+
+def test_the_latest_statement_is_read_for_what_the_later_ask_asks_of_it(
+    service: BriefingService,
+) -> None:
+    """ "What's the newest Japan-ROK-U.S. joint statement, and what new body did it create?":
+    the newest statement, quoted on the body it set up, not on its other words."""
+    answer = service.ask(
+        "What's the newest Japan-ROK-U.S. joint statement, and what new body did it create?"
+    )
+    assert not answer.refused
+    assert {c.date.isoformat() for c in answer.citations} == {"2024-11-15"}
+    assert "Trilateral Secretariat" in answer.citations[0].quote

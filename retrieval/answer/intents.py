@@ -28,6 +28,7 @@ from retrieval.answer.topics import (
     pick_statements,
 )
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher
+from retrieval.search.parts import without_lead
 from retrieval.search.plan import QueryPlan, Turn, plan_query
 
 
@@ -257,10 +258,28 @@ class IntentShaper:
             else:  # its evidence is too weak for the question: keep the answer given
                 target, addressed = answered, found.addresses(answered)
                 later = self._newer_evidence(readings, merged, plan, answered_meta.date, found)
+        result = self._asked_of(plan, target, merged, result)
         if addressed:
             notes = self._newer_notes(docs[target].meta.date, merged, later, plan.language)
             result.notes.extend(notes)
         return result, sources_first(passages, target, result.citations)
+
+    def _asked_of(
+        self, plan: QueryPlan, target: str, filters: Filters, result: ExtractiveResult
+    ) -> ExtractiveResult:
+        """ "The latest …, and what new body did it create?": what the later asks ask of the
+        statement chosen, read in it (the answer given stands when it holds none)."""
+        asks = without_lead(plan.parts)[1:] if plan.language == "en" else []
+        sub = plan_query(" ".join(asks), list(plan.history)) if asks else None
+        if sub is None or len(sub.topic.split()) < 2:  # "…, and what does it say?"
+            return result
+        sub = replace(sub, intent="latest")
+        own = self.searcher.search(sub, filters.merged(Filters(doc_ids=(target,))))
+        read = self.extractive.answer(sub, own) if own else None
+        if read is None or read.refused:
+            return result
+        read.notes[:0] = [n for n in result.notes if n not in read.notes]
+        return read
 
     def _newer_evidence(
         self,

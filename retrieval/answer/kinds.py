@@ -90,7 +90,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"secretar(?:y|ies)|ambassadors?|advis[eo]rs?|coordinators?|directors?|spokes\w+|"
         r"person|envoys?|representatives?|body|bodies|agency|agencies|committee|organi[sz]ations?|"
         r"company|companies|firms?|universit(?:y|ies)|institutions?)\b(?!['’])"
-        r"|\bwhat (?:body|agency|committee|organi[sz]ation|company)\b"
+        r"|\bwhat (?:new )?(?:body|agency|committee|organi[sz]ation|company)\b"
         # "name of the South Korean foreign minister"
         r"|\bnames? of (?:the |each |every )?(?:[\w.-]+ ){0,3}?(?:officials?|ministers?|"
         r"secretar(?:y|ies)|ambassadors?|envoys?|representatives?|leaders?|signator(?:y|ies))\b",
