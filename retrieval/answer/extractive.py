@@ -235,8 +235,8 @@ class ExtractiveAnswerer:
             refusal = label("not_answered", plan.language)
             return ExtractiveResult(refusal, [], True, best, notes, not_stated=[ask])
         chosen = assessment.chosen
-        subject = unknown_subject(missing, self.topics(plan)[0]) if plan.language == "en" else False
-        if decision is not None and (not decision.answers(assessment.signals) or subject):
+        unknown = plan.language == "en" and unknown_subject(missing, self.topics(plan)[0])
+        if decision is not None and (not decision.answers(assessment.signals) or unknown):
             # Near the question but not an answer to it: say so, then show what is there.
             text, related = compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
             related = [c.model_copy(update={"related": True}) for c in related]

@@ -98,7 +98,8 @@ class QuotingAnswerer:
         what body did it create?", "…worth, and how many jobs?") is searched with the topic of
         the last part before it that has a subject of its own."""
         plans = []
-        subject, unnamed, before = "", "", ""
+        subject, before = "", ""
+        source: QueryPlan | None = None  # the part the subject is taken from
         named: list[int] = []  # the years the parts so far name
         for part, ask in zip(plan.parts, without_lead(plan.parts), strict=True):
             # "…in 2021, and what did Biden and Yoon create a year later?": in 2022.
@@ -122,15 +123,15 @@ class QuotingAnswerer:
             if leans:
                 # A part that names a year of its own ("…, and how did Trump and Lee put it in
                 # 2025?") borrows the subject without the statements named before.
-                dated = bool(YEARS.search(ask)) or bool(counted)
-                borrowed = unnamed if dated else subject
+                dated = source if YEARS.search(ask) or counted else None
+                borrowed = sentence_topics(dated, self.searcher)[0] if dated else subject
                 sub = replace(sub, search_text=f"{sub.search_text} {borrowed}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
                     # Too thin to choose sentences by: they are chosen on the subject's too.
                     question = f"{sub.question.rstrip('?. ')} ({borrowed})?"
                     sub = replace(sub, question=question, asked=sub.asked or part)
             elif not subject or not points_elsewhere(ask):
-                subject, unnamed = sub.topic, sentence_topics(sub, self.searcher)[0]
+                subject, source = sub.topic, sub
             before = ask
             plans.append((part, sub))
         return plans
