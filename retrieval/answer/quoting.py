@@ -100,10 +100,10 @@ class QuotingAnswerer:
         plans = []
         subject, before = "", ""
         source: QueryPlan | None = None  # the part the subject is taken from
-        named: list[int] = []  # the years the parts so far name
+        year: int | None = None  # the latest year the parts so far name
         for part, ask in zip(plan.parts, without_lead(plan.parts), strict=True):
             # "…in 2021, and what did Biden and Yoon create a year later?": in 2022.
-            counted = relative_year(ask, named[-1]) if named and not YEARS.search(ask) else None
+            counted = relative_year(ask, year) if year and not YEARS.search(ask) else None
             asked = dated_part(part, counted) if counted else part
             sub = plan_query(asked, list(plan.history), bridge=self.searcher.bridge)
             # What the whole question asks holds for each part ("the most recent … and how much…").
@@ -112,7 +112,7 @@ class QuotingAnswerer:
             intent = plan.intent if sub.intent == "lookup" and not own else sub.intent
             sub = replace(sub, intent=intent, filters=plan.filters.merged(sub.filters))
             sub = self.joined_compared(sub)
-            named += list(sub.years)
+            year = max(sub.years, default=year)
             # A pronoun leans on the subject before; so does a bare ask right after an ask with
             # a subject of its own (not one of a list of items about the lead-in: "purpose, how
             # often, and who leads it?").
