@@ -92,6 +92,7 @@ HELD_OUT = {
     "near_miss18.yaml",
     "fresh10_en.yaml",
     "near_miss19.yaml",
+    "near_miss20.yaml",
 }
 # Blind sets since read and worked on: development data now, never fitted on for the shipped
 # model, but a candidate signal may be judged on them leave one set out.
