@@ -44,6 +44,7 @@ FRESH_ENGLISH_ONLY = [
     ROOT / "eval" / "fresh8_en.yaml",
     ROOT / "eval" / "fresh9_en.yaml",
     ROOT / "eval" / "fresh10_en.yaml",
+    ROOT / "eval" / "fresh11_en.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -122,6 +123,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "fresh8-en",
         "fresh9-en",
         "fresh10-en",
+        "fresh11-en",
     ],
 )
 def test_questions_are_consistent(path: Path):
