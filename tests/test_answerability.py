@@ -29,10 +29,10 @@ from retrieval.answer.answerability import (
 )
 from retrieval.answer.clauses import levied_on_asked, levied_otherwise, qualified_otherwise
 from retrieval.answer.continuation import continuation
-from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.kinds import asked_kind, asked_noun, holding, holds_kind
 from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
 from retrieval.answer.quoting import combine_parts, interleaved
+from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.roles import role_asked
 from retrieval.answer.speakers import principal_speakers
 from retrieval.search.parts import (
@@ -92,6 +92,8 @@ from retrieval.store.lexical import LexicalIndex
         ("amazon investment in japan cloud infrastructure amount", "amount"),
         ("At which South Korean port was the submarine to call?", "place"),
         ("How much of the initiative is Korea paying for?", "amount"),  # money, not people
+        ("How much does each government put into the $60 million fund?", "amount"),
+        ("How is the $60 million for the initiative split?", "amount"),  # each side's share
         ("liaison office next meeting exact date", "day"),  # terse
         ("coordinating office opening timeline", "date"),  # terse
         ("Where does the data-sharing mechanism stand?", None),  # a status, not a place
@@ -214,6 +216,19 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     led = "Talks led by the U.S. Secretary of State and a high-level DPRK official."
     assert not holds_kind("person", led, "Which North Korean official leads the talks?")
     assert holds_kind("person", led, "Which U.S. official leads the talks?")
+    # Nor "on the DPRK side": a title gives its name to its party ("the U.S. Secretary of
+    # State, Ann Marrow"), and "a DPRK official" names no one.
+    named = "Talks led by the U.S. Secretary of State, Ann Marrow, and a high-level DPRK official."
+    assert not holds_kind("person", named, "Who leads the talks on the DPRK side?")
+    assert not holds_kind("person", named, "Who leads the talks on the North Korean side?")
+    assert holds_kind("person", named, "Who leads the talks on the U.S. side?")
+    # A party named before the verb does not own the firm after it.
+    chose = "The ROK Air Force selected Grelling Technologies to build its radar planes."
+    assert holds_kind("person", chose, "Which U.S. company will build the radar planes?")
+    # Where people met is a venue, not the region a sentence is about.
+    region = "They endorsed the guidelines for deterrence on the Korean Peninsula."
+    assert not holds_kind("place", region, "Where did the leaders meet on July 11?")
+    assert holds_kind("place", region, "Where will the assets be deployed?")
     assert not holds_kind("number", "The ministers agreed to cooperate closely.")
     assert holds_kind("number", "They will invest $5 billion in the shipyard.")
     # A number that is part of a name or a label is no figure.
@@ -663,6 +678,11 @@ def test_who_holds_a_role_is_answered_only_by_a_sentence_that_says_who_leads() -
     assert role_asked("Who is vice chair of the partnership?")
     assert role_asked("Who was to lead the follow-on negotiations?")
     assert not role_asked("Who signed it?")
+    # "Leading" as an adjective names no one who leads.
+    forum = "We will work with the Islands Forum as the region's leading institution."
+    assert holding("person", [forum], "Who leads the dialogue?", "", idf) == [False]
+    talks = "Our envoys, leading the talks, met in March."
+    assert holding("person", [talks], "Who leads the dialogue?", "", idf) == [True]
 
 
 def test_a_date_place_or_person_answers_only_for_the_event_the_question_numbers() -> None:
@@ -907,6 +927,10 @@ def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_s
     assert unknown_terms(question, terms, set(), False, forms) == []
     # A name none of whose forms the statements hold is still unknown.
     assert unknown_terms("Hanoi summit?", terms, set(), False, (("Hanoi",),)) == ["Hanoi"]
+    # A name with its number is read whole: the statements' "COP 26" is no COP28.
+    terms.df.update({"cop": 1, "26": 4, "28": 2, "6g": 1})
+    assert unknown_terms("What was tabled at COP28 on 6G?", terms, set()) == ["COP28"]
+    assert not spelled_in("COP28", ["the Conference of Parties 28"])
 
 
 def test_numbers_and_ordinals_the_passages_lack_are_counted() -> None:

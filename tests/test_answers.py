@@ -288,13 +288,27 @@ def test_naming_a_statement_does_not_bring_in_a_report_that_repeats_its_name(
 def test_a_named_statement_that_does_not_address_the_question_is_said_so(
     service: BriefingService,
 ) -> None:
+    # It holds nothing near the question: what other statements say is related, not the answer.
     answer = service.ask("What did the Washington Declaration say about Myanmar?")
-    assert not answer.refused
+    assert answer.refused
+    assert answer.not_stated
+    assert answer.text.startswith("The statements do not say")
+    assert answer.citations
+    assert all(c.related for c in answer.citations)
     assert "2023-04-26-washington-declaration.md" not in {c.doc_id for c in answer.citations}
     assert (
         "Washington Declaration (April 26, 2023) does not address this: the quotes are from "
         "other statements"
     ) in answer.notes
+    # A part that borrows the statement's name from the part before it is still answered.
+    parts = service.ask(
+        "What body did the Washington Declaration create for nuclear planning, and when and "
+        "where did it first meet?"
+    )
+    assert not parts.not_stated
+    assert "2023-07-18-us-rok-ncg-inaugural-meeting-joint-readout.md" in {
+        c.doc_id for c in parts.citations
+    }
     # When it does address the question, no such note.
     quoted = service.ask("What did the Washington Declaration say about the NCG?")
     assert "2023-04-26-washington-declaration.md" in {c.doc_id for c in quoted.citations}

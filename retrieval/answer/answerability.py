@@ -168,7 +168,7 @@ def signals(
     compares statements (the kind it asks for, "the target date vs what Lima reported", and a
     party's position are asked of one of them, not of the best sentences); ``subject``: the
     topic without the names of the statements the question names (a figure or a frequency
-    must stand in a sentence about it: ``kinds.anchored``), the topic if not given. The kind of
+    must stand in a sentence about it: ``anchors.anchored``), the topic if not given. The kind of
     thing asked for is looked for in the best three sentences that score at least
     ``KIND_SHARE`` of the best (checking it in the sentences an answer would quote caught fewer
     near misses in cross-validation; a far third's date answered "when is the exhibition?").

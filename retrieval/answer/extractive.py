@@ -13,7 +13,6 @@ to similarity by the share of words outside Latin script: the threshold means th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 
 from core.answers import Citation
@@ -23,7 +22,6 @@ from retrieval.answer.answerability import (
     KIND_SHARE,
     TOP_SENTENCES,
     AnswerabilityModel,
-    not_stated_text,
     signals,
 )
 from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_asked, prefer_holding
@@ -36,6 +34,7 @@ from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_subject, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.answer.readings import sentence_topics
+from retrieval.answer.results import Assessment, ExtractiveResult, related_result
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
@@ -54,33 +53,7 @@ LIST_CUTOFF, LIST_LEXICAL = 0.65, 0.5
 UNKNOWN_TERM_PENALTY = 0.12
 # "How often does the NCG meet?": a sentence about it that holds a frequency ranks first.
 KIND_BOOST = 1.1
-RELATED_QUOTES = 2  # quotes shown as related, not an answer, when the statements do not say
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
-
-
-@dataclass
-class Assessment:
-    """What the answer is decided on: the scored sentences (best first), the question's names
-    that no statement holds, and the signals of ``retrieval.answer.answerability``."""
-
-    candidates: list[Candidate]
-    chosen: list[Candidate]  # the sentences an answer would quote
-    missing: list[str]
-    signals: dict[str, float]
-
-
-@dataclass
-class ExtractiveResult:
-    """Text with markers, its citations, and whether it is a refusal."""
-
-    text: str
-    citations: list[Citation]
-    refused: bool
-    best_score: float
-    notes: list[str] = field(default_factory=list)
-    not_stated: list[str] = field(default_factory=list)  # the parts asked that it does not answer
-    # The note saying the statements the question names are not quoted, and those statements.
-    elsewhere: tuple[str, list[str]] | None = None
 
 
 class ExtractiveAnswerer:
@@ -238,29 +211,32 @@ class ExtractiveAnswerer:
         unknown = plan.language == "en" and unknown_subject(missing, self.topics(plan)[0])
         if decision is not None and (not decision.answers(assessment.signals) or unknown):
             # Near the question but not an answer to it: say so, then show what is there.
-            text, related = compose(replace(plan, intent="lookup"), chosen[:RELATED_QUOTES])
-            related = [c.model_copy(update={"related": True}) for c in related]
-            return ExtractiveResult(
-                not_stated_text(ask, text, plan.language),
-                related,
-                True,
-                best,
-                notes,
-                not_stated=[ask],
-            )
+            return related_result(plan, ask, chosen, best, notes)
         text, citations = compose(plan, chosen)
-        elsewhere = None
-        if plan.intent == "lookup":
-            named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
-            statements = [d for d in named if not self._meta(d).secondary]
-            if statements and not {c.doc_id for c in citations} & set(statements):
-                metas = [self._meta(d) for d in statements]
-                titles = "; ".join(
-                    f"{short_title(m.title)} ({m.date_label(plan.language)})" for m in metas
-                )
-                elsewhere = (label("elsewhere", plan.language).format(titles=titles), statements)
-                notes.append(elsewhere[0])
+        elsewhere = self._elsewhere(plan, citations) if plan.intent == "lookup" else None
+        if elsewhere is None:
+            return ExtractiveResult(text, citations, False, best, notes)
+        notes.append(elsewhere[0])
+        own = max((c.score for c in cands if c.chunk.doc_id in elsewhere[1]), default=0.0)
+        if decision is not None and own < decision.floor and not plan.part:
+            # The statement asked about holds nothing near the question: it does not say it,
+            # and what another says is related, not the answer. (A part's statement may be
+            # borrowed from the part before it.)
+            return related_result(plan, ask, chosen, best, notes, elsewhere)
         return ExtractiveResult(text, citations, False, best, notes, elsewhere=elsewhere)
+
+    def _elsewhere(
+        self, plan: QueryPlan, citations: list[Citation]
+    ) -> tuple[str, list[str]] | None:
+        """The note that the statements the question names are not quoted, and those statements
+        (none when a document it names is: "the news analysis … on the fact sheet")."""
+        named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
+        statements = [d for d in named if not self._meta(d).secondary]
+        if not statements or {c.doc_id for c in citations} & set(named):
+            return None
+        metas = [self._meta(d) for d in statements]
+        titles = "; ".join(f"{short_title(m.title)} ({m.date_label(plan.language)})" for m in metas)
+        return label("elsewhere", plan.language).format(titles=titles), statements
 
     def _decision(self, plan: QueryPlan) -> AnswerabilityModel | None:
         """The fitted "not stated" decision, where it holds: single asks, mostly in the script

@@ -34,8 +34,8 @@ from retrieval.answer.chains import (
 )
 from retrieval.answer.claims import checked_answer, unsupported_note
 from retrieval.answer.deadline import within
-from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.quoting import QuotingAnswerer, answer_from
+from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.support import SupportChecker
 from retrieval.answer.wording import change_request
 from retrieval.search.korean import has_hangul

@@ -17,7 +17,8 @@ from core.settings import Settings
 from retrieval.answer.candidates import Candidate
 from retrieval.answer.citations import sources_first
 from retrieval.answer.composition import compose
-from retrieval.answer.extractive import MULTI_DOC_CUTOFF, ExtractiveAnswerer, ExtractiveResult
+from retrieval.answer.extractive import MULTI_DOC_CUTOFF, ExtractiveAnswerer
+from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.sides import side_quotes
 from retrieval.answer.speakers import issued_by, speaking_parties
 from retrieval.answer.topics import (

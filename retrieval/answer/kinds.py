@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.answer.anchors import anchored
 from retrieval.answer.clauses import (
     CLAUSE,
     EVENT_KINDS,
@@ -15,9 +16,8 @@ from retrieval.answer.clauses import (
     same_event,
 )
 from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, counts
-from retrieval.answer.names import COUNTRIES, countries
+from retrieval.answer.names import COUNTRIES
 from retrieval.answer.owners import asked_owner, asked_person_owner, owner, titled_otherwise
-from retrieval.answer.parties import party_words
 from retrieval.answer.roles import holds_role, role_asked
 from retrieval.store.lexical import tokenize
 
@@ -40,7 +40,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"investment|package|pledge|deal|order|purchase)s?\b|\b(?:fund|funding)['’]s size\b"
         r"|\b(?:amount|sum|cost|value)\W*$"  # terse: "amazon cloud investment amount"
         # "How much of the initiative is Korea paying for?": money, not "2,023 Koreans".
-        r"|\bhow much\b[^?]*?\b(?:pay|pays|paying|paid|spend|spends|spending|spent|cost|costs)\b",
+        r"|\bhow much\b[^?]*?\b(?:pay|pays|paying|paid|spend|spends|spending|spent|cost|costs|"
+        r"put|puts|putting|contribut\w*|invest|invests|investing|invested)\b"
+        # "How is the $60 million split between them?": each side's money, not the total.
+        r"|\bhow (?:is|are|was|were|will)\b[^?]{0,80}?\b(?:split|divided|shared|apportioned)\b",
         re.I,
     ),
     "number": re.compile(
@@ -121,6 +124,12 @@ _COUNTRY = re.compile(
     rf"\b(?:{'|'.join(COUNTRIES.values())}|Korean?|American?|United States|DPRK|ROK|U\.S|"
     r"Peninsula|Indo-Pacific)\b"
 )
+_VENUE = re.compile(
+    r"\bwhere\b[^?]*\b(?:meet|met|meeting|held|hold|holds|take place|took place|convene|"
+    r"convened|gather|gathered|sign|signed)\b",
+    re.I,
+)
+_REGION = re.compile(r"\b(?:Peninsula|Indo-Pacific|Pacific|region|Asia)\b")
 _NATION = re.compile(r"\b(?:which|what) (?:[\w-]+ )?(?:country|countries|nations?)\b", re.I)
 _STANDS = re.compile(r"\bwhere\b[^?]*\bstands?\b", re.I)  # "where does it stand": a status
 _READ_KINDS = {"when": "date", "where": "place", "who": "person"}
@@ -279,6 +288,8 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     # A city asked for is not answered by a country ("which Japanese city" — "in Japan"), nor
     # the date of one event ("when is the first exhibition?") by how often they recur ("annual").
     finer = kind == "place" and _CITY.search(question) is not None
+    # Where people met or an event was held is a venue, not "on the Korean Peninsula".
+    venue = kind == "place" and _VENUE.search(question) is not None
     once = kind == "date" and bool(ordinals(question))
     # "Which country hosts APEC?": the ROK, wherever the sentence names it.
     nations = _COUNTRY.finditer(text) if kind == "place" and _NATION.search(question) else ()
@@ -287,14 +298,22 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     whose = asked_person_owner(question) if kind == "person" else None
     return any(
         _value(k, m.group(0)).lower() not in asked
-        and not (whose and titled_otherwise(text, m.start(), whose))
+        and not (whose and (titled_otherwise(text, m.start(), whose) or _GENERIC.match(m[0])))
         and not (k == "place" and _INSTITUTION.search(m.group(0)))
         and not (finer and _COUNTRY.search(m.group(0)))
+        and not (venue and _REGION.search(m.group(0)))
         and not (once and _HOLDS["frequency"].fullmatch(m.group(0).strip()))
         for k in kinds
         for m in _HOLDS[k].finditer(text)
         if not (k == "number" and _label_at(text, m))
     )
+
+
+# "A relevant high-level DPRK official" names no one: no answer to "who leads the DPRK side?".
+_GENERIC = re.compile(
+    r"(?:[Rr]epresentatives?|[Oo]fficials?|[Mm]inisters?|[Ll]eaders?|[Ee]xperts?|[Mm]embers?|"
+    r"[Ee]nvoys?|[Aa]dvis[eo]rs?|[Dd]elegations?|[Dd]elegates?|staff|both sides|the two )"
+)
 
 
 # A number that is part of a name or a label counts nothing: COVID-19, 5G, F-35, Section 232,
@@ -313,41 +332,8 @@ def _label_at(text: str, m: re.Match[str]) -> bool:
     return bool(_LABELLED.search(text[max(0, m.start() - 14) : m.start()])) or after.isalpha()
 
 
-# A figure answers "how much did KHNP put into Centrus?" only in a sentence that names what the
-# question names (KHNP or Centrus, its rarest names the sentences hold), not in one about a
-# neighbouring deal ("$681 million"). Parties do not count (a sentence about "our ministers"
-# speaks for Japan, Korea and the U.S.), nor do the statements the question names (the caller
-# leaves those out: "how often will the ministers meet under the Spirit of Camp David?").
+# A figure or a frequency stands in a sentence about the topic (``anchors.anchored``).
 BOUND_KINDS = frozenset({"amount", "number", "frequency"})
-ANCHORS = 2
-_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w.&'’-]*")
-
-
-def anchored(
-    texts: Sequence[str],
-    topic: str,
-    idf: Callable[[str], float],
-    expand: Callable[[set[str]], set[str]] = lambda t: t,
-    cards: Sequence[str] = (),
-) -> list[bool]:
-    """Which sentences name one of the topic's ``ANCHORS`` rarest names (capitalised words, not
-    parties) that the sentences hold (all of them, when they hold none); ``expand`` adds the
-    acronyms a sentence's words stand for ("U.S. Forces Korea": USFK); ``cards``: the names of
-    the sentences' statements, which count as theirs (the TPD's "180 days after notice")."""
-    cards = list(cards) or [""] * len(texts)
-    words = [
-        expand(set(tokenize(f"{t} {c}", compounds=False)))
-        for t, c in zip(texts, cards, strict=True)
-    ]
-    names = set(tokenize(" ".join(_CAPITALISED.findall(topic)), compounds=False))
-    present = {t for t in names - party_words() if any(t in w for w in words)}
-    anchors = set(sorted(present, key=lambda t: (-idf(t), t))[:ANCHORS])
-    # "How much will Amazon invest in Japan's cloud?": not "$5 billion … the ROK's cloud".
-    asked = countries(topic, question=True)
-    return [
-        (bool(w & anchors) or not anchors) and asked <= countries(f"{t} {c}")
-        for w, t, c in zip(words, texts, cards, strict=True)
-    ]
 
 
 def holding(

@@ -19,7 +19,8 @@ from retrieval.store.lexical import LexicalIndex, tokenize
 # Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
 # attached) still yield the name or number; ASCII text splits exactly as with \b.
 _SPECIFIC = re.compile(
-    r"(?<![A-Za-z0-9_])(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?)(?![A-Za-z0-9_])"
+    r"(?<![A-Za-z0-9_])(?:[A-Z][a-zA-Z]+|[A-Z]{2,}s?|\d+(?:st|nd|rd|th)?"
+    r"|[A-Z][A-Za-z]*\d+[A-Za-z]*|\d+[A-Z]+)(?![A-Za-z0-9_])"  # COP28, G20, 6G
 )
 
 
@@ -76,7 +77,11 @@ def spelled_in(acronym: str, texts: Sequence[str]) -> bool:
     letters ("ballistic missile defense" for BMD)."""
     core = acronym[:-1] if acronym.endswith("s") else acronym  # "SSBNs"
     letters = re.sub(r"[^a-z]", "", core.lower())
-    if not core.isupper() or not ACRONYM_LETTERS[0] <= len(letters) <= ACRONYM_LETTERS[1]:
+    if (
+        not core.isupper()
+        or any(ch.isdigit() for ch in core)  # "COP28" is a name with its number, no acronym
+        or not ACRONYM_LETTERS[0] <= len(letters) <= ACRONYM_LETTERS[1]
+    ):
         return False
     for text in texts:
         words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]

@@ -68,17 +68,29 @@ def owner(text: str) -> str | None:
     return found[-1] if found else None
 
 
-_WHICH_PARTYS = re.compile(rf"\b(?:which|what)\s+(?:the\s+)?(?P<x>{PARTY_NAME.pattern})\s", re.I)
+# "Which North Korean official", "the name of the South Korean foreign minister", "who leads on
+# the DPRK side", "who signed on Britain's behalf": a person of that party, not of another.
+_WHICH_PARTYS = re.compile(
+    rf"\b(?:which|what|name of)\s+(?:the\s+)?(?P<x>{PARTY_NAME.pattern})\s"
+    rf"|\b(?:on|for)\s+(?:the\s+)?(?P<y>{PARTY_NAME.pattern})(?:['’]s)?\s+(?:side|behalf)\b"
+    rf"|\bthe\s+(?P<z>{PARTY_NAME.pattern})\s+(?:side|delegation)\b",
+    re.I,
+)
 
 
 def asked_person_owner(question: str) -> str | None:
     """The party whose person a question asks for ("which North Korean official"), if any."""
     m = _WHICH_PARTYS.search(question)
-    return party_key(m["x"]) if m else None
+    return party_key(m["x"] or m["y"] or m["z"]) if m else None
 
 
 def titled_otherwise(text: str, at: int, whose: str) -> bool:
     """Whether the words just before ``at`` give the person there to another party than
     ``whose`` ("the U.S. Secretary of State" is no "North Korean official")."""
-    found = owner(" ".join(text[:at].split()[-3:]))
+    title: list[str] = []  # "the U.S. Secretary of State, [Mike Pompeo]", not "ROK … selected"
+    for word in reversed(text[:at].split()[-6:]):
+        if not (word[0].isupper() or word.lower() in ("of", "the", "for")):
+            break
+        title.insert(0, word)
+    found = owner(" ".join(title))
     return found is not None and found != whose

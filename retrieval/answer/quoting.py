@@ -15,9 +15,9 @@ from itertools import zip_longest
 from core.answers import Answer, Citation
 from core.models import Filters, Passage
 from retrieval.answer.answerability import not_stated_text
-from retrieval.answer.extractive import ExtractiveResult
 from retrieval.answer.intents import IntentShaper
 from retrieval.answer.readings import sentence_topics
+from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.wording import wording_changes
 from retrieval.search.parts import (
     MIN_PART_WORDS,
@@ -133,7 +133,7 @@ class QuotingAnswerer:
             elif not subject or not points_elsewhere(ask):
                 subject, source = sub.topic, sub
             before = ask
-            plans.append((part, sub))
+            plans.append((part, replace(sub, part=True)))
         return plans
 
 

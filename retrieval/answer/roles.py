@@ -20,7 +20,9 @@ _ASKED = re.compile(
     re.I,
 )
 _HELD = re.compile(
-    r"\b(?:led|leads?|leading|headed|heads?|head of|chair\w*|co-?chair\w*|vice[- ]chair\w*|"
+    # "leading the talks", not "the region's leading institution"
+    r"\b(?:led|leads?|leading (?:the|a|an|our|its|their|this|these)\b|headed|heads?|head of|"
+    r"chair\w*|co-?chair\w*|vice[- ]chair\w*|"
     r"presided|presides|directed|director|convened by|oversee\w*|oversaw|in charge|"
     r"co-?led|at the (?:\w+[- ])?level)\b",
     re.I,

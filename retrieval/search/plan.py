@@ -221,6 +221,7 @@ class QueryPlan:
     # The documents or meetings a Korean question names: English, particle, what follows.
     things: tuple[tuple[str, str, str], ...] = ()
     unread: tuple[str, ...] = ()  # a Korean question's content words the glossary cannot read
+    part: bool = False  # one ask of a question with several (``QuotingAnswerer.part_plans``)
 
     @property
     def multi_document(self) -> bool:
