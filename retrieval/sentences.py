@@ -261,6 +261,9 @@ _DATELINE = re.compile(
 )
 # "… and declared as follows.": a lead-in that ends with a full stop.
 _FOLLOWS = re.compile(r"\bas follows\W*$", re.I)
+# "We, the leaders of Japan, the ROK, and the United States, convened at Camp David …": who is
+# speaking and where, not what they say (``is_opener``).
+_OPENER = re.compile(r"^\W*We, the\b[^.]{0,300}?,\s+(?:met|meet|convened|gathered|assembled)\b")
 _ANNOUNCES = re.compile(
     r"\b(?:released|issued|made public|published|read out|delivered)\b[^.:]{0,160}?"
     r"\bthe following\b",
@@ -278,6 +281,13 @@ def is_framing(sentence: str) -> bool:
         or _DATELINE.match(text)
         or _ANNOUNCES.search(text)
     )
+
+
+def is_opener(sentence: str) -> bool:
+    """Whether a sentence introduces who speaks and where they met ("We, the G7 Foreign
+    Ministers of …, met under Canada's G7 Presidency, in Niagara, …"): framing, unless the
+    question asks where, when or who met."""
+    return _OPENER.match(sentence) is not None
 
 
 MIN_QUOTE_WORDS = 5

@@ -100,6 +100,15 @@ def test_how_each_of_several_statements_put_it_is_asked_of_each() -> None:
     assert plan_query("The Boeing and GE deals: how much was each?").intent == "lookup"
 
 
+def test_now_asks_for_the_latest_unless_the_question_is_dated_to_a_year() -> None:
+    assert plan_query("What is the current status of the OPCON transfer?").intent == "latest"
+    assert plan_query("Where do things stand now on the NCG?").intent == "latest"
+    # "current developments" of 2018 are what a 2018 text said, not the newest statement.
+    dated = "2018 texts: what did the Pyongyang declaration hope current developments bring?"
+    assert plan_query(dated).intent == "lookup"
+    assert plan_query("What was the latest word on it in 2023?").intent == "latest"
+
+
 def test_the_same_statement_is_no_comparison() -> None:
     # "Same fact sheet: …" points at one statement; "the same wording" compares two.
     plan = plan_query("Same WH fact sheet: what is the deal worth, and where is it built?")

@@ -16,7 +16,7 @@ from core.models import Filters
 from core.settings import load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.search.plan import plan_query
-from retrieval.sentences import is_framing
+from retrieval.sentences import is_framing, is_opener
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import open_index
 
@@ -119,3 +119,47 @@ def test_a_question_about_the_release_itself_is_answered_from_the_dateline(
     answer = ruritania.ask("When did Arlen Voss release his press statement?")
     assert not answer.refused  # the framing sentence is the evidence: no refusal
     assert answer.citations[0].doc_id == "2024-03-08-voss.md"
+
+
+SUMMIT = """---
+title: "Joint Statement of Ruritania and Freedonia"
+issuer: "Governments of Ruritania and Freedonia"
+date: 2024-06-02
+kind: joint statement
+---
+
+We, the leaders of Ruritania and Freedonia, met in Strelsau on June 2 to open a new chapter in \
+our partnership on the northern banks.
+
+We agree to share the herring catch on the northern banks equally between our two fleets. \
+We will hold annual talks on the state of the fish stocks.
+"""
+
+
+@pytest.fixture(scope="module")
+def summit(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    root = tmp_path_factory.mktemp("summit")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "2024-06-02-summit.md").write_text(SUMMIT, encoding="utf-8")
+    with open_index(load_settings(data_dir=Path(root / "store")), embeddings) as index:
+        assert not ingest_paths(index, [corpus]).errors
+        yield BriefingService(index)
+
+
+def test_who_met_where_opens_a_statement_and_answers_only_where_when_or_who(
+    summit: BriefingService,
+) -> None:
+    opener = "We, the leaders of Ruritania and Freedonia, met in Strelsau on June 2 to open"
+    assert is_opener(opener + " a new chapter.")
+    assert not is_opener("We agree to share the herring catch equally.")
+    plan = plan_query("What did the leaders agree on the northern banks?")
+    ranked = summit.extractive.candidates(plan, summit.searcher.search(plan, Filters()))
+    assert next(c for c in ranked if c.text.startswith(opener)).framing
+    assert ranked[0].text.startswith("We agree to share the herring catch"), ranked[0].text
+    # Where they met is what the opener says.
+    where = summit.ask("Where did the leaders meet in June 2024?")
+    assert not where.refused
+    assert any(c.quote.startswith(opener) for c in where.citations)

@@ -38,7 +38,7 @@ from retrieval.answer.results import Assessment, ExtractiveResult, related_resul
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
-from retrieval.sentences import is_framing, quotable, reading_text, word_count
+from retrieval.sentences import is_framing, is_opener, quotable, reading_text, word_count
 from retrieval.store.everyday import everyday_forms
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
@@ -101,6 +101,8 @@ class ExtractiveAnswerer:
             q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
             readings.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
         top_score = top[0].score or 1.0
+        # Who met where opens a statement; it is what is asked only by where, when or who.
+        opener = self._kind(plan) not in ("place", "date", "day", "person")
         out: list[Candidate] = []
         for p in top:
             chunk_script, chunk_share = script_profile(p.chunk.text)
@@ -124,7 +126,7 @@ class ExtractiveAnswerer:
                 # names); the evidence is as strong as the reading the sentence matches best.
                 cand.score, cand.dense, cand.lexical = scores[0]
                 cand.reach = max(x[0] for x in scores) / cand.score if cand.score > 0 else 1.0
-                cand.framing = is_framing(cand.text)
+                cand.framing = is_framing(cand.text) or (opener and is_opener(cand.text))
                 if cand.framing:
                     cand.score *= FRAMING_WEIGHT
                 out.append(cand)

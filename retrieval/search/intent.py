@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 
 _LATEST = re.compile(  # "the last statement", not the verb: "how long did the summit last?"
-    r"\b(latest|most recent|newest|recent(?:ly)?|current(?:ly)?|now|today|last(?!\s*(?:[?.!,;:]|"
+    r"\b(latest|most recent|newest|recent(?:ly)?|last(?!\s*(?:[?.!,;:]|"
     r"$)|\s+(?:for|until|through|into|beyond|longer|past)\b))\b",
     re.I,
 )
+# "Where do things stand now?"; not in a question dated to a year ("the 2018 texts: what did
+# they hope current developments would lead to?").
+_NOW = re.compile(r"\b(?:current(?:ly)?|now|today)\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _COMPARE = re.compile(
     r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
     r"same(?!\s+(?:[\w.’'-]+\s+){0,2}(?:fact sheets?|statements?|documents?|declarations?|"
@@ -43,7 +47,8 @@ def question_intent(question: str, as_of: bool = False) -> str:
     ``as_of`` a date: the most recent statement up to then), a list, or a lookup."""
     if _COMPARE.search(question):
         return "comparison"
-    if _LATEST.search(question) or as_of:
+    now = _NOW.search(question) is not None and not _YEAR.search(question)
+    if _LATEST.search(question) or now or as_of:
         return "latest"
     if _LIST.search(question) or asks_each(question):
         return "list"
