@@ -124,9 +124,8 @@ _COUNTRY = re.compile(
     rf"\b(?:{'|'.join(COUNTRIES.values())}|Korean?|American?|United States|DPRK|ROK|U\.S|"
     r"Peninsula|Indo-Pacific)\b"
 )
-_VENUE = re.compile(
-    r"\bwhere\b[^?]*\b(?:meet|met|meeting|held|hold|holds|take place|took place|convene|"
-    r"convened|gather|gathered|sign|signed)\b",
+_VENUE = re.compile(  # people meeting; not "where were the exercises held?" ("off the Peninsula")
+    r"\bwhere\b[^?]*\b(?:meet|met|meeting|convene|convened|gather|gathered|sign|signed)\b",
     re.I,
 )
 _REGION = re.compile(r"\b(?:Peninsula|Indo-Pacific|Pacific|region|Asia)\b")
