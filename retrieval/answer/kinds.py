@@ -287,7 +287,7 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     # A city asked for is not answered by a country ("which Japanese city" — "in Japan"), nor
     # the date of one event ("when is the first exhibition?") by how often they recur ("annual").
     finer = kind == "place" and _CITY.search(question) is not None
-    # Where people met or an event was held is a venue, not "on the Korean Peninsula".
+    # Where people met is a venue, not "on the Korean Peninsula".
     venue = kind == "place" and _VENUE.search(question) is not None
     once = kind == "date" and bool(ordinals(question))
     # "Which country hosts APEC?": the ROK, wherever the sentence names it.
