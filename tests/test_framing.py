@@ -7,6 +7,7 @@ pipeline into real Chroma: a press statement whose dateline names the minister a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,27 @@ The coast guard will repaint the lighthouse at Cape Orm every four years.
 """
 
 
+@contextmanager
+def serving(
+    root: Path, files: dict[str, str], embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    """A service over these files, ingested into a real store under ``root``."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    with open_index(load_settings(data_dir=Path(root / "store")), embeddings) as index:
+        assert not ingest_paths(index, [corpus]).errors
+        yield BriefingService(index)
+
+
 @pytest.fixture(scope="module")
 def ruritania(
     tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
 ) -> Iterator[BriefingService]:
-    root = tmp_path_factory.mktemp("ruritania")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "2024-03-08-voss.md").write_text(PRESS_STATEMENT, encoding="utf-8")
-    (corpus / "2024-05-06-lighthouse.md").write_text(OTHER, encoding="utf-8")
-    with open_index(load_settings(data_dir=Path(root / "store")), embeddings) as index:
-        assert not ingest_paths(index, [corpus]).errors
-        yield BriefingService(index)
+    files = {"2024-03-08-voss.md": PRESS_STATEMENT, "2024-05-06-lighthouse.md": OTHER}
+    with serving(tmp_path_factory.mktemp("ruritania"), files, embeddings) as service:
+        yield service
 
 
 def test_the_statement_outranks_its_dateline(ruritania: BriefingService) -> None:
@@ -140,13 +150,9 @@ We will hold annual talks on the state of the fish stocks.
 def summit(
     tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
 ) -> Iterator[BriefingService]:
-    root = tmp_path_factory.mktemp("summit")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "2024-06-02-summit.md").write_text(SUMMIT, encoding="utf-8")
-    with open_index(load_settings(data_dir=Path(root / "store")), embeddings) as index:
-        assert not ingest_paths(index, [corpus]).errors
-        yield BriefingService(index)
+    files = {"2024-06-02-summit.md": SUMMIT}
+    with serving(tmp_path_factory.mktemp("summit"), files, embeddings) as service:
+        yield service
 
 
 def test_who_met_where_opens_a_statement_and_answers_only_where_when_or_who(
