@@ -263,13 +263,7 @@ _DATELINE = re.compile(
 _FOLLOWS = re.compile(r"\bas follows\W*$", re.I)
 # "We, the leaders of Japan, the ROK, and the United States, convened at Camp David …": who is
 # speaking and where, not what they say (``is_opener``).
-_OPENER = re.compile(
-    r"^\W*We, the\b[^.]{0,300}?,\s+(?:met|meet|convened|gathered|assembled)\b"
-    # "During this momentous period …, President Moon … and Chairman Kim … held an Inter-Korean
-    # Summit Meeting at the Peace House …"
-    r"|^\W*[A-Z][^;:]{0,400}?\bheld (?:an?|the|their)\b[^;:]{0,80}?"
-    r"\b(?:[Ss]ummit|[Mm]eeting|talks)\b"
-)
+_OPENER = re.compile(r"^\W*We, the\b[^.]{0,300}?,\s+(?:met|meet|convened|gathered|assembled)\b")
 _ANNOUNCES = re.compile(
     r"\b(?:released|issued|made public|published|read out|delivered)\b[^.:]{0,160}?"
     r"\bthe following\b",

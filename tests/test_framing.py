@@ -161,11 +161,6 @@ def test_who_met_where_opens_a_statement_and_answers_only_where_when_or_who(
     opener = "We, the leaders of Ruritania and Freedonia, met in Strelsau on June 2 to open"
     assert is_opener(opener + " a new chapter.")
     assert not is_opener("We agree to share the herring catch equally.")
-    assert is_opener(
-        "During this season, President Voss of Ruritania and Chairman Orm of Freedonia held an "
-        "Island Summit Meeting at the lighthouse on Cape Orm on June 2."
-    )
-    assert not is_opener("The two leaders held candid talks on the herring quota.")
     plan = plan_query("What did the leaders agree on the northern banks?")
     ranked = summit.extractive.candidates(plan, summit.searcher.search(plan, Filters()))
     assert next(c for c in ranked if c.text.startswith(opener)).framing

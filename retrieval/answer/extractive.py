@@ -54,7 +54,6 @@ UNKNOWN_TERM_PENALTY = 0.12
 # "How often does the NCG meet?": a sentence about it that holds a frequency ranks first.
 KIND_BOOST = 1.1
 MIN_LEXICAL_SHARE = 0.5  # the decision was fitted on questions in Latin script
-EVENT_ASKS = ("place", "date", "day", "person")  # where, when, who: what an opener says
 
 
 class ExtractiveAnswerer:
@@ -102,9 +101,8 @@ class ExtractiveAnswerer:
             q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
             readings.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
         top_score = top[0].score or 1.0
-        # Who met where opens a statement; it is what is asked only by where, when or who (or
-        # by a comparison of the meetings: "how did the two summits differ in venue?").
-        opener = plan.intent != "comparison" and self._kind(plan) not in EVENT_ASKS
+        # Who met where opens a statement; it is what is asked only by where, when or who.
+        opener = self._kind(plan) not in ("place", "date", "day", "person")
         out: list[Candidate] = []
         for p in top:
             chunk_script, chunk_share = script_profile(p.chunk.text)
