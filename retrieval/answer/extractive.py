@@ -101,8 +101,9 @@ class ExtractiveAnswerer:
             q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
             readings.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
         top_score = top[0].score or 1.0
+        kind = self._kind(plan)
         # Who met where opens a statement; it is what is asked only by where, when or who.
-        opener = self._kind(plan) not in ("place", "date", "day", "person")
+        opener = kind not in ("place", "date", "day", "person")
         out: list[Candidate] = []
         for p in top:
             chunk_script, chunk_share = script_profile(p.chunk.text)
@@ -139,7 +140,6 @@ class ExtractiveAnswerer:
             if cand.chunk.meta.secondary and not asked_for:
                 cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
-        kind = self._kind(plan)
         if kind in BOUND_KINDS:
             held = self._holding(plan, kind, out)
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks

@@ -12,7 +12,8 @@ _LATEST = re.compile(  # "the last statement", not the verb: "how long did the s
 # "Where do things stand now?"; not in a question dated to a year ("the 2018 texts: what did
 # they hope current developments would lead to?").
 _NOW = re.compile(r"\b(?:current(?:ly)?|now|today)\b", re.I)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
+_YEAR = re.compile(rf"\b{YEAR_DIGITS}\b")
 _COMPARE = re.compile(
     r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
     r"same(?!\s+(?:[\w.’'-]+\s+){0,2}(?:fact sheets?|statements?|documents?|declarations?|"

@@ -10,12 +10,11 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Filters
-from retrieval.search.intent import asks_each, question_intent
+from retrieval.search.intent import YEAR_DIGITS, asks_each, question_intent
 from retrieval.search.korean import KoreanBridge, has_hangul, split_korean
 from retrieval.search.parts import asks_its_own, split_parts
 from retrieval.store.lexical import STOPWORDS, find_acronyms
 
-YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
 _YEAR = rf"({YEAR_DIGITS})"
 _MONTH_NAMES = (  # each month's names, by number
     "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
