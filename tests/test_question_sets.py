@@ -39,12 +39,14 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss18.yaml",
     ROOT / "eval" / "near_miss19.yaml",
     ROOT / "eval" / "near_miss20.yaml",
+    ROOT / "eval" / "near_miss21.yaml",
 ]
 FRESH_ENGLISH_ONLY = [
     ROOT / "eval" / "fresh8_en.yaml",
     ROOT / "eval" / "fresh9_en.yaml",
     ROOT / "eval" / "fresh10_en.yaml",
     ROOT / "eval" / "fresh11_en.yaml",
+    ROOT / "eval" / "fresh12_en.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -120,10 +122,12 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-18",
         "near-miss-19",
         "near-miss-20",
+        "near-miss-21",
         "fresh8-en",
         "fresh9-en",
         "fresh10-en",
         "fresh11-en",
+        "fresh12-en",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -169,19 +173,19 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert all(q.answerable for q in partial)
     # Each later set was written blind to the ones before it, with as many pairs of each class.
     per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 8, 8]
-    for questions, n in zip(sets[2:-4], per_class, strict=True):
+    for questions, n in zip(sets[2:-5], per_class, strict=True):
         assert Counter(q.near_miss for q in questions if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), n
         )
-    # near_miss17 to near_miss20: 30 pairs each, 7 or 8 of each class.
-    for questions in sets[-4:-2]:
+    # near_miss17 to near_miss21: 30 pairs each, 7 or 8 of each class.
+    for questions in sets[-5:-3]:
         assert Counter(q.near_miss for q in questions if q.near_miss) == {
             "detail": 8,
             "qualifier": 8,
             "reaction": 7,
             "absent": 7,
         }
-    for questions in sets[-2:]:
+    for questions in sets[-3:]:
         assert Counter(q.near_miss for q in questions if q.near_miss) == {
             "detail": 8,
             "qualifier": 7,
