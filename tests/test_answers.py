@@ -544,6 +544,22 @@ def test_a_statement_is_named_by_its_distinctive_title(service: BriefingService)
     assert len(shared.at_least(NAMED_DOC_MIN)) != 1
 
 
+def test_a_pair_of_leaders_names_the_statement_not_its_topic(service: BriefingService) -> None:
+    """'The 2021 Biden-Moon statement' says which statement, in any question: its sentences are
+    chosen on the topic ("host-nation support": the Special Measures Agreement), not on the
+    leaders' names, which most of its sentences hold."""
+    part = "Host-nation support for U.S. forces: what did the 2021 Biden-Moon statement say?"
+    plan = service.plan(part)
+    assert "Biden-Moon" not in service.extractive.topics(plan)[0]
+    assert "Biden-Moon" in service.extractive.topics(plan)[-1]  # as asked, still read
+    answer = service.ask(part)
+    assert [c.doc_id for c in answer.citations] == ["2021-05-21-us-rok-leaders-joint-statement.md"]
+    assert "Special Measures Agreement" in answer.citations[0].quote
+    # A single name is no pair: "What did Moon say?" asks who spoke.
+    alone = service.plan("What did the statement say about Moon's visit?")
+    assert "Moon" in service.extractive.topics(alone)[0]
+
+
 def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(
     service: BriefingService,
 ) -> None:

@@ -10,10 +10,14 @@ what was asked before.
 
 from __future__ import annotations
 
+import re
+
 from retrieval.answer.speakers import principal_speakers, speaker_terms
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, plan_query
 from retrieval.store.lexical import tokenize
+
+_PAIRED = re.compile(r"\w[-‐‑–—/]\w")
 
 
 def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
@@ -30,9 +34,15 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
     # Statements set side by side: the people they are named by ("Biden-Yoon") too.
     people = searcher.principal_words() if plan.side_by_side else frozenset()
 
+    principals = searcher.principal_words()
+
     def names_a_statement(word: str) -> bool:
         terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))
-        return bool(terms) and (terms <= card or (bool(people) and parts <= card | people))
+        # "the 2021 Biden-Moon statement": a pair of principals names their meeting.
+        paired = len(parts) > 1 and bool(_PAIRED.search(word)) and parts <= principals
+        return bool(terms) and (
+            terms <= card or paired or (bool(people) and parts <= card | people)
+        )
 
     kept = [w for w in full.split() if not names_a_statement(w)]
     asked_before = [t.content for t in plan.history if t.role == "user"]
