@@ -933,6 +933,19 @@ def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_s
     assert not spelled_in("COP28", ["the Conference of Parties 28"])
 
 
+def test_an_everyday_name_is_known_when_the_statements_hold_its_formal_form() -> None:
+    """ "Beijing" where the statements say "China" is no name they lack; "New Delhi" still is."""
+    terms = cast(LexicalIndex, _Terms())
+    terms.df.update({"china": 5, "sea": 4})
+    question = "What did they say about Beijing's behavior in the South China Sea?"
+    assert unknown_terms(question, terms, set()) == ["South"]
+    terms.df["south"] = 3
+    assert unknown_terms(question, terms, set()) == []
+    assert unknown_terms("How did Beijing and New Delhi respond?", terms, set()) == ["New", "Delhi"]
+    terms.df.pop("china")  # nor is it known when no statement holds the formal form either
+    assert unknown_terms("How did Beijing respond?", terms, set()) == ["Beijing"]
+
+
 def test_numbers_and_ordinals_the_passages_lack_are_counted() -> None:
     assert unmatched_numbers("Where will the fifth IPEF round be held?", ["the IPEF round"]) == 1
     assert unmatched_numbers("the 5th round", ["the fifth round"]) == 0

@@ -632,3 +632,23 @@ def test_the_latest_statement_is_read_for_what_the_later_ask_asks_of_it(
     assert not answer.refused
     assert {c.date.isoformat() for c in answer.citations} == {"2024-11-15"}
     assert "Trilateral Secretariat" in answer.citations[0].quote
+
+
+def test_a_name_no_statement_holds_is_not_answered_by_its_neighbours(
+    service: BriefingService,
+) -> None:
+    """The TPD's space items sit next to "the Lunar Gateway", which no statement names: that is
+    no answer, however close the rest of the question comes (evidence that would answer had to
+    be 0.3 stronger for each such name: ``UNKNOWN_TERM_PENALTY``). "Beijing" is China, which
+    they do name."""
+    for question in (
+        "What does the Korea TPD say about Korea's part in NASA's Lunar Gateway?",
+        "Which Korean firms will build the Alaska LNG pipeline?",
+        "What did the G7 ministers at Niagara say about water cannons in the Yellow Sea?",
+    ):
+        answer = service.ask(question)
+        assert answer.refused, question
+        assert not [c for c in answer.citations if not c.related], question
+    china = service.ask("What did Camp David say about Beijing's behavior in the South China Sea?")
+    assert not china.refused
+    assert any("2023-08-18-spirit-of-camp-david" in c.doc_id for c in china.citations)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.store.everyday import everyday_forms
 from retrieval.store.lexical import LexicalIndex, tokenize
 
 # Latin-script boundaries rather than \b, so "NCG를" or "2019년" (a Korean particle or counter
@@ -47,7 +48,8 @@ def unknown_terms(
     unknown name when another form of the same word (wartime operational control) stands there.
     """
     held: set[str] = set()
-    for forms in alternatives:
+    # "Beijing" where the statements say "China" (``everyday_forms``) is a word they hold.
+    for forms in (*alternatives, *everyday_forms(question)):
         words = [tokenize(f) for f in forms]
         if any(w and all(t in lexical.df or t in known for t in w) for w in words):
             held.update(t for w in words for t in w)
