@@ -652,3 +652,17 @@ def test_a_name_no_statement_holds_is_not_answered_by_its_neighbours(
     china = service.ask("What did Camp David say about Beijing's behavior in the South China Sea?")
     assert not china.refused
     assert any("2023-08-18-spirit-of-camp-david" in c.doc_id for c in china.citations)
+
+
+def test_a_name_asked_for_is_quoted_when_a_sentence_nearly_as_close_holds_it(
+    service: BriefingService,
+) -> None:
+    """ "Which fusion facility …?": the article's best sentences name the deal's signers and
+    fields; the one nearly as close that names the facility ("… facilities, including the
+    JT-60SA tokamak") ranks among them, so the question is answered, not refused."""
+    answer = service.ask(
+        "Which Japanese fusion facility does the White House article on the Technology "
+        "Prosperity Deals name?"
+    )
+    assert not answer.refused
+    assert any("JT-60SA" in c.quote for c in answer.citations if not c.related)

@@ -140,11 +140,15 @@ class ExtractiveAnswerer:
             if cand.chunk.meta.secondary and not asked_for:
                 cand.score *= self.settings.secondary_source_weight
         out.sort(key=lambda c: -c.score)
-        if kind in BOUND_KINDS:
+        if kind in BOUND_KINDS or kind == "name":
             held = self._holding(plan, kind, out)
             if not any(held[:TOP_SENTENCES]):  # the best hold none: one nearly as close ranks
-                on_asked = partial(levied_on_asked, plan.question)
-                prefer_holding(out, held, on_asked, TOP_SENTENCES, KIND_BOOST, KIND_SHARE)
+                # (A figure is boosted too, and one levied on what is asked preferred; a name
+                # is lifted only: "which fusion facility": "… facilities, including the JT-60SA".)
+                bound = kind in BOUND_KINDS
+                on_asked = partial(levied_on_asked, plan.question) if bound else _anything
+                boost = KIND_BOOST if bound else 1.0
+                prefer_holding(out, held, on_asked, TOP_SENTENCES, boost, KIND_SHARE)
         # A reaction asked for is the party's own word; "Who signed it?" names the signers.
         deed = deed_asked(plan.question) if kind == "person" else None
         lift_asked(out, reacting if plan.language == "en" else (), deed, TOP_SENTENCES, KIND_SHARE)
@@ -372,3 +376,8 @@ class ExtractiveAnswerer:
                 chosen.insert(chosen.index(c) + 1, nxt)
                 words += word_count(nxt.text)
         return chosen
+
+
+def _anything(text: str) -> bool:
+    """Any sentence will do."""
+    return True
