@@ -675,6 +675,12 @@ def test_who_holds_a_role_is_answered_only_by_a_sentence_that_says_who_leads() -
     assert holding("person", [announced, led, convened], chairs, "", idf) == [False, True, True]
     # Who did something else is held by anyone named doing it.
     assert holding("person", [announced], "Who launched the working group?", "", idf) == [True]
+    # A person asked of another country's deal is not held by the signers of this one.
+    signed = "The Korea TPD was signed by Director Kratsios and Minister Bae Kyung-hoon."
+    uk = "Who signed the earlier UK TPD?"
+    assert holding("person", [signed], uk, "signed earlier UK TPD", idf) == [False]
+    assert holding("person", [signed], uk, "signed earlier UK TPD", idf, cards=["U.K. deal"])
+    assert holding("person", [signed], "Who signed it?", "signed", idf) == [True]
     assert role_asked("Who is vice chair of the partnership?")
     assert role_asked("Who was to lead the follow-on negotiations?")
     assert not role_asked("Who signed it?")

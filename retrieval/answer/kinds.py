@@ -16,7 +16,7 @@ from retrieval.answer.clauses import (
     same_event,
 )
 from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, counts
-from retrieval.answer.names import COUNTRIES
+from retrieval.answer.names import COUNTRIES, countries
 from retrieval.answer.owners import asked_owner, asked_person_owner, owner, titled_otherwise
 from retrieval.answer.roles import holds_role, role_asked
 from retrieval.store.lexical import tokenize
@@ -349,9 +349,14 @@ def holding(
     ``BOUND_KINDS``), in a sentence about the topic (``anchored``) and a clause that does not
     qualify the question's noun otherwise (``qualified_otherwise``); a date, a place or a person
     (``EVENT_KINDS``), in a clause about the event the question numbers (``same_event``)."""
-    bound = (
-        anchored(texts, topic, idf, expand, cards) if kind in BOUND_KINDS else [True] * len(texts)
-    )
+    if kind in BOUND_KINDS:
+        bound = anchored(texts, topic, idf, expand, cards)
+    else:
+        # "Who signed the UK TPD?": not the signers of the Korea one, in a sentence and a
+        # statement that never name Britain.
+        asked_of = countries(topic, question=True)
+        cards = list(cards) or [""] * len(texts)
+        bound = [asked_of <= countries(f"{t} {c}") for t, c in zip(texts, cards, strict=True)]
     asked = ordinals(question) if kind in EVENT_KINDS else set()
     split = bool(asked) or kind in BOUND_KINDS
     whose = asked_owner(question) if kind in ("amount", "number") else None
