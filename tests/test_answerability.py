@@ -212,6 +212,10 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert holds_kind("person", "A dialogue led by their National Security Advisors.")
     assert holds_kind("person", "Talks led by the Secretary of State, Ann Marrow.")
     assert holds_kind("person", "A deal with Grelling Technologies to build radar planes.")
+    # A body is named by what it is called: a team, a panel, a task force …
+    assert holds_kind("person", "They back the new Multilateral Sanctions Monitoring Team.")
+    assert holds_kind("person", "It set up a Trilateral Maritime Task Force.")
+    assert not holds_kind("person", "They back the new sanctions monitoring team.")
     # "Which North Korean official": not a person the sentence gives to another party.
     led = "Talks led by the U.S. Secretary of State and a high-level DPRK official."
     assert not holds_kind("person", led, "Which North Korean official leads the talks?")

@@ -185,6 +185,7 @@ _HOLDS: dict[str, re.Pattern[str]] = {
         r"Ms\.|Dr\.)\s+[A-Z]|\b(?:Secretary|Minister|Director|Coordinator|Advis[eo]r)(?:-General)? "
         r"(?:of|for) (?:the )?[A-Z]|\b[A-Z][\w-]+\s+(?:[A-Z][\w-]+\s+)*(?:Group|Committee|Council|"
         r"Secretariat|Ministry|Department|Agency|Commission|Forum|Office|Corporation|Company|Technologies|"
+        r"Team|Panel|Board|Network|Cent(?:er|re)|Task Force|Mechanism|"
         r"Industries|Systems|Aerospace|Holdings|Electronics|Airlines|Management|Partners|Corp\.?|"
         r"LLC|Ltd\.?|Institute|Foundation|Motors|"
         r"Inc\.?|Bank|Command|Forces|Assembly|Party)\b|\b(?:KCNA|NSC|USFK|UN|IAEA|NATO)\b"
