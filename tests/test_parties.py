@@ -62,6 +62,9 @@ def test_a_question_that_asks_no_reaction_names_no_party() -> None:
     assert reacting_party("What did the fact sheet say about Singapore?") == ()
     # A statement's own position is what it says, not a party's reaction.
     assert reacting_party("What was the Lima trilateral statement's position on troops?") == ()
+    # Nor is a summit's: what it welcomed is what its statement says.
+    assert reacting_party("What quantum document did the 2023 Biden-Yoon summit welcome?") == ()
+    assert reacting_party("How did North Korea react to the summit?")
     # Reactivating a group and being responsible for it are no reactions.
     assert reacting_party("When did Seoul and Washington reactivate the EDSCG?") == ()
     assert reacting_party("Which ministry is Seoul responsible for funding?") == ()

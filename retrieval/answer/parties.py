@@ -154,6 +154,11 @@ def _found(alias: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text) is not None
 
 
+# "What did the 2023 Biden-Yoon summit welcome?": what a meeting welcomes is what its statement
+# says, as for a statement named.
+_MEETING = re.compile(r"\b(?:summit|meeting|talks|conference)s?\b", re.I)
+
+
 def reacting_party(question: str) -> tuple[str, ...]:
     """The names of the party whose reaction (or own word) the question asks for (none if it
     asks for none)."""
@@ -162,6 +167,7 @@ def reacting_party(question: str) -> tuple[str, ...]:
         if (
             not m
             or DOCUMENT_WORDS.search(m["x"])
+            or _MEETING.search(m["x"])
             or (pattern is _SAID and _NOT_SPEAKER.search(m["x"]))
         ):
             continue
