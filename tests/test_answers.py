@@ -666,3 +666,21 @@ def test_a_name_asked_for_is_quoted_when_a_sentence_nearly_as_close_holds_it(
     )
     assert not answer.refused
     assert any("JT-60SA" in c.quote for c in answer.citations if not c.related)
+
+
+def test_a_follow_up_naming_only_another_statement_asks_it_the_same(
+    service: BriefingService,
+) -> None:
+    """ "And at Lima?" after a question about Camp David names no statement by a word for one,
+    but every word it asks is the Lima statement's: what was asked before, asked of Lima."""
+    history = [
+        Turn(role="user", content="What did Camp David say about the DPRK's cyber theft?"),
+        Turn(
+            role="assistant", content="It voiced concern about the DPRK's illicit cyber activities."
+        ),
+    ]
+    answer = service.ask("and at Lima?", history)
+    assert not answer.refused
+    lima = "2024-11-15-japan-rok-us-joint-statement-lima.md"
+    assert answer.citations[0].doc_id == lima
+    assert "cyber" in answer.citations[0].quote

@@ -46,9 +46,10 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
 
     kept = [w for w in full.split() if not names_a_statement(w)]
     asked_before = [t.content for t in plan.history if t.role == "user"]
-    if len(kept) <= 1 and asked_before and searcher.names_its_own(plan):
-        # "And what did the readout of the first NCG meeting say?": the subject asked before,
-        # of the statement named now.
+    dated = plan.follow_up and bool(plan.years)  # "and the 2023 one?"
+    if len(kept) <= 1 and asked_before and (dated or searcher.names_its_own(plan)):
+        # "And what did the readout of the first NCG meeting say?", "and at Lima?", "and the
+        # 2023 one?": the subject asked before, of the statement (or year) named now.
         before = plan_query(asked_before[-1])
         card |= searcher.card_words(
             list(searcher.named_documents(before.search_text).at_least(NAMED_DOC_MIN))

@@ -110,12 +110,16 @@ class HybridSearcher:
     def names_its_own(self, plan: QueryPlan) -> bool:
         """Whether a follow-up names a statement of its own ("And what did the readout of the
         first NCG meeting say?"; not "and Kim Jong Un?", a person several statements name)."""
-        return (
-            plan.follow_up
-            and not plan.points_back
-            and bool(DOCUMENT_WORDS.search(plan.question))
-            and bool(self.named_documents(plan.question).at_least(NAMED_DOC_MIN))
-        )
+        if not plan.follow_up or plan.points_back:
+            return False
+        named = list(self.named_documents(plan.question).at_least(NAMED_DOC_MIN))
+        if not named:
+            return False
+        # "And at Lima?": no word for a statement, but every word asked is its name (not only
+        # a person's: "and Kim Jong Un?" asks about him, wherever he is named).
+        words = set(tokenize(topic_text(plan.question), compounds=False))
+        place = bool(words - self.principal_words()) and words <= self.card_words(named)
+        return bool(DOCUMENT_WORDS.search(plan.question)) or place
 
     def named_in(self, plan: QueryPlan) -> NamedShares:
         """The statements a question names: a follow-up that names one of its own asks that one,
