@@ -4,6 +4,8 @@ module reaches into another's private names, and no module outgrows a reading.""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,23 @@ def test_a_broken_rule_is_caught(tmp_path: Path) -> None:
 def test_modules_stay_small(name: str) -> None:
     lines = len(modules()[name].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines: split it by what it does"
+
+
+def test_importing_the_core_does_no_work() -> None:
+    """Nothing happens at import time: importing every module of the core stems no word (the
+    stemmer, like the models, is loaded at first use). Run in a fresh interpreter; Alembic's
+    migration scripts and ``__main__`` are scripts, run by their tools."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import retrieval.store.lexical as lexical\n"
+        "for package in ('core', 'ingest', 'retrieval', 'brief'):\n"
+        "    root = importlib.import_module(package)\n"
+        "    for info in pkgutil.walk_packages(root.__path__, package + '.'):\n"
+        "        if '.migrations' not in info.name and not info.name.endswith('__main__'):\n"
+        "            importlib.import_module(info.name)\n"
+        "print(lexical._stemmer.cache_info().currsize, 'Stemmer' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "False"]

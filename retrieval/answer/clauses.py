@@ -10,7 +10,7 @@ question qualifies them ("the finance ministers": ``qualified_otherwise``). Used
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from retrieval.answer.parties import PARTIES
@@ -140,21 +140,24 @@ _ASKED_ON = (
 )
 _TARIFF_SAID = re.compile(_TARIFF, re.I)
 # Sectors a tariff is put on, by their other names ("cars" are automobiles).
-_SECTORS = [
-    frozenset(tokenize(words, compounds=False))
-    for words in (
-        "car cars auto autos automobile automobiles vehicle vehicles automotive",
-        "chip chips semiconductor semiconductors",
-        "drug drugs medicine medicines pharmaceutical pharmaceuticals",
-        "wood timber lumber",
-        "ship ships vessel vessels shipbuilding",
-    )
-]
+_SECTORS = (
+    "car cars auto autos automobile automobiles vehicle vehicles automotive",
+    "chip chips semiconductor semiconductors",
+    "drug drugs medicine medicines pharmaceutical pharmaceuticals",
+    "wood timber lumber",
+    "ship ships vessel vessels shipbuilding",
+)
+
+
+@cache
+def _sector_terms() -> tuple[frozenset[str], ...]:
+    """``_SECTORS`` as stemmed terms (stemmed at first use, not at import)."""
+    return tuple(frozenset(tokenize(words, compounds=False)) for words in _SECTORS)
 
 
 def _sectors(terms: set[str]) -> set[str]:
     """The terms with the other names of the sectors among them."""
-    return terms.union(*(group for group in _SECTORS if group & terms))
+    return terms.union(*(group for group in _sector_terms() if group & terms))
 
 
 _ENDS = re.compile(
@@ -162,10 +165,14 @@ _ENDS = re.compile(
     r"would|did|does|do|has|have|that|which)\b.*",
     re.I,
 )
-_ANY = frozenset(
-    tokenize("goods products items originating all other imports exports", compounds=False)
-)
+_ANY = "goods products items originating all other imports exports"  # no sector of its own
 ON_WORDS = 8  # the words of a clause that say what its tariff is on
+
+
+@cache
+def _any_sector() -> frozenset[str]:
+    """``_ANY`` as stemmed terms (at first use)."""
+    return frozenset(tokenize(_ANY, compounds=False))
 
 
 def _same(a: str, b: str) -> bool:
@@ -207,7 +214,7 @@ def levied_otherwise(question: str, clause: str) -> bool:
         words = {t for t in _stems(re.sub(r"\bsuch\s+\w+", "", clause)) if t}  # not "all" goods
         return (
             _TARIFF_SAID.search(clause) is not None
-            and not words & _ANY
+            and not words & _any_sector()
             and not any(_same(w, t) for w in wanted for t in words)
         )
-    return not any(s & _ANY or any(_same(w, t) for w in wanted for t in s) for s in said)
+    return not any(s & _any_sector() or any(_same(w, t) for w in wanted for t in s) for s in said)

@@ -4,6 +4,7 @@ it: part of the kind-of-answer check (``kinds``)."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from retrieval.answer.clauses import VAGUE
 from retrieval.answer.owners import party_key
@@ -67,14 +68,17 @@ _PLACED = re.compile(rf"^{_IN_COUNTRY}", re.I)
 _ASKED_IN = re.compile(rf"\b(?:how many|number of)\s+(?:[\w'’-]+\s+){{1,3}}?{_IN_COUNTRY}", re.I)
 
 
-_PEOPLE = frozenset(tokenize("people persons individuals", compounds=False))
-_HUMANS = _PEOPLE | frozenset(
-    tokenize(
-        "citizens nationals residents students grantees workers participants members officials "
-        "scholars trainees visitors fellows",
-        compounds=False,
-    )
+_PEOPLE = "people persons individuals"
+_HUMANS = (
+    f"{_PEOPLE} citizens nationals residents students grantees workers participants members "
+    "officials scholars trainees visitors fellows"
 )
+
+
+@cache
+def _stemmed(words: str) -> frozenset[str]:
+    """The words as stemmed terms (at first use, not at import)."""
+    return frozenset(tokenize(words, compounds=False))
 
 
 def _demonyms(word: str) -> bool:
@@ -92,11 +96,11 @@ def counts(text: str, things: list[str], question: str = "") -> bool:
     stems = stems or set(tokenize(" ".join(things), compounds=False))
     # People are counted by what they are: "how many people" by "2,023 Koreans", "how many
     # Americans live in Korea" by "200,000 U.S. citizens" (the word after "Americans" is a verb).
-    people = bool(stems & _PEOPLE)
+    people = bool(stems & _stemmed(_PEOPLE))
     if things and _demonyms(things[0]):
         people, stems = True, set(tokenize(things[0], compounds=False))
     if people:
-        stems |= _HUMANS
+        stems |= _stemmed(_HUMANS)
     # "How many times": "twice" counts them.
     if "time" in stems and _TIMES.search(text):
         return True
