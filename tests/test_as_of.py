@@ -161,6 +161,9 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
         ("When will the trace of the catch data be complete?", "lookup"),
         ("How did the ministers rate the progress made?", "lookup"),
         ("what does the readout say that goes beyond the treaty?", "lookup"),
+        # A sum split between two parties asks each one's share, not a comparison.
+        ("How is the $20 million split between Sylvania and Freedonia?", "lookup"),
+        ("How did the quota differ between the 2021 and 2023 statements?", "comparison"),
     ],
 )
 def test_the_intent_a_question_asks(question: str, intent: str) -> None:

@@ -18,7 +18,9 @@ _COMPARE = re.compile(
     r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
     r"same(?!\s+(?:[\w.’'-]+\s+){0,2}(?:fact sheets?|statements?|documents?|declarations?|"
     r"readouts?|texts?|day|week|month|year|meeting|summit|visit|trip)\b)|contrast|"
-    r"between .+ and|(?:that|which) (?:was|were|is|are)(?:n't| not) in|"
+    # (Not "split between Washington and Seoul": a share of each, asked as a figure.)
+    r"(?<!split )(?<!divided )(?<!shared )(?<!distributed )(?<!allocated )between .+ and|"
+    r"(?:that|which) (?:was|were|is|are)(?:n't| not) in|"
     r"how (?:did|has|have) .{0,80}?\b(?:move|moved|progress|progressed|develop|developed) "
     r"(?:from|since)|stack(?:s|ed)? up|relative to|diverg\w*|"
     r"converg\w*|depart\w* from|echo(?:es|ed)?|harden\w*|soften\w*|(?:become|became|grow|grew|"
