@@ -10,11 +10,11 @@ question qualifies them ("the finance ministers": ``qualified_otherwise``). Used
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
 
 from retrieval.answer.parties import PARTIES
-from retrieval.store.lexical import tokenize
+from retrieval.store.lexical import tokenize, word_terms
 
 # Words that make no kind of a thing ("new jobs", "total investment").
 VAGUE = frozenset("new more total additional other different separate major such".split())
@@ -149,15 +149,9 @@ _SECTORS = (
 )
 
 
-@cache
-def _sector_terms() -> tuple[frozenset[str], ...]:
-    """``_SECTORS`` as stemmed terms (stemmed at first use, not at import)."""
-    return tuple(frozenset(tokenize(words, compounds=False)) for words in _SECTORS)
-
-
 def _sectors(terms: set[str]) -> set[str]:
     """The terms with the other names of the sectors among them."""
-    return terms.union(*(group for group in _sector_terms() if group & terms))
+    return terms.union(*(group for words in _SECTORS if (group := word_terms(words)) & terms))
 
 
 _ENDS = re.compile(
@@ -167,12 +161,6 @@ _ENDS = re.compile(
 )
 _ANY = "goods products items originating all other imports exports"  # no sector of its own
 ON_WORDS = 8  # the words of a clause that say what its tariff is on
-
-
-@cache
-def _any_sector() -> frozenset[str]:
-    """``_ANY`` as stemmed terms (at first use)."""
-    return frozenset(tokenize(_ANY, compounds=False))
 
 
 def _same(a: str, b: str) -> bool:
@@ -214,7 +202,9 @@ def levied_otherwise(question: str, clause: str) -> bool:
         words = {t for t in _stems(re.sub(r"\bsuch\s+\w+", "", clause)) if t}  # not "all" goods
         return (
             _TARIFF_SAID.search(clause) is not None
-            and not words & _any_sector()
+            and not words & word_terms(_ANY)
             and not any(_same(w, t) for w in wanted for t in words)
         )
-    return not any(s & _any_sector() or any(_same(w, t) for w in wanted for t in s) for s in said)
+    return not any(
+        s & word_terms(_ANY) or any(_same(w, t) for w in wanted for t in s) for s in said
+    )

@@ -4,11 +4,10 @@ it: part of the kind-of-answer check (``kinds``)."""
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from retrieval.answer.clauses import VAGUE
 from retrieval.answer.owners import party_key
-from retrieval.store.lexical import tokenize
+from retrieval.store.lexical import tokenize, word_terms
 
 # "How many jobs will it create?": the words after "how many" up to the verb or a preposition
 # name the thing counted; a number answers only when it counts that thing ("3,000 jobs").
@@ -75,12 +74,6 @@ _HUMANS = (
 )
 
 
-@cache
-def _stemmed(words: str) -> frozenset[str]:
-    """The words as stemmed terms (at first use, not at import)."""
-    return frozenset(tokenize(words, compounds=False))
-
-
 def _demonyms(word: str) -> bool:
     """Whether a word names a nation's people ("Americans", "Koreans")."""
     return re.fullmatch(r"[A-Z][a-z]+s", word) is not None and party_key(word) is not None
@@ -96,11 +89,11 @@ def counts(text: str, things: list[str], question: str = "") -> bool:
     stems = stems or set(tokenize(" ".join(things), compounds=False))
     # People are counted by what they are: "how many people" by "2,023 Koreans", "how many
     # Americans live in Korea" by "200,000 U.S. citizens" (the word after "Americans" is a verb).
-    people = bool(stems & _stemmed(_PEOPLE))
+    people = bool(stems & word_terms(_PEOPLE))
     if things and _demonyms(things[0]):
         people, stems = True, set(tokenize(things[0], compounds=False))
     if people:
-        stems |= _stemmed(_HUMANS)
+        stems |= word_terms(_HUMANS)
     # "How many times": "twice" counts them.
     if "time" in stems and _TIMES.search(text):
         return True

@@ -32,9 +32,8 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
     full = " ".join([full, *(f for g in spelled for f in g if f not in full)])
     card = searcher.card_words(list(searcher.named_in(plan).at_least(NAMED_DOC_MIN)))
     # Statements set side by side: the people they are named by ("Biden-Yoon") too.
-    people = searcher.principal_words() if plan.side_by_side else frozenset()
-
     principals = searcher.principal_words()
+    people = principals if plan.side_by_side else frozenset()
 
     def names_a_statement(word: str) -> bool:
         terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))

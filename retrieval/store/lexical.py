@@ -63,6 +63,13 @@ def tokenize(text: str, compounds: bool = True) -> list[str]:
     return terms + hangul_bigrams(text)
 
 
+@lru_cache(maxsize=256)
+def word_terms(words: str) -> frozenset[str]:
+    """A fixed list of words as terms (``tokenize`` without compounds), read once: for the word
+    lists modules compare against, stemmed at first use rather than at import."""
+    return frozenset(tokenize(words, compounds=False))
+
+
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 
 
