@@ -38,8 +38,15 @@ def anchored(
     present = {t for t in names - party_words() if any(t in w for w in words)}
     anchors = set(sorted(present, key=lambda t: (-idf(t), t))[:ANCHORS])
     # "How much will Amazon invest in Japan's cloud?": not "$5 billion … the ROK's cloud".
-    asked = countries(topic, question=True)
     return [
-        (bool(w & anchors) or not anchors) and asked <= countries(f"{t} {c}")
-        for w, t, c in zip(words, texts, cards, strict=True)
+        (bool(w & anchors) or not anchors) and country
+        for w, country in zip(words, of_countries_asked(texts, topic, cards), strict=True)
     ]
+
+
+def of_countries_asked(texts: Sequence[str], topic: str, cards: Sequence[str] = ()) -> list[bool]:
+    """Which sentences, with their statements' ``cards``, name every country the topic names
+    ("Who signed the UK TPD?": not a sentence and statement that never name Britain)."""
+    asked = countries(topic, question=True)
+    cards = list(cards) or [""] * len(texts)
+    return [asked <= countries(f"{t} {c}") for t, c in zip(texts, cards, strict=True)]

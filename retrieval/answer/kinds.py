@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from retrieval.answer.anchors import anchored
+from retrieval.answer.anchors import anchored, of_countries_asked
 from retrieval.answer.clauses import (
     CLAUSE,
     EVENT_KINDS,
@@ -16,9 +16,10 @@ from retrieval.answer.clauses import (
     same_event,
 )
 from retrieval.answer.counted import HOW_MUCH, MONEY_OR_SHARE, counted_words, counts
-from retrieval.answer.names import COUNTRIES, countries
+from retrieval.answer.names import COUNTRIES
 from retrieval.answer.owners import asked_owner, asked_person_owner, owner, titled_otherwise
 from retrieval.answer.roles import holds_role, role_asked
+from retrieval.search.intent import SPLIT_WORDS
 from retrieval.store.lexical import tokenize
 
 # What a question asks for, by the words that ask it.
@@ -43,7 +44,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"|\bhow much\b[^?]*?\b(?:pay|pays|paying|paid|spend|spends|spending|spent|cost|costs|"
         r"put|puts|putting|contribut\w*|invest|invests|investing|invested)\b"
         # "How is the $60 million split between them?": each side's money, not the total.
-        r"|\bhow (?:is|are|was|were|will)\b[^?]{0,80}?\b(?:split|divided|shared|apportioned)\b",
+        rf"|\bhow (?:is|are|was|were|will)\b[^?]{{0,80}}?\b(?:{'|'.join(SPLIT_WORDS)})\b",
         re.I,
     ),
     "number": re.compile(
@@ -350,14 +351,11 @@ def holding(
     ``BOUND_KINDS``), in a sentence about the topic (``anchored``) and a clause that does not
     qualify the question's noun otherwise (``qualified_otherwise``); a date, a place or a person
     (``EVENT_KINDS``), in a clause about the event the question numbers (``same_event``)."""
-    if kind in BOUND_KINDS:
-        bound = anchored(texts, topic, idf, expand, cards)
-    else:
-        # "Who signed the UK TPD?": not the signers of the Korea one, in a sentence and a
-        # statement that never name Britain.
-        asked_of = countries(topic, question=True)
-        cards = list(cards) or [""] * len(texts)
-        bound = [asked_of <= countries(f"{t} {c}") for t, c in zip(texts, cards, strict=True)]
+    bound = (
+        anchored(texts, topic, idf, expand, cards)
+        if kind in BOUND_KINDS
+        else of_countries_asked(texts, topic, cards)  # not the Korea TPD's signers for the UK's
+    )
     asked = ordinals(question) if kind in EVENT_KINDS else set()
     split = bool(asked) or kind in BOUND_KINDS
     whose = asked_owner(question) if kind in ("amount", "number") else None

@@ -14,12 +14,14 @@ _LATEST = re.compile(  # "the last statement", not the verb: "how long did the s
 _NOW = re.compile(r"\b(?:current(?:ly)?|now|today)\b", re.I)
 YEAR_DIGITS = r"(?:19[5-9]\d|20[0-4]\d)"  # a year a question names (plan.years)
 _YEAR = re.compile(rf"\b{YEAR_DIGITS}\b")
+# How a sum is shared out: "split between Washington and Seoul" asks each one's share.
+SPLIT_WORDS = ("split", "divided", "shared", "distributed", "allocated", "apportioned")
+_NOT_SPLIT = "".join(f"(?<!{w} )" for w in SPLIT_WORDS)
 _COMPARE = re.compile(
     r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
     r"same(?!\s+(?:[\w.’'-]+\s+){0,2}(?:fact sheets?|statements?|documents?|declarations?|"
     r"readouts?|texts?|day|week|month|year|meeting|summit|visit|trip)\b)|contrast|"
-    # (Not "split between Washington and Seoul": a share of each, asked as a figure.)
-    r"(?<!split )(?<!divided )(?<!shared )(?<!distributed )(?<!allocated )between .+ and|"
+    rf"{_NOT_SPLIT}between .+ and|"  # not a sum split between two: a share of each
     r"(?:that|which) (?:was|were|is|are)(?:n't| not) in|"
     r"how (?:did|has|have) .{0,80}?\b(?:move|moved|progress|progressed|develop|developed) "
     r"(?:from|since)|stack(?:s|ed)? up|relative to|diverg\w*|"
