@@ -13,7 +13,7 @@ from core.labels import date_text, label
 
 UNKNOWN_DATE = dt.date(1900, 1, 1)
 # Bump when what is stored for a chunk changes: ids change, so a re-ingest rewrites every chunk.
-STORE_FORMAT = "3"
+STORE_FORMAT = "4"
 
 
 class DocumentMeta(BaseModel):

@@ -68,6 +68,12 @@ BULLET = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 # A bold lead-in that works as a heading: "**FOREIGN EXCHANGE MARKET STABILITY:** ..."
 _LEAD_IN = re.compile(r"\*\*([^*\n]{2,160}?)\*\*[ \t]*:?[ \t]*")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+# A quotation's source before it: "- Korea JoongAng Daily, 13 Nov. 2025, https://… — "We …"",
+# "- same source — "Never again …"": the sentences are the quotations, not the report's words.
+_SOURCED = re.compile(r"(?:[^\n]{0,300}?https?://\S+|same source)[ \t]+[—–][ \t]+", re.I)
+_OPENING = re.compile(r"[“\"]")
+_CLOSES = {"“": "”", '"': '"'}
+_CLOSING = re.compile(r"[,;.]?[”\"]")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
@@ -221,21 +227,70 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         b_start, b_end = max(block.start, start), block.end
         bullet = BULLET.match(text, b_start)
         s_start = bullet.end() if bullet else b_start
+        sourced = _SOURCED.match(text, s_start, b_end)
+        if sourced:
+            for lo, hi in _quotations(text, sourced.end(), b_end):
+                _split(spans, text, lo, hi)
+            continue
         lead_in = _LEAD_IN.match(text, s_start)
-        if lead_in:
-            s_start = lead_in.end()
-        for match in _BOUNDARY.finditer(text, s_start, b_end):
-            dot = match.start()
-            if text[dot] == "." and is_abbreviation(text, dot):
-                continue
-            lo, hi = _trim(text, s_start, match.end())
-            if hi > lo:
-                spans.append(Span(lo, hi, text[lo:hi]))
-            s_start = match.end()
-        lo, hi = _trim(text, s_start, b_end)
-        if hi > lo:
-            spans.append(Span(lo, hi, text[lo:hi]))
+        _split(spans, text, lead_in.end() if lead_in else s_start, b_end)
     return spans
+
+
+def _split(spans: list[Span], text: str, start: int, end: int) -> None:
+    """Add the sentences of ``text[start:end]``, trimmed."""
+    for match in _BOUNDARY.finditer(text, start, end):
+        dot = match.start()
+        if text[dot] == "." and is_abbreviation(text, dot):
+            continue
+        _add(spans, text, start, match.end())
+        start = match.end()
+    _add(spans, text, start, end)
+
+
+def _add(spans: list[Span], text: str, start: int, end: int) -> None:
+    lo, hi = _trim(text, start, end)
+    if hi > lo:
+        spans.append(Span(lo, hi, text[lo:hi]))
+
+
+def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The quoted stretches of a report's line (without their marks and a trailing comma), or
+    all of it when it quotes none: "(on China)", "the same report says" are the report's."""
+    found: list[tuple[int, int]] = []
+    pos = start
+    while (opening := _OPENING.search(text, pos, end)) is not None:
+        close = text.find(_CLOSES[opening.group()], opening.end(), end)
+        hi = end if close < 0 else close
+        found.append((opening.end(), hi - (text[hi - 1] in ",;" if hi > opening.end() else 0)))
+        pos = end if close < 0 else close + 1
+    return found or [(start, end)]
+
+
+def is_reported(text: str, offset: int) -> bool:
+    """Whether the sentence at ``offset`` is a quotation as a news report printed it: its line
+    opens with the report's address ("- Korea JoongAng Daily, …, https://… — "We …"")."""
+    line = text.rfind("\n", 0, offset) + 1
+    bullet = BULLET.match(text, line)
+    lead = _SOURCED.match(text, bullet.end() if bullet else line)
+    return lead is not None and lead.end() <= offset
+
+
+def sentence_reading(text: str, start: int, end: int) -> str:
+    """The sentence ``text[start:end]`` as it is read for scoring (``reading_text``); a
+    quotation a news report printed is read with the note the report adds after it ("(on
+    China)", "(on the July 12, 2016 Arbitral Tribunal award)"), which is never quoted."""
+    sentence = reading_text(text[start:end])
+    if not is_reported(text, start):
+        return sentence
+    closing = _CLOSING.match(text, end)  # only after the quotation's end
+    if closing is None:
+        return sentence
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    following = _OPENING.search(text, closing.end(), line_end)
+    note = text[closing.end() : following.start() if following else line_end].strip(" \t;…")
+    return f"{sentence} {note}" if note else sentence
 
 
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)")

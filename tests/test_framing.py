@@ -169,3 +169,58 @@ def test_who_met_where_opens_a_statement_and_answers_only_where_when_or_who(
     where = summit.ask("Where did the leaders meet in June 2024?")
     assert not where.refused
     assert any(c.quote.startswith(opener) for c in where.citations)
+
+
+# A statement whose copy stops early, with later sentences as news reports printed them.
+REPORTED = """---
+title: "Statement of the Foreign Minister of Ruritania on the Straits"
+issuer: "Ministry of Foreign Affairs of Ruritania"
+date: 2024-07-09
+kind: press statement
+---
+
+Ruritania rejects the toll that Freedonia set on the Strelsau straits without consulting \
+its neighbours.
+
+Our merchant fleet will keep sailing the straits as it has for two centuries, and we \
+will answer every [...the copy used ends here...]
+
+## Later sentences as quoted in news reports
+
+- Daily Herald, 10 July 2024, https://herald.example/n/1 — “Ruritania rejects the toll that \
+Freedonia set on the Strelsau straits without consulting its neighbours,”
+- Evening Post, 10 July 2024, https://post.example/n/2 — “We condemn the naval blockade of \
+the Strelsau straits and demand that it be lifted at once.” (on the blockade)
+""".replace("[...", "[…").replace("...]", "…]")
+
+
+@pytest.fixture(scope="module")
+def reported(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    files = {"2024-07-09-straits.md": REPORTED}
+    with serving(tmp_path_factory.mktemp("reported"), files, embeddings) as service:
+        yield service
+
+
+def test_a_sentence_only_a_news_report_quotes_is_quoted_without_the_report(
+    reported: BriefingService,
+) -> None:
+    answer = reported.ask("What did Ruritania say about the naval blockade of the straits?")
+    assert not answer.refused
+    quotes = [c.quote for c in answer.citations if not c.related]
+    assert quotes[0] == (
+        "We condemn the naval blockade of the Strelsau straits and demand that it be lifted"
+        " at once."
+    )
+    assert not any("https://" in q or "Evening Post" in q for q in quotes)
+
+
+def test_the_statement_s_own_copy_is_quoted_not_a_report_of_it(
+    reported: BriefingService,
+) -> None:
+    plan = plan_query("What did Ruritania say about Freedonia's toll on the straits?")
+    ranked = reported.extractive.candidates(plan, reported.searcher.search(plan, Filters()))
+    tolls = [c for c in ranked if "rejects the toll" in c.text]
+    assert len(tolls) == 1  # the report's repeat is dropped
+    assert not tolls[0].reported

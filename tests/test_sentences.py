@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.sentences import Span, quotable, reading_text, split_sentences, word_count
+from retrieval.sentences import (
+    Span,
+    is_reported,
+    quotable,
+    reading_text,
+    sentence_reading,
+    split_sentences,
+    word_count,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.is_file()) if CORPUS.is_dir() else []
@@ -256,3 +264,37 @@ def test_a_sentence_is_scored_as_read_without_link_targets_or_emphasis_marks():
     assert quotable(linked)
     assert not quotable("See https://example.org/a/b.html for the full text here.")
     assert not quotable("[Read the full text of the accord](https://example.org/a/b.html)")
+
+
+REPORTED = (
+    "The copy used stops here.\n\n"
+    "## Quoted in news reports\n\n"
+    "- Daily Herald, 3 May 2024, https://herald.example/a/1 — “We condemn the blockade of the "
+    'straits,” (on Freedonia) ; "we call for talks without delay."\n'
+    "- same source — “Never again will we accept a decree. Nothing is more hollow than it,”\n"
+    '- Evening Post, https://post.example/b — the ministers called it "a decree that breaks the '
+    'treaty of 1901"\n'
+)
+
+
+def test_a_news_report_line_yields_its_quotations_not_its_address_or_words():
+    assert texts(REPORTED) == [
+        "The copy used stops here.",
+        "We condemn the blockade of the straits",
+        "we call for talks without delay.",
+        "Never again will we accept a decree.",
+        "Nothing is more hollow than it",
+        "a decree that breaks the treaty of 1901",
+    ]
+
+
+def test_a_quotation_is_known_as_reported_and_read_with_the_note_after_it():
+    spans = split_sentences(REPORTED)
+    assert [is_reported(REPORTED, s.start) for s in spans] == [False] + [True] * 5
+    first = spans[1]
+    assert sentence_reading(REPORTED, first.start, first.end) == (
+        "We condemn the blockade of the straits (on Freedonia)"
+    )
+    # Within one quotation, the next sentence is no note of the one before.
+    never = spans[3]
+    assert sentence_reading(REPORTED, never.start, never.end) == never.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from core.models import Chunk
 from retrieval.answer.doers import names_doer
 from retrieval.answer.parties import party_speaks
 from retrieval.search.cards import card_text
+from retrieval.sentences import is_reported, sentence_reading
+from retrieval.store.lexical import tokenize
 
 # A dateline or lead-in is quoted only when nothing else is nearly as close (not a refusal).
 FRAMING_WEIGHT = 0.8
@@ -45,6 +48,17 @@ class Candidate:
         return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
 
     @property
+    def reported(self) -> bool:
+        """Whether the sentence is a quotation as a news report printed it (``is_reported``)."""
+        return is_reported(self.chunk.text, self.start - self.chunk.start)
+
+    @property
+    def reading(self) -> str:
+        """The sentence as it is read for scoring (``sentence_reading``)."""
+        offset = self.chunk.start
+        return sentence_reading(self.chunk.text, self.start - offset, self.end - offset)
+
+    @property
     def issuer(self) -> str:
         """Who issued the statement the sentence is from."""
         return self.chunk.meta.issuer
@@ -53,6 +67,40 @@ class Candidate:
     def card(self) -> str:
         """What names the sentence's statement (title, issuer, kind, date, file name)."""
         return card_text(self.chunk.meta, self.chunk.doc_id)
+
+
+# "What did the G7 reportedly say …?", "per the news reports quoted": reports are asked for.
+REPORTS_ASKED = re.compile(
+    r"\breport(?:s|ed|edly)?\b|\bnews\b|\bpress accounts?\b|\bquot(?:ed|ations?)\b", re.I
+)
+# A reported quotation sharing this share of the shorter sentence's words repeats it.
+REPEAT_SHARE = 0.8
+
+
+def weigh_sources(
+    cands: list[Candidate], question: str, asked_for: set[str], weight: float
+) -> list[Candidate]:
+    """The candidates with reports about statements (news, analyses; unless ``asked_for``)
+    and statements' sentences as news reports printed them (unless the question asks for
+    reports) weighted down by ``weight``, and without a report's repeat of a sentence of its
+    statement: the statement's own copy, or an earlier report's, is kept."""
+    reports = REPORTS_ASKED.search(question) is not None
+    for cand in cands:
+        secondary = cand.chunk.meta.secondary and cand.chunk.doc_id not in asked_for
+        if secondary or (cand.reported and not reports):
+            cand.score *= weight
+    kept: list[Candidate] = []
+    seen: dict[str, list[set[str]]] = {}
+    for cand in sorted(cands, key=lambda c: (c.reported, -c.score)):
+        words = set(tokenize(cand.reading))
+        others = seen.setdefault(cand.chunk.doc_id, [])
+        if cand.reported and any(
+            len(words & o) >= REPEAT_SHARE * min(len(words), len(o)) for o in others
+        ):
+            continue
+        others.append(words)
+        kept.append(cand)
+    return kept
 
 
 def lift(ranked: list[Candidate], chosen: Sequence[Candidate], top: int) -> None:

@@ -24,7 +24,13 @@ from retrieval.answer.answerability import (
     AnswerabilityModel,
     signals,
 )
-from retrieval.answer.candidates import FRAMING_WEIGHT, Candidate, lift_asked, prefer_holding
+from retrieval.answer.candidates import (
+    FRAMING_WEIGHT,
+    Candidate,
+    lift_asked,
+    prefer_holding,
+    weigh_sources,
+)
 from retrieval.answer.clauses import levied_on_asked
 from retrieval.answer.composition import compose, short_title
 from retrieval.answer.contents import korean_content_of
@@ -38,7 +44,7 @@ from retrieval.answer.results import Assessment, ExtractiveResult, related_resul
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
-from retrieval.sentences import is_framing, is_opener, quotable, reading_text, word_count
+from retrieval.sentences import is_framing, is_opener, quotable, word_count
 from retrieval.store.everyday import everyday_forms
 from retrieval.store.lexical import lexical_share, script_profile, tokenize
 
@@ -113,7 +119,7 @@ class ExtractiveAnswerer:
                 cand = Candidate(p.chunk, p.rank, start, end, vec)
                 if not quotable(cand.text):
                     continue
-                s_terms = set(tokenize(reading_text(cand.text)))
+                s_terms = set(tokenize(cand.reading))
                 full_sim = float(vec @ full_vec)
                 rank = W_RANK * (p.score / top_score)
                 scores = []
@@ -132,13 +138,11 @@ class ExtractiveAnswerer:
                     cand.score *= FRAMING_WEIGHT
                 out.append(cand)
         # Reports about statements rank below the statements themselves, unless the question
-        # asks for the report by name (and names no statement).
+        # asks for the report by name (and names no statement); so do news reports' copies.
         named = self.searcher.named_in(plan)
         named_primary = any(not self._meta(d).secondary for d in named.at_least(NAMED_DOC_MIN))
-        for cand in out:
-            asked_for = named.get(cand.chunk.doc_id, 0.0) >= NAMED_DOC_MIN and not named_primary
-            if cand.chunk.meta.secondary and not asked_for:
-                cand.score *= self.settings.secondary_source_weight
+        asked = {d for d in named.at_least(NAMED_DOC_MIN) if not named_primary}
+        out = weigh_sources(out, plan.question, asked, self.settings.secondary_source_weight)
         out.sort(key=lambda c: -c.score)
         if kind in BOUND_KINDS or kind == "name":
             held = self._holding(plan, kind, out)

@@ -31,7 +31,7 @@ from retrieval.answer.speakers import speaker_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, formal_names, plan_query
-from retrieval.sentences import is_framing, quotable, word_count
+from retrieval.sentences import is_framing, quotable, sentence_reading, word_count
 from retrieval.store.lexical import lexical_share, tokenize
 
 # Chosen on topics of the comparison, latest and multi-document questions of
@@ -186,7 +186,9 @@ class TopicScorer:
                 if not quotable(text):
                     continue
                 framing = is_framing(text)
-                have = set(tokenize(formal_names(text)))
+                offset = chunk.start  # (a news report's copy is read with the report's note)
+                reading = sentence_reading(chunk.text, start - offset, end - offset)
+                have = set(tokenize(formal_names(reading)))
                 have |= {short for short, long in pairs if long and long <= have}
                 have |= {t for short, long in pairs if short in have for t in long}
                 found = max(

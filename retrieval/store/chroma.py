@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from langchain_chroma import Chroma
 
-from retrieval.sentences import reading_text, split_sentences
+from retrieval.sentences import sentence_reading, split_sentences
 from retrieval.store.embeddings import SentenceEmbeddings
 
 SPANS_KEY = "sentence_spans"
@@ -92,7 +92,11 @@ class StatementStore(Chroma):
         headers = [context_header(md) for md in metadatas]
         unique_headers = sorted({h for h in headers if h})
         spans = [split_sentences(t) for t in texts]
-        sentence_texts = [reading_text(span.text) for group in spans for span in group]
+        sentence_texts = [
+            sentence_reading(t, span.start, span.end)
+            for t, group in zip(texts, spans, strict=True)
+            for span in group
+        ]
         vectors = self.embedder.embed_array(sentence_texts + unique_headers)
         header_vec = dict(zip(unique_headers, vectors[len(sentence_texts) :], strict=True))
         chunk_vecs: list[list[float]] = []
