@@ -224,3 +224,37 @@ def test_the_statement_s_own_copy_is_quoted_not_a_report_of_it(
     tolls = [c for c in ranked if "rejects the toll" in c.text]
     assert len(tolls) == 1  # the report's repeat is dropped
     assert not tolls[0].reported
+
+
+ECHO = """---
+title: "Joint Statement of the Foreign Ministers of Ruritania and Freedonia"
+issuer: "Foreign Ministers of Ruritania and Freedonia"
+date: 2024-09-03
+kind: joint statement
+---
+
+Joint Statement from the Foreign Ministers of Ruritania and Freedonia (3 September 2024).
+
+The ministers agreed that the Strelsau straits stay open to merchant ships of every flag.
+"""
+
+
+@pytest.fixture(scope="module")
+def echo(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+) -> Iterator[BriefingService]:
+    files = {"2024-09-03-ministers.md": ECHO}
+    with serving(tmp_path_factory.mktemp("echo"), files, embeddings) as service:
+        yield service
+
+
+def test_a_sentence_that_only_names_its_statement_is_framing(echo: BriefingService) -> None:
+    plan = plan_query("What did the two ministers say about the Strelsau straits?")
+    ranked = echo.extractive.candidates(plan, echo.searcher.search(plan, Filters()))
+    title = next(c for c in ranked if c.text.startswith("Joint Statement from"))
+    assert title.framing
+    assert ranked[0].text.startswith("The ministers agreed"), ranked[0].text
+    # Who issued it and when is what that sentence says.
+    plan = plan_query("When did the foreign ministers of Ruritania and Freedonia issue it?")
+    ranked = echo.extractive.candidates(plan, echo.searcher.search(plan, Filters()))
+    assert not next(c for c in ranked if c.text.startswith("Joint Statement from")).framing

@@ -69,6 +69,17 @@ class Candidate:
         return card_text(self.chunk.meta, self.chunk.doc_id)
 
 
+# A sentence this much made of the words that name its statement says who issued it, where and
+# when ("Joint Statement from the G7 Foreign Ministers of Canada, France, … (12 November 2025).").
+NAMING_SHARE = 0.75
+
+
+def names_its_statement(cand: Candidate) -> bool:
+    """Whether a sentence only names its statement (its title, issuer, date)."""
+    words = set(tokenize(cand.reading))
+    return bool(words) and len(words & set(tokenize(cand.card))) >= NAMING_SHARE * len(words)
+
+
 # "What did the G7 reportedly say …?", "per the news reports quoted": reports are asked for.
 REPORTS_ASKED = re.compile(
     r"\breport(?:s|ed|edly)?\b|\bnews\b|\bpress accounts?\b|\bquot(?:ed|ations?)\b", re.I

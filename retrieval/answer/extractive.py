@@ -28,6 +28,7 @@ from retrieval.answer.candidates import (
     FRAMING_WEIGHT,
     Candidate,
     lift_asked,
+    names_its_statement,
     prefer_holding,
     weigh_sources,
 )
@@ -133,7 +134,9 @@ class ExtractiveAnswerer:
                 # names); the evidence is as strong as the reading the sentence matches best.
                 cand.score, cand.dense, cand.lexical = scores[0]
                 cand.reach = max(x[0] for x in scores) / cand.score if cand.score > 0 else 1.0
-                cand.framing = is_framing(cand.text) or (opener and is_opener(cand.text))
+                cand.framing = is_framing(cand.text) or (
+                    opener and (is_opener(cand.text) or names_its_statement(cand))
+                )
                 if cand.framing:
                     cand.score *= FRAMING_WEIGHT
                 out.append(cand)
