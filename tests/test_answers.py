@@ -210,6 +210,24 @@ def test_two_statements_a_question_joins_by_and_are_each_quoted(service: Briefin
     assert not answer.changes  # what each said was asked, not what changed
 
 
+def test_two_statements_asked_how_each_put_it_are_each_quoted_on_the_topic(
+    service: BriefingService,
+) -> None:
+    # "each describe": a list of what each said; each is quoted on the topic, not on its name.
+    answer = service.ask(
+        "How do the Washington Declaration and the readout of the first NCG meeting each "
+        "describe what would follow a North Korean nuclear attack?"
+    )
+    assert answer.intent == "comparison"
+    by_doc = {c.doc_id: c.quote for c in answer.citations}
+    assert set(by_doc) == {
+        "2023-04-26-washington-declaration.md",
+        "2023-07-18-us-rok-ncg-inaugural-meeting-joint-readout.md",
+    }
+    assert "swift, overwhelming and decisive" in by_doc["2023-04-26-washington-declaration.md"]
+    assert "end of that regime" in " ".join(c.quote for c in answer.citations)
+
+
 def test_a_tariff_rate_is_the_one_on_the_sector_asked(service: BriefingService) -> None:
     # The fact sheet gives Section 232 rates for automobiles, pharmaceuticals and chips; none
     # for aluminum. "Cars" are automobiles.

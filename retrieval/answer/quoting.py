@@ -19,6 +19,7 @@ from retrieval.answer.intents import IntentShaper
 from retrieval.answer.readings import sentence_topics
 from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.wording import wording_changes
+from retrieval.search.intent import asks_each
 from retrieval.search.parts import (
     MIN_PART_WORDS,
     asks_its_own,
@@ -57,9 +58,11 @@ class QuotingAnswerer:
         return answer_from(plan, filters, passages, result, timings)
 
     def joined_compared(self, plan: QueryPlan) -> QueryPlan:
-        """A lookup that joins two statements by "and" ("What did A and B say about X?") is
-        answered as a comparison of those two: each quoted on the topic."""
-        if plan.intent != "lookup" or plan.asks_several or plan.language != "en":
+        """A lookup that joins two statements by "and" ("What did A and B say about X?", "How
+        do A and B each describe X?") is answered as a comparison of those two: each quoted on
+        the topic."""
+        each = plan.intent == "list" and asks_each(plan.question)
+        if (plan.intent != "lookup" and not each) or plan.asks_several or plan.language != "en":
             return plan
         joined = self.searcher.coordinated(plan)
         if not joined:
