@@ -274,6 +274,17 @@ def test_a_summary_that_leaks_the_canary_is_withheld(
             ),
             "Reciprocal Defense Procurement",
         ),
+        # "The November 2025 Trump-Lee fact sheet" is the fact sheet, not the news analysis
+        # whose title repeats "joint fact sheet".
+        (
+            "How did the wording on denuclearization change between the May 2022 Yoon-Biden "
+            "statement and the November 2025 Trump-Lee fact sheet?",
+            (
+                "2022-05-21-us-rok-leaders-joint-statement.md",
+                "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md",
+            ),
+            "denuclearization",
+        ),
     ],
 )
 def test_statements_named_side_by_side_are_the_ones_compared(
@@ -287,6 +298,17 @@ def test_statements_named_side_by_side_are_the_ones_compared(
     for doc in docs:  # each side on the topic (a quote may be the rest of one that is)
         assert any(term in c.quote for c in answer.citations if c.doc_id == doc)
     _by_statement_in_date_order(answer)
+
+
+def test_a_report_is_a_side_when_the_side_asks_for_a_report(service: BriefingService) -> None:
+    plan = service.plan(
+        "Compare the news analysis of the joint fact sheet with the November 2025 Trump-Lee "
+        "fact sheet on denuclearization."
+    )
+    assert service.searcher.named_sides(plan) == [
+        "2025-11-14-news-analysis-fact-sheet-denuclearization.md",
+        "2025-11-13-us-rok-joint-fact-sheet-trump-lee.md",
+    ]
 
 
 def test_what_one_statement_has_that_another_had_not_is_a_comparison(

@@ -144,6 +144,10 @@ DOCUMENT_WORDS = re.compile(
     r"reports?|articles?)\b",
     re.I,
 )
+# What a text calls a report about statements ("the news analysis", "the Korean press").
+REPORT_WORDS = re.compile(
+    r"\b(?:news|analys[ie]s|articles?|reports?|press|commentar(?:y|ies)|op-eds?)\b", re.I
+)
 # "70th anniversary statement: …": a heading before the question (what it names, in ``name``).
 HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
 # "According to the first NCG readout, …", "In the Nov 2025 fact sheet, …": a statement the

@@ -24,6 +24,7 @@ from pydantic import ConfigDict
 from core.models import Filters, Passage
 from retrieval.search.cards import (
     DOCUMENT_WORDS,
+    REPORT_WORDS,
     Cards,
     NamedShares,
     named_shares,
@@ -164,7 +165,11 @@ class HybridSearcher:
 
         def eligible(side: str, doc_id: str) -> bool:
             of = set(years) if years is not None else set(map(int, YEARS.findall(side)))
-            return not of or docs[doc_id].meta.date.year in of
+            meta = docs[doc_id].meta
+            # A report whose title repeats a statement's name ("… in joint fact sheet") is a
+            # side only when the side asks for a report ("the news analysis").
+            report = not meta.secondary or REPORT_WORDS.search(side) is not None
+            return report and (not of or meta.date.year in of)
 
         return side_statements(
             plan.question, lambda text: self.named_documents(text).at_least(0.0), eligible
