@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -47,12 +48,12 @@ class Candidate:
         """The sentence, verbatim."""
         return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
 
-    @property
+    @cached_property
     def reported(self) -> bool:
         """Whether the sentence is a quotation as a news report printed it (``is_reported``)."""
         return is_reported(self.chunk.text, self.start - self.chunk.start)
 
-    @property
+    @cached_property
     def reading(self) -> str:
         """The sentence as it is read for scoring (``sentence_reading``)."""
         offset = self.chunk.start
@@ -74,10 +75,15 @@ class Candidate:
 NAMING_SHARE = 0.75
 
 
-def names_its_statement(cand: Candidate) -> bool:
-    """Whether a sentence only names its statement (its title, issuer, date)."""
-    words = set(tokenize(cand.reading))
-    return bool(words) and len(words & set(tokenize(cand.card))) >= NAMING_SHARE * len(words)
+def names_its_statement(words: set[str], card: str) -> bool:
+    """Whether a sentence (its ``words``) only names its statement (its ``card``: title,
+    issuer, date)."""
+    return bool(words) and len(words & _card_terms(card)) >= NAMING_SHARE * len(words)
+
+
+@lru_cache(maxsize=256)
+def _card_terms(card: str) -> frozenset[str]:
+    return frozenset(tokenize(card))
 
 
 # "What did the G7 reportedly say …?", "per the news reports quoted": reports are asked for.
@@ -100,9 +106,13 @@ def weigh_sources(
         secondary = cand.chunk.meta.secondary and cand.chunk.doc_id not in asked_for
         if secondary or (cand.reported and not reports):
             cand.score *= weight
-    kept: list[Candidate] = []
+    quoted = {c.chunk.doc_id for c in cands if c.reported}
+    if not quoted:
+        return cands
+    kept = [c for c in cands if c.chunk.doc_id not in quoted]
     seen: dict[str, list[set[str]]] = {}
-    for cand in sorted(cands, key=lambda c: (c.reported, -c.score)):
+    ranked = [c for c in cands if c.chunk.doc_id in quoted]
+    for cand in sorted(ranked, key=lambda c: (c.reported, -c.score)):
         words = set(tokenize(cand.reading))
         others = seen.setdefault(cand.chunk.doc_id, [])
         if cand.reported and any(

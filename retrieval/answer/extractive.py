@@ -135,7 +135,7 @@ class ExtractiveAnswerer:
                 cand.score, cand.dense, cand.lexical = scores[0]
                 cand.reach = max(x[0] for x in scores) / cand.score if cand.score > 0 else 1.0
                 cand.framing = is_framing(cand.text) or (
-                    opener and (is_opener(cand.text) or names_its_statement(cand))
+                    opener and (is_opener(cand.text) or names_its_statement(s_terms, cand.card))
                 )
                 if cand.framing:
                     cand.score *= FRAMING_WEIGHT
