@@ -261,9 +261,11 @@ def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pos = start
     while (opening := _OPENING.search(text, pos, end)) is not None:
         close = text.find(_CLOSES[opening.group()], opening.end(), end)
-        hi = end if close < 0 else close
-        found.append((opening.end(), hi - (text[hi - 1] in ",;" if hi > opening.end() else 0)))
-        pos = end if close < 0 else close + 1
+        hi = end if close < 0 else close  # (a quotation the copy cuts off runs to the end)
+        if hi > opening.end() and text[hi - 1] in ",;":
+            hi -= 1
+        found.append((opening.end(), hi))
+        pos = hi + 1 if close < 0 else close + 1
     return found or [(start, end)]
 
 

@@ -144,9 +144,12 @@ DOCUMENT_WORDS = re.compile(
     r"reports?|articles?)\b",
     re.I,
 )
-# What a text calls a report about statements ("the news analysis", "the Korean press").
+# What a text calls a report about statements ("the news analysis", "the Korean press"; not
+# "Choe Son Hui's press statement").
 REPORT_WORDS = re.compile(
-    r"\b(?:news|analys[ie]s|articles?|reports?|press|commentar(?:y|ies)|op-eds?)\b", re.I
+    r"\b(?:news|analys[ie]s|articles?|reports?|commentar(?:y|ies)|op-eds?|"
+    r"press(?!\s+(?:statements?|releases?|conferences?|briefings?)))\b",
+    re.I,
 )
 # "70th anniversary statement: …": a heading before the question (what it names, in ``name``).
 HEADING = re.compile(r"^\s*(?P<name>[^:?]{3,80}?)\s*:\s+\S")
