@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,13 +95,23 @@ def serving(
         yield BriefingService(index)
 
 
-@pytest.fixture(scope="module")
-def ruritania(
-    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
-) -> Iterator[BriefingService]:
-    files = {"2024-03-08-voss.md": PRESS_STATEMENT, "2024-05-06-lighthouse.md": OTHER}
-    with serving(tmp_path_factory.mktemp("ruritania"), files, embeddings) as service:
-        yield service
+def corpus_fixture(name: str, files: dict[str, str]) -> Any:
+    """A module-scoped fixture ``name``: a service over these files, ingested under a
+    temporary folder."""
+
+    @pytest.fixture(scope="module", name=name)
+    def served(
+        tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
+    ) -> Iterator[BriefingService]:
+        with serving(tmp_path_factory.mktemp(name), files, embeddings) as service:
+            yield service
+
+    return served
+
+
+ruritania = corpus_fixture(
+    "ruritania", {"2024-03-08-voss.md": PRESS_STATEMENT, "2024-05-06-lighthouse.md": OTHER}
+)
 
 
 def test_the_statement_outranks_its_dateline(ruritania: BriefingService) -> None:
@@ -146,13 +157,7 @@ We will hold annual talks on the state of the fish stocks.
 """
 
 
-@pytest.fixture(scope="module")
-def summit(
-    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
-) -> Iterator[BriefingService]:
-    files = {"2024-06-02-summit.md": SUMMIT}
-    with serving(tmp_path_factory.mktemp("summit"), files, embeddings) as service:
-        yield service
+summit = corpus_fixture("summit", {"2024-06-02-summit.md": SUMMIT})
 
 
 def test_who_met_where_opens_a_statement_and_answers_only_where_when_or_who(
@@ -194,13 +199,7 @@ the Strelsau straits and demand that it be lifted at once.” (on the blockade)
 """.replace("[...", "[…").replace("...]", "…]")
 
 
-@pytest.fixture(scope="module")
-def reported(
-    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
-) -> Iterator[BriefingService]:
-    files = {"2024-07-09-straits.md": REPORTED}
-    with serving(tmp_path_factory.mktemp("reported"), files, embeddings) as service:
-        yield service
+reported = corpus_fixture("reported", {"2024-07-09-straits.md": REPORTED})
 
 
 def test_a_sentence_only_a_news_report_quotes_is_quoted_without_the_report(
@@ -239,13 +238,7 @@ The ministers agreed that the Strelsau straits stay open to merchant ships of ev
 """
 
 
-@pytest.fixture(scope="module")
-def echo(
-    tmp_path_factory: pytest.TempPathFactory, embeddings: OnnxMiniLMEmbeddings
-) -> Iterator[BriefingService]:
-    files = {"2024-09-03-ministers.md": ECHO}
-    with serving(tmp_path_factory.mktemp("echo"), files, embeddings) as service:
-        yield service
+echo = corpus_fixture("echo", {"2024-09-03-ministers.md": ECHO})
 
 
 def test_a_sentence_that_only_names_its_statement_is_framing(echo: BriefingService) -> None:
