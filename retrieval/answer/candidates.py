@@ -12,7 +12,7 @@ import numpy as np
 from core.models import Chunk
 from retrieval.answer.doers import names_doer
 from retrieval.answer.parties import party_speaks
-from retrieval.search.cards import card_text
+from retrieval.search.cards import REPORT_WORDS, card_text
 from retrieval.sentences import is_reported, sentence_reading
 from retrieval.store.lexical import tokenize
 
@@ -86,10 +86,9 @@ def _card_terms(card: str) -> frozenset[str]:
     return frozenset(tokenize(card))
 
 
-# "What did the G7 reportedly say …?", "per the news reports quoted": reports are asked for.
-REPORTS_ASKED = re.compile(
-    r"\breport(?:s|ed|edly)?\b|\bnews\b|\bpress accounts?\b|\bquot(?:ed|ations?)\b", re.I
-)
+# "What did the G7 reportedly say …?", "per the news reports quoted": reports are asked for
+# (by a word for a report, ``REPORT_WORDS``, or for what one did).
+_REPORTED = re.compile(r"\breported(?:ly)?\b|\bquot(?:ed|ations?)\b", re.I)
 # A reported quotation sharing this share of the shorter sentence's words repeats it.
 REPEAT_SHARE = 0.8
 
@@ -101,7 +100,7 @@ def weigh_sources(
     and statements' sentences as news reports printed them (unless the question asks for
     reports) weighted down by ``weight``, and without a report's repeat of a sentence of its
     statement: the statement's own copy, or an earlier report's, is kept."""
-    reports = REPORTS_ASKED.search(question) is not None
+    reports = bool(REPORT_WORDS.search(question) or _REPORTED.search(question))
     for cand in cands:
         secondary = cand.chunk.meta.secondary and cand.chunk.doc_id not in asked_for
         if secondary or (cand.reported and not reports):
