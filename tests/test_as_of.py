@@ -18,7 +18,7 @@ from core.models import Chunk, DocumentMeta, Passage
 from core.settings import load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import cite, sources_first
-from retrieval.search.plan import date_bounds, plan_query, undated
+from retrieval.search.plan import date_bounds, plan_query, spell_months, undated
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import open_index
 from tests.fixtures.lake import write_lake_corpus
@@ -59,6 +59,14 @@ def test_as_of_is_the_end_of_the_period_named() -> None:
     assert plan_query("What was the position as of March 2024?").as_of == D(2024, 3, 31)
     assert plan_query("What was the position before 2022?").as_of is None
     assert plan_query("As of the latest statement, what is the position?").as_of is None
+
+
+def test_a_month_shortened_before_a_day_or_year_is_spelled_out() -> None:
+    assert (
+        spell_months("the Nov 2025 fact sheet of Sept. 19")
+        == "the november 2025 fact sheet of september 19"
+    )
+    assert spell_months("March on, as may 2021 showed") == "March on, as may 2021 showed"
 
 
 @pytest.mark.parametrize(

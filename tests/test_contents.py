@@ -106,6 +106,14 @@ def test_the_thing_is_held_when_a_statements_card_names_most_of_it() -> None:
     # The second meeting is not the inaugural one.
     assert source_held("first NCG meeting", ncg, lambda t: t | {"ncg"})
     assert not source_held("second NCG meeting", ncg, lambda t: t | {"ncg"})
+    # "Nov 2025" is the card's "November 13, 2025", and what the question says the statement
+    # is about ("trade-and-security") need not be its title: half the words are enough.
+    assert source_held("Nov 2025 trade-and-security", cards)
+    assert not source_held("Nov 2025 trade-and-security", ["Readout The White House May 2025"])
+    # Which statements, or when ("the two late-2025", "the Biden-era"), is no name.
+    assert source_held("Biden-era", leaders)
+    assert source_held("two late-2025 White House", cards)
+    assert not source_held("two Lima trilateral", cards)
 
 
 @pytest.mark.parametrize(

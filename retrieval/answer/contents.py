@@ -17,6 +17,7 @@ from retrieval.answer.names import spelled_in
 from retrieval.answer.parties import party_words
 from retrieval.search.cards import DOCUMENT_WORDS, HEADING
 from retrieval.search.korean import THING_NAMES as _THINGS
+from retrieval.search.plan import spell_months
 from retrieval.store.lexical import tokenize
 
 # Instruments whose own text a question may ask about, beside the meetings and documents the
@@ -163,6 +164,15 @@ def korean_content_of(asked: str, things: Sequence[tuple[str, str, str]]) -> str
     return ""
 
 
+# Words that say which of several statements, or when, not what one is called ("the two late-2025
+# fact sheets", "the Biden-era statements").
+_DESCRIPTORS = frozenset(
+    tokenize(
+        "two three four both several late early mid era recent latest earlier later last previous "
+        "prior",
+        compounds=False,
+    )
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _CODE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?=[\w-]*(?:\d|[A-Z]{2}))[A-Z][\w-]*\b")
 
@@ -179,7 +189,8 @@ def source_held(
     issuer, not always by its signatories. A capitalised word no statement uses (not
     ``known``) must be on the card, as a code must; a number the thing is given ("the second
     meeting") must not differ from the card's ("inaugural")."""
-    words = set(tokenize(thing, compounds=False)) - party_words()
+    # "The Nov 2025 fact sheet" is the card's "November 13, 2025".
+    words = set(tokenize(spell_months(thing), compounds=False)) - party_words() - _DESCRIPTORS
     if not words:
         return True
     # A code or an acronym ("P4G", "AUKUS") is the thing's own name: "P4G Seoul Summit" is not

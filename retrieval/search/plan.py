@@ -22,6 +22,16 @@ _MONTH_NAMES = (  # each month's names, by number
 )  # fmt: skip
 _MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _MONTH = r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
+_FULL_MONTH = {name: names.split()[0] for names in _MONTH_NAMES for name in names.split()}
+_DATED_MONTH = re.compile(_MONTH + r"(?=\s*\d)", re.I)
+
+
+def spell_months(text: str) -> str:
+    """The text with each month shortened before a day or year spelled out ("Nov 2025":
+    "november 2025"), as a statement's card gives it."""
+    return _DATED_MONTH.sub(lambda m: _FULL_MONTH[m[0].rstrip(".").lower()], text)
+
+
 _DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
 _Y = rf"\b{YEAR_DIGITS}\b"
 YEARS = re.compile(_Y)  # the years a question names (plan.years), wherever read
