@@ -578,6 +578,20 @@ def test_a_pair_of_leaders_names_the_statement_not_its_topic(service: BriefingSe
     assert "Moon" in service.extractive.topics(alone)[0]
 
 
+def test_a_month_or_an_acronym_that_names_the_statement_is_not_its_topic(
+    service: BriefingService,
+) -> None:
+    """'Her Nov 2025 press statement', 'DPRK FM Choe Son Hui': the card's 'November 13, 2025'
+    and 'Foreign Minister'; sentences are chosen on the rest."""
+    question = (
+        "In her Nov 2025 press statement, how did DPRK FM Choe Son Hui characterize the G7 itself?"
+    )
+    topic = service.extractive.topics(service.plan(question))[0].split()
+    assert "Nov" not in topic
+    assert "FM" not in topic
+    assert "characterize" in topic
+
+
 def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(
     service: BriefingService,
 ) -> None:

@@ -18,7 +18,7 @@ from core.models import Chunk, DocumentMeta, Passage
 from core.settings import load_settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import cite, sources_first
-from retrieval.search.plan import date_bounds, plan_query, spell_months, undated
+from retrieval.search.plan import date_bounds, full_month, plan_query, spell_months, undated
 from retrieval.store.embeddings import OnnxMiniLMEmbeddings
 from retrieval.store.index import open_index
 from tests.fixtures.lake import write_lake_corpus
@@ -67,6 +67,8 @@ def test_a_month_shortened_before_a_day_or_year_is_spelled_out() -> None:
         == "the november 2025 fact sheet of september 19"
     )
     assert spell_months("March on, as may 2021 showed") == "March on, as may 2021 showed"
+    assert full_month("Nov.") == "november"
+    assert full_month("Lima") == "Lima"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import re
 
 from retrieval.answer.speakers import principal_speakers, speaker_terms
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
-from retrieval.search.plan import QueryPlan, plan_query
+from retrieval.search.plan import QueryPlan, full_month, plan_query
 from retrieval.store.lexical import tokenize
 
 _PAIRED = re.compile(r"\w[-‐‑–—/]\w")
@@ -35,7 +35,13 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
     principals = searcher.principal_words()
     people = principals if plan.side_by_side else frozenset()
 
+    # "FM Choe Son Hui": an acronym whose long form the card holds ("Foreign Minister").
+    long_forms = {f: g for g in spelled for f in g if f.isupper()}
+
     def names_a_statement(word: str) -> bool:
+        if any(set(tokenize(f)) <= card for f in long_forms.get(word, ()) if not f.isupper()):
+            return True
+        word = full_month(word)  # "the Nov 2025 statement": the card's "November 13, 2025"
         terms, parts = set(tokenize(word)), set(tokenize(word, compounds=False))
         # "the 2021 Biden-Moon statement": a pair of principals names their meeting.
         paired = len(parts) > 1 and bool(_PAIRED.search(word)) and parts <= principals

@@ -26,6 +26,11 @@ _FULL_MONTH = {name: names.split()[0] for names in _MONTH_NAMES for name in name
 _DATED_MONTH = re.compile(_MONTH + r"(?=\s*\d)", re.I)
 
 
+def full_month(word: str) -> str:
+    """A month's full name for its short form ("Nov": "november"); any other word as it is."""
+    return _FULL_MONTH.get(word.rstrip(".").lower(), word)
+
+
 def spell_months(text: str) -> str:
     """The text with each month shortened before a day or year spelled out ("Nov 2025":
     "november 2025"), as a statement's card gives it."""
