@@ -38,6 +38,7 @@ from retrieval.answer.speakers import principal_speakers
 from retrieval.search.parts import (
     dated_part,
     lead_of,
+    pointing,
     relative_year,
     split_parts,
     without_lead,
@@ -583,6 +584,20 @@ def test_a_year_counted_from_the_one_named_before(part: str, year: int | None) -
     assert relative_year(part, 2021) == year
     if year:
         assert str(year) in dated_part(part, year)
+
+
+@pytest.mark.parametrize(
+    ("part", "points"),
+    [
+        ("what body did it create?", True),
+        ("where exactly did each meeting take place?", True),
+        ("who led both summits?", True),
+        ("what did each side commit?", False),  # the sides are named in the part's own terms
+        ("what did the G7 condemn?", False),
+    ],
+)
+def test_a_part_that_names_its_subject_by_pointing_back(part: str, points: bool) -> None:
+    assert pointing(part) is points
 
 
 def test_combine_parts_renumbers_and_names_the_parts_not_stated() -> None:

@@ -40,7 +40,12 @@ MIN_PART_WORDS = 3  # without a lead-in, shorter pieces are not asks of their ow
 # one segment each, its subject before a dash.
 _SEGMENT = re.compile(r"\s*;\s+")
 _DASH_LEAD = re.compile(r"^(?P<lead>[^?;]{3,120}?)\s+(?:—|–|--?)\s+(?P<body>\S.*)$")
-_POINTER = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|there)\b", re.I)
+_POINTER = re.compile(
+    r"\b(?:it|its|they|them|their|this|that|these|those|there)\b"
+    # "…, and where did each meeting take place?": the meetings named before.
+    r"|\b(?:each|both|either)(?: of)?(?: the)? (?:meetings?|summits?|visits?|sessions?)\b",
+    re.I,
+)
 
 
 def split_parts(question: str) -> list[str]:
