@@ -36,6 +36,10 @@ _MARKER = re.compile(r"\[(\d+)\]")
 MIN_TOPIC_WORDS = 2
 
 
+# A name a part gives ("the three Camp David leaders", "the first NCG session").
+_NAMES = re.compile(r"(?<!^)(?<![?.!:] )\b(?!I\b)[A-Z][\w-]*")
+
+
 class QuotingAnswerer:
     """Search, choose sentences, shape them to the intent: an answer made of quotes."""
 
@@ -124,9 +128,11 @@ class QuotingAnswerer:
                 or (len(ask.split()) <= MIN_PART_WORDS and not points_elsewhere(before))
             )
             if leans:
-                # A part that names a year of its own ("…, and how did Trump and Lee put it in
-                # 2025?") borrows the subject without the statements named before.
-                dated = source if YEARS.search(ask) or counted else None
+                # A part that names a year or a statement of its own ("…, and how did Trump and
+                # Lee put it in 2025?", "…, and what did the first NCG session discuss on that
+                # front?") borrows the subject without the statements named before.
+                own_named = set(_NAMES.findall(ask)) - set(_NAMES.findall(subject))
+                dated = source if YEARS.search(ask) or counted or own_named else None
                 borrowed = sentence_topics(dated, self.searcher)[0] if dated else subject
                 sub = replace(sub, search_text=f"{sub.search_text} {borrowed}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
