@@ -470,6 +470,15 @@ def test_a_part_that_names_its_own_year_borrows_the_subject_not_the_statement(
         service.plan("What did the Washington Declaration create, and when did it first meet?")
     )
     assert "Washington Declaration" in undated[1][1].search_text
+    # A part that gives a name of its own ("the first NCG session") asks its own statement.
+    named = service.quoting.part_plans(
+        service.plan(
+            "Strategic asset visibility: what did the Washington Declaration preview, and what"
+            " did the first NCG session discuss on that front?"
+        )
+    )
+    assert "Washington Declaration" not in named[1][1].search_text
+    assert "visibility" in named[1][1].search_text
 
 
 def test_a_part_dated_by_the_year_before_it_is_searched_in_that_year(

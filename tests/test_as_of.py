@@ -137,6 +137,9 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     addressed = "How did the 2021 statement and the Camp David one each address the Strait?"
     assert plan_query(addressed).intent == "list"
     assert plan_query("Each party noted it: what did they agree?").intent == "lookup"
+    # "… in the statements of 2021, 2022 and 2023: what did Washington welcome each time?"
+    times = "How did the quota show up in 2021, 2022 and 2023 - what was welcomed each time?"
+    assert plan_query(times).intent == "list"
 
 
 @pytest.mark.parametrize(

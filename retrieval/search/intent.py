@@ -37,7 +37,9 @@ _EACH = re.compile(
     r"approach\w*|phras\w*|defin\w*|express\w*|call\w*|commit\w*|pledg\w*|promis\w*|"
     r"announc\w*|affirm\w*|reaffirm\w*|report\w*|not(?:e|ed|es)|deal\w*|tackl\w*)\b"
     # "A, B and C: how pointed was each?" (not "how much was each?": a figure of each thing)
-    r"|\bhow (?!much\b|many\b|long\b|often\b)\w+ (?:was|were|is|are) each\s*[?.]",
+    r"|\bhow (?!much\b|many\b|long\b|often\b)\w+ (?:was|were|is|are) each\s*[?.]"
+    # "… in the statements of 2021, 2022 and 2023: what did Washington welcome each time?"
+    r"|\beach time\b",
     re.I,
 )
 _LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"
