@@ -158,6 +158,11 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
         ("How long did the 2018 harbour summit last?", "lookup"),
         ("How long did the summit last, and who attended?", "lookup"),
         ("How long will the quota last for?", "lookup"),
+        # A change made, not one between statements; a change of wording is one.
+        ("Does the pledge override or change the treaty commitments?", "lookup"),
+        ("What did they say about attempts to change the status quo?", "lookup"),
+        ("Did they change the wording on herring?", "comparison"),
+        ("Did Seoul change its position?", "comparison"),
         # A change asked in other words than "change" or "compare".
         ("Trace the quota from the 2021 statement to the 2023 one.", "comparison"),
         ("Follow the wording on herring through the three statements.", "comparison"),

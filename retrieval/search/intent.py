@@ -18,7 +18,11 @@ _YEAR = re.compile(rf"\b{YEAR_DIGITS}\b")
 SPLIT_WORDS = ("split", "divided", "shared", "distributed", "allocated", "apportioned")
 _NOT_SPLIT = "".join(f"(?<!{w} )" for w in SPLIT_WORDS)
 _COMPARE = re.compile(
-    r"\b(chang\w*|compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
+    # "Does the pledge change the treaties?", "attempts to change the status quo": a change
+    # made, not one between statements (but "did they change the wording?" is one).
+    r"\b(chang\w*\b(?!\s+(?:the|its|their|any|existing|an?)\s+(?!(?:wording|language|tone|"
+    r"position|stance|phrasing|line|message)\b))|"
+    r"compar\w*|differ\w*|evolv\w*|evolution|shift\w*|over time|vs\.?|versus|"
     r"same(?!\s+(?:[\w.’'-]+\s+){0,2}(?:fact sheets?|statements?|documents?|declarations?|"
     r"readouts?|texts?|day|week|month|year|meeting|summit|visit|trip)\b)|contrast|"
     rf"{_NOT_SPLIT}between .+ and|"  # not a sum split between two: a share of each
