@@ -59,6 +59,9 @@ from retrieval.store.lexical import LexicalIndex
         ("By what year is the shipyard plan supposed to be finished?", "date"),
         ("Where will the coordinating office be located?", "place"),
         ("Which Japanese city will host the summit?", "place"),
+        ("Who will host the next summit?", "place"),
+        # What a country hosts is asked, not where: "what office will Seoul host?"
+        ("Health: what coordinating office did the 2022 statement say Seoul would host?", None),
         # A state visit is an event, not a state; a rank asked is no figure.
         ("Which State Visit of the administration was it?", None),
         ("At what level were the defense officials led?", None),
@@ -213,6 +216,13 @@ def test_a_sentence_holds_the_kind_asked_for_unless_it_only_echoes_the_question(
     assert holds_kind("person", "A dialogue led by their National Security Advisors.")
     assert holds_kind("person", "Talks led by the Secretary of State, Ann Marrow.")
     assert holds_kind("person", "A deal with Grelling Technologies to build radar planes.")
+    # Who chairs or leads something: a country may ("the ROK's chairmanship of the MSP"), but
+    # not one only named beside the role ("led by the Secretary and a DPRK official").
+    assert holds_kind("person", "They welcome the ROK’s chairmanship of the MSP.", "Who chairs it?")
+    assert holds_kind("person", "with Japan as the Vice Chair", "Who is vice chair of it?")
+    assert not holds_kind(
+        "person", "Talks led by the U.S. side and a DPRK official.", "Who leads the DPRK side?"
+    )
     # A body is named by what it is called: a team, a panel, a task force …
     assert holds_kind("person", "They back the new Multilateral Sanctions Monitoring Team.")
     assert holds_kind("person", "It set up a Trilateral Maritime Task Force.")

@@ -85,7 +85,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"location|venue|port|base|region|island|province|"
         r"state(?! (?:visits?|department|media|dinners?)\b))"
         r"\b"
-        r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b|\bhost(?:s|ed)?\b(?!-)",
+        r"|\b(?:is|are|be|was|were) (?:based|headquartered|located)\b"
+        # "Who will host it?", "hosted by which country?"; not "what office did Seoul host?"
+        r"|^(?!.*\b(?:what|which) (?:[\w.-]+ ){1,3}?(?:did|does|do|will|would|is|are|was|were)\b"
+        r"[^?]*\bhost).*?\bhost(?:s|ed)?\b(?!-)",
         re.I,
     ),
     "person": re.compile(
@@ -124,6 +127,10 @@ _PERCENT = re.compile(
 _COUNTRY = re.compile(
     rf"\b(?:{'|'.join(COUNTRIES.values())}|Korean?|American?|United States|DPRK|ROK|U\.S|"
     r"Peninsula|Indo-Pacific)\b"
+)
+_COUNTRY_ROLE = re.compile(
+    rf"(?P<who>{_COUNTRY.pattern})(?:['’]s (?:chair\w*|presidency|leadership)\b| as (?:the )?"
+    r"(?:[\w-]+ )?(?:[Cc]hair|[Pp]resident|[Hh]ost|[Ll]ead)\b)"
 )
 _VENUE = re.compile(  # people meeting; not "where were the exercises held?" ("off the Peninsula")
     r"\bwhere\b[^?]*\b(?:meet|met|meeting|convene|convened|gather|gathered|sign|signed)\b",
@@ -295,6 +302,10 @@ def holds_kind(kind: str, text: str, question: str = "", reading: bool = False) 
     # "Which country hosts APEC?": the ROK, wherever the sentence names it.
     nations = _COUNTRY.finditer(text) if kind == "place" and _NATION.search(question) else ()
     if any(m.group(0).lower() not in asked for m in nations):
+        return True
+    # "Who chairs the MSP?": a country may ("the ROK's chairmanship", "Japan as the Vice Chair").
+    chairs = _COUNTRY_ROLE.finditer(text) if kind == "person" and role_asked(question) else ()
+    if any(m["who"].lower() not in asked for m in chairs):
         return True
     whose = asked_person_owner(question) if kind == "person" else None
     return any(
