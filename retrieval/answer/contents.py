@@ -18,7 +18,7 @@ from retrieval.answer.parties import party_words
 from retrieval.search.cards import DOCUMENT_WORDS, HEADING
 from retrieval.search.korean import THING_NAMES as _THINGS
 from retrieval.search.plan import spell_months
-from retrieval.store.lexical import tokenize
+from retrieval.store.lexical import tokenize, word_terms
 
 # Instruments whose own text a question may ask about, beside the meetings and documents the
 # Korean glossary names (``THING_NAMES``).
@@ -166,12 +166,8 @@ def korean_content_of(asked: str, things: Sequence[tuple[str, str, str]]) -> str
 
 # Words that say which of several statements, or when, not what one is called ("the two late-2025
 # fact sheets", "the Biden-era statements").
-_DESCRIPTORS = frozenset(
-    tokenize(
-        "two three four both several late early mid era recent latest earlier later last previous "
-        "prior",
-        compounds=False,
-    )
+_DESCRIPTORS = (
+    "two three four both several late early mid era recent latest earlier later last previous prior"
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _CODE = re.compile(r"\b(?!(?:19|20)\d\d\b)(?=[\w-]*(?:\d|[A-Z]{2}))[A-Z][\w-]*\b")
@@ -190,7 +186,11 @@ def source_held(
     ``known``) must be on the card, as a code must; a number the thing is given ("the second
     meeting") must not differ from the card's ("inaugural")."""
     # "The Nov 2025 fact sheet" is the card's "November 13, 2025".
-    words = set(tokenize(spell_months(thing), compounds=False)) - party_words() - _DESCRIPTORS
+    words = (
+        set(tokenize(spell_months(thing), compounds=False))
+        - party_words()
+        - word_terms(_DESCRIPTORS)
+    )
     if not words:
         return True
     # A code or an acronym ("P4G", "AUKUS") is the thing's own name: "P4G Seoul Summit" is not
