@@ -131,9 +131,9 @@ class QuotingAnswerer:
                 # A part that names a year or a statement of its own ("…, and how did Trump and
                 # Lee put it in 2025?", "…, and what did the first NCG session discuss on that
                 # front?") borrows the subject without the statements named before.
-                own_named = set(_NAMES.findall(ask)) - set(_NAMES.findall(subject))
-                dated = source if YEARS.search(ask) or counted or own_named else None
-                borrowed = sentence_topics(dated, self.searcher)[0] if dated else subject
+                own_names = set(_NAMES.findall(ask)) - set(_NAMES.findall(subject))
+                unnamed = source if YEARS.search(ask) or counted or own_names else None
+                borrowed = sentence_topics(unnamed, self.searcher)[0] if unnamed else subject
                 sub = replace(sub, search_text=f"{sub.search_text} {borrowed}")
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
                     # Too thin to choose sentences by: they are chosen on the subject's too.
