@@ -34,7 +34,7 @@ def full_month(word: str) -> str:
 def spell_months(text: str) -> str:
     """The text with each month shortened before a day or year spelled out ("Nov 2025":
     "november 2025"), as a statement's card gives it."""
-    return _DATED_MONTH.sub(lambda m: _FULL_MONTH[m[0].rstrip(".").lower()], text)
+    return _DATED_MONTH.sub(lambda m: full_month(m[0]), text)
 
 
 _DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
