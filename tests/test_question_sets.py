@@ -42,6 +42,7 @@ NEAR_MISS_SETS = [
     ROOT / "eval" / "near_miss21.yaml",
     ROOT / "eval" / "near_miss22.yaml",
     ROOT / "eval" / "near_miss23.yaml",
+    ROOT / "eval" / "near_miss24.yaml",
 ]
 FRESH_ENGLISH_ONLY = [
     ROOT / "eval" / "fresh8_en.yaml",
@@ -51,6 +52,7 @@ FRESH_ENGLISH_ONLY = [
     ROOT / "eval" / "fresh12_en.yaml",
     ROOT / "eval" / "fresh13_en.yaml",
     ROOT / "eval" / "fresh14_en.yaml",
+    ROOT / "eval" / "fresh15_en.yaml",
 ]
 CATEGORIES = set(get_args(Category))
 
@@ -129,6 +131,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "near-miss-21",
         "near-miss-22",
         "near-miss-23",
+        "near-miss-24",
         "fresh8-en",
         "fresh9-en",
         "fresh10-en",
@@ -136,6 +139,7 @@ def test_project_set_does_not_repeat_the_dev_set():
         "fresh12-en",
         "fresh13-en",
         "fresh14-en",
+        "fresh15-en",
     ],
 )
 def test_questions_are_consistent(path: Path):
@@ -181,19 +185,19 @@ def test_near_miss_sets_pair_every_near_miss_with_an_answerable_twin():
     assert all(q.answerable for q in partial)
     # Each later set was written blind to the ones before it, with as many pairs of each class.
     per_class = [9, 8, 7, 6, 6, 6, 6, 6, 8, 8, 8, 8, 8, 8, 8]
-    for questions, n in zip(sets[2:-7], per_class, strict=True):
+    for questions, n in zip(sets[2:-8], per_class, strict=True):
         assert Counter(q.near_miss for q in questions if q.near_miss) == dict.fromkeys(
             ("detail", "qualifier", "reaction", "absent"), n
         )
-    # near_miss17 to near_miss23: 30 pairs each, 7 or 8 of each class.
-    for questions in sets[-7:-5]:
+    # near_miss17 to near_miss24: 30 pairs each, 7 or 8 of each class.
+    for questions in sets[-8:-6]:
         assert Counter(q.near_miss for q in questions if q.near_miss) == {
             "detail": 8,
             "qualifier": 8,
             "reaction": 7,
             "absent": 7,
         }
-    for questions in sets[-5:]:
+    for questions in sets[-6:]:
         assert Counter(q.near_miss for q in questions if q.near_miss) == {
             "detail": 8,
             "qualifier": 7,
