@@ -1062,6 +1062,15 @@ def test_a_comparisons_years_say_which_statements_not_what_they_hold() -> None:
     assert alone["numbers_unmatched"] == 1.0  # no best sentence holds 2024
     compared = signals(question, question, ranked, [], _Terms(), [], compares=True)
     assert compared["numbers_unmatched"] == 0.0
+    # Nor their months: "April 2023" dates a statement compared.
+    dated = "How did data sharing move from Camp David in August 2023 to Lima in Nov 2024?"
+    assert signals(dated, dated, ranked, [], _Terms(), [])["numbers_unmatched"] == 3.0
+    assert signals(dated, dated, ranked, [], _Terms(), [], compares=True)["numbers_unmatched"] == 0
+    # A question asking several statements: the phrases naming them give their dates.
+    listed = "Data sharing in the August 2023 statement and the Nov 2024 one?"
+    naming = ["the August 2023 statement", "the Nov 2024 one"]
+    found = signals(listed, listed, ranked, [], _Terms(), [], naming=naming)
+    assert found["numbers_unmatched"] == 0
 
 
 def test_a_year_that_dates_the_statement_asked_about_is_held_by_its_card() -> None:

@@ -13,6 +13,7 @@ from core.settings import Settings
 from ingest.pipeline import ingest_paths
 from retrieval.answer.citations import is_verbatim
 from retrieval.answer.names import unknown_subject
+from retrieval.answer.readings import naming_phrases
 from retrieval.search.cards import card_text
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridRetriever
 from retrieval.search.plan import Turn, condense, refers_back
@@ -597,6 +598,39 @@ def test_a_month_or_an_acronym_that_names_the_statement_is_not_its_topic(
     assert "Nov" not in topic
     assert "FM" not in topic
     assert "characterize" in topic
+
+
+def test_phrases_naming_several_statements_say_which_not_what(service: BriefingService) -> None:
+    """'Across the 2022 Yoon–Biden statement, the Lima trilateral and the October 29 state-visit
+    fact sheet': which statements are asked, not words their sentences must hold, and their dates
+    are no numbers the sentences lack; each statement is quoted."""
+    question = (
+        "List every commitment on critical minerals across the 2022 Yoon–Biden statement, "
+        "the Lima trilateral, and the October 29 state-visit fact sheet."
+    )
+    assert naming_phrases(question, service.searcher) == [
+        "the 2022 Yoon–Biden statement",
+        "the Lima trilateral",
+        "the October 29 state-visit fact sheet",
+    ]
+    plan = service.plan(question)
+    topic = service.extractive.topics(plan)[0].split()
+    assert {"Lima", "October", "sheet."}.isdisjoint(topic)
+    assert {"critical", "minerals"} <= set(topic)
+    found = service.extractive.assess(plan, service.searcher.search(plan, Filters()))
+    assert found.signals["numbers_unmatched"] == 0
+    answer = service.ask(question)
+    assert not answer.refused
+    assert {c.doc_id[:10] for c in answer.citations} >= {"2022-05-21", "2024-11-15", "2025-10-29"}
+    # One statement named: whether its own sentences are found still counts.
+    one = "What did the 2022 Yoon–Biden statement say about critical minerals?"
+    assert naming_phrases(one, service.searcher) == []
+    # A statement named as what is asked about stays the topic.
+    treat = (
+        "How did the 2021 Biden–Moon statement and the 2025 Trump–Lee fact sheet each treat "
+        "the 2018 Singapore Joint Statement?"
+    )
+    assert "Singapore" in service.extractive.topics(service.plan(treat))[0]
 
 
 def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(

@@ -34,7 +34,7 @@ from retrieval.answer.parties import (
     reacting_party,
     reaction_words,
 )
-from retrieval.search.plan import YEARS
+from retrieval.search.plan import DATED_YEARS
 from retrieval.store.lexical import tokenize
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
@@ -136,6 +136,12 @@ def _reacts(
     )
 
 
+def _without(text: str, phrases: Sequence[str]) -> str:
+    for phrase in phrases:
+        text = text.replace(phrase, " ")
+    return text
+
+
 def signals(
     question: str,
     topic: str,
@@ -150,6 +156,7 @@ def signals(
     reading: bool = False,
     compares: bool = False,
     subject: str = "",
+    naming: Sequence[str] = (),
 ) -> dict[str, float]:
     """The signals of one question (or part) against its best-scored sentences.
 
@@ -168,7 +175,9 @@ def signals(
     compares statements (the kind it asks for, "the target date vs what Lima reported", and a
     party's position are asked of one of them, not of the best sentences); ``subject``: the
     topic without the names of the statements the question names (a figure or a frequency
-    must stand in a sentence about it: ``anchors.anchored``), the topic if not given. The kind of
+    must stand in a sentence about it: ``anchors.anchored``), the topic if not given;
+    ``naming``: the phrases that name the statements a question asks of several (their dates
+    say which statements, not what their sentences hold). The kind of
     thing asked for is looked for in the best three sentences that score at least
     ``KIND_SHARE`` of the best (checking it in the sentences an answer would quote caught fewer
     near misses in cross-validation; a far third's date answered "when is the exhibition?").
@@ -254,10 +263,10 @@ def signals(
         "gap_idf": gaps[0][0] / ceiling if gaps else 0.0,
         "gap_terms": float(len(gaps)),
         "asks_reaction": float(bool(_REACTION.search(question))),
-        # A comparison's years say which statements it compares, not what their sentences hold.
+        # A comparison's dates say which statements it compares, not what their sentences hold.
         "numbers_unmatched": float(
             unmatched_numbers(
-                YEARS.sub(" ", question) if compares else question,
+                DATED_YEARS.sub(" ", question) if compares else _without(question, naming),
                 [*held, *(c.card for c in top)],  # "the April 2023 statement": its date
             )
         ),

@@ -40,7 +40,7 @@ from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import spelled_in, unknown_subject, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
-from retrieval.answer.readings import sentence_topics
+from retrieval.answer.readings import naming_phrases, sentence_topics, without_names
 from retrieval.answer.results import Assessment, ExtractiveResult, related_result
 from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
@@ -185,7 +185,7 @@ class ExtractiveAnswerer:
         own = bool(set(named) & {c.chunk.doc_id for c in best})
         found = signals(
             plan.question,
-            plan.topic,
+            without_names(plan.topic, plan.question, self.searcher),
             cands,
             context,
             lexical,
@@ -199,6 +199,7 @@ class ExtractiveAnswerer:
             reading=plan.language == "ko",
             compares=plan.side_by_side,
             subject=self.topics(plan)[0],
+            naming=naming_phrases(plan.question, self.searcher),
         )
         return Assessment(cands, chosen, missing, found)
 

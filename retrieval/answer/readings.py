@@ -18,6 +18,15 @@ from retrieval.search.plan import QueryPlan, full_month, plan_query
 from retrieval.store.lexical import tokenize
 
 _PAIRED = re.compile(r"\w[-‐‑–—/]\w")
+# "the 2021, 2022 and April 2023 U.S.-ROK leaders' statements", "the Lima trilateral", "the
+# October 29 state-visit fact sheet": a phrase that names statements, however many.
+_NAME_PHRASE = re.compile(
+    r"\b(?:the|their|its|both|all|these|those)\s+(?P<name>(?:[\w.'’‐‑–—/&-]+,?\s+){0,8}?)"
+    r"(?P<head>(?:statements?|declarations?|fact\s+sheets?|readouts?|communiqu\w*|texts?"
+    r"|trilateral(?=\s*(?:[,.;:?)]|and\b|$))))",
+    re.I,
+)
+_JOINING = frozenset({"and", "or", "&", "the", "both"})
 
 
 def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
@@ -49,7 +58,9 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
             terms <= card or paired or (bool(people) and parts <= card | people)
         )
 
-    kept = [w for w in full.split() if not names_a_statement(w)]
+    kept = without_names(
+        " ".join(w for w in full.split() if not names_a_statement(w)), plan.question, searcher
+    ).split()
     asked_before = [t.content for t in plan.history if t.role == "user"]
     dated = plan.follow_up and bool(plan.years)  # "and the 2023 one?"
     if len(kept) <= 1 and asked_before and (dated or searcher.names_its_own(plan)):
@@ -62,3 +73,43 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
         kept += [w for w in before.topic.split() if not names_a_statement(w)]
         full = f"{full} {before.topic}"
     return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
+
+
+def without_names(topic: str, question: str, searcher: HybridSearcher) -> str:
+    """The topic without the phrases of the question that name statements, unless a statement
+    named is what is asked about ("How did the 2021 and 2025 texts each treat the Singapore
+    Joint Statement?": one word would be left)."""
+    spans: dict[str, int] = {}
+    for phrase in naming_phrases(question, searcher):
+        for w in re.findall(r"[\w’'.-]+", phrase):
+            spans[w.strip(".").lower()] = spans.get(w.strip(".").lower(), 0) + 1
+    kept = []
+    for w in topic.split():
+        key = w.strip(".").lower()
+        if spans.get(key, 0) > 0:
+            spans[key] -= 1
+        else:
+            kept.append(w)
+    return " ".join(kept) if len(kept) >= 2 else topic
+
+
+def naming_phrases(question: str, searcher: HybridSearcher) -> list[str]:
+    """The phrases of a question asking several statements that name them by their cards'
+    words, dates and kinds ("the 2022 Yoon–Biden statement, the Lima trilateral and the
+    October 29 fact sheet"); none when it names one (whether its sentences are found counts)."""
+    phrases = list(_NAME_PHRASE.finditer(question))
+    if len(phrases) < 2 and not any(re.search(r"s$", m["head"], re.I) for m in phrases):
+        return []
+    card_words = searcher.all_card_words() | searcher.principal_words()
+    return [
+        m[0]
+        for m in phrases
+        if (name := re.findall(r"[\w’'.-]+", m["name"]))
+        and all(
+            w.lower() in _JOINING
+            or w.isdigit()
+            or full_month(w) != w
+            or set(tokenize(w, compounds=False)) <= card_words
+            for w in name
+        )
+    ]

@@ -40,6 +40,8 @@ def spell_months(text: str) -> str:
 _DAY = r"\b\d{1,2}(?:st|nd|rd|th)?\b"
 _Y = rf"\b{YEAR_DIGITS}\b"
 YEARS = re.compile(_Y)  # the years a question names (plan.years), wherever read
+# A year with the month (and day) before it: "April 2023", "Nov 13, 2025".
+DATED_YEARS = re.compile(rf"(?:{_MONTH}\s+(?:{_DAY},?\s+)?)?{_Y}", re.I)
 # A period a question names: a day, a month, the start or end of a year, or a year.
 _PERIOD = re.compile(
     rf"(?P<m1>{_MONTH})\s+(?P<d1>{_DAY}),?\s+(?P<y1>{_Y})"
