@@ -968,6 +968,17 @@ def test_a_glossary_form_the_corpus_lacks_is_no_unknown_name_when_another_form_s
     assert not spelled_in("COP28", ["the Conference of Parties 28"])
 
 
+def test_a_capitalised_word_opening_any_sentence_of_the_question_is_no_name() -> None:
+    terms = cast(LexicalIndex, _Terms())
+    terms.df.update({"quota": 2, "herring": 1})
+    question = 'The ministers cut the herring "quota". Accurate? And Bergen?'
+    assert unknown_terms(question, terms, set()) == ["Bergen"]
+    assert unknown_terms("Herring quota in Bergen. Accurate?", terms, set(), False) == [
+        "Bergen",
+        "Accurate",
+    ]  # a Korean question's reading: the glossary's capitals are its words
+
+
 def test_an_everyday_name_is_known_when_the_statements_hold_its_formal_form() -> None:
     """ "Beijing" where the statements say "China" is no name they lack; "New Delhi" still is."""
     terms = cast(LexicalIndex, _Terms())

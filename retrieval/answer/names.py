@@ -32,6 +32,9 @@ _MONTH_ABBREVIATIONS = "jan feb mar apr jun jul aug sep sept oct nov dec".split(
 _MONTHS = frozenset(MONTH_NAMES + _MONTH_ABBREVIATIONS)
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.?!][\"”’')\]]*\s+)\W*?(\w+)")
+
+
 def unknown_terms(
     question: str,
     lexical: LexicalIndex,
@@ -54,11 +57,12 @@ def unknown_terms(
         if any(w and all(t in lexical.df or t in known for t in w) for w in words):
             held.update(t for w in words for t in w)
     out = []
-    first = re.match(r"\W*(\w+)", question) if first_is_grammar else None
+    # A capitalised first word of the question, or of a sentence in it ("… Peninsula". Accurate?")
+    starts = {m.start(1) for m in _SENTENCE_START.finditer(question)} if first_is_grammar else set()
     for match in _SPECIFIC.finditer(question):
         word = match.group(0)
-        if first and match.start() == first.start(1) and not word.isupper():
-            continue  # a capitalised first word is grammar, not a name
+        if match.start() in starts and not word.isupper():
+            continue  # is grammar, not a name
         if word.lower().rstrip(".") in _MONTHS or (word.isdigit() and int(word) <= 31):
             continue
         terms = tokenize(word)
