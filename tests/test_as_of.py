@@ -142,6 +142,17 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     assert plan_query(times).intent == "list"
 
 
+def test_what_a_question_asks_across_several_statements_is_a_list() -> None:
+    across = "Quota pledges across the 2021 statement, the Lima trilateral and the Oslo readout?"
+    assert plan_query(across).intent == "list"
+    across = "Quota pledges across the leaders' texts?"
+    assert plan_query(across).intent == "list"
+    assert plan_query("What did they say about fishing across the strait?").intent == "lookup"
+    assert plan_query("Calm across the Taiwan Strait: what did the statement say?").intent == (
+        "lookup"
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "intent"),
     [

@@ -48,7 +48,10 @@ _EACH = re.compile(
 )
 _LIST = re.compile(  # "which statements", "which leaders' documents", "what joint fact sheets"
     r"\b(which|what)\s+(?:(?!(?:do|does|did|is|are|was|were|has|have|had|the|of)\b)[\w.'’-]+\s+)"
-    r"{0,2}(statements|documents|texts|declarations|fact sheets|ones)\b|\ball\b",
+    r"{0,2}(statements|documents|texts|declarations|fact sheets|ones)\b|\ball\b"
+    # "… across the 2022 statement, the Lima trilateral and the October fact sheet"
+    r"|\bacross\s+(?:the|these|those|their|both|every)\s+(?:[\w.'’‐‑–—-]+,?\s+){0,6}?"
+    r"(?:statements?|declarations?|fact sheets?|readouts?|texts?|documents?|communiqu\w*)\b",
     re.I,
 )
 
