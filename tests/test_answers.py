@@ -622,6 +622,12 @@ def test_phrases_naming_several_statements_say_which_not_what(service: BriefingS
     answer = service.ask(question)
     assert not answer.refused
     assert {c.doc_id[:10] for c in answer.citations} >= {"2022-05-21", "2024-11-15", "2025-10-29"}
+    # An acronym and an ordinal name one too ("the first NCG readout": the inaugural meeting's).
+    ncg = "What did the 2024 guidelines statement and the first NCG readout say on planning?"
+    assert naming_phrases(ncg, service.searcher) == [
+        "the 2024 guidelines statement",
+        "the first NCG readout",
+    ]
     # One statement named: whether its own sentences are found still counts.
     one = "What did the 2022 Yoon–Biden statement say about critical minerals?"
     assert naming_phrases(one, service.searcher) == []
@@ -631,6 +637,16 @@ def test_phrases_naming_several_statements_say_which_not_what(service: BriefingS
         "the 2018 Singapore Joint Statement?"
     )
     assert "Singapore" in service.extractive.topics(service.plan(treat))[0]
+
+
+def test_each_statement_a_phrase_names_clearly_is_quoted(service: BriefingService) -> None:
+    """'Did the Trump–Lee joint fact sheet repeat the wording the 2021 and 2022 leaders'
+    statements used?': the fact sheet is asked too, though its sentence scores below theirs."""
+    answer = service.ask(
+        "Did the Trump–Lee joint fact sheet repeat the 'conditions-based' OPCON wording that "
+        "the 2021 and 2022 leaders' statements used?"
+    )
+    assert {c.doc_id[:10] for c in answer.citations} == {"2021-05-21", "2022-05-21", "2025-11-13"}
 
 
 def test_a_comparison_of_leaders_statements_quotes_them_on_its_topic(

@@ -42,7 +42,7 @@ from retrieval.answer.names import spelled_in, unknown_subject, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.answer.readings import naming_phrases, sentence_topics, without_names
 from retrieval.answer.results import Assessment, ExtractiveResult, related_result
-from retrieval.search.compared import SIDE_MIN
+from retrieval.search.compared import SIDE_MARGIN, SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, is_opener, quotable, word_count
@@ -303,6 +303,16 @@ class ExtractiveAnswerer:
             return dated
         return cands
 
+    def _phrase_named(self, plan: QueryPlan) -> list[str]:
+        """The statements the phrases of a question asking several name, each clearly."""
+        found = []
+        for phrase in naming_phrases(plan.question, self.searcher):
+            shares = sorted(self.searcher.named_documents(phrase).at_least(0.0).values())[::-1]
+            named = self.searcher.named_documents(phrase).at_least(SIDE_MIN)
+            if len(named) >= 1 and (len(shares) < 2 or shares[0] >= SIDE_MARGIN * shares[1]):
+                found += [d for d, v in named.items() if v == shares[0] and d not in found]
+        return found
+
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
         budget = (
             self.settings.comparison_max_words
@@ -363,6 +373,16 @@ class ExtractiveAnswerer:
             if best_of_year.score >= self.settings.refusal_threshold and fits(best_of_year):
                 chosen.append(best_of_year)
                 words += word_count(best_of_year.text)
+        # "… in the Washington Declaration, the first NCG readout and the 2024 guidelines
+        # statement": each statement a phrase names clearly has its best evidence quoted.
+        quoted_docs = {c.chunk.doc_id for c in chosen}
+        for doc_id in self._phrase_named(plan):
+            of_doc = next((c for c in cands if c.chunk.doc_id == doc_id), None)
+            if doc_id in quoted_docs or of_doc is None:
+                continue
+            if of_doc.score >= self.settings.refusal_threshold and fits(of_doc):
+                chosen.append(of_doc)
+                words += word_count(of_doc.text)
         # The best sentence that holds what is asked ("quarterly") is quoted, if none quoted does.
         kind = self._kind(plan)
         top = cands[:TOP_SENTENCES]

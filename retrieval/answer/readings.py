@@ -27,6 +27,7 @@ _NAME_PHRASE = re.compile(
     re.I,
 )
 _JOINING = frozenset({"and", "or", "&", "the", "both"})
+_ORDINALS = frozenset("first second third fourth fifth inaugural last latest".split())
 
 
 def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
@@ -108,6 +109,8 @@ def naming_phrases(question: str, searcher: HybridSearcher) -> list[str]:
         and all(
             w.lower() in _JOINING
             or w.isdigit()
+            or w.isupper()  # "the first NCG readout": an acronym, an ordinal
+            or w.lower() in _ORDINALS
             or full_month(w) != w
             or set(tokenize(w, compounds=False)) <= card_words
             for w in name
