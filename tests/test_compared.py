@@ -134,6 +134,20 @@ def test_two_statements_joined_by_and_are_compared() -> None:
     ]
 
 
+def test_a_series_of_statements_closed_by_and_is_compared_whole() -> None:
+    question = (
+        "Chips in the Biden-Yoon statement, the Biden-Moon statement and the Trump-Lee fact sheet?"
+    )
+    assert coordinated_statements(question, shares, titles) == [
+        "2022-leaders",
+        "2021-leaders",
+        "2025-fact-sheet",
+    ]
+    # The series ends where a side names no statement ("Chips") or one named already.
+    again = "The Biden-Moon statement, the Biden-Moon text and the Trump-Lee fact sheet?"
+    assert coordinated_statements(again, shares, titles) == ["2021-leaders", "2025-fact-sheet"]
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -77,17 +77,31 @@ def coordinated_statements(
     named: Callable[[str], Mapping[str, float]],
     titled: Callable[[str], list[str]],
 ) -> list[str]:
-    """Two statements a question joins by "and", each named by a document word or its title
-    ("What did the Washington Declaration and the Spirit of Camp David say about …?"), in the
+    """The statements a question joins by "and", each named by a document word or its title
+    ("What did the Washington Declaration and the Spirit of Camp David say about …?", "… in the
+    Washington Declaration, the first NCG readout and the 2024 guidelines statement"), in the
     order named; empty if it joins none."""
+
+    def statement(side: str) -> list[str]:
+        return (
+            side_statements(side, named)[:1] if DOCUMENT_WORDS.search(side) or titled(side) else []
+        )
+
     for m in _AND.finditer(question):
         before, after = sides(question[: m.start()]), sides(question[m.end() :])
         if not before or not after:
             continue
-        found: list[str] = []
-        for side in (before[-1], after[0]):
-            if DOCUMENT_WORDS.search(side) or titled(side):
-                found += side_statements(side, named)[:1]
-        if len(set(found)) == 2:
-            return found
+        # The side after ends with its document word ("the Pyongyang Joint Declaration each
+        # describe …": what follows is the topic, not the name).
+        word = DOCUMENT_WORDS.search(after[0])
+        found = statement(before[-1]) + statement(after[0][: word.end()] if word else after[0])
+        if len(set(found)) < 2:
+            continue
+        # The series the last two close ("A, B and C"): the sides before, while each names one.
+        for side in reversed(before[:-1]):
+            earlier = statement(side)
+            if not earlier or earlier[0] in found:
+                break
+            found.insert(0, earlier[0])
+        return found
     return []
