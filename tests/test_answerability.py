@@ -30,7 +30,13 @@ from retrieval.answer.answerability import (
 from retrieval.answer.clauses import levied_on_asked, levied_otherwise, qualified_otherwise
 from retrieval.answer.continuation import continuation
 from retrieval.answer.kinds import asked_kind, asked_noun, holding, holds_kind
-from retrieval.answer.names import absent_countries, spelled_in, unknown_terms, unmatched_numbers
+from retrieval.answer.names import (
+    absent_countries,
+    passage_texts,
+    spelled_in,
+    unknown_terms,
+    unmatched_numbers,
+)
 from retrieval.answer.quoting import combine_parts, interleaved
 from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.roles import role_asked
@@ -941,6 +947,15 @@ def test_a_comparison_names_statements_it_does_not_ask_the_content_of() -> None:
     assert alone["source_unheld"] == 1.0
     compared = signals(question, question, ranked, [], _Terms(), [], thing=thing, compares=True)
     assert compared["source_unheld"] == 0.0
+
+
+def test_an_acronym_the_passages_statements_spell_out_in_their_cards_is_known() -> None:
+    meta = DocumentMeta(title="Fact Sheet: Harbour Deals", issuer="The White House")
+    chunk = Chunk(doc_id="wh.md", text="Ten ships were sold.", start=0, end=20, meta=meta)
+    texts = passage_texts([Passage(chunk=chunk, rank=1, score=1.0)])
+    assert spelled_in("WH", texts)
+    assert not spelled_in("WH", [chunk.text])
+    assert not spelled_in("SF", texts)  # not across the text's end and the title's start
 
 
 def test_an_acronym_the_passages_spell_out_by_its_initials_is_known() -> None:

@@ -38,7 +38,7 @@ from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
-from retrieval.answer.names import spelled_in, unknown_subject, unknown_terms
+from retrieval.answer.names import passage_texts, spelled_in, unknown_subject, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.answer.readings import naming_phrases, sentence_topics, without_names
 from retrieval.answer.results import Assessment, ExtractiveResult, related_result
@@ -177,7 +177,7 @@ class ExtractiveAnswerer:
             plan.undated_question, lexical, known, plan.language == "en", plan.alternatives
         )
         # An acronym no statement uses is no unknown name when the passages spell it out.
-        missing = [m for m in missing if not spelled_in(m, [p.chunk.text for p in passages])]
+        missing = [m for m in missing if not spelled_in(m, passage_texts(passages))]
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))

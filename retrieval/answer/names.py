@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.models import Passage
 from retrieval.store.everyday import everyday_forms
 from retrieval.store.lexical import LexicalIndex, tokenize
 
@@ -76,6 +77,17 @@ def unknown_terms(
 # use names what the passages spell out by its initials (little words may stand between).
 _LITTLE = frozenset("of the and on for to in".split())
 ACRONYM_LETTERS = (2, 6)
+
+
+def passage_texts(passages: Sequence[Passage]) -> list[str]:
+    """What may spell an acronym out: the passages and their statements' titles and issuers
+    ("the WH fact sheet": by the White House)."""
+    metas = {p.chunk.doc_id: p.chunk.meta for p in passages}
+    return [
+        *(p.chunk.text for p in passages),
+        *(m.title for m in metas.values()),
+        *(m.issuer for m in metas.values()),
+    ]
 
 
 def spelled_in(acronym: str, texts: Sequence[str]) -> bool:

@@ -26,7 +26,7 @@ from retrieval.answer.citations import cite
 from retrieval.answer.composition import short_title
 from retrieval.answer.continuation import continuation
 from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY
-from retrieval.answer.names import spelled_in, unknown_terms
+from retrieval.answer.names import passage_texts, spelled_in, unknown_terms
 from retrieval.answer.speakers import speaker_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
@@ -160,7 +160,7 @@ class TopicScorer:
                     f"about {topic}", lexical, set(self.searcher.all_card_words())
                 )
                 # an acronym the pool spells out ("RDP": Reciprocal Defense Procurement) is known
-                if not spelled_in(m, [p.chunk.text for p in passages])
+                if not spelled_in(m, passage_texts(passages))
             )
         )
         threshold = RELEVANCE_THRESHOLD + UNKNOWN_TERM_PENALTY * len(missing)
