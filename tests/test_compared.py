@@ -144,7 +144,10 @@ def test_a_series_of_statements_closed_by_and_is_compared_whole() -> None:
         "2025-fact-sheet",
     ]
     # The last name ends at its document word: what follows is the topic.
-    each = "How did the Biden-Moon statement and the Trump-Lee fact sheet each describe the chips?"
+    each = (
+        "The Biden-Moon statement and the Trump-Lee fact sheet each describe the chip supply "
+        "chains of both countries in detail?"
+    )
     assert coordinated_statements(each, shares, titles) == ["2021-leaders", "2025-fact-sheet"]
     # The series ends where a side names no statement ("Chips") or one named already.
     again = "The Biden-Moon statement, the Biden-Moon text and the Trump-Lee fact sheet?"
