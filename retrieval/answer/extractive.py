@@ -18,6 +18,7 @@ from functools import cached_property, partial
 from core.answers import Citation
 from core.labels import label
 from core.models import DocumentMeta, Passage
+from retrieval.answer import readings
 from retrieval.answer.answerability import (
     KIND_SHARE,
     TOP_SENTENCES,
@@ -40,9 +41,8 @@ from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
 from retrieval.answer.names import passage_texts, spelled_in, unknown_subject, unknown_terms
 from retrieval.answer.parties import reacting_party, subject_party
-from retrieval.answer.readings import naming_phrases, sentence_topics, without_names
 from retrieval.answer.results import Assessment, ExtractiveResult, related_result
-from retrieval.search.compared import SIDE_MARGIN, SIDE_MIN
+from retrieval.search.compared import SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan
 from retrieval.sentences import is_framing, is_opener, quotable, word_count
@@ -83,7 +83,7 @@ class ExtractiveAnswerer:
 
     def topics(self, plan: QueryPlan) -> list[str]:
         """What a quoted sentence must address (``readings.sentence_topics``)."""
-        return sentence_topics(plan, self.searcher)
+        return readings.sentence_topics(plan, self.searcher)
 
     def candidates(self, plan: QueryPlan, passages: list[Passage]) -> list[Candidate]:
         """Scored sentences of the top passages."""
@@ -102,11 +102,11 @@ class ExtractiveAnswerer:
             [lexical.expand(plan.search_text), *topics]
         )
         script, q_share = script_profile(plan.search_text)  # "latin", 1.0 in English
-        readings = []
+        read_as = []
         for topic, topic_vec in zip(topics, topic_vecs, strict=True):
             # A Korean word the glossary could not read is asked too: no sentence covers it.
             q_terms = set(tokenize(" ".join((topic, *plan.unread)), compounds=False))
-            readings.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
+            read_as.append((topic_vec, q_terms, lexical.weight(q_terms) or 1.0))
         top_score = top[0].score or 1.0
         kind = self._kind(plan)
         # Who met where opens a statement; it is what is asked only by where, when or who.
@@ -124,7 +124,7 @@ class ExtractiveAnswerer:
                 full_sim = float(vec @ full_vec)
                 rank = W_RANK * (p.score / top_score)
                 scores = []
-                for topic_vec, q_terms, q_weight in readings:
+                for topic_vec, q_terms, q_weight in read_as:
                     dense = embeddings.relevance(
                         0.5 * full_sim + 0.5 * float(vec @ topic_vec), script, chunk_script
                     )
@@ -185,7 +185,7 @@ class ExtractiveAnswerer:
         own = bool(set(named) & {c.chunk.doc_id for c in best})
         found = signals(
             plan.question,
-            without_names(plan.topic, plan.question, self.searcher),
+            readings.without_names(plan.topic, plan.question, self.searcher),
             cands,
             context,
             lexical,
@@ -199,7 +199,7 @@ class ExtractiveAnswerer:
             reading=plan.language == "ko",
             compares=plan.side_by_side,
             subject=self.topics(plan)[0],
-            naming=naming_phrases(plan.question, self.searcher),
+            naming=readings.naming_phrases(plan.question, self.searcher),
         )
         return Assessment(cands, chosen, missing, found)
 
@@ -303,16 +303,6 @@ class ExtractiveAnswerer:
             return dated
         return cands
 
-    def _phrase_named(self, plan: QueryPlan) -> list[str]:
-        """The statements the phrases of a question asking several name, each clearly."""
-        found = []
-        for phrase in naming_phrases(plan.question, self.searcher):
-            shares = sorted(self.searcher.named_documents(phrase).at_least(0.0).values())[::-1]
-            named = self.searcher.named_documents(phrase).at_least(SIDE_MIN)
-            if len(named) >= 1 and (len(shares) < 2 or shares[0] >= SIDE_MARGIN * shares[1]):
-                found += [d for d, v in named.items() if v == shares[0] and d not in found]
-        return found
-
     def _select(self, plan: QueryPlan, cands: list[Candidate]) -> list[Candidate]:
         budget = (
             self.settings.comparison_max_words
@@ -364,25 +354,24 @@ class ExtractiveAnswerer:
                 words += word_count(c.text)
         # "The 2021 and 2023 statements": each year named has its best evidence quoted.
         dated_by = plan.filters.date_from or plan.filters.date_to or plan.as_of
+        threshold = self.settings.refusal_threshold
         each_year = len(plan.years) >= 2 and plan.intent in ("lookup", "list") and not dated_by
         quoted_years = {c.chunk.meta.date.year for c in chosen}
         for year in plan.years if each_year else ():
             best_of_year = next((c for c in cands if c.chunk.meta.date.year == year), None)
             if year in quoted_years or best_of_year is None:
                 continue
-            if best_of_year.score >= self.settings.refusal_threshold and fits(best_of_year):
+            if best_of_year.score >= threshold and fits(best_of_year):
                 chosen.append(best_of_year)
                 words += word_count(best_of_year.text)
         # "… in the Washington Declaration, the first NCG readout and the 2024 guidelines
         # statement": each statement a phrase names clearly has its best evidence quoted.
         quoted_docs = {c.chunk.doc_id for c in chosen}
-        for doc_id in self._phrase_named(plan):
-            of_doc = next((c for c in cands if c.chunk.doc_id == doc_id), None)
-            if doc_id in quoted_docs or of_doc is None:
-                continue
-            if of_doc.score >= self.settings.refusal_threshold and fits(of_doc):
-                chosen.append(of_doc)
-                words += word_count(of_doc.text)
+        for doc_id in readings.phrase_named(plan.question, self.searcher):
+            of = next((c for c in cands if c.chunk.doc_id == doc_id), None)
+            if doc_id not in quoted_docs and of and of.score >= threshold and fits(of):
+                chosen.append(of)
+                words += word_count(of.text)
         # The best sentence that holds what is asked ("quarterly") is quoted, if none quoted does.
         kind = self._kind(plan)
         top = cands[:TOP_SENTENCES]

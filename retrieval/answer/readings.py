@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from retrieval.answer.speakers import principal_speakers, speaker_terms
+from retrieval.search.compared import SIDE_MARGIN, SIDE_MIN
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
 from retrieval.search.plan import QueryPlan, full_month, plan_query
 from retrieval.store.lexical import tokenize
@@ -116,3 +117,18 @@ def naming_phrases(question: str, searcher: HybridSearcher) -> list[str]:
             for w in name
         )
     ]
+
+
+def phrase_named(question: str, searcher: HybridSearcher) -> list[str]:
+    """The statements the phrases of a question asking several name, each clearly."""
+    found: list[str] = []
+    for phrase in naming_phrases(question, searcher):
+        shares = searcher.named_documents(phrase).at_least(0.0)
+        ranked = sorted(shares.values(), reverse=True)
+        if (
+            ranked
+            and ranked[0] >= SIDE_MIN
+            and (len(ranked) < 2 or ranked[0] >= SIDE_MARGIN * ranked[1])
+        ):
+            found += [d for d, v in shares.items() if v == ranked[0] and d not in found]
+    return found
