@@ -142,6 +142,15 @@ def test_what_two_named_statements_each_say_is_asked_of_each() -> None:
     assert plan_query(times).intent == "list"
 
 
+def test_whether_a_statement_repeated_anothers_wording_is_a_comparison() -> None:
+    asked = "Did the readout and the 2024 statement repeat the Washington line?"
+    assert plan_query(asked).intent == "comparison"
+    assert plan_query("Does the 2022 text reuse that phrase?").intent == "comparison"
+    assert plan_query("What did they say about repeated launches?").intent == "lookup"
+    after = "How did Choe describe the G7 after it repeated its call?"
+    assert plan_query(after).intent == "lookup"
+
+
 def test_what_a_question_asks_across_several_statements_is_a_list() -> None:
     across = "Quota pledges across the 2021 statement, the Lima trilateral and the Oslo readout?"
     assert plan_query(across).intent == "list"

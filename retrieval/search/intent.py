@@ -31,7 +31,10 @@ _COMPARE = re.compile(
     r"(?:from|since)|stack(?:s|ed)? up|relative to|diverg\w*|"
     r"converg\w*|depart\w* from|echo(?:es|ed)?|harden\w*|soften\w*|(?:become|became|grow|grew|"
     r"got|gotten) (?:more|less)|(?:tough|strong|weak|soft|harsh|firm|bold|broad|narrow)er than|"
-    r"consistent\b.{0,80}\bacross|^\W*(?:trace|track|follow|chart)\b)",
+    r"consistent\b.{0,80}\bacross|^\W*(?:trace|track|follow|chart)\b|"
+    # "Did the 2024 statement repeat the Washington line?" (not "after it repeated its …")
+    r"\b(?:did|does|do)\b[^?.]{0,100}?\b(?:repeat|reuse|carry over)\s+(?:the|its|their|that|"
+    r"this|those|these|it|them|what|any)\b)",
     re.I,
 )
 # "What did A and B each say?": several statements, each quoted (of whatever year each is).
