@@ -608,6 +608,7 @@ def test_a_year_counted_from_the_one_named_before(part: str, year: int | None) -
         ("what body did it create?", True),
         ("where exactly did each meeting take place?", True),
         ("who led both summits?", True),
+        ("how does she characterize the G7 itself?", True),  # the speaker named before
         ("what did each side commit?", False),  # the sides are named in the part's own terms
         ("what did the G7 condemn?", False),
     ],

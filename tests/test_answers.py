@@ -480,6 +480,24 @@ def test_a_part_that_names_its_own_year_borrows_the_subject_not_the_statement(
     assert "visibility" in named
 
 
+def test_a_part_pointing_back_to_a_speaker_asks_the_statement_named_before(
+    service: BriefingService,
+) -> None:
+    """ "What does Choe Son Hui's statement accuse the G7 of, and how does she describe the G7
+    itself?": she speaks in her statement, not in the 2020 one that also says "characterized";
+    "it" may be what the statement named created, in another statement."""
+    choe = "2025-11-13-choe-son-hui-press-statement-g7.md"
+    question = (
+        "What does Choe Son Hui's statement accuse the G7 of, and how does she characterize the G7"
+        " itself?"
+    )
+    parts = service.quoting.part_plans(service.plan(question))
+    assert parts[1][1].filters.doc_ids == (choe,)
+    assert {c.doc_id for c in service.ask(question).citations} == {choe}
+    it = "What did the Washington Declaration create, and when did it first meet?"
+    assert service.quoting.part_plans(service.plan(it))[1][1].filters.doc_ids == ()
+
+
 def test_a_part_dated_by_the_year_before_it_is_searched_in_that_year(
     service: BriefingService,
 ) -> None:

@@ -19,6 +19,7 @@ from retrieval.answer.intents import IntentShaper
 from retrieval.answer.readings import sentence_topics
 from retrieval.answer.results import ExtractiveResult
 from retrieval.answer.wording import wording_changes
+from retrieval.search.hybrid import NAMED_DOC_MIN
 from retrieval.search.intent import asks_each
 from retrieval.search.parts import (
     MIN_PART_WORDS,
@@ -37,6 +38,7 @@ MIN_TOPIC_WORDS = 2
 
 
 # A name a part gives ("the three Camp David leaders", "the first NCG session").
+_SPEAKER = re.compile(r"\b(?:he|she|him|his|her)\b", re.I)
 _NAMES = re.compile(r"(?<!^)(?<![?.!:] )\b(?!I\b)[A-Z][\w-]*")
 
 
@@ -95,7 +97,11 @@ class QuotingAnswerer:
         """
         answers = []
         for part, sub in self.part_plans(plan):
-            pool = interleaved(whole, self.searcher.search(sub, filters))
+            # (of the statements the part is asked of, when it names them: ``part_plans``)
+            kept = [
+                p for p in whole if not sub.filters.doc_ids or p.chunk.doc_id in sub.filters.doc_ids
+            ]
+            pool = interleaved(kept, self.searcher.search(sub, filters))
             answers.append((part, self.shaper.refined(sub, pool, filters)[0]))
         return combine_parts(answers, plan.language)
 
@@ -135,6 +141,15 @@ class QuotingAnswerer:
                 unnamed = source if YEARS.search(ask) or counted or own_names else None
                 borrowed = sentence_topics(unnamed, self.searcher)[0] if unnamed else subject
                 sub = replace(sub, search_text=f"{sub.search_text} {borrowed}")
+                # "What does Choe's statement accuse the G7 of, and how does she characterize
+                # it?": a speaker pointed back to speaks in the one statement named before (not
+                # so "it": "…create, and when did it first meet?" is another statement's).
+                named = self.searcher.named_in(source).at_least(NAMED_DOC_MIN) if source else {}
+                spoken = _SPEAKER.search(ask) and not unnamed and not sub.filters.doc_ids
+                if spoken and len(named) == 1:
+                    sub = replace(
+                        sub, filters=sub.filters.model_copy(update={"doc_ids": (*named,)})
+                    )
                 if len(sub.topic.split()) < MIN_TOPIC_WORDS:  # "…, and over what years?"
                     # Too thin to choose sentences by: they are chosen on the subject's too.
                     question = f"{sub.question.rstrip('?. ')} ({borrowed})?"

@@ -41,7 +41,7 @@ MIN_PART_WORDS = 3  # without a lead-in, shorter pieces are not asks of their ow
 _SEGMENT = re.compile(r"\s*;\s+")
 _DASH_LEAD = re.compile(r"^(?P<lead>[^?;]{3,120}?)\s+(?:—|–|--?)\s+(?P<body>\S.*)$")
 _POINTER = re.compile(
-    r"\b(?:it|its|they|them|their|this|that|these|those|there)\b"
+    r"\b(?:it|its|they|them|their|this|that|these|those|there|he|she|him|her|his)\b"
     # "…, and where did each meeting take place?": the meetings named before.
     r"|\b(?:each|both|either)(?: of)?(?: the)? (?:meetings?|summits?|visits?|sessions?)\b",
     re.I,
