@@ -51,6 +51,10 @@ def shares(text: str, cards: Mapping[str, tuple[str, ...]] = CARDS) -> Mapping[s
             ["Trace it", "2021 statement", "Camp David"],
         ),
         ("the Commitment to Consult vs Camp David", ["the Commitment to Consult", "Camp David"]),
+        (
+            "Did the Trump-Lee fact sheet repeat what the 2021 statement said?",
+            ["Did the Trump-Lee fact sheet", "repeat what the 2021 statement", "said"],
+        ),
     ],
 )
 def test_sides_are_split_where_a_comparison_joins_them(question: str, split: list[str]) -> None:

@@ -19,6 +19,8 @@ _SIDES = re.compile(
     r"|\s(?:from|to|in|than|with|and|or|against|between) (?:the|its|their)\s"
     # "… from the 2021 statement to Camp David", not "Commitment to Consult"
     r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))\s+to\s+(?=[A-Z])"
+    # "Did the Trump-Lee fact sheet repeat …": a statement's name ends at its document word
+    r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))\s+(?=(?!to\b|of\b|on\b)[a-z])"
     r"|\s(?:and|or|to|vs\.?) (?=(?:19|20)\d\d\b)",
     re.I,
 )
