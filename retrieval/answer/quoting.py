@@ -144,9 +144,13 @@ class QuotingAnswerer:
                 # "What does Choe's statement accuse the G7 of, and how does she characterize
                 # it?": a speaker pointed back to speaks in the one statement named before (not
                 # so "it": "…create, and when did it first meet?" is another statement's).
-                named = self.searcher.named_in(source).at_least(NAMED_DOC_MIN) if source else {}
                 spoken = _SPEAKER.search(ask) and not unnamed and not sub.filters.doc_ids
-                if spoken and len(named) == 1:
+                named = (
+                    self.searcher.named_in(source).at_least(NAMED_DOC_MIN)
+                    if spoken and source
+                    else {}
+                )
+                if len(named) == 1:
                     sub = replace(
                         sub, filters=sub.filters.model_copy(update={"doc_ids": (*named,)})
                     )

@@ -11,6 +11,7 @@ what was asked before.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from retrieval.answer.speakers import principal_speakers, speaker_terms
 from retrieval.search.compared import SIDE_MARGIN, SIDE_MIN
@@ -81,10 +82,11 @@ def without_names(topic: str, question: str, searcher: HybridSearcher) -> str:
     """The topic without the phrases of the question that name statements, unless a statement
     named is what is asked about ("How did the 2021 and 2025 texts each treat the Singapore
     Joint Statement?": one word would be left)."""
-    spans: dict[str, int] = {}
-    for phrase in naming_phrases(question, searcher):
-        for w in re.findall(r"[\w’'.-]+", phrase):
-            spans[w.strip(".").lower()] = spans.get(w.strip(".").lower(), 0) + 1
+    spans = Counter(
+        w.strip(".").lower()
+        for phrase in naming_phrases(question, searcher)
+        for w in re.findall(r"[\w’'.-]+", phrase)
+    )
     kept = []
     for w in topic.split():
         key = w.strip(".").lower()

@@ -93,10 +93,7 @@ def coordinated_statements(
         before, after = sides(question[: m.start()]), sides(question[m.end() :])
         if not before or not after:
             continue
-        # The side after ends with its document word ("the Pyongyang Joint Declaration each
-        # describe …": what follows is the topic, not the name).
-        word = DOCUMENT_WORDS.search(after[0])
-        found = statement(before[-1]) + statement(after[0][: word.end()] if word else after[0])
+        found = statement(before[-1]) + statement(after[0])
         if len(set(found)) < 2:
             continue
         # The series the last two close ("A, B and C"): the sides before, while each names one.
