@@ -39,7 +39,7 @@ from retrieval.answer.contents import korean_content_of
 from retrieval.answer.continuation import continuation
 from retrieval.answer.doers import deed_asked
 from retrieval.answer.kinds import BOUND_KINDS, asked_kind, holding
-from retrieval.answer.names import passage_texts, spelled_in, unknown_subject, unknown_terms
+from retrieval.answer.names import unknown_subject, unknown_terms, unspelled
 from retrieval.answer.parties import reacting_party, subject_party
 from retrieval.answer.results import Assessment, ExtractiveResult, related_result
 from retrieval.search.compared import SIDE_MIN
@@ -176,16 +176,16 @@ class ExtractiveAnswerer:
         missing = unknown_terms(
             plan.undated_question, lexical, known, plan.language == "en", plan.alternatives
         )
-        # An acronym no statement uses is no unknown name when the passages spell it out.
-        missing = [m for m in missing if not spelled_in(m, passage_texts(passages))]
+        missing = unspelled(missing, passages)
         chosen = self._select(plan, cands) if cands else []
         best = cands[:TOP_SENTENCES]
         context = list(dict.fromkeys(f"{c.chunk.context_header()} {c.chunk.text}" for c in best))
         named = self.searcher.named_in(plan).at_least(NAMED_DOC_MIN)
         own = bool(set(named) & {c.chunk.doc_id for c in best})
+        naming = readings.naming_phrases(plan.question, self.searcher)
         found = signals(
             plan.question,
-            readings.without_names(plan.topic, plan.question, self.searcher),
+            readings.without_names(plan.topic, naming),
             cands,
             context,
             lexical,
@@ -199,7 +199,7 @@ class ExtractiveAnswerer:
             reading=plan.language == "ko",
             compares=plan.side_by_side,
             subject=self.topics(plan)[0],
-            naming=readings.naming_phrases(plan.question, self.searcher),
+            naming=naming,
         )
         return Assessment(cands, chosen, missing, found)
 

@@ -90,6 +90,13 @@ def passage_texts(passages: Sequence[Passage]) -> list[str]:
     ]
 
 
+def unspelled(names: Sequence[str], passages: Sequence[Passage]) -> list[str]:
+    """The names none of the passages (or their statements' cards) spell out: an acronym no
+    statement uses is no unknown name when they do ("RDP": Reciprocal Defense Procurement)."""
+    texts = passage_texts(passages)
+    return [n for n in names if not spelled_in(n, texts)]
+
+
 def spelled_in(acronym: str, texts: Sequence[str]) -> bool:
     """Whether one of the texts spells the acronym out: consecutive words whose initials are its
     letters ("ballistic missile defense" for BMD)."""

@@ -62,7 +62,8 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
         )
 
     kept = without_names(
-        " ".join(w for w in full.split() if not names_a_statement(w)), plan.question, searcher
+        " ".join(w for w in full.split() if not names_a_statement(w)),
+        naming_phrases(plan.question, searcher),
     ).split()
     asked_before = [t.content for t in plan.history if t.role == "user"]
     dated = plan.follow_up and bool(plan.years)  # "and the 2023 one?"
@@ -78,15 +79,11 @@ def sentence_topics(plan: QueryPlan, searcher: HybridSearcher) -> list[str]:
     return list(dict.fromkeys((" ".join(kept) or plan.question, full or plan.question)))
 
 
-def without_names(topic: str, question: str, searcher: HybridSearcher) -> str:
-    """The topic without the phrases of the question that name statements, unless a statement
-    named is what is asked about ("How did the 2021 and 2025 texts each treat the Singapore
-    Joint Statement?": one word would be left)."""
-    spans = Counter(
-        w.strip(".").lower()
-        for phrase in naming_phrases(question, searcher)
-        for w in re.findall(r"[\w’'.-]+", phrase)
-    )
+def without_names(topic: str, phrases: list[str]) -> str:
+    """The topic without the phrases of the question that name statements (``naming_phrases``),
+    unless a statement named is what is asked about ("How did the 2021 and 2025 texts each
+    treat the Singapore Joint Statement?": one word would be left)."""
+    spans = Counter(w.strip(".").lower() for p in phrases for w in re.findall(r"[\w’'.-]+", p))
     kept = []
     for w in topic.split():
         key = w.strip(".").lower()

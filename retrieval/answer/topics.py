@@ -26,7 +26,7 @@ from retrieval.answer.citations import cite
 from retrieval.answer.composition import short_title
 from retrieval.answer.continuation import continuation
 from retrieval.answer.extractive import UNKNOWN_TERM_PENALTY
-from retrieval.answer.names import passage_texts, spelled_in, unknown_terms
+from retrieval.answer.names import unknown_terms, unspelled
 from retrieval.answer.speakers import speaker_terms
 from retrieval.answer.timeline import Timeline, TimelineEntry, timeline_topic
 from retrieval.search.hybrid import NAMED_DOC_MIN, HybridSearcher, spelled_out
@@ -155,12 +155,10 @@ class TopicScorer:
             if known_missing is not None
             # "about": the first word of a topic is a name, not a capitalised word of grammar
             else tuple(
-                m
-                for m in unknown_terms(
-                    f"about {topic}", lexical, set(self.searcher.all_card_words())
+                unspelled(
+                    unknown_terms(f"about {topic}", lexical, set(self.searcher.all_card_words())),
+                    passages,
                 )
-                # an acronym the pool spells out ("RDP": Reciprocal Defense Procurement) is known
-                if not spelled_in(m, passage_texts(passages))
             )
         )
         threshold = RELEVANCE_THRESHOLD + UNKNOWN_TERM_PENALTY * len(missing)

@@ -18,9 +18,9 @@ _SIDES = re.compile(
     r"[:;,?]|\s(?:vs\.?|versus|compared (?:to|with)|(?:as )?against)\s"
     r"|\s(?:from|to|in|than|with|and|or|against|between) (?:the|its|their)\s"
     # "… from the 2021 statement to Camp David", not "Commitment to Consult"
-    r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))\s+to\s+(?=[A-Z])"
-    # "Did the Trump-Lee fact sheet repeat …": a statement's name ends at its document word
-    r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))\s+(?=(?!to\b|of\b|on\b)[a-z])"
+    # "Did the Trump-Lee fact sheet | repeat …": a statement's name ends at its document word
+    r"|(?:(?<=statement)|(?<=declaration)|(?<=sheet)|(?<=readout))"
+    r"\s+(?:to\s+(?=[A-Z])|(?=(?!to\b|of\b|on\b)[a-z]))"
     r"|\s(?:and|or|to|vs\.?) (?=(?:19|20)\d\d\b)",
     re.I,
 )
